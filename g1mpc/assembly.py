@@ -1,0 +1,105 @@
+"""Assemble models, reference, planning stages and controller from one configuration."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import mujoco
+
+from g1mpc.backends.native import NativeRollout
+from g1mpc.controller import Controller, ControllerConfig, StageFunctions, jit_stages, make_planner, stage_functions
+from g1mpc.cost import CostWeights
+from g1mpc.pipeline import PlanSpec, TaskArrays, task_arrays
+from g1mpc.reference import Reference, default_reference, load_reference
+from g1mpc.robot import PlannerModelConfig, load_planner_model, load_plant_model, robot_xml_path, sensor_layout
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that determines the planner's behaviour (hashed for AOT artifacts)."""
+
+    robot: str = "g1"
+    reference: str | None = None  # path to a .npz; None: the generated default clip
+    frequency: float = 50.0
+    spline: str = "cubic"
+    num_knots: int = 4
+    plan_horizon: float = 0.5
+    planner_model: PlannerModelConfig = PlannerModelConfig()
+    controller: ControllerConfig = ControllerConfig()
+    weights: CostWeights = CostWeights()
+    loop_reference: bool = True
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps(self.as_dict(), sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass
+class Assembly:
+    config: RunConfig
+    plant: mujoco.MjModel
+    planner_model: mujoco.MjModel
+    reference: Reference
+    spec: PlanSpec
+    task: TaskArrays
+    stages: StageFunctions
+    rollout: NativeRollout | None = None
+    extras: dict = field(default_factory=dict)
+
+    def controller(self, network_params: dict | None = None) -> Controller:
+        return Controller(self.spec, self.config.controller, self.stages, self.task, self.rollout, network_params)
+
+    def close(self) -> None:
+        if self.rollout is not None:
+            self.rollout.close()
+
+
+def make_spec(config: RunConfig, plant: mujoco.MjModel) -> PlanSpec:
+    return PlanSpec(
+        nq=plant.nq,
+        nv=plant.nv,
+        nu=plant.nu,
+        layout=sensor_layout(plant),
+        spline=config.spline,
+        num_knots=config.num_knots,
+        horizon=config.plan_horizon,
+        planner_dt=config.planner_model.timestep,
+        replan_period=1.0 / config.frequency,
+        plant_dt=plant.opt.timestep,
+        weights=config.weights,
+        loop_reference=config.loop_reference,
+    )
+
+
+def load_task(config: RunConfig) -> tuple[mujoco.MjModel, mujoco.MjModel, Reference]:
+    plant = load_plant_model(config.robot)
+    planner_model = load_planner_model(config.robot, config.planner_model)
+    reference = load_reference(config.reference, plant) if config.reference else default_reference(plant)
+    return plant, planner_model, reference
+
+
+def assemble(config: RunConfig, stages: StageFunctions | None = None, nthread: int | None = None) -> Assembly:
+    """Build everything; ``stages`` defaults to freshly jitted stage functions (the JIT path)."""
+    plant, planner_model, reference = load_task(config)
+    spec = make_spec(config, plant)
+    planner = make_planner(config.controller)
+    mjx_rollout = None
+    if config.controller.backend == "mjx":
+        from g1mpc.backends.mjx_backend import make_mjx_rollout
+
+        mjx_rollout = make_mjx_rollout(planner_model)
+    if stages is None:
+        stages = jit_stages(stage_functions(spec, planner, mjx_rollout))
+    rollout = None
+    if config.controller.backend == "mujoco" and config.controller.mode != "nn":
+        rollout = NativeRollout(planner_model, nthread)
+    return Assembly(config, plant, planner_model, reference, spec, task_arrays(reference, plant), stages, rollout)
+
+
+def robot_file_digest(robot: str) -> str:
+    return hashlib.sha256(Path(robot_xml_path(robot)).read_bytes()).hexdigest()[:16]

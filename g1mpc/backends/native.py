@@ -1,0 +1,59 @@
+"""Threaded native MuJoCo rollouts (``mujoco.rollout``)."""
+
+from __future__ import annotations
+
+import os
+
+import mujoco
+import numpy as np
+from mujoco import rollout
+
+
+class NativeRollout:
+    """Roll out a batch of open-loop control sequences from one state on ``nthread`` threads."""
+
+    def __init__(self, model: mujoco.MjModel, nthread: int | None = None):
+        self.model = model
+        self.nthread = nthread or os.cpu_count() or 1
+        self._pool = rollout.Rollout(nthread=self.nthread)
+        self._datas = [mujoco.MjData(model) for _ in range(self.nthread)]
+        self._nstate = mujoco.mj_stateSize(model, mujoco.mjtState.mjSTATE_FULLPHYSICS)
+        self._out: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+    def initial_state(self, time: float, qpos: np.ndarray, qvel: np.ndarray) -> np.ndarray:
+        m = self.model
+        state = np.zeros(self._nstate)
+        state[0] = time
+        state[1 : 1 + m.nq] = qpos
+        state[1 + m.nq : 1 + m.nq + m.nv] = qvel
+        return state
+
+    def __call__(self, time: float, qpos: np.ndarray, qvel: np.ndarray, controls: np.ndarray):
+        """controls (N, H, nu) -> qpos (N,H,nq), qvel (N,H,nv), sensordata (N,H,ns) after each step."""
+        n, h, _ = controls.shape
+        if (n, h) not in self._out:
+            self._out[(n, h)] = (
+                np.empty((n, h, self._nstate)),
+                np.empty((n, h, self.model.nsensordata)),
+            )
+        state, sensordata = self._out[(n, h)]
+        self._pool.rollout(
+            self.model,
+            self._datas,
+            self.initial_state(time, qpos, qvel)[None],
+            np.ascontiguousarray(controls, dtype=np.float64),
+            state=state,
+            sensordata=sensordata,
+            skip_checks=False,
+        )
+        nq, nv = self.model.nq, self.model.nv
+        return state[..., 1 : 1 + nq], state[..., 1 + nq : 1 + nq + nv], sensordata
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

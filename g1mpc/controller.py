@@ -1,0 +1,185 @@
+"""The MPC controller: runs the planning stages each cycle and times them.
+
+The stages are the pure functions of :mod:`g1mpc.pipeline`; how they were
+compiled (``jax.jit`` here, exported artifacts in :mod:`g1mpc.aot`) is the
+only thing that differs between the JIT and AOT paths.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from functools import partial
+from typing import Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from g1mpc import pipeline as P
+from g1mpc.network_jax import mlp_apply
+from g1mpc.planners import PLANNERS, PlannerState, SamplingPlanner
+
+MODES = ("cem", "nn", "hybrid")
+
+
+@dataclass(frozen=True)
+class ControllerConfig:
+    """Planner settings (the spline/horizon settings live in :class:`~g1mpc.pipeline.PlanSpec`)."""
+
+    mode: str = "cem"  # cem: sampling only; nn: network only; hybrid: network mean refined by sampling
+    planner: str = "cem"  # cem | mppi | ps
+    num_samples: int = 16
+    num_elites: int = 4
+    iterations: int = 1
+    sigma_start: float = 0.1
+    sigma_min: float = 0.02
+    explore_fraction: float = 0.2
+    temperature: float = 0.1
+    backend: str = "mujoco"
+    seed: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def make_planner(config: ControllerConfig) -> SamplingPlanner:
+    common = dict(
+        num_samples=config.num_samples, sigma_start=config.sigma_start, explore_fraction=config.explore_fraction
+    )
+    if config.planner == "cem":
+        return PLANNERS["cem"](**common, num_elites=config.num_elites, sigma_min=config.sigma_min)
+    if config.planner == "mppi":
+        return PLANNERS["mppi"](**common, temperature=config.temperature)
+    return PLANNERS["ps"](**common)
+
+
+def _key(seed, counter):
+    return jax.random.fold_in(jax.random.PRNGKey(seed), counter)
+
+
+class StageFunctions(NamedTuple):
+    """The planning stages with the static spec bound; arguments are arrays only."""
+
+    warm_start: Callable  # (mean, sigma) -> mean, sigma
+    propose: Callable  # (mean, sigma, seed, counter, t0, task) -> knots, controls
+    score: Callable  # (mean, sigma, knots, controls, qpos, qvel, sens, t0, prev_ctrl, task) -> mean, sigma, costs
+    plant: Callable  # (mean, t0, task) -> plant controls (S, nu)
+    features: Callable  # (qpos, qvel, t0, task) -> (F,)
+    network: Callable  # (params, features) -> (K, nu)
+    iterate: Callable | None  # mjx only: (mean, sigma, seed, counter, t0, qpos, qvel, prev_ctrl, task) -> ...
+
+
+def stage_functions(spec: P.PlanSpec, planner: SamplingPlanner, mjx_rollout: Callable | None = None) -> StageFunctions:
+    """Plain (uncompiled) stage functions; compile them with :func:`jit_stages` or export them."""
+
+    def warm_start(mean, sigma):
+        return tuple(P.warm_start(spec, PlannerState(mean, sigma)))
+
+    def propose(mean, sigma, seed, counter, t0, task):
+        return P.propose(spec, planner, PlannerState(mean, sigma), _key(seed, counter), t0, task)
+
+    def score(mean, sigma, knots, controls, qpos, qvel, sens, t0, prev_ctrl, task):
+        state, costs = P.score_and_update(
+            spec, planner, PlannerState(mean, sigma), knots, controls, qpos, qvel, sens, t0, prev_ctrl, task
+        )
+        return state.mean, state.sigma, costs
+
+    def plant(mean, t0, task):
+        return P.plant_controls(spec, mean, t0, task)
+
+    def features(qpos, qvel, t0, task):
+        return P.network_features(spec, qpos, qvel, t0, task)
+
+    def network(params, feats):
+        return mlp_apply(params, feats, spec.num_knots, spec.nu)
+
+    iterate = None
+    if mjx_rollout is not None:
+
+        def iterate(mean, sigma, seed, counter, t0, qpos, qvel, prev_ctrl, task):
+            knots, controls = propose(mean, sigma, seed, counter, t0, task)
+            q, v, s = mjx_rollout(t0, qpos, qvel, controls)
+            return score(mean, sigma, knots, controls, q, v, s, t0, prev_ctrl, task)
+
+    return StageFunctions(warm_start, propose, score, plant, features, network, iterate)
+
+
+def jit_stages(stages: StageFunctions) -> StageFunctions:
+    return StageFunctions(*[jax.jit(f) if f is not None else None for f in stages])
+
+
+@dataclass
+class CycleTiming:
+    total: float
+    nn: float
+    cem: float
+    other: float
+
+
+class Controller:
+    """Plans servo targets for the next replan period from the current state."""
+
+    def __init__(
+        self,
+        spec: P.PlanSpec,
+        config: ControllerConfig,
+        stages: StageFunctions,
+        task: P.TaskArrays,
+        rollout: Callable | None = None,
+        network_params: dict | None = None,
+    ):
+        if config.mode in ("nn", "hybrid") and network_params is None:
+            raise ValueError(f"mode '{config.mode}' needs network parameters")
+        if config.mode != "nn" and config.backend == "mujoco" and rollout is None:
+            raise ValueError("the mujoco backend needs a native rollout")
+        self.spec, self.config, self.stages, self.task = spec, config, stages, task
+        self.rollout = rollout
+        self.network_params = network_params
+        self.reset()
+
+    def reset(self, initial_ctrl: np.ndarray | None = None) -> None:
+        self.mean = jnp.zeros((self.spec.num_knots, self.spec.nu))
+        self.sigma = jnp.full((self.spec.num_knots, self.spec.nu), self.config.sigma_start)
+        self.cycle = 0
+        self.prev_ctrl = jnp.asarray(initial_ctrl if initial_ctrl is not None else np.zeros(self.spec.nu), jnp.float32)
+        self.last_costs: np.ndarray | None = None
+
+    def plan(self, t: float, qpos: np.ndarray, qvel: np.ndarray) -> tuple[np.ndarray, CycleTiming]:
+        """One replan: returns plant controls (S, nu) and the timing split."""
+        S, cfg = self.stages, self.config
+        start = time.perf_counter()
+        t0 = jnp.float32(t)
+        qpos32, qvel32 = jnp.asarray(qpos, jnp.float32), jnp.asarray(qvel, jnp.float32)
+        nn_time = cem_time = 0.0
+        mean, sigma = self.mean, self.sigma
+        if cfg.mode in ("nn", "hybrid"):
+            tic = time.perf_counter()
+            mean = S.network(self.network_params, S.features(qpos32, qvel32, t0, self.task))
+            mean.block_until_ready()
+            nn_time = time.perf_counter() - tic
+        if cfg.mode == "cem":
+            tic = time.perf_counter()
+            mean, sigma = S.warm_start(mean, sigma)
+            cem_time += time.perf_counter() - tic
+        if cfg.mode in ("cem", "hybrid"):
+            tic = time.perf_counter()
+            for it in range(cfg.iterations):
+                counter = jnp.int32(self.cycle * cfg.iterations + it)
+                seed = jnp.int32(cfg.seed)
+                if S.iterate is not None:
+                    mean, sigma, costs = S.iterate(mean, sigma, seed, counter, t0, qpos32, qvel32, self.prev_ctrl, self.task)
+                else:
+                    knots, controls = S.propose(mean, sigma, seed, counter, t0, self.task)
+                    q, v, s = self.rollout(t, qpos, qvel, np.asarray(controls))
+                    mean, sigma, costs = S.score(
+                        mean, sigma, knots, controls, q, v, s, t0, self.prev_ctrl, self.task
+                    )
+            self.last_costs = np.asarray(costs)
+            cem_time = time.perf_counter() - tic + cem_time
+        ctrl = np.asarray(S.plant(mean, t0, self.task), dtype=np.float64)
+        self.mean, self.sigma = mean, sigma
+        self.prev_ctrl = jnp.asarray(ctrl[-1], jnp.float32)
+        self.cycle += 1
+        total = time.perf_counter() - start
+        return ctrl, CycleTiming(total, nn_time, cem_time, max(total - nn_time - cem_time, 0.0))

@@ -1,0 +1,39 @@
+"""The knot-predicting MLP evaluated in JAX (weights converted from the PyTorch checkpoint).
+
+Architecture (shared with :mod:`g1mpc.network`): normalise input ->
+[Linear -> LayerNorm -> SiLU] x len(hidden) -> Linear -> de-normalise output.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+LAYER_NORM_EPS = 1e-5
+
+
+def mlp_apply(params: dict, features: jnp.ndarray, num_knots: int, nu: int) -> jnp.ndarray:
+    """features (F,) -> knot residuals (K, nu)."""
+    x = (features - params["in_mean"]) / params["in_std"]
+    for layer in params["hidden"]:
+        x = x @ layer["w"] + layer["b"]
+        mu = jnp.mean(x, axis=-1, keepdims=True)
+        var = jnp.mean((x - mu) ** 2, axis=-1, keepdims=True)
+        x = (x - mu) / jnp.sqrt(var + LAYER_NORM_EPS) * layer["ln_scale"] + layer["ln_bias"]
+        x = jax.nn.silu(x)
+    y = x @ params["out"]["w"] + params["out"]["b"]
+    y = y * params["out_std"] + params["out_mean"]
+    return y.reshape(num_knots, nu)
+
+
+def zero_params(feature_size: int, num_knots: int, nu: int) -> dict:
+    """A network that always predicts zero residuals (same pytree shape as a 1-layer net)."""
+    width = 8
+    out = num_knots * nu
+    return {
+        "in_mean": jnp.zeros(feature_size), "in_std": jnp.ones(feature_size),
+        "hidden": [{"w": jnp.zeros((feature_size, width)), "b": jnp.zeros(width),
+                    "ln_scale": jnp.ones(width), "ln_bias": jnp.zeros(width)}],
+        "out": {"w": jnp.zeros((width, out)), "b": jnp.zeros(out)},
+        "out_mean": jnp.zeros(out), "out_std": jnp.ones(out),
+    }

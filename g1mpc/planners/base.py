@@ -1,0 +1,48 @@
+"""The sampling-planner interface: sample knots around a mean, update from costs.
+
+Knots are residuals added to the reference's actuator targets, so a zero mean
+means "track the reference open loop" and the samples explore around it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+
+class PlannerState(NamedTuple):
+    """What a planner carries from one replan to the next."""
+
+    mean: jnp.ndarray  # (K, nu) knot residuals
+    sigma: jnp.ndarray  # (K, nu) sampling standard deviation
+
+
+@dataclass(frozen=True)
+class SamplingPlanner:
+    """Common sampling: sample 0 is the mean itself, a fraction explores wide, the rest use sigma."""
+
+    num_samples: int
+    sigma_start: float = 0.1
+    explore_fraction: float = 0.0
+
+    def init(self, num_knots: int, nu: int) -> PlannerState:
+        return PlannerState(jnp.zeros((num_knots, nu)), jnp.full((num_knots, nu), self.sigma_start))
+
+    def sample(self, state: PlannerState, key: jax.Array) -> jnp.ndarray:
+        """Knots (N, K, nu): the mean, then mean + noise."""
+        n_rest = self.num_samples - 1
+        n_explore = int(round(self.explore_fraction * n_rest))
+        noise = jax.random.normal(key, (n_rest, *state.mean.shape))
+        scale = jnp.concatenate(
+            [
+                jnp.broadcast_to(self.sigma_start, (n_explore, *state.mean.shape)),
+                jnp.broadcast_to(state.sigma, (n_rest - n_explore, *state.mean.shape)),
+            ]
+        )
+        return jnp.concatenate([state.mean[None], state.mean + scale * noise])
+
+    def update(self, state: PlannerState, knots: jnp.ndarray, costs: jnp.ndarray) -> PlannerState:
+        raise NotImplementedError

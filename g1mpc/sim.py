@@ -1,0 +1,213 @@
+"""Closed-loop simulation: replan at a target frequency, step the plant, push, detect falls."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+import mujoco
+import numpy as np
+
+from g1mpc.errors import UserError
+from g1mpc.reference import Reference
+
+
+@dataclass(frozen=True)
+class PushConfig:
+    """Horizontal pushes on the pelvis: ``force`` newtons for ``duration`` s every ``interval`` s."""
+
+    force: float = 0.0
+    interval: float = 2.0
+    duration: float = 0.1
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class SimConfig:
+    duration: float = 10.0
+    frequency: float = 50.0
+    realtime: bool = True  # sleep when ahead so the simulation runs at wall-clock pace
+    pushes: PushConfig = PushConfig()
+    fall_height: float = 0.45  # pelvis height (m) below which the robot has fallen
+    fall_tilt: float = 1.0  # pelvis tilt (rad) above which the robot has fallen
+    reset_on_fall: bool = False  # False: a fall ends the run; True: reset to the reference and go on
+    print_every: float = 1.0  # seconds of simulated time between rolling reports (0: never)
+
+
+@dataclass
+class CycleRecord:
+    sim_time: float
+    total: float
+    nn: float
+    cem: float
+    other: float
+    joint_rms: float
+    base_height: float
+    pushing: bool
+
+
+@dataclass
+class RunResult:
+    cycles: list[CycleRecord] = field(default_factory=list)
+    falls: list[float] = field(default_factory=list)  # simulated times of falls
+    wall_time: float = 0.0
+    sim_time: float = 0.0
+    target_frequency: float = 50.0
+    push_times: list[float] = field(default_factory=list)
+    interrupted: bool = False
+
+    def summary(self) -> dict:
+        planning = np.array([c.total for c in self.cycles]) if self.cycles else np.zeros(1)
+        rms = np.array([c.joint_rms for c in self.cycles]) if self.cycles else np.zeros(1)
+        achieved = len(self.cycles) / self.wall_time if self.wall_time > 0 else 0.0
+        ms = lambda x: float(x) * 1e3  # noqa: E731
+        return {
+            "cycles": len(self.cycles),
+            "sim_time_s": self.sim_time,
+            "wall_time_s": self.wall_time,
+            "planning_mean_ms": ms(planning.mean()),
+            "planning_p50_ms": ms(np.percentile(planning, 50)),
+            "planning_p95_ms": ms(np.percentile(planning, 95)),
+            "planning_max_ms": ms(planning.max()),
+            "nn_mean_ms": ms(np.mean([c.nn for c in self.cycles])) if self.cycles else 0.0,
+            "cem_mean_ms": ms(np.mean([c.cem for c in self.cycles])) if self.cycles else 0.0,
+            "other_mean_ms": ms(np.mean([c.other for c in self.cycles])) if self.cycles else 0.0,
+            "achieved_frequency_hz": achieved,
+            "target_frequency_hz": self.target_frequency,
+            "target_share": achieved / self.target_frequency,
+            "planning_limited_frequency_hz": 1.0 / max(float(planning.mean()), 1e-9),
+            "joint_rms_rad": float(np.sqrt(np.mean(rms**2))),
+            "falls": len(self.falls),
+            "fall_times_s": list(self.falls),
+            "interrupted": self.interrupted,
+        }
+
+
+def joint_rms(qpos: np.ndarray, ref_qpos: np.ndarray) -> float:
+    return float(np.sqrt(np.mean((qpos[7:] - ref_qpos[7:]) ** 2)))
+
+
+def reference_frame(reference: Reference, t: float, loop: bool = True) -> np.ndarray:
+    """The reference qpos at simulated time ``t`` (nearest earlier frame)."""
+    idx = int(np.floor(t * reference.fps + 1e-9))
+    n = len(reference.qpos)
+    return reference.qpos[idx % n if loop else min(idx, n - 1)]
+
+
+def pelvis_tilt(qpos: np.ndarray) -> float:
+    """Angle between the pelvis z axis and the world z axis."""
+    w, x, y, z = qpos[3:7] / np.linalg.norm(qpos[3:7])
+    cos_tilt = 1 - 2 * (x * x + y * y)
+    return float(np.arccos(np.clip(cos_tilt, -1, 1)))
+
+
+class Simulation:
+    """Steps the plant under a controller at the replan frequency."""
+
+    def __init__(self, model: mujoco.MjModel, reference: Reference, config: SimConfig, loop_reference: bool = True):
+        if config.frequency <= 0:
+            raise UserError("--frequency must be > 0")
+        self.model, self.reference, self.config = model, reference, config
+        self.loop_reference = loop_reference
+        self.data = mujoco.MjData(model)
+        self.period = 1.0 / config.frequency
+        self.steps_per_cycle = max(1, int(round(self.period / model.opt.timestep)))
+        self.pelvis = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_BODY, "pelvis")
+        self._rng = np.random.default_rng(config.pushes.seed)
+        self.reset(0.0)
+
+    def reset(self, t: float) -> None:
+        """Put the robot in the reference pose of time ``t`` at rest."""
+        mujoco.mj_resetData(self.model, self.data)
+        self.data.qpos[:] = reference_frame(self.reference, t, self.loop_reference)
+        self.data.time = t
+        mujoco.mj_forward(self.model, self.data)
+
+    def _push_force(self, t: float) -> np.ndarray | None:
+        p = self.config.pushes
+        if p.force <= 0 or t < p.interval:
+            return None
+        phase = t % p.interval
+        if phase < p.duration:
+            k = int(t // p.interval)
+            angle = np.random.default_rng((p.seed, k)).uniform(0, 2 * np.pi)
+            return p.force * np.array([np.cos(angle), np.sin(angle), 0.0])
+        return None
+
+    def has_fallen(self) -> bool:
+        q = self.data.qpos
+        return bool(q[2] < self.config.fall_height or pelvis_tilt(q) > self.config.fall_tilt or not np.all(np.isfinite(q)))
+
+    def run(
+        self,
+        controller,
+        on_cycle: Callable[[mujoco.MjData, np.ndarray], bool] | None = None,
+        log: Callable[[str], None] | None = print,
+    ) -> RunResult:
+        """Run until ``duration`` (or a fall, or ``on_cycle`` returning False, or Ctrl-C)."""
+        cfg, d = self.config, self.data
+        result = RunResult(target_frequency=cfg.frequency)
+        t_end = d.time + cfg.duration
+        next_report = d.time + cfg.print_every if cfg.print_every > 0 else np.inf
+        wall_start = time.perf_counter()
+        window: list[CycleRecord] = []
+        try:
+            while d.time < t_end - 1e-9:
+                cycle_start = time.perf_counter()
+                ctrl, timing = controller.plan(d.time, d.qpos.copy(), d.qvel.copy())
+                pushing = False
+                for k in range(self.steps_per_cycle):
+                    d.ctrl[:] = ctrl[min(k, len(ctrl) - 1)]
+                    force = self._push_force(d.time)
+                    d.xfrc_applied[self.pelvis, :3] = 0.0 if force is None else force
+                    if force is not None and not pushing:
+                        pushing = True
+                        if not result.push_times or d.time - result.push_times[-1] > cfg.pushes.duration:
+                            result.push_times.append(d.time)
+                    mujoco.mj_step(self.model, d)
+                ref = reference_frame(self.reference, d.time, self.loop_reference)
+                record = CycleRecord(
+                    d.time, timing.total, timing.nn, timing.cem, timing.other, joint_rms(d.qpos, ref), float(d.qpos[2]), pushing
+                )
+                result.cycles.append(record)
+                window.append(record)
+                if on_cycle is not None and on_cycle(d, ref) is False:
+                    break
+                if self.has_fallen():
+                    result.falls.append(d.time)
+                    if log:
+                        log(f"[fall] at t={d.time:.2f}s (pelvis height {d.qpos[2]:.2f} m, tilt {pelvis_tilt(d.qpos):.2f} rad)")
+                    if not cfg.reset_on_fall:
+                        break
+                    self.reset(d.time)
+                    controller.reset(d.ctrl.copy())
+                if d.time >= next_report and log:
+                    log(_rolling_line(window, self.period, d.time))
+                    window = []
+                    next_report += cfg.print_every
+                if cfg.realtime:
+                    remaining = self.period - (time.perf_counter() - cycle_start)
+                    if remaining > 0:
+                        time.sleep(remaining)
+        except KeyboardInterrupt:
+            result.interrupted = True
+            if log:
+                log("[interrupted] Ctrl-C: finishing with the cycles run so far")
+        result.wall_time = time.perf_counter() - wall_start
+        result.sim_time = d.time
+        return result
+
+
+def _rolling_line(window: list[CycleRecord], period: float, t: float) -> str:
+    tot = np.array([c.total for c in window]) * 1e3
+    return (
+        f"t={t:6.2f}s  plan {tot.mean():6.2f} ms (p95 {np.percentile(tot, 95):6.2f}, "
+        f"nn {np.mean([c.nn for c in window]) * 1e3:5.2f}, cem {np.mean([c.cem for c in window]) * 1e3:6.2f}, "
+        f"other {np.mean([c.other for c in window]) * 1e3:5.2f})  budget {period * 1e3:.0f} ms  "
+        f"joint rms {np.sqrt(np.mean([c.joint_rms**2 for c in window])):.3f} rad  height {window[-1].base_height:.2f} m"
+    )
+
+
+def config_dict(config: SimConfig) -> dict:
+    return asdict(config)
