@@ -140,10 +140,16 @@ class Controller:
 
     def reset(self, initial_ctrl: np.ndarray | None = None) -> None:
         self.mean = jnp.zeros((self.spec.num_knots, self.spec.nu))
-        self.sigma = jnp.full((self.spec.num_knots, self.spec.nu), self.config.sigma_start)
+        self.sigma = jnp.full((self.spec.num_knots, self.spec.nu), self.config.sigma_start, dtype=jnp.float32)
         self.cycle = 0
         self.prev_ctrl = jnp.asarray(initial_ctrl if initial_ctrl is not None else np.zeros(self.spec.nu), jnp.float32)
         self.last_costs: np.ndarray | None = None
+
+    def warmup(self, t: float, qpos: np.ndarray, qvel: np.ndarray, rounds: int = 3) -> None:
+        """Run every code path ``rounds`` times (compiling or loading it), then reset."""
+        for _ in range(rounds):
+            self.plan(t, qpos, qvel)
+        self.reset()
 
     def plan(self, t: float, qpos: np.ndarray, qvel: np.ndarray) -> tuple[np.ndarray, CycleTiming]:
         """One replan: returns plant controls (S, nu) and the timing split."""

@@ -35,7 +35,7 @@ class CostWeights:
     hands_position: float = 5.0  # hands positions in the pelvis frame vs the reference
     hands_orientation: float = 1.0
     joint_velocity: float = 0.01  # joint speeds^2
-    control_effort: float = 0.1  # (ctrl - reference ctrl)^2: stay near the reference servo targets
+    control_effort: float = 5.0  # (ctrl - reference ctrl)^2: the prior that keeps few-sample CEM near the reference
     control_smoothness: float = 0.5  # (ctrl_t - ctrl_{t-1})^2
     terminal: float = 5.0  # multiplier on the last step
 

@@ -1,0 +1,118 @@
+"""Expert data collection: a strong CEM planner, pushed around, recorded per replan.
+
+Each episode starts at a random time of the reference clip with a perturbed
+state, is pushed with a random force, and records the network input (state and
+reference look-ahead) and the expert's knots after every replan. Episodes that
+fall are discarded and retried with a new seed. One shard per episode, so an
+interrupted collection resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from g1mpc.assembly import RunConfig, assemble
+from g1mpc.dataset import shard_path, write_shard
+from g1mpc.sim import PushConfig, SimConfig, Simulation
+
+
+@dataclass(frozen=True)
+class CollectConfig:
+    episodes: int = 40
+    episode_duration: float = 10.0
+    push_force: tuple[float, float] = (50.0, 200.0)  # uniform range per episode, newtons
+    push_interval: float = 1.5
+    push_duration: float = 0.1
+    joint_noise: float = 0.03  # rad, initial joint perturbation
+    velocity_noise: float = 0.1  # initial base/joint velocity perturbation
+    max_retries: int = 3
+    seed: int = 0
+
+
+def task_spec(run: RunConfig, assembly) -> dict:
+    s = assembly.spec
+    return {
+        "robot": run.robot, "nq": s.nq, "nv": s.nv, "nu": s.nu, "num_knots": s.num_knots,
+        "plan_horizon": s.horizon, "spline": s.spline, "feature_size": s.feature_size,
+    }
+
+
+class _Recorder:
+    """Wraps a controller: records (features, expert knots) after each plan."""
+
+    def __init__(self, controller, assembly):
+        self.controller, self.assembly = controller, assembly
+        self.features: list[np.ndarray] = []
+        self.knots: list[np.ndarray] = []
+
+    def reset(self, *args):
+        self.controller.reset(*args)
+
+    def plan(self, t, qpos, qvel):
+        import jax.numpy as jnp
+
+        a = self.assembly
+        feats = a.stages.features(jnp.asarray(qpos, jnp.float32), jnp.asarray(qvel, jnp.float32), jnp.float32(t), a.task)
+        out = self.controller.plan(t, qpos, qvel)
+        self.features.append(np.asarray(feats))
+        self.knots.append(np.asarray(self.controller.mean))
+        return out
+
+
+def collect(out_dir: str | Path, run: RunConfig, config: CollectConfig, nthread: int | None = None, progress: bool = True) -> dict:
+    """Collect ``config.episodes`` successful episodes into ``out_dir`` (skipping shards already there)."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    assembly = assemble(run, nthread=nthread)
+    spec = task_spec(run, assembly)
+    stats = {"episodes": 0, "skipped_existing": 0, "discarded_falls": 0, "samples": 0}
+    try:
+        bar = tqdm(range(config.episodes), desc="collect", unit="episode", disable=not progress)
+        for episode in bar:
+            path = shard_path(out_dir, episode)
+            if path.exists():
+                stats["skipped_existing"] += 1
+                continue
+            for attempt in range(config.max_retries + 1):
+                seed = config.seed * 100_003 + episode * 101 + attempt
+                result, recorder = _run_episode(assembly, run, config, seed)
+                if not result.falls:
+                    break
+                stats["discarded_falls"] += 1
+            else:
+                bar.write(f"[collect] episode {episode}: fell in all {config.max_retries + 1} tries; skipped")
+                continue
+            metadata = {
+                "task_spec": spec, "run_config": run.as_dict(), "collect_config": asdict(config),
+                "episode": episode, "seed": seed, "attempts": attempt + 1, "summary": result.summary(),
+            }
+            write_shard(path, np.array(recorder.features), np.array(recorder.knots), metadata)
+            stats["episodes"] += 1
+            stats["samples"] += len(recorder.features)
+            bar.set_postfix(samples=stats["samples"], falls=stats["discarded_falls"])
+    finally:
+        assembly.close()
+    return stats
+
+
+def _run_episode(assembly, run: RunConfig, config: CollectConfig, seed: int):
+    rng = np.random.default_rng(seed)
+    force = float(rng.uniform(*config.push_force))
+    sim_config = SimConfig(
+        duration=config.episode_duration, frequency=run.frequency, realtime=False, print_every=0.0,
+        pushes=PushConfig(force=force, interval=config.push_interval, duration=config.push_duration, seed=seed),
+    )
+    controller = assembly.controller()
+    controller.config = replace(controller.config, seed=seed)
+    sim = Simulation(assembly.plant, assembly.reference, sim_config, run.loop_reference)
+    start = float(rng.uniform(0, assembly.reference.duration))
+    sim.reset(start)
+    sim.data.qpos[7:] += rng.normal(0, config.joint_noise, assembly.plant.nq - 7)
+    sim.data.qvel[:] += rng.normal(0, config.velocity_noise, assembly.plant.nv)
+    controller.reset(assembly.reference.ctrl[0])
+    recorder = _Recorder(controller, assembly)
+    return sim.run(recorder, log=None), recorder

@@ -1,0 +1,75 @@
+"""Expert dataset shards: one ``.npz`` per episode, written atomically, validated on load."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from g1mpc.errors import UserError
+
+SHARD_GLOB = "shard-*.npz"
+
+
+def shard_path(directory: str | Path, index: int) -> Path:
+    return Path(directory) / f"shard-{index:05d}.npz"
+
+
+def write_shard(path: str | Path, features: np.ndarray, knots: np.ndarray, metadata: dict) -> None:
+    """features (T, F), knots (T, K, nu) and JSON metadata; temp file + rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(
+                f,
+                features=np.asarray(features, np.float32),
+                knots=np.asarray(knots, np.float32),
+                metadata=np.frombuffer(json.dumps(metadata).encode(), dtype=np.uint8),
+            )
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_shard(path: str | Path) -> tuple[np.ndarray, np.ndarray, dict]:
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            features, knots = npz["features"], npz["knots"]
+            metadata = json.loads(npz["metadata"].tobytes().decode())
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError, json.JSONDecodeError) as exc:
+        raise UserError(
+            f"dataset shard '{path}' is unreadable ({type(exc).__name__}); delete it and re-run 'g1mpc collect' to redo that episode"
+        ) from None
+    if features.ndim != 2 or knots.ndim != 3 or len(features) != len(knots):
+        raise UserError(f"dataset shard '{path}' has inconsistent shapes {features.shape} / {knots.shape}; delete it and re-collect")
+    if not (np.all(np.isfinite(features)) and np.all(np.isfinite(knots))):
+        raise UserError(f"dataset shard '{path}' contains non-finite values; delete it and re-collect")
+    return features, knots, metadata
+
+
+def load_dataset(directory: str | Path) -> tuple[list[np.ndarray], list[np.ndarray], dict]:
+    """All shards of a directory: per-episode features and knots, plus the common metadata."""
+    directory = Path(directory)
+    paths = sorted(directory.glob(SHARD_GLOB)) if directory.is_dir() else []
+    if not paths:
+        raise UserError(f"--data: no dataset shards ({SHARD_GLOB}) in '{directory}'; run 'g1mpc collect --out {directory}' first")
+    features, knots, meta = [], [], None
+    for path in paths:
+        f, k, m = read_shard(path)
+        if meta is not None and m.get("task_spec") != meta.get("task_spec"):
+            raise UserError(f"dataset shard '{path}' was collected for another task spec than '{paths[0]}'; keep one task per directory")
+        meta = meta or m
+        if len(f):
+            features.append(f)
+            knots.append(k)
+    if not features:
+        raise UserError(f"--data: the shards in '{directory}' hold no samples; collect more episodes")
+    return features, knots, meta

@@ -1,0 +1,124 @@
+"""The knot-predicting MLP in PyTorch, its checkpoints, and conversion to JAX parameters.
+
+A checkpoint is a plain dict saved with ``torch.save``: ``state_dict`` (tensors)
+and ``hyper_parameters`` (sizes, normalisation, and the task spec it was trained
+for). It loads with ``torch.load(weights_only=True)``: nothing in it can run code.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from g1mpc.errors import UserError
+
+CHECKPOINT_FORMAT = 1
+# Fields of the task spec a checkpoint must match to be used by a run.
+SPEC_FIELDS = ("robot", "nq", "nv", "nu", "num_knots", "plan_horizon", "spline", "feature_size")
+
+
+class KnotMLP(nn.Module):
+    """normalise -> [Linear -> LayerNorm -> SiLU] x n -> Linear -> de-normalise."""
+
+    def __init__(self, in_dim: int, out_dim: int, hidden: list[int]):
+        super().__init__()
+        self.register_buffer("in_mean", torch.zeros(in_dim))
+        self.register_buffer("in_std", torch.ones(in_dim))
+        self.register_buffer("out_mean", torch.zeros(out_dim))
+        self.register_buffer("out_std", torch.ones(out_dim))
+        layers: list[nn.Module] = []
+        prev = in_dim
+        for width in hidden:
+            layers += [nn.Linear(prev, width), nn.LayerNorm(width), nn.SiLU()]
+            prev = width
+        self.body = nn.Sequential(*layers)
+        self.head = nn.Linear(prev, out_dim)
+
+    def normalized(self, x: torch.Tensor) -> torch.Tensor:
+        """Output in normalised units (what the loss is computed on)."""
+        return self.head(self.body((x - self.in_mean) / self.in_std))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.normalized(x) * self.out_std + self.out_mean
+
+
+def build_model(hyper_parameters: dict) -> KnotMLP:
+    hp = hyper_parameters
+    return KnotMLP(hp["in_dim"], hp["out_dim"], list(hp["hidden"]))
+
+
+def save_checkpoint(path: str | Path, model: KnotMLP, hyper_parameters: dict, extra: dict | None = None) -> None:
+    """Atomic write (temp file + rename) of a plain-dict checkpoint."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "format": CHECKPOINT_FORMAT,
+        "state_dict": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
+        "hyper_parameters": hyper_parameters,
+        **(extra or {}),
+    }
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".ckpt.tmp")
+    os.close(fd)
+    try:
+        torch.save(payload, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_checkpoint(path: str | Path) -> tuple[KnotMLP, dict]:
+    """Load a checkpoint safely; one clear error for missing, corrupt or foreign files."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"--model_path: checkpoint '{path}' does not exist; train one with 'g1mpc train' or use the shipped default")
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        raise UserError(
+            f"--model_path: '{path}' is not a readable checkpoint ({type(exc).__name__}); it may be truncated — retrain or re-copy it"
+        ) from None
+    if not isinstance(payload, dict) or "state_dict" not in payload or "hyper_parameters" not in payload:
+        raise UserError(f"--model_path: '{path}' lacks 'state_dict'/'hyper_parameters'; it was not written by g1mpc train")
+    hp = payload["hyper_parameters"]
+    try:
+        model = build_model(hp)
+        model.load_state_dict(payload["state_dict"])
+    except Exception as exc:
+        raise UserError(f"--model_path: '{path}' weights do not match its hyper_parameters: {str(exc).splitlines()[0]}") from None
+    model.eval()
+    return model, hp
+
+
+def check_spec(path: str | Path, hyper_parameters: dict, expected: dict) -> None:
+    """Compare the checkpoint's task spec with the run's; name the first field that differs."""
+    spec = hyper_parameters.get("task_spec", {})
+    for key in SPEC_FIELDS:
+        if key in expected and spec.get(key) != expected[key]:
+            raise UserError(
+                f"--model_path: '{path}' was trained for {key}={spec.get(key)!r} but this run uses "
+                f"{key}={expected[key]!r}; pass matching flags or train a checkpoint for this setting"
+            )
+
+
+def to_jax_params(model: KnotMLP) -> dict:
+    """The same weights as a pytree for :func:`g1mpc.network_jax.mlp_apply`."""
+    import jax.numpy as jnp
+
+    arr = lambda t: jnp.asarray(t.detach().cpu().numpy().astype(np.float32))  # noqa: E731
+    hidden = []
+    mods = list(model.body)
+    for i in range(0, len(mods), 3):
+        lin, ln = mods[i], mods[i + 1]
+        hidden.append({"w": arr(lin.weight.T), "b": arr(lin.bias), "ln_scale": arr(ln.weight), "ln_bias": arr(ln.bias)})
+    return {
+        "in_mean": arr(model.in_mean), "in_std": arr(model.in_std),
+        "hidden": hidden,
+        "out": {"w": arr(model.head.weight.T), "b": arr(model.head.bias)},
+        "out_mean": arr(model.out_mean), "out_std": arr(model.out_std),
+    }
