@@ -139,10 +139,11 @@ class Controller:
         self.reset()
 
     def reset(self, initial_ctrl: np.ndarray | None = None) -> None:
-        self.mean = jnp.zeros((self.spec.num_knots, self.spec.nu))
-        self.sigma = jnp.full((self.spec.num_knots, self.spec.nu), self.config.sigma_start, dtype=jnp.float32)
+        # Host-side state is numpy float32: no eager JAX ops, so nothing compiles outside the stages.
+        self.mean = np.zeros((self.spec.num_knots, self.spec.nu), np.float32)
+        self.sigma = np.full((self.spec.num_knots, self.spec.nu), self.config.sigma_start, np.float32)
         self.cycle = 0
-        self.prev_ctrl = jnp.asarray(initial_ctrl if initial_ctrl is not None else np.zeros(self.spec.nu), jnp.float32)
+        self.prev_ctrl = np.asarray(initial_ctrl if initial_ctrl is not None else np.zeros(self.spec.nu), np.float32)
         self.last_costs: np.ndarray | None = None
 
     def warmup(self, t: float, qpos: np.ndarray, qvel: np.ndarray, rounds: int = 3) -> None:
@@ -155,8 +156,8 @@ class Controller:
         """One replan: returns plant controls (S, nu) and the timing split."""
         S, cfg = self.stages, self.config
         start = time.perf_counter()
-        t0 = jnp.float32(t)
-        qpos32, qvel32 = jnp.asarray(qpos, jnp.float32), jnp.asarray(qvel, jnp.float32)
+        t0 = np.float32(t)
+        qpos32, qvel32 = np.asarray(qpos, np.float32), np.asarray(qvel, np.float32)
         nn_time = cem_time = 0.0
         mean, sigma = self.mean, self.sigma
         if cfg.mode in ("nn", "hybrid"):
@@ -171,13 +172,14 @@ class Controller:
         if cfg.mode in ("cem", "hybrid"):
             tic = time.perf_counter()
             for it in range(cfg.iterations):
-                counter = jnp.int32(self.cycle * cfg.iterations + it)
-                seed = jnp.int32(cfg.seed)
+                counter = np.int32(self.cycle * cfg.iterations + it)
+                seed = np.int32(cfg.seed)
                 if S.iterate is not None:
                     mean, sigma, costs = S.iterate(mean, sigma, seed, counter, t0, qpos32, qvel32, self.prev_ctrl, self.task)
                 else:
                     knots, controls = S.propose(mean, sigma, seed, counter, t0, self.task)
                     q, v, s = self.rollout(t, qpos, qvel, np.asarray(controls))
+                    q, v, s = (np.asarray(x, np.float32) for x in (q, v, s))
                     mean, sigma, costs = S.score(
                         mean, sigma, knots, controls, q, v, s, t0, self.prev_ctrl, self.task
                     )
@@ -185,7 +187,7 @@ class Controller:
             cem_time = time.perf_counter() - tic + cem_time
         ctrl = np.asarray(S.plant(mean, t0, self.task), dtype=np.float64)
         self.mean, self.sigma = mean, sigma
-        self.prev_ctrl = jnp.asarray(ctrl[-1], jnp.float32)
+        self.prev_ctrl = np.asarray(ctrl[-1], np.float32)
         self.cycle += 1
         total = time.perf_counter() - start
         return ctrl, CycleTiming(total, nn_time, cem_time, max(total - nn_time - cem_time, 0.0))

@@ -1,0 +1,147 @@
+"""Train the knot MLP on expert shards; keep the best-k checkpoints.
+
+Checkpoints are named ``model-epoch=NN-val_loss=X.ckpt`` and written atomically
+to ``nn_ckpt/`` (or ``--ckpt_dir``). The split is by episode, so validation
+states come from episodes the network never saw.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from g1mpc.dataset import load_dataset
+from g1mpc.errors import UserError
+from g1mpc.network import CHECKPOINT_FORMAT, KnotMLP, save_checkpoint
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    hidden: tuple[int, ...] = (256, 256)
+    epochs: int = 200
+    batch_size: int = 256
+    learning_rate: float = 1e-3
+    weight_decay: float = 1e-4
+    val_fraction: float = 0.15
+    patience: int = 25
+    keep_best: int = 3
+    seed: int = 0
+    threads: int = 2
+
+
+@dataclass
+class TrainResult:
+    best_path: Path | None
+    best_val_loss: float
+    epochs_run: int
+    train_losses: list[float] = field(default_factory=list)
+    val_losses: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    samples: int = 0
+
+
+def _split(features: list[np.ndarray], knots: list[np.ndarray], fraction: float, seed: int):
+    order = np.random.default_rng(seed).permutation(len(features))
+    n_val = max(1, int(round(fraction * len(features)))) if len(features) > 1 else 0
+    val, train = order[:n_val], order[n_val:]
+    cat = lambda arrs, idx: np.concatenate([arrs[i] for i in idx]) if len(idx) else None  # noqa: E731
+    xt, yt = cat(features, train), cat(knots, train)
+    if n_val:
+        return xt, yt, cat(features, val), cat(knots, val)
+    # a single episode: hold out its last 15 % of samples
+    cut = int(len(xt) * (1 - fraction))
+    return xt[:cut], yt[:cut], xt[cut:], yt[cut:]
+
+
+def train(data_dir: str | Path, ckpt_dir: str | Path, config: TrainConfig, progress: bool = True) -> TrainResult:
+    torch.manual_seed(config.seed)
+    torch.set_num_threads(config.threads)
+    features, knots, meta = load_dataset(data_dir)
+    xt, yt, xv, yv = _split(features, [k.reshape(len(k), -1) for k in knots], config.val_fraction, config.seed)
+    if len(xt) < 2 or len(xv) < 1:
+        raise UserError(f"--data: '{data_dir}' has too few samples ({len(xt)} train / {len(xv)} val) to train; collect more")
+    knot_shape = knots[0].shape[1:]
+    model = KnotMLP(xt.shape[1], yt.shape[1], list(config.hidden))
+    t = lambda a: torch.as_tensor(a, dtype=torch.float32)  # noqa: E731
+    model.in_mean.copy_(t(xt.mean(0)))
+    model.in_std.copy_(t(xt.std(0) + 1e-3))
+    model.out_mean.copy_(t(yt.mean(0)))
+    model.out_std.copy_(t(yt.std(0) + 1e-3))
+    xt_, yt_, xv_, yv_ = t(xt), t(yt), t(xv), t(yv)
+    norm = lambda y: (y - model.out_mean) / model.out_std  # noqa: E731
+    opt = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=config.epochs)
+    hyper = {
+        "in_dim": int(xt.shape[1]), "out_dim": int(yt.shape[1]), "hidden": list(config.hidden),
+        "knot_shape": list(knot_shape), "task_spec": meta["task_spec"], "train_config": asdict(config),
+        "dataset": {"dir": str(data_dir), "episodes": len(features), "train_samples": len(xt), "val_samples": len(xv)},
+        "format": CHECKPOINT_FORMAT,
+    }
+    ckpt_dir = Path(ckpt_dir)
+    kept: list[tuple[float, Path]] = []
+    result = TrainResult(None, float("inf"), 0, samples=len(xt) + len(xv))
+    since_best = 0
+    start = time.perf_counter()
+    bar = tqdm(range(config.epochs), desc="train", unit="epoch", disable=not progress)
+    try:
+        for epoch in bar:
+            model.train()
+            perm = torch.randperm(len(xt_))
+            total = 0.0
+            for i in range(0, len(perm), config.batch_size):
+                idx = perm[i : i + config.batch_size]
+                loss = torch.mean((model.normalized(xt_[idx]) - norm(yt_[idx])) ** 2)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                total += float(loss) * len(idx)
+            sched.step()
+            model.eval()
+            with torch.no_grad():
+                val = float(torch.mean((model.normalized(xv_) - norm(yv_)) ** 2))
+            result.train_losses.append(total / len(xt_))
+            result.val_losses.append(val)
+            result.epochs_run = epoch + 1
+            bar.set_postfix(train=f"{result.train_losses[-1]:.4f}", val=f"{val:.4f}")
+            if len(kept) < config.keep_best or val < kept[-1][0]:
+                path = ckpt_dir / f"model-epoch={epoch:02d}-val_loss={val:.4f}.ckpt"
+                save_checkpoint(path, model, hyper, {"epoch": epoch, "val_loss": val})
+                kept.append((val, path))
+                kept.sort(key=lambda x: x[0])
+                while len(kept) > config.keep_best:
+                    kept.pop()[1].unlink(missing_ok=True)
+            if val < result.best_val_loss:
+                result.best_val_loss, since_best = val, 0
+            else:
+                since_best += 1
+                if since_best >= config.patience:
+                    bar.write(f"[train] early stop at epoch {epoch}: no improvement for {config.patience} epochs")
+                    break
+    except KeyboardInterrupt:
+        bar.write("[train] interrupted: the best checkpoints so far are kept")
+    result.best_path = kept[0][1] if kept else None
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def plot_losses(result: TrainResult, path: str | Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.semilogy(result.train_losses, label="train")
+    ax.semilogy(result.val_losses, label="validation")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("MSE (normalised knots)")
+    ax.legend()
+    fig.tight_layout()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

@@ -1,0 +1,42 @@
+"""Interactive MuJoCo viewer (passive mode) with an optional translucent reference ghost."""
+
+from __future__ import annotations
+
+import mujoco
+import numpy as np
+
+GHOST_RGBA = (0.3, 0.7, 1.0, 0.35)
+
+
+def add_ghost(model: mujoco.MjModel, ghost_data: mujoco.MjData, scene: mujoco.MjvScene, qpos: np.ndarray) -> None:
+    """Append the robot's geoms at ``qpos`` to ``scene`` as translucent geoms."""
+    ghost_data.qpos[:] = qpos
+    mujoco.mj_kinematics(model, ghost_data)
+    start = scene.ngeom
+    option = mujoco.MjvOption()
+    option.geomgroup[:] = 1
+    mujoco.mjv_addGeoms(model, ghost_data, option, mujoco.MjvPerturb(), mujoco.mjtCatBit.mjCAT_DYNAMIC, scene)
+    for i in range(start, scene.ngeom):
+        scene.geoms[i].rgba[:] = GHOST_RGBA
+        scene.geoms[i].segid = -1
+
+
+class PassiveViewer:
+    """Shows the simulation; ``update`` returns False once the window is closed."""
+
+    def __init__(self, model: mujoco.MjModel, data: mujoco.MjData, show_reference: bool = False):
+        import mujoco.viewer
+
+        self.model, self.data, self.show_reference = model, data, show_reference
+        self.ghost = mujoco.MjData(model)
+        self.handle = mujoco.viewer.launch_passive(model, data, show_left_ui=False, show_right_ui=False)
+
+    def update(self, data: mujoco.MjData, reference_qpos: np.ndarray) -> bool:
+        if not self.handle.is_running():
+            return False
+        with self.handle.lock():
+            self.handle.user_scn.ngeom = 0
+            if self.show_reference:
+                add_ghost(self.model, self.ghost, self.handle.user_scn, reference_qpos)
+        self.handle.sync()
+        return True
