@@ -83,8 +83,8 @@ def load_task(config: RunConfig) -> tuple[mujoco.MjModel, mujoco.MjModel, Refere
     return plant, planner_model, reference
 
 
-def assemble(config: RunConfig, stages: StageFunctions | None = None, nthread: int | None = None) -> Assembly:
-    """Build everything; ``stages`` defaults to freshly jitted stage functions (the JIT path)."""
+def assemble(config: RunConfig, nthread: int | None = None, jit: bool = True) -> Assembly:
+    """Build everything; the stages are jitted (JIT path) or left plain for export (AOT path)."""
     plant, planner_model, reference = load_task(config)
     spec = make_spec(config, plant)
     planner = make_planner(config.controller)
@@ -93,8 +93,9 @@ def assemble(config: RunConfig, stages: StageFunctions | None = None, nthread: i
         from g1mpc.backends.mjx_backend import make_mjx_rollout
 
         mjx_rollout = make_mjx_rollout(planner_model)
-    if stages is None:
-        stages = jit_stages(stage_functions(spec, planner, mjx_rollout))
+    stages = stage_functions(spec, planner, mjx_rollout)
+    if jit:
+        stages = jit_stages(stages)
     rollout = None
     if config.controller.backend == "mujoco" and config.controller.mode != "nn":
         rollout = NativeRollout(planner_model, nthread)

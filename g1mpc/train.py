@@ -99,7 +99,7 @@ def train(data_dir: str | Path, ckpt_dir: str | Path, config: TrainConfig, progr
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
-                total += float(loss) * len(idx)
+                total += loss.item() * len(idx)
             sched.step()
             model.eval()
             with torch.no_grad():

@@ -1,0 +1,55 @@
+"""``run_policy_aot.py``: load (or create) the precompiled hybrid pipeline and run it."""
+
+from __future__ import annotations
+
+import time
+
+from g1mpc import aot
+from g1mpc.cli import load_network, resolve_mode, resolve_preset, run_config_from_args, simulate, validate
+from g1mpc.errors import UserError
+
+
+def prepare_precompiled(args, log=print):
+    """Assemble the task and return (assembly, network params, header lines) with loaded stages."""
+    from g1mpc.assembly import assemble
+
+    aot.enable_persistent_cache(args.precompiled_dir)  # before anything compiles
+    run_config = run_config_from_args(args, "hybrid")
+    assembly = assemble(run_config, nthread=args.nthread, jit=False)
+    params = load_network(args.model_path, assembly)
+    manifest = aot.expected_manifest(assembly, args.model_path, params)
+    header = [f"precompiled dir {args.precompiled_dir}"]
+    tic = time.perf_counter()
+    reason = "--recompile given" if args.recompile else None
+    if reason is None:
+        try:
+            aot.check(args.precompiled_dir, manifest)
+            assembly.stages = aot.load(args.precompiled_dir, run_config.controller.backend)
+            header.append(f"loaded precompiled pipeline in {time.perf_counter() - tic:.2f} s")
+        except aot.StaleArtifact as exc:
+            reason = str(exc)
+    if reason is not None:
+        log(f"[g1mpc] building the precompiled pipeline ({reason}) ...")
+        try:
+            aot.build(args.precompiled_dir, assembly.stages, assembly, params, manifest)
+        except OSError as exc:
+            raise UserError(
+                f"--precompiled_dir: cannot write '{args.precompiled_dir}' ({exc.strerror or exc}); "
+                "choose a writable directory with free space"
+            ) from None
+        assembly.stages = aot.load(args.precompiled_dir, run_config.controller.backend)
+        header.append(f"created precompiled pipeline in {time.perf_counter() - tic:.2f} s ({reason})")
+    return assembly, params, header
+
+
+def cmd_run_aot(args) -> int:
+    args.hybrid = True
+    resolve_mode(args)
+    resolve_preset(args)
+    validate(args)
+    assembly, params, header = prepare_precompiled(args)
+    try:
+        simulate(args, "hybrid", assembly, params, extra_header=header)
+    finally:
+        assembly.close()
+    return 0
