@@ -92,7 +92,7 @@ def assemble(config: RunConfig, nthread: int | None = None, jit: bool = True) ->
     if config.controller.backend == "mjx":
         from g1mpc.backends.mjx_backend import make_mjx_rollout
 
-        mjx_rollout = make_mjx_rollout(planner_model)
+        mjx_rollout = make_mjx_rollout(load_planner_model(config.robot, config.planner_model, for_mjx=True))
     stages = stage_functions(spec, planner, mjx_rollout)
     if jit:
         stages = jit_stages(stages)

@@ -108,7 +108,16 @@ class PlannerModelConfig:
     min_armature: float | None = None  # None: kp * dt^2 / 4, the stiff-servo stability bound
 
 
-def load_planner_model(robot: str | Path, config: PlannerModelConfig) -> mujoco.MjModel:
+def _floor_contacts_only(spec: mujoco.MjSpec) -> None:
+    """Keep robot-floor contacts, drop robot self-contacts (MJX lacks some mesh pairs)."""
+    for geom in spec.geoms:
+        if geom.parent.name == "world" or geom.parent.name == "":
+            geom.conaffinity = 1
+        elif geom.contype or geom.conaffinity:
+            geom.contype, geom.conaffinity = 1, 0
+
+
+def load_planner_model(robot: str | Path, config: PlannerModelConfig, for_mjx: bool = False) -> mujoco.MjModel:
     """A coarser copy of the plant for rollouts.
 
     Position servos with kp=500 are unstable at dt=0.02 with the shipped armature
@@ -116,7 +125,10 @@ def load_planner_model(robot: str | Path, config: PlannerModelConfig) -> mujoco.
     servo stable. The plant itself is never modified.
     """
     xml = robot_xml_path(robot)
-    model = _compile(_load_spec(xml), xml)
+    spec = _load_spec(xml)
+    if for_mjx:
+        _floor_contacts_only(spec)
+    model = _compile(spec, xml)
     model.opt.timestep = config.timestep
     model.opt.iterations = config.iterations
     model.opt.ls_iterations = config.ls_iterations
