@@ -1,0 +1,31 @@
+import os
+
+import pytest
+
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+
+
+@pytest.fixture(scope="session")
+def plant():
+    from g1mpc.robot import load_plant_model
+
+    return load_plant_model("g1")
+
+
+@pytest.fixture(scope="session")
+def reference(plant):
+    from g1mpc.reference import default_reference
+
+    return default_reference(plant)
+
+
+@pytest.fixture(scope="session")
+def small_assembly():
+    """A small real configuration: 8 samples, 0.2 s horizon, native rollouts."""
+    from g1mpc.assembly import RunConfig, assemble
+    from g1mpc.controller import ControllerConfig
+
+    config = RunConfig(plan_horizon=0.2, controller=ControllerConfig(num_samples=8, num_elites=2))
+    assembly = assemble(config, nthread=2)
+    yield assembly
+    assembly.close()

@@ -1,0 +1,69 @@
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from g1mpc.cli import main
+
+
+def _err(capsys, argv):
+    code = main(argv)
+    err = capsys.readouterr().err.strip()
+    return code, err
+
+
+@pytest.mark.parametrize(
+    "argv, flag",
+    [
+        (["--cem_only", "--num_samples", "8", "--num_elites", "9"], "--num_elites"),
+        (["--cem_only", "--spline", "cubic", "--num_knots", "1"], "--num_knots"),
+        (["--cem_only", "--frequency", "0"], "--frequency"),
+        (["--cem_only", "--frequency", "-5"], "--frequency"),
+        (["--cem_only", "--plan_horizon", "0.01"], "--plan_horizon"),
+        (["--cem_only", "--robot", "no_such_robot"], "--robot"),
+        (["--cem_only", "--reference", "/nonexistent/ref.npz"], "--reference"),
+        (["--model_path", "/nonexistent/model.ckpt"], "--model_path"),
+    ],
+)
+def test_bad_flags_give_one_line_and_exit_2(capsys, argv, flag):
+    code, err = _err(capsys, ["run", "--headless", "--duration", "0.1", *argv])
+    assert code == 2
+    assert err.startswith("error: ") and flag in err
+    assert len(err.splitlines()) == 1
+
+
+def test_reference_with_wrong_width_names_file_and_nq(tmp_path, capsys):
+    path = tmp_path / "ref.npz"
+    np.savez(path, qpos=np.zeros((10, 20)), fps=30.0)
+    code, err = _err(capsys, ["run", "--cem_only", "--headless", "--reference", str(path)])
+    assert code == 2 and str(path) in err and "nq=36" in err
+
+
+def test_non_finite_reference_is_rejected(tmp_path, capsys):
+    path = tmp_path / "ref.npz"
+    q = np.zeros((10, 36))
+    q[3, 5] = np.nan
+    np.savez(path, qpos=q, fps=30.0)
+    code, err = _err(capsys, ["run", "--cem_only", "--headless", "--reference", str(path)])
+    assert code == 2 and "non-finite" in err
+
+
+def test_script_exits_nonzero_without_traceback():
+    out = subprocess.run(
+        [sys.executable, "run_policy.py", "--cem_only", "--num_samples", "4", "--num_elites", "5"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr
+    assert out.stderr.strip().splitlines() == ["error: --num_elites must be between 1 and --num_samples (4)"]
+
+
+def test_reference_round_trip(tmp_path, capsys, plant):
+    from g1mpc.reference import load_reference
+
+    path = tmp_path / "clip.npz"
+    assert main(["reference", "--out", str(path)]) == 0
+    ref = load_reference(path, plant)
+    assert ref.qpos.shape[1] == plant.nq and ref.fps == 30.0
+    assert ref.ctrl.shape == (len(ref.qpos), plant.nu)

@@ -1,0 +1,44 @@
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from g1mpc.planners import CEM, MPPI, PlannerState, PredictiveSampling
+
+
+def _state(k=3, nu=2, mean=0.0, sigma=0.5):
+    return PlannerState(jnp.full((k, nu), mean), jnp.full((k, nu), sigma))
+
+
+def test_first_sample_is_the_mean_and_spread_follows_sigma():
+    cem = CEM(num_samples=4000, sigma_start=1.0, explore_fraction=0.0, num_elites=10, sigma_min=0.01)
+    knots = cem.sample(_state(mean=2.0, sigma=0.1), jax.random.PRNGKey(0))
+    assert knots.shape == (4000, 3, 2)
+    np.testing.assert_allclose(knots[0], 2.0)
+    assert abs(float(jnp.std(knots[1:])) - 0.1) < 0.01
+
+
+def test_explore_fraction_uses_sigma_start():
+    cem = CEM(num_samples=2001, sigma_start=1.0, explore_fraction=0.5, num_elites=10)
+    knots = cem.sample(_state(sigma=0.01), jax.random.PRNGKey(1))
+    assert abs(float(jnp.std(knots[1:1001])) - 1.0) < 0.05
+    assert float(jnp.std(knots[1001:])) < 0.02
+
+
+def test_cem_refits_to_elites_and_respects_sigma_min():
+    cem = CEM(num_samples=6, num_elites=2, sigma_min=0.05)
+    knots = jnp.arange(6.0)[:, None, None] * jnp.ones((6, 3, 2))
+    costs = jnp.array([5.0, 0.1, 3.0, 0.2, 9.0, 7.0])  # elites: samples 1 and 3
+    new = cem.update(_state(), knots, costs)
+    np.testing.assert_allclose(new.mean, 2.0)
+    np.testing.assert_allclose(new.sigma, 1.0)  # std of {1, 3}
+    same = jnp.ones((6, 3, 2))
+    np.testing.assert_allclose(cem.update(_state(), same, costs).sigma, 0.05)  # floor
+
+
+def test_mppi_weights_low_costs_and_ps_takes_best():
+    knots = jnp.stack([jnp.zeros((3, 2)), jnp.ones((3, 2))])
+    costs = jnp.array([0.0, 10.0])
+    mppi = MPPI(num_samples=2, temperature=0.1).update(_state(), knots, costs)
+    assert float(jnp.max(mppi.mean)) < 1e-3
+    ps = PredictiveSampling(num_samples=2).update(_state(), knots, jnp.array([3.0, 1.0]))
+    np.testing.assert_allclose(ps.mean, 1.0)
