@@ -45,6 +45,7 @@ class CycleRecord:
     joint_rms: float
     base_height: float
     pushing: bool
+    ctrl: list[float] = field(default_factory=list)  # servo targets applied at the cycle's first plant step
 
 
 @dataclass
@@ -168,7 +169,8 @@ class Simulation:
                     mujoco.mj_step(self.model, d)
                 ref = reference_frame(self.reference, d.time, self.loop_reference)
                 record = CycleRecord(
-                    d.time, timing.total, timing.nn, timing.cem, timing.other, joint_rms(d.qpos, ref), float(d.qpos[2]), pushing
+                    d.time, timing.total, timing.nn, timing.cem, timing.other, joint_rms(d.qpos, ref), float(d.qpos[2]), pushing,
+                    [float(x) for x in ctrl[0]],
                 )
                 result.cycles.append(record)
                 window.append(record)

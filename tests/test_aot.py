@@ -1,0 +1,86 @@
+"""The precompiled pipeline: same controls as the JIT hybrid, staleness, corruption, no compiles on load."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ["--headless", "--no_realtime", "--num_samples", "8", "--num_elites", "2", "--seed", "3", "--warmup", "1"]
+
+# Runs run-aot in a fresh process and counts JAX persistent-cache misses/hits (monitoring events).
+COUNT_COMPILES = """
+import sys, json, jax.monitoring as m
+counts = {"/jax/compilation_cache/cache_misses": 0, "/jax/compilation_cache/cache_hits": 0}
+m.register_event_listener(lambda e, **kw: counts.__setitem__(e, counts[e] + 1) if e in counts else None)
+from g1mpc.cli import main
+code = main(["run-aot", *sys.argv[1:]])
+print("COUNTS" + json.dumps(counts))
+sys.exit(code)
+"""
+
+
+def _run(script, args, tmp_path):
+    out = subprocess.run([sys.executable, *script, *args], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout
+
+
+def _aot(args):
+    out = subprocess.run([sys.executable, "-c", COUNT_COMPILES, *args], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    counts = json.loads(out.stdout.split("COUNTS")[1])
+    return out.stdout, counts
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    d = tmp_path_factory.mktemp("aot")
+    pre = d / "precompiled"
+    stdout, counts = _aot([*SMALL, "--duration", "0.1", "--precompiled_dir", str(pre)])
+    assert "building the precompiled pipeline (no precompiled pipeline" in stdout
+    return pre
+
+
+def test_aot_controls_equal_jit_hybrid_for_50_cycles(built, tmp_path):
+    jit_report, aot_report = tmp_path / "jit.json", tmp_path / "aot.json"
+    _run(["run_policy.py", "--hybrid"], [*SMALL, "--duration", "1.0", "--report", str(jit_report)], tmp_path)
+    _aot([*SMALL, "--duration", "1.0", "--precompiled_dir", str(built), "--report", str(aot_report)])
+    jit = json.loads(jit_report.read_text())["cycles"]
+    aot = json.loads(aot_report.read_text())["cycles"]
+    assert len(jit) == len(aot) == 50
+    diff = max(np.abs(np.array(a["ctrl"]) - np.array(b["ctrl"])).max() for a, b in zip(jit, aot))
+    assert diff <= 1e-5, f"max control difference {diff}"
+
+
+def test_second_run_loads_without_compiling(built):
+    stdout, counts = _aot([*SMALL, "--duration", "0.2", "--precompiled_dir", str(built)])
+    assert "loaded precompiled pipeline" in stdout
+    assert counts["/jax/compilation_cache/cache_misses"] == 0
+    assert counts["/jax/compilation_cache/cache_hits"] > 0
+
+
+def test_stale_corrupt_and_recompile_rebuild(built, tmp_path):
+    import shutil
+
+    pre = tmp_path / "pc"
+    shutil.copytree(built, pre)
+    manifest = json.loads((pre / "manifest.json").read_text())
+    manifest["jax_version"] = "0.0.1"
+    (pre / "manifest.json").write_text(json.dumps(manifest))
+    stdout, _ = _aot([*SMALL, "--duration", "0.1", "--precompiled_dir", str(pre)])
+    assert "stale: jax_version" in stdout
+    (pre / "functions" / "score.jaxexport").write_bytes(b"garbage")
+    stdout, _ = _aot([*SMALL, "--duration", "0.1", "--precompiled_dir", str(pre)])
+    assert "score.jaxexport' is unreadable" in stdout
+    (pre / "manifest.json").write_text("{not json")
+    stdout, _ = _aot([*SMALL, "--duration", "0.1", "--precompiled_dir", str(pre)])
+    assert "does not parse" in stdout
+    stdout, _ = _aot([*SMALL, "--duration", "0.1", "--precompiled_dir", str(pre), "--recompile"])
+    assert "--recompile given" in stdout
+    stdout, _ = _aot([*SMALL, "--duration", "0.1", "--precompiled_dir", str(pre), "--num_samples", "6"])
+    assert "stale: config_digest" in stdout
+    assert not list(tmp_path.glob(".pc.build-*"))

@@ -1,0 +1,25 @@
+import numpy as np
+import pytest
+
+from g1mpc.dataset import load_dataset, read_shard, shard_path, write_shard
+from g1mpc.errors import UserError
+
+
+def test_shard_round_trip(tmp_path):
+    f, k = np.random.rand(7, 5).astype(np.float32), np.random.rand(7, 2, 3).astype(np.float32)
+    write_shard(shard_path(tmp_path, 0), f, k, {"task_spec": {"nu": 3}, "seed": 4})
+    f2, k2, meta = read_shard(shard_path(tmp_path, 0))
+    np.testing.assert_array_equal(f, f2)
+    np.testing.assert_array_equal(k, k2)
+    assert meta["seed"] == 4
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_corrupt_and_empty_datasets(tmp_path):
+    with pytest.raises(UserError, match="no dataset shards"):
+        load_dataset(tmp_path)
+    write_shard(shard_path(tmp_path, 0), np.zeros((3, 5)), np.zeros((3, 2, 3)), {"task_spec": {}})
+    bad = shard_path(tmp_path, 1)
+    bad.write_bytes(shard_path(tmp_path, 0).read_bytes()[:100])
+    with pytest.raises(UserError, match="shard-00001.npz"):
+        load_dataset(tmp_path)
