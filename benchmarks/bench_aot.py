@@ -1,0 +1,87 @@
+"""JIT vs AOT, each in fresh processes: process start -> first control, and per-cycle planning time.
+
+Usage (prints a table, writes JSON):
+    python benchmarks/bench_aot.py --cycles 500 --repeats 3 --out benchmarks/results/aot.json
+The AOT artifact is built once beforehand (not timed); then JIT and AOT processes alternate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+CHILD = r"""
+import sys, time, json
+start = float(sys.argv[1]); kind = sys.argv[2]; pre = sys.argv[3]; cycles = int(sys.argv[4])
+from g1mpc.cli import build_parser, resolve_mode, resolve_preset, validate, run_config_from_args, load_network
+argv = ["run-aot" if kind == "aot" else "run", "--headless", "--no_realtime", "--hybrid" if kind == "jit" else "--quiet"]
+if kind == "aot":
+    argv += ["--precompiled_dir", pre]
+args = build_parser().parse_args(argv)
+args.hybrid = True; resolve_mode(args); resolve_preset(args); validate(args)
+if kind == "aot":
+    from g1mpc.aot_cli import prepare_precompiled
+    assembly, params, _ = prepare_precompiled(args, log=lambda s: None)
+else:
+    from g1mpc.assembly import assemble
+    assembly = assemble(run_config_from_args(args, "hybrid"))
+    params = load_network(args.model_path, assembly)
+from g1mpc.sim import Simulation, SimConfig
+ctl = assembly.controller(params)
+sim = Simulation(assembly.plant, assembly.reference, SimConfig(duration=cycles / 50.0, realtime=False, print_every=0))
+ctl.reset(assembly.reference.ctrl[0])
+ctl.plan(sim.data.time, sim.data.qpos.copy(), sim.data.qvel.copy())
+first = time.time() - start
+ctl.reset(assembly.reference.ctrl[0])
+r = sim.run(ctl, log=None)
+t = [c.total * 1e3 for c in r.cycles]
+print("RESULT" + json.dumps({"first_control_s": first, "cycles": len(t), "p50": float(sorted(t)[len(t)//2]),
+      "p95": float(sorted(t)[int(len(t)*0.95)]), "max": max(t), "falls": len(r.falls)}))
+assembly.close()
+"""
+
+
+def child(kind: str, pre: str, cycles: int) -> dict:
+    start = time.time()
+    out = subprocess.run([sys.executable, "-c", CHILD, str(start), kind, pre, str(cycles)], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(out.stderr[-3000:])
+    return json.loads(out.stdout.split("RESULT")[1])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--cycles", type=int, default=500)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--out", default="benchmarks/results/aot.json")
+    args = p.parse_args()
+    pre = str(Path(tempfile.mkdtemp()) / "precompiled")
+    subprocess.run([sys.executable, "run_policy_aot.py", "--precompiled_dir", pre, "--duration", "0.1", "--quiet", "--headless"],
+                   check=True, capture_output=True)
+    runs = {"jit": [], "aot": []}
+    for _ in range(args.repeats):
+        for kind in ("jit", "aot"):
+            runs[kind].append(child(kind, pre, args.cycles))
+    print(f"{'path':>4} {'start->first control':>21} {'cycle p50':>10} {'p95':>8} {'max':>8} {'cycles':>7}")
+    summary = {}
+    for kind, rs in runs.items():
+        first = float(np.median([r["first_control_s"] for r in rs]))
+        s = {k: float(np.median([r[k] for r in rs])) for k in ("p50", "p95", "max")}
+        summary[kind] = {"first_control_s": first, **s, "cycles": rs[0]["cycles"], "runs": rs}
+        print(f"{kind:>4} {first:>19.2f} s {s['p50']:>8.2f}ms {s['p95']:>6.2f}ms {s['max']:>6.2f}ms {rs[0]['cycles']:>7}")
+    ratio = summary["jit"]["first_control_s"] / summary["aot"]["first_control_s"]
+    print(f"AOT start -> first control is {ratio:.1f}x faster than JIT")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps({"summary": summary, "start_speedup": ratio, "args": vars(args)}, indent=1))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""Closed-loop planner benchmark: planning time vs bare rollouts, falls and tracking, with and without pushes.
+
+Usage (prints a table, writes JSON):
+    python benchmarks/bench_planning.py --modes cem:16 cem:64 hybrid:16 nn --seeds 5 --duration 20 --out bench.json
+Each entry is MODE[:NUM_SAMPLES]; runs use --no_realtime so slow configurations still finish.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from g1mpc.assembly import RunConfig, assemble
+from g1mpc.cli import DEFAULT_CHECKPOINT, load_network
+from g1mpc.controller import ControllerConfig
+from g1mpc.reporting import write_json_atomic
+from g1mpc.sim import PushConfig, SimConfig, Simulation
+
+
+def bare_rollout_ms(assembly, repeats: int = 30) -> float:
+    """Median time of the native rollout alone for this batch (N x H)."""
+    s, c = assembly.spec, assembly.config.controller
+    q0 = assembly.reference.qpos[0]
+    ctrl = np.repeat(assembly.reference.ctrl[:1][None], c.num_samples, 0).repeat(s.horizon_steps, 1)
+    times = []
+    for _ in range(repeats):
+        tic = time.perf_counter()
+        assembly.rollout(0.0, q0, np.zeros(s.nv), ctrl)
+        times.append(time.perf_counter() - tic)
+    return float(np.median(times) * 1e3)
+
+
+def run_entry(mode: str, samples: int, push: float, seeds: int, duration: float, elites_ratio: float) -> dict:
+    controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=max(2, int(samples * elites_ratio)))
+    assembly = assemble(RunConfig(controller=controller))
+    params = load_network(DEFAULT_CHECKPOINT, assembly) if mode != "cem" else None
+    bare = bare_rollout_ms(assembly) if mode != "nn" else 0.0
+    per_seed = []
+    try:
+        for seed in range(seeds):
+            ctl = assembly.controller(params)
+            ctl.config = replace(ctl.config, seed=seed)
+            sim = Simulation(assembly.plant, assembly.reference, SimConfig(
+                duration=duration, realtime=False, print_every=0, pushes=PushConfig(force=push, seed=seed)))
+            ctl.warmup(0.0, sim.data.qpos.copy(), sim.data.qvel.copy(), 2)
+            ctl.reset(assembly.reference.ctrl[0])
+            per_seed.append(sim.run(ctl, log=None))
+    finally:
+        assembly.close()
+    planning = np.concatenate([[c.total for c in r.cycles] for r in per_seed]) * 1e3
+    rms = np.concatenate([[c.joint_rms for c in r.cycles] for r in per_seed])
+    return {
+        "mode": mode, "num_samples": samples if mode != "nn" else 0, "push_n": push, "seeds": seeds, "duration_s": duration,
+        "planning_p50_ms": float(np.percentile(planning, 50)), "planning_p95_ms": float(np.percentile(planning, 95)),
+        "bare_rollout_ms": bare, "planning_limited_hz": float(1e3 / planning.mean()),
+        "falls": int(sum(len(r.falls) for r in per_seed)),
+        "fell_at_s": [r.falls[0] if r.falls else None for r in per_seed],
+        "joint_rms_rad": float(np.sqrt(np.mean(rms**2))),
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--modes", nargs="+", default=["cem:16", "cem:64", "cem:160", "nn", "hybrid:16"])
+    p.add_argument("--pushes", type=float, nargs="+", default=[0.0, 150.0])
+    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument("--duration", type=float, default=20.0)
+    p.add_argument("--elites_ratio", type=float, default=0.25)
+    p.add_argument("--out", default="benchmarks/results/planning.json")
+    args = p.parse_args()
+    rows = []
+    header = f"{'mode':>7} {'N':>4} {'push N':>6} {'plan p50':>9} {'p95':>7} {'rollout':>8} {'Hz':>6} {'falls':>8} {'joint rms':>9}"
+    print(header)
+    for entry in args.modes:
+        mode, _, n = entry.partition(":")
+        for push in args.pushes:
+            row = run_entry(mode, int(n or 16), push, args.seeds, args.duration, args.elites_ratio)
+            rows.append(row)
+            print(f"{row['mode']:>7} {row['num_samples']:>4} {push:>6.0f} {row['planning_p50_ms']:>7.2f}ms "
+                  f"{row['planning_p95_ms']:>5.2f}ms {row['bare_rollout_ms']:>6.2f}ms {row['planning_limited_hz']:>6.1f} "
+                  f"{row['falls']:>3}/{args.seeds:<4} {row['joint_rms_rad']:>9.4f}", flush=True)
+    write_json_atomic(args.out, {"machine": platform.processor() or platform.machine(), "cpus": __import__("os").cpu_count(),
+                                 "args": vars(args), "rows": rows})
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
