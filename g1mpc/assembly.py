@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import mujoco
+import numpy as np
 
 from g1mpc.backends.native import NativeRollout
 from g1mpc.controller import Controller, ControllerConfig, StageFunctions, jit_stages, make_planner, stage_functions
@@ -52,7 +53,8 @@ class Assembly:
     extras: dict = field(default_factory=dict)
 
     def controller(self, network_params: dict | None = None) -> Controller:
-        return Controller(self.spec, self.config.controller, self.stages, self.task, self.rollout, network_params)
+        return Controller(self.spec, self.config.controller, self.stages, self.task, self.rollout, network_params,
+                          self.extras.get("initial_sigma"))
 
     def close(self) -> None:
         if self.rollout is not None:
@@ -87,19 +89,22 @@ def assemble(config: RunConfig, nthread: int | None = None, jit: bool = True) ->
     """Build everything; the stages are jitted (JIT path) or left plain for export (AOT path)."""
     plant, planner_model, reference = load_task(config)
     spec = make_spec(config, plant)
-    planner = make_planner(config.controller)
+    actuator_names = [plant.actuator(i).name for i in range(plant.nu)]
+    planner = make_planner(config.controller, actuator_names)
     mjx_rollout = None
     if config.controller.backend == "mjx":
         from g1mpc.backends.mjx_backend import make_mjx_rollout
 
         mjx_rollout = make_mjx_rollout(load_planner_model(config.robot, config.planner_model, for_mjx=True))
     stages = stage_functions(spec, planner, mjx_rollout)
+    initial_sigma = np.asarray(planner.init(spec.num_knots, spec.nu).sigma)
     if jit:
         stages = jit_stages(stages)
     rollout = None
     if config.controller.backend == "mujoco" and config.controller.mode != "nn":
         rollout = NativeRollout(planner_model, nthread)
-    return Assembly(config, plant, planner_model, reference, spec, task_arrays(reference, plant), stages, rollout)
+    return Assembly(config, plant, planner_model, reference, spec, task_arrays(reference, plant), stages, rollout,
+                    extras={"initial_sigma": initial_sigma})
 
 
 def robot_file_digest(robot: str) -> str:

@@ -38,14 +38,32 @@ class ControllerConfig:
     temperature: float = 0.1
     backend: str = "mujoco"
     seed: int = 0
+    arm_noise_scale: float = 0.3  # sampling noise on shoulders/elbows relative to legs (wrists/hands get a third of it)
+    waist_noise_scale: float = 0.5
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def make_planner(config: ControllerConfig) -> SamplingPlanner:
+def noise_scale(actuator_names: list[str], config: ControllerConfig) -> tuple[float, ...]:
+    """Per-actuator sampling-noise multiplier: legs explore most, arms and wrists less."""
+
+    def scale(name: str) -> float:
+        if "waist" in name:
+            return config.waist_noise_scale
+        if "wrist" in name or "hand" in name:
+            return config.arm_noise_scale / 3
+        if "shoulder" in name or "elbow" in name:
+            return config.arm_noise_scale
+        return 1.0
+
+    return tuple(scale(n) for n in actuator_names)
+
+
+def make_planner(config: ControllerConfig, actuator_names: list[str] | None = None) -> SamplingPlanner:
     common = dict(
-        num_samples=config.num_samples, sigma_start=config.sigma_start, explore_fraction=config.explore_fraction
+        num_samples=config.num_samples, sigma_start=config.sigma_start, explore_fraction=config.explore_fraction,
+        noise_scale=noise_scale(actuator_names, config) if actuator_names else None,
     )
     if config.planner == "cem":
         return PLANNERS["cem"](**common, num_elites=config.num_elites, sigma_min=config.sigma_min)
@@ -128,6 +146,7 @@ class Controller:
         task: P.TaskArrays,
         rollout: Callable | None = None,
         network_params: dict | None = None,
+        initial_sigma: np.ndarray | None = None,
     ):
         if config.mode in ("nn", "hybrid") and network_params is None:
             raise ValueError(f"mode '{config.mode}' needs network parameters")
@@ -136,12 +155,14 @@ class Controller:
         self.spec, self.config, self.stages, self.task = spec, config, stages, task
         self.rollout = rollout
         self.network_params = network_params
+        self.initial_sigma = np.asarray(initial_sigma if initial_sigma is not None else np.full(
+            (spec.num_knots, spec.nu), config.sigma_start), np.float32)
         self.reset()
 
     def reset(self, initial_ctrl: np.ndarray | None = None) -> None:
         # Host-side state is numpy float32: no eager JAX ops, so nothing compiles outside the stages.
         self.mean = np.zeros((self.spec.num_knots, self.spec.nu), np.float32)
-        self.sigma = np.full((self.spec.num_knots, self.spec.nu), self.config.sigma_start, np.float32)
+        self.sigma = np.asarray(self.initial_sigma, np.float32)
         self.cycle = 0
         self.prev_ctrl = np.asarray(initial_ctrl if initial_ctrl is not None else np.zeros(self.spec.nu), np.float32)
         self.last_costs: np.ndarray | None = None

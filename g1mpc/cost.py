@@ -26,7 +26,8 @@ class CostWeights:
     joints: float = 1.0  # sum of squared joint-angle errors vs the reference
     base_height: float = 100.0  # pelvis height error^2
     base_orientation: float = 50.0  # 1 - <q, q_ref>^2 of the pelvis
-    com_over_feet: float = 300.0  # horizontal CoM offset from the feet midpoint, vs the reference's
+    com_over_feet: float = 100.0  # horizontal CoM offset from the feet midpoint, vs the reference's
+    capture_point: float = 300.0  # horizontal capture point (CoM + CoM velocity / omega) vs the feet midpoint
     base_velocity: float = 0.1  # pelvis linear velocity^2 (the reference moves slowly)
     base_angular_velocity: float = 0.1  # pelvis angular velocity^2
     feet_position: float = 50.0  # feet positions in the pelvis frame vs the reference
@@ -59,9 +60,18 @@ def _sq(x):
     return jnp.sum(x * x, axis=-1)
 
 
-def _com_offset(sens, layout: SensorLayout):
+GRAVITY = 9.81
+
+
+def _com_offset(sens, layout: SensorLayout, with_velocity: bool = False):
+    """Horizontal CoM (or capture point, CoM + v/omega) relative to the feet midpoint."""
     feet_mid = 0.5 * (layout.get(sens, "left_foot_world") + layout.get(sens, "right_foot_world"))
-    return (layout.get(sens, "com") - feet_mid)[..., :2]
+    com = layout.get(sens, "com")
+    offset = (com - feet_mid)[..., :2]
+    if with_velocity:
+        omega = jnp.sqrt(GRAVITY / jnp.maximum(com[..., 2:3] - feet_mid[..., 2:3], 0.1))
+        offset = offset + layout.get(sens, "com_velocity")[..., :2] / omega
+    return offset
 
 
 def stage_costs(
@@ -83,6 +93,8 @@ def stage_costs(
         "base_height": weights.base_height * (qpos[..., 2] - r_q[..., 2]) ** 2,
         "base_orientation": weights.base_orientation * _quat_distance(qpos[..., 3:7], r_q[..., 3:7]),
         "com_over_feet": weights.com_over_feet * _sq(_com_offset(sensordata, layout) - _com_offset(r_s, layout)),
+        "capture_point": weights.capture_point
+        * _sq(_com_offset(sensordata, layout, True) - _com_offset(r_s, layout, True)),
         "base_velocity": weights.base_velocity * _sq(qvel[..., 0:3]),
         "base_angular_velocity": weights.base_angular_velocity * _sq(qvel[..., 3:6]),
         "joint_velocity": weights.joint_velocity * _sq(qvel[..., 6:]),

@@ -28,6 +28,7 @@ def _sensor_specs() -> list[tuple[str, int, int, str, str | None]]:
     s, o = mujoco.mjtSensor, mujoco.mjtObj
     specs: list[tuple[str, int, int, str, str | None]] = [
         ("com", s.mjSENS_SUBTREECOM, o.mjOBJ_BODY, "pelvis", None),
+        ("com_velocity", s.mjSENS_SUBTREELINVEL, o.mjOBJ_BODY, "pelvis", None),
         ("left_foot_world", s.mjSENS_FRAMEPOS, o.mjOBJ_SITE, "left_foot", None),
         ("right_foot_world", s.mjSENS_FRAMEPOS, o.mjOBJ_SITE, "right_foot", None),
     ]
@@ -105,7 +106,7 @@ class PlannerModelConfig:
     timestep: float = 0.02
     iterations: int = 3
     ls_iterations: int = 10
-    min_armature: float | None = None  # None: kp * dt^2 / 4, the stiff-servo stability bound
+    min_armature: float | None = None  # None: kp * dt^2 / 2, twice the stiff-servo stability bound
 
 
 def _floor_contacts_only(spec: mujoco.MjSpec) -> None:
@@ -133,7 +134,7 @@ def load_planner_model(robot: str | Path, config: PlannerModelConfig, for_mjx: b
     model.opt.iterations = config.iterations
     model.opt.ls_iterations = config.ls_iterations
     kp = float(np.max(model.actuator_gainprm[:, 0])) if model.nu else 0.0
-    armature = config.min_armature if config.min_armature is not None else kp * config.timestep**2 / 4
+    armature = config.min_armature if config.min_armature is not None else kp * config.timestep**2 / 2
     model.dof_armature[6:] = np.maximum(model.dof_armature[6:], armature)
     return model
 

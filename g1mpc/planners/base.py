@@ -27,9 +27,13 @@ class SamplingPlanner:
     num_samples: int
     sigma_start: float = 0.1
     explore_fraction: float = 0.0
+    noise_scale: tuple[float, ...] | None = None  # per-actuator multiplier on every sigma (None: all 1)
+
+    def _scale(self, nu: int) -> jnp.ndarray:
+        return jnp.ones(nu) if self.noise_scale is None else jnp.asarray(self.noise_scale)
 
     def init(self, num_knots: int, nu: int) -> PlannerState:
-        return PlannerState(jnp.zeros((num_knots, nu)), jnp.full((num_knots, nu), self.sigma_start))
+        return PlannerState(jnp.zeros((num_knots, nu)), jnp.broadcast_to(self.sigma_start * self._scale(nu), (num_knots, nu)))
 
     def sample(self, state: PlannerState, key: jax.Array) -> jnp.ndarray:
         """Knots (N, K, nu): the mean, then mean + noise."""
@@ -38,7 +42,7 @@ class SamplingPlanner:
         noise = jax.random.normal(key, (n_rest, *state.mean.shape))
         scale = jnp.concatenate(
             [
-                jnp.broadcast_to(self.sigma_start, (n_explore, *state.mean.shape)),
+                jnp.broadcast_to(self.sigma_start * self._scale(state.mean.shape[-1]), (n_explore, *state.mean.shape)),
                 jnp.broadcast_to(state.sigma, (n_rest - n_explore, *state.mean.shape)),
             ]
         )
