@@ -57,6 +57,11 @@ def add_sim_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--headless", "--no_viewer", dest="headless", action="store_true", help="no viewer window")
     g.add_argument("--warmup", type=int, default=3, help="planning rounds before the run so every path is compiled/loaded")
     g.add_argument("--report", default=None, help="write a JSON report here")
+    g.add_argument("--plots", default=None, help="write planning-time and tracking PNGs into this directory")
+    g.add_argument("--record", default=None, help="render offscreen (EGL/OSMesa) to this .mp4")
+    g.add_argument("--record_fps", type=float, default=30.0, help="video frame rate (simulated time)")
+    g.add_argument("--record_size", default="640x480", help="video WIDTHxHEIGHT")
+    g.add_argument("--camera", default="track", help="'track' (follows the pelvis) or a camera name of the model")
     g.add_argument("--quiet", action="store_true", help="only the final summary")
 
 
@@ -91,10 +96,17 @@ def validate(args) -> None:
             (args.push_force >= 0 and args.push_interval > 0 and 0 < args.push_duration < args.push_interval,
              "--push_force must be >= 0 and 0 < --push_duration < --push_interval"),
             (args.warmup >= 0, "--warmup must be >= 0"),
+            (args.record_fps > 0, "--record_fps must be > 0"),
+            (_size_ok(args.record_size), "--record_size must look like 640x480"),
         ]
     for ok, message in checks:
         if not ok:
             raise UserError(message)
+
+
+def _size_ok(text: str) -> bool:
+    parts = text.lower().split("x")
+    return len(parts) == 2 and all(p.isdigit() and 16 <= int(p) <= 4096 for p in parts)
 
 
 def run_config_from_args(args, mode: str):
@@ -191,20 +203,48 @@ def simulate(args, mode: str, assembly, network_params, log=print, extra_header=
     if args.warmup:
         controller.warmup(sim.data.time, sim.data.qpos.copy(), sim.data.qvel.copy(), args.warmup)
     controller.reset(sim.data.ctrl.copy() if sim.data.ctrl.any() else assembly.reference.ctrl[0])
-    on_cycle = None
+    hooks = []
+    recorder = viewer = None
+    if args.record:
+        from g1mpc.render import FrameRenderer, VideoRecorder
+
+        width, height = (int(x) for x in args.record_size.lower().split("x"))
+        frames = FrameRenderer(assembly.plant, width, height, args.camera, show_reference=True)
+        recorder = VideoRecorder(args.record, frames, args.record_fps)
+        hooks.append(recorder)
     if not args.headless and not has_display():
         log("[g1mpc] no display (DISPLAY/WAYLAND_DISPLAY unset): running headless")
     elif not args.headless:
         from g1mpc.viewer import PassiveViewer
 
-        viewer = PassiveViewer(assembly.plant, sim.data, show_reference=args.show_reference)
-        on_cycle = viewer.update
-    result = sim.run(controller, on_cycle=on_cycle, log=None if args.quiet else log)
+        try:
+            viewer = PassiveViewer(assembly.plant, sim.data, show_reference=args.show_reference)
+            hooks.append(viewer.update)
+        except Exception as exc:  # a display that cannot be opened: carry on headless
+            log(f"[g1mpc] cannot open the viewer ({type(exc).__name__}: {exc}); running headless")
+
+    def on_cycle(data, ref):
+        return all([hook(data, ref) is not False for hook in hooks])
+
+    try:
+        result = sim.run(controller, on_cycle=on_cycle if hooks else None, log=None if args.quiet else log)
+    finally:
+        if recorder is not None:
+            recorder.close()
+        if viewer is not None:
+            viewer.close()
     summary = result.summary()
     print_summary(log, summary)
+    if recorder is not None:
+        log(f"[g1mpc] video: {recorder.count} frames at {args.record_fps:g} fps written to {args.record}")
     if args.report:
         write_report(args.report, args, assembly.config, result)
         log(f"[g1mpc] report written to {args.report}")
+    if args.plots:
+        from g1mpc.plots import write_plots
+
+        paths = write_plots(result, 1.0 / args.frequency, args.plots)
+        log(f"[g1mpc] plots written: {', '.join(str(p) for p in paths)}")
     return result
 
 

@@ -40,3 +40,6 @@ class PassiveViewer:
                 add_ghost(self.model, self.ghost, self.handle.user_scn, reference_qpos)
         self.handle.sync()
         return True
+
+    def close(self) -> None:
+        self.handle.close()

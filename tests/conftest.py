@@ -3,6 +3,8 @@ import os
 import pytest
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")
+if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    os.environ.setdefault("MUJOCO_GL", "egl")  # offscreen rendering tests; set before MuJoCo loads
 
 
 @pytest.fixture(scope="session")
