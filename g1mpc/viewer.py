@@ -5,7 +5,7 @@ from __future__ import annotations
 import mujoco
 import numpy as np
 
-GHOST_RGBA = (0.3, 0.7, 1.0, 0.35)
+GHOST_RGBA = (0.2, 1.0, 0.3, 0.35)  # translucent green: stands out from the robot and the blue floor
 
 
 def add_ghost(model: mujoco.MjModel, ghost_data: mujoco.MjData, scene: mujoco.MjvScene, qpos: np.ndarray) -> None:
@@ -30,6 +30,10 @@ class PassiveViewer:
         self.model, self.data, self.show_reference = model, data, show_reference
         self.ghost = mujoco.MjData(model)
         self.handle = mujoco.viewer.launch_passive(model, data, show_left_ui=False, show_right_ui=False)
+        with self.handle.lock():  # follow the pelvis from a distance that shows the whole robot
+            self.handle.cam.type = mujoco.mjtCamera.mjCAMERA_TRACKING
+            self.handle.cam.trackbodyid = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_BODY, "pelvis")
+            self.handle.cam.distance, self.handle.cam.azimuth, self.handle.cam.elevation = 3.0, 135.0, -15.0
 
     def update(self, data: mujoco.MjData, reference_qpos: np.ndarray) -> bool:
         if not self.handle.is_running():
