@@ -358,8 +358,23 @@ def add_aot_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--recompile", action="store_true", help="rebuild the precompiled pipeline even if it matches")
 
 
+def _sigterm_as_interrupt() -> None:
+    """SIGTERM ends a run like Ctrl-C: partial results are written; a second signal exits at once."""
+    import signal
+
+    def handler(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread (e.g. called from a test runner thread)
+        pass
+
+
 def main(argv: list[str] | None = None, command: str | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _sigterm_as_interrupt()
     if command is not None:
         argv = [command, *argv]
     args = build_parser().parse_args(argv)
@@ -368,6 +383,9 @@ def main(argv: list[str] | None = None, command: str | None = None) -> int:
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 def run_policy_main() -> int:

@@ -57,6 +57,8 @@ class RunResult:
     target_frequency: float = 50.0
     push_times: list[float] = field(default_factory=list)
     interrupted: bool = False
+    planner_faults: int = 0  # cycles whose plan was non-finite (the last finite plan was held instead)
+    plant_faults: int = 0  # plant divergences (MuJoCo's bad-acceleration reset)
 
     def summary(self) -> dict:
         planning = np.array([c.total for c in self.cycles]) if self.cycles else np.zeros(1)
@@ -80,6 +82,8 @@ class RunResult:
             "planning_limited_frequency_hz": 1.0 / max(float(planning.mean()), 1e-9),
             "joint_rms_rad": float(np.sqrt(np.mean(rms**2))),
             "falls": len(self.falls),
+            "planner_faults": self.planner_faults,
+            "plant_faults": self.plant_faults,
             "fall_times_s": list(self.falls),
             "interrupted": self.interrupted,
         }
@@ -121,9 +125,15 @@ class Simulation:
     def reset(self, t: float) -> None:
         """Put the robot in the reference pose of time ``t`` at rest."""
         mujoco.mj_resetData(self.model, self.data)
+        self._badqacc_seen = 0
         self.data.qpos[:] = reference_frame(self.reference, t, self.loop_reference)
         self.data.time = t
         mujoco.mj_forward(self.model, self.data)
+
+    def _reference_ctrl(self, t: float) -> np.ndarray:
+        idx = int(np.floor(t * self.reference.fps + 1e-9))
+        n = len(self.reference.ctrl)
+        return self.reference.ctrl[idx % n if self.loop_reference else min(idx, n - 1)].copy()
 
     def _push_force(self, t: float) -> np.ndarray | None:
         p = self.config.pushes
@@ -138,7 +148,14 @@ class Simulation:
 
     def has_fallen(self) -> bool:
         q = self.data.qpos
-        return bool(q[2] < self.config.fall_height or pelvis_tilt(q) > self.config.fall_tilt or not np.all(np.isfinite(q)))
+        return bool(not np.all(np.isfinite(q)) or q[2] < self.config.fall_height or pelvis_tilt(q) > self.config.fall_tilt)
+
+    def _diverged(self) -> bool:
+        """MuJoCo resets the state itself when accelerations blow up; its warning counter tells."""
+        count = self.data.warning[mujoco.mjtWarning.mjWARN_BADQACC].number
+        diverged = count > self._badqacc_seen
+        self._badqacc_seen = count
+        return bool(diverged)
 
     def run(
         self,
@@ -153,10 +170,18 @@ class Simulation:
         next_report = d.time + cfg.print_every if cfg.print_every > 0 else np.inf
         wall_start = time.perf_counter()
         window: list[CycleRecord] = []
+        last_ctrl = self._reference_ctrl(d.time)
         try:
             while d.time < t_end - 1e-9:
                 cycle_start = time.perf_counter()
                 ctrl, timing = controller.plan(d.time, d.qpos.copy(), d.qvel.copy())
+                if not np.all(np.isfinite(ctrl)):
+                    result.planner_faults += 1
+                    if log:
+                        log(f"[fault] non-finite plan at t={d.time:.2f}s: holding the last finite controls and resetting the planner")
+                    ctrl = np.repeat(last_ctrl[None], self.steps_per_cycle, axis=0)
+                    controller.reset(last_ctrl)
+                last_ctrl = ctrl[-1].copy()
                 pushing = False
                 for k in range(self.steps_per_cycle):
                     d.ctrl[:] = ctrl[min(k, len(ctrl) - 1)]
@@ -176,7 +201,10 @@ class Simulation:
                 window.append(record)
                 if on_cycle is not None and on_cycle(d, ref) is False:
                     break
-                if self.has_fallen():
+                diverged = self._diverged()
+                if diverged:
+                    result.plant_faults += 1
+                if diverged or self.has_fallen():
                     result.falls.append(d.time)
                     if log:
                         log(f"[fall] at t={d.time:.2f}s (pelvis height {d.qpos[2]:.2f} m, tilt {pelvis_tilt(d.qpos):.2f} rad)")

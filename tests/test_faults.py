@@ -1,0 +1,123 @@
+"""Faults in the loop: non-finite plans, a diverging plant, SIGTERM mid-run; fuzzed loaders and flags."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from g1mpc.errors import UserError
+from g1mpc.sim import SimConfig, Simulation
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class _Timing:
+    total = nn = cem = other = 0.0
+
+
+class NaNEveryThirdCycle:
+    """A planner that returns non-finite controls on every third cycle, reference targets otherwise."""
+
+    def __init__(self, reference):
+        self.reference, self.calls, self.resets = reference, 0, 0
+
+    def plan(self, t, qpos, qvel):
+        self.calls += 1
+        ctrl = np.repeat(self.reference.ctrl[int(t * self.reference.fps) % len(self.reference.ctrl)][None], 10, 0)
+        if self.calls % 3 == 0:
+            ctrl[:, 4] = np.nan
+        return ctrl, _Timing()
+
+    def reset(self, *args):
+        self.resets += 1
+
+
+def test_non_finite_plans_are_replaced_and_counted(small_assembly):
+    a = small_assembly
+    planner = NaNEveryThirdCycle(a.reference)
+    sim = Simulation(a.plant, a.reference, SimConfig(duration=0.6, realtime=False, print_every=0))
+    result = sim.run(planner, log=None)
+    assert len(result.cycles) == 30
+    assert result.planner_faults == 10 and planner.resets == 10
+    assert not result.falls and np.all(np.isfinite(sim.data.qpos))
+    assert all(np.all(np.isfinite(c.ctrl)) for c in result.cycles)
+
+
+def test_diverging_plant_is_detected_and_reset(small_assembly):
+    a = small_assembly
+
+    class Explode:
+        def plan(self, t, qpos, qvel):
+            return np.full((10, a.plant.nu), 1e30), _Timing()  # finite but absurd: the plant diverges
+
+        def reset(self, *args):
+            pass
+
+    sim = Simulation(a.plant, a.reference, SimConfig(duration=0.2, realtime=False, print_every=0, reset_on_fall=True))
+    result = sim.run(Explode(), log=None)
+    assert result.falls, "divergence must count as a fall"
+    assert len(result.cycles) == 10  # reset_on_fall: the run goes on to its end
+    assert np.all(np.isfinite(sim.data.qpos))
+
+
+def test_sigterm_mid_run_writes_a_valid_partial_report(tmp_path):
+    report = tmp_path / "run.json"
+    proc = subprocess.Popen(
+        [sys.executable, "run_policy.py", "--cem_only", "--headless", "--duration", "60", "--num_samples", "4",
+         "--num_elites", "2", "--plan_horizon", "0.1", "--report", str(report)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.time() + 120
+    for line in proc.stdout:  # wait until the loop is running (first rolling line)
+        if line.startswith("t=") or time.time() > deadline:
+            break
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err[-2000:]
+    data = json.loads(report.read_text())
+    assert data["summary"]["interrupted"] is True
+    assert 0 < data["summary"]["cycles"] < 3000
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(payload=st.binary(max_size=400))
+def test_fuzzed_reference_files_fail_cleanly(tmp_path_factory, plant, payload):
+    from g1mpc.reference import load_reference
+
+    path = tmp_path_factory.mktemp("fuzz") / "ref.npz"
+    path.write_bytes(payload)
+    try:
+        load_reference(path, plant)
+    except UserError as exc:
+        assert "ref.npz" in str(exc) and "\n" not in str(exc)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    samples=st.integers(-3, 40), elites=st.integers(-3, 50), knots=st.integers(-1, 8),
+    horizon=st.floats(-1, 2) | st.just(float("nan")), frequency=st.floats(-10, 200) | st.just(float("nan")),
+    spline=st.sampled_from(["zero", "linear", "cubic"]),
+)
+def test_fuzzed_flags_are_accepted_or_rejected_with_one_line(samples, elites, knots, horizon, frequency, spline):
+    import argparse
+
+    from g1mpc.cli import validate
+
+    args = argparse.Namespace(
+        num_samples=samples, num_elites=elites, num_knots=knots, plan_horizon=horizon, frequency=frequency,
+        spline=spline, iterations=1, planner_dt=0.02, sigma_start=0.05, sigma_min=0.01, explore_fraction=0.2,
+        temperature=0.1,
+    )
+    try:
+        validate(args)
+    except UserError as exc:
+        assert str(exc).startswith("--") and "\n" not in str(exc)
+        return
+    assert 2 <= samples and 1 <= elites <= samples and horizon >= 0.02 and frequency > 0
+    assert knots >= (1 if spline == "zero" else 2)
