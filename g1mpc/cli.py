@@ -291,7 +291,8 @@ def cmd_collect(args) -> int:
     config = CollectConfig(
         episodes=args.episodes, episode_duration=args.episode_duration, push_force=(args.push_min, args.push_max), seed=args.seed
     )
-    stats = collect(args.out, run_config, config, nthread=args.nthread)
+    stats = collect(args.out, run_config, config, nthread=args.nthread, dagger_checkpoint=args.dagger_model,
+                    dagger_samples=args.dagger_samples, first_episode=args.first_episode)
     print(f"[collect] {json.dumps(stats)}")
     return 0
 
@@ -329,6 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     col.add_argument("--episode_duration", type=float, default=8.0)
     col.add_argument("--push_min", type=float, default=50.0)
     col.add_argument("--push_max", type=float, default=200.0)
+    col.add_argument("--dagger_model", default=None, help="DAgger: this checkpoint's hybrid controller drives, the expert labels")
+    col.add_argument("--dagger_samples", type=int, default=16, help="samples of the DAgger driver (hybrid)")
+    col.add_argument("--first_episode", type=int, default=0, help="index of the first shard (to add rounds to a dataset)")
     col.set_defaults(func=cmd_collect)
     tr = sub.add_parser("train", help="train the knot network")
     tr.add_argument("--data", required=True)

@@ -42,36 +42,51 @@ def task_spec(run: RunConfig, assembly) -> dict:
 
 
 class _Recorder:
-    """Wraps a controller: records (features, expert knots) after each plan."""
+    """Records (features, expert knots) each cycle; the expert drives unless a learner is given (DAgger)."""
 
-    def __init__(self, controller, assembly):
-        self.controller, self.assembly = controller, assembly
+    def __init__(self, expert, assembly, learner=None):
+        self.expert, self.assembly, self.learner = expert, assembly, learner
         self.features: list[np.ndarray] = []
         self.knots: list[np.ndarray] = []
 
     def reset(self, *args):
-        self.controller.reset(*args)
+        self.expert.reset(*args)
+        if self.learner is not None:
+            self.learner.reset(*args)
 
     def plan(self, t, qpos, qvel):
-        import jax.numpy as jnp
-
         a = self.assembly
-        feats = a.stages.features(jnp.asarray(qpos, jnp.float32), jnp.asarray(qvel, jnp.float32), jnp.float32(t), a.task)
-        out = self.controller.plan(t, qpos, qvel)
+        feats = a.stages.features(np.asarray(qpos, np.float32), np.asarray(qvel, np.float32), np.float32(t), a.task)
+        out = self.expert.plan(t, qpos, qvel)
         self.features.append(np.asarray(feats))
-        self.knots.append(np.asarray(self.controller.mean))
-        return out
+        self.knots.append(np.asarray(self.expert.mean))
+        return out if self.learner is None else self.learner.plan(t, qpos, qvel)
 
 
-def collect(out_dir: str | Path, run: RunConfig, config: CollectConfig, nthread: int | None = None, progress: bool = True) -> dict:
-    """Collect ``config.episodes`` successful episodes into ``out_dir`` (skipping shards already there)."""
+def collect(
+    out_dir: str | Path, run: RunConfig, config: CollectConfig, nthread: int | None = None, progress: bool = True,
+    dagger_checkpoint: str | Path | None = None, dagger_samples: int = 16, first_episode: int = 0,
+) -> dict:
+    """Collect ``config.episodes`` successful episodes into ``out_dir`` (skipping shards already there).
+
+    With ``dagger_checkpoint`` the hybrid controller (that network, ``dagger_samples`` samples) drives
+    and the expert only labels the states it visits (DAgger).
+    """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     assembly = assemble(run, nthread=nthread)
     spec = task_spec(run, assembly)
+    learner = None
+    if dagger_checkpoint is not None:
+        from g1mpc.cli import load_network
+
+        learner_run = replace(run, controller=replace(
+            run.controller, mode="hybrid", num_samples=dagger_samples, num_elites=max(2, dagger_samples // 4)))
+        learner_assembly = assemble(learner_run, nthread=nthread)
+        learner = (learner_assembly, load_network(dagger_checkpoint, learner_assembly))
     stats = {"episodes": 0, "skipped_existing": 0, "discarded_falls": 0, "samples": 0}
     try:
-        bar = tqdm(range(config.episodes), desc="collect", unit="episode", disable=not progress)
+        bar = tqdm(range(first_episode, first_episode + config.episodes), desc="collect", unit="episode", disable=not progress)
         for episode in bar:
             path = shard_path(out_dir, episode)
             if path.exists():
@@ -79,7 +94,7 @@ def collect(out_dir: str | Path, run: RunConfig, config: CollectConfig, nthread:
                 continue
             for attempt in range(config.max_retries + 1):
                 seed = config.seed * 100_003 + episode * 101 + attempt
-                result, recorder = _run_episode(assembly, run, config, seed)
+                result, recorder = _run_episode(assembly, run, config, seed, learner)
                 if not result.falls:
                     break
                 stats["discarded_falls"] += 1
@@ -89,6 +104,7 @@ def collect(out_dir: str | Path, run: RunConfig, config: CollectConfig, nthread:
             metadata = {
                 "task_spec": spec, "run_config": run.as_dict(), "collect_config": asdict(config),
                 "episode": episode, "seed": seed, "attempts": attempt + 1, "summary": result.summary(),
+                "dagger_checkpoint": str(dagger_checkpoint) if dagger_checkpoint else None,
             }
             write_shard(path, np.array(recorder.features), np.array(recorder.knots), metadata)
             stats["episodes"] += 1
@@ -96,10 +112,12 @@ def collect(out_dir: str | Path, run: RunConfig, config: CollectConfig, nthread:
             bar.set_postfix(samples=stats["samples"], falls=stats["discarded_falls"])
     finally:
         assembly.close()
+        if learner is not None:
+            learner[0].close()
     return stats
 
 
-def _run_episode(assembly, run: RunConfig, config: CollectConfig, seed: int):
+def _run_episode(assembly, run: RunConfig, config: CollectConfig, seed: int, learner=None):
     rng = np.random.default_rng(seed)
     force = float(rng.uniform(*config.push_force))
     sim_config = SimConfig(
@@ -113,6 +131,10 @@ def _run_episode(assembly, run: RunConfig, config: CollectConfig, seed: int):
     sim.reset(start)
     sim.data.qpos[7:] += rng.normal(0, config.joint_noise, assembly.plant.nq - 7)
     sim.data.qvel[:] += rng.normal(0, config.velocity_noise, assembly.plant.nv)
-    controller.reset(assembly.reference.ctrl[0])
-    recorder = _Recorder(controller, assembly)
+    driver = None
+    if learner is not None:
+        driver = learner[0].controller(learner[1])
+        driver.config = replace(driver.config, seed=seed)
+    recorder = _Recorder(controller, assembly, driver)
+    recorder.reset(assembly.reference.ctrl[0])
     return sim.run(recorder, log=None), recorder

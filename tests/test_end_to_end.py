@@ -19,6 +19,14 @@ def test_collect_train_hybrid(tmp_path, capsys):
     code = main(["run", "--hybrid", "--model_path", str(ckpts[0]), *small, "--headless", "--no_realtime", "--duration", "0.2"])
     out = capsys.readouterr().out
     assert code == 0 and "mode hybrid" in out and "[summary] 10 cycles" in out
+    # DAgger round: the hybrid controller drives, the expert labels; shards are added after the existing ones
+    assert main(["collect", *small, "--out", str(data), "--episodes", "1", "--episode_duration", "0.3",
+                 "--dagger_model", str(ckpts[0]), "--first_episode", "2"]) == 0
+    from g1mpc.dataset import read_shard
+
+    _, knots, meta = read_shard(data / "shard-00002.npz")
+    assert meta["dagger_checkpoint"] == str(ckpts[0]) and knots.shape == (15, 4, 29)
+    capsys.readouterr()
     # a checkpoint trained for another knot count is refused with the field named
     code = main(["run", "--model_path", str(ckpts[0]), *small, "--num_knots", "5", "--headless", "--duration", "0.1"])
     assert code == 2 and "num_knots=4" in capsys.readouterr().err
