@@ -74,16 +74,20 @@ def _pose_qpos(model: mujoco.MjModel, offsets: dict[str, float]) -> np.ndarray:
     return qpos
 
 
-def _place_on_ground(model: mujoco.MjModel, qpos: np.ndarray, feet_target: np.ndarray) -> np.ndarray:
-    """Translate the base so the feet midpoint lands where the stand pose has it."""
+def _feet_anchor(model: mujoco.MjModel, qpos: np.ndarray) -> np.ndarray:
+    """Horizontal midpoint of the feet and the height of the lower foot, for a pose."""
     data = mujoco.MjData(model)
     data.qpos[:] = qpos
     mujoco.mj_kinematics(model, data)
     sites = [mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_SITE, s) for s in ("left_foot", "right_foot")]
     feet = data.site_xpos[sites]
-    mid = np.array([feet[:, 0].mean(), feet[:, 1].mean(), feet[:, 2].min()])
+    return np.array([feet[:, 0].mean(), feet[:, 1].mean(), feet[:, 2].min()])
+
+
+def _place_on_ground(model: mujoco.MjModel, qpos: np.ndarray, feet_target: np.ndarray) -> np.ndarray:
+    """Translate the base so the feet anchor lands where the stand pose has it."""
     placed = qpos.copy()
-    placed[:3] += feet_target - mid
+    placed[:3] += feet_target - _feet_anchor(model, qpos)
     return placed
 
 
@@ -96,13 +100,7 @@ def generate_reference_qpos(
 ) -> np.ndarray:
     """Hold each key pose, blend to the next with a smoothstep; returns (T, nq)."""
     script = script or DEFAULT_SCRIPT
-    stand_qpos, _ = stand_keyframe(model)
-    data = mujoco.MjData(model)
-    data.qpos[:] = stand_qpos
-    mujoco.mj_kinematics(model, data)
-    sites = [mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_SITE, s) for s in ("left_foot", "right_foot")]
-    feet = data.site_xpos[sites]
-    feet_target = np.array([feet[:, 0].mean(), feet[:, 1].mean(), feet[:, 2].min()])
+    feet_target = _feet_anchor(model, stand_keyframe(model)[0])
     poses = [_place_on_ground(model, _pose_qpos(model, KEY_POSES[name]), feet_target) for name, _ in script]
     frames = []
     for i, (_, hold) in enumerate(script):
