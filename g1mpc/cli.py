@@ -224,7 +224,14 @@ def simulate(args, mode: str, assembly, network_params, log=print, extra_header=
             log(f"[g1mpc] cannot open the viewer ({type(exc).__name__}: {exc}); running headless")
 
     def on_cycle(data, ref):
-        return all([hook(data, ref) is not False for hook in hooks])
+        keep_going = True
+        for hook in list(hooks):
+            try:
+                keep_going &= hook(data, ref) is not False
+            except Exception as exc:  # e.g. the display went away: drop the hook, finish the run and its report
+                log(f"[g1mpc] {type(exc).__name__} in the viewer/recorder ({exc}); continuing without it")
+                hooks.remove(hook)
+        return keep_going
 
     try:
         result = sim.run(controller, on_cycle=on_cycle if hooks else None, log=None if args.quiet else log)

@@ -61,9 +61,12 @@ class VideoRecorder:
         import imageio.v2 as imageio
 
         self.path = Path(path)
+        # frames go to a temporary file next to the target, renamed into place on close
+        self.partial = self.path.with_name(f".{self.path.stem}.partial{self.path.suffix or '.mp4'}")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.writer = imageio.get_writer(self.path, fps=fps, codec="libx264", quality=7, macro_block_size=1)
+            open(self.partial, "wb").close()  # fail now, not at the first frame, if the place is not writable
+            self.writer = imageio.get_writer(self.partial, fps=fps, codec="libx264", quality=7, macro_block_size=1)
         except Exception as exc:
             raise UserError(f"--record: cannot write video '{path}' ({type(exc).__name__}: {exc}); choose a writable .mp4 path") from None
         self.frames, self.period, self.next_time, self.count = frames, 1.0 / fps, None, 0
@@ -80,3 +83,7 @@ class VideoRecorder:
     def close(self) -> None:
         self.writer.close()
         self.frames.close()
+        if self.count:
+            os.replace(self.partial, self.path)
+        else:
+            self.partial.unlink(missing_ok=True)
