@@ -95,12 +95,16 @@ def collect(
             for attempt in range(config.max_retries + 1):
                 seed = config.seed * 100_003 + episode * 101 + attempt
                 result, recorder = _run_episode(assembly, run, config, seed, learner)
-                if not result.falls:
+                if result.interrupted or not result.falls:
                     break
                 stats["discarded_falls"] += 1
             else:
                 bar.write(f"[collect] episode {episode}: fell in all {config.max_retries + 1} tries; skipped")
                 continue
+            if result.interrupted:  # Ctrl-C / SIGTERM: the shards written so far stay valid
+                bar.write(f"[collect] interrupted: {stats['episodes']} new shards kept in {out_dir}; run again to resume")
+                stats["interrupted"] = True
+                break
             metadata = {
                 "task_spec": spec, "run_config": run.as_dict(), "collect_config": asdict(config),
                 "episode": episode, "seed": seed, "attempts": attempt + 1, "summary": result.summary(),
