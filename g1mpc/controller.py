@@ -183,12 +183,11 @@ class Controller:
         mean, sigma = self.mean, self.sigma
         if cfg.mode in ("nn", "hybrid"):
             tic = time.perf_counter()
-            mean = S.network(self.network_params, S.features(qpos32, qvel32, t0, self.task))
-            mean.block_until_ready()
+            mean = np.asarray(S.network(self.network_params, S.features(qpos32, qvel32, t0, self.task)))
             nn_time = time.perf_counter() - tic
         if cfg.mode == "cem":
             tic = time.perf_counter()
-            mean, sigma = S.warm_start(mean, sigma)
+            mean, sigma = (np.asarray(x) for x in S.warm_start(mean, sigma))
             cem_time += time.perf_counter() - tic
         if cfg.mode in ("cem", "hybrid"):
             tic = time.perf_counter()
@@ -197,6 +196,7 @@ class Controller:
                 seed = np.int32(cfg.seed)
                 if S.iterate is not None:
                     mean, sigma, costs = S.iterate(mean, sigma, seed, counter, t0, qpos32, qvel32, self.prev_ctrl, self.task)
+                    mean, sigma = np.asarray(mean), np.asarray(sigma)
                 else:
                     knots, controls = S.propose(mean, sigma, seed, counter, t0, self.task)
                     q, v, s = self.rollout(t, qpos, qvel, np.asarray(controls))
@@ -204,6 +204,8 @@ class Controller:
                     mean, sigma, costs = S.score(
                         mean, sigma, knots, controls, q, v, s, t0, self.prev_ctrl, self.task
                     )
+                    # host numpy in, host numpy out: every stage sees one argument signature (one compile)
+                    mean, sigma = np.asarray(mean), np.asarray(sigma)
             self.last_costs = np.asarray(costs)
             cem_time = time.perf_counter() - tic + cem_time
         ctrl = np.asarray(S.plant(mean, t0, self.task), dtype=np.float64)
