@@ -35,10 +35,11 @@ def bare_rollout_ms(assembly, repeats: int = 30) -> float:
     return float(np.median(times) * 1e3)
 
 
-def run_entry(mode: str, samples: int, push: float, seeds: int, duration: float, elites_ratio: float) -> dict:
+def run_entry(mode: str, samples: int, push: float, seeds: int, duration: float, elites_ratio: float,
+              checkpoint=DEFAULT_CHECKPOINT) -> dict:
     controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=max(2, int(samples * elites_ratio)))
     assembly = assemble(RunConfig(controller=controller))
-    params = load_network(DEFAULT_CHECKPOINT, assembly) if mode != "cem" else None
+    params = load_network(checkpoint, assembly) if mode != "cem" else None
     bare = bare_rollout_ms(assembly) if mode != "nn" else 0.0
     per_seed = []
     try:
@@ -71,6 +72,7 @@ def main() -> None:
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--duration", type=float, default=20.0)
     p.add_argument("--elites_ratio", type=float, default=0.25)
+    p.add_argument("--model_path", default=str(DEFAULT_CHECKPOINT))
     p.add_argument("--out", default="benchmarks/results/planning.json")
     args = p.parse_args()
     rows = []
@@ -79,7 +81,7 @@ def main() -> None:
     for entry in args.modes:
         mode, _, n = entry.partition(":")
         for push in args.pushes:
-            row = run_entry(mode, int(n or 16), push, args.seeds, args.duration, args.elites_ratio)
+            row = run_entry(mode, int(n or 16), push, args.seeds, args.duration, args.elites_ratio, args.model_path)
             rows.append(row)
             print(f"{row['mode']:>7} {row['num_samples']:>4} {push:>6.0f} {row['planning_p50_ms']:>7.2f}ms "
                   f"{row['planning_p95_ms']:>5.2f}ms {row['bare_rollout_ms']:>6.2f}ms {row['planning_limited_hz']:>6.1f} "

@@ -308,7 +308,7 @@ def cmd_train(args) -> int:
     from g1mpc.train import TrainConfig, plot_losses, train
 
     config = TrainConfig(hidden=tuple(args.hidden), epochs=args.epochs, batch_size=args.batch_size,
-                         learning_rate=args.lr, patience=args.patience, seed=args.seed)
+                         learning_rate=args.lr, weight_decay=args.weight_decay, patience=args.patience, seed=args.seed)
     result = train(args.data, args.ckpt_dir, config)
     plot_losses(result, Path(args.ckpt_dir) / "loss_curve.png")
     print(f"[train] {result.samples} samples, {result.epochs_run} epochs in {result.seconds:.1f} s; "
@@ -348,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--epochs", type=int, default=200)
     tr.add_argument("--batch_size", type=int, default=256)
     tr.add_argument("--lr", type=float, default=1e-3)
+    tr.add_argument("--weight_decay", type=float, default=1e-4)
     tr.add_argument("--patience", type=int, default=25)
     tr.add_argument("--seed", type=int, default=0)
     tr.set_defaults(func=cmd_train)

@@ -41,6 +41,9 @@ def task_spec(run: RunConfig, assembly) -> dict:
     }
 
 
+DAGGER_DROP_BEFORE_FALL = 0.5  # seconds of a DAgger episode discarded before a fall
+
+
 class _Recorder:
     """Records (features, expert knots) each cycle; the expert drives unless a learner is given (DAgger)."""
 
@@ -97,6 +100,10 @@ def collect(
                 result, recorder = _run_episode(assembly, run, config, seed, learner)
                 if result.interrupted or not result.falls:
                     break
+                if learner is not None:  # DAgger: states before the learner's fall are the valuable ones;
+                    drop = int(DAGGER_DROP_BEFORE_FALL * run.frequency)  # the last moments are beyond recovery
+                    recorder.features, recorder.knots = recorder.features[:-drop], recorder.knots[:-drop]
+                    break
                 stats["discarded_falls"] += 1
             else:
                 bar.write(f"[collect] episode {episode}: fell in all {config.max_retries + 1} tries; skipped")
@@ -109,6 +116,7 @@ def collect(
                 "task_spec": spec, "run_config": run.as_dict(), "collect_config": asdict(config),
                 "episode": episode, "seed": seed, "attempts": attempt + 1, "summary": result.summary(),
                 "dagger_checkpoint": str(dagger_checkpoint) if dagger_checkpoint else None,
+                "fell": bool(result.falls),
             }
             write_shard(path, np.array(recorder.features), np.array(recorder.knots), metadata)
             stats["episodes"] += 1
