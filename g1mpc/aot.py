@@ -95,12 +95,12 @@ def _example_args(assembly, network_params) -> dict[str, tuple]:
     feats = np.zeros(s.feature_size, f32)
     return {
         "warm_start": (mean, mean),
-        "propose": (mean, mean, seed, ctr, t0, task),
+        "propose": (mean, mean, mean, seed, ctr, t0, task),
         "score": (mean, mean, knots, controls, rq, rv, rs, t0, prev, task),
         "plant": (mean, t0, task),
         "features": (qpos, qvel, t0, task),
         "network": (network_params, feats),
-        "iterate": (mean, mean, seed, ctr, t0, qpos, qvel, prev, task),
+        "iterate": (mean, mean, mean, seed, ctr, t0, qpos, qvel, prev, task),
     }
 
 

@@ -96,7 +96,7 @@ def assemble(config: RunConfig, nthread: int | None = None, jit: bool = True) ->
         from g1mpc.backends.mjx_backend import make_mjx_rollout
 
         mjx_rollout = make_mjx_rollout(load_planner_model(config.robot, config.planner_model, for_mjx=True))
-    stages = stage_functions(spec, planner, mjx_rollout)
+    stages = stage_functions(spec, planner, mjx_rollout, anchor_sample=config.controller.mode == "hybrid")
     scale = np.asarray(planner.noise_scale if planner.noise_scale is not None else np.ones(spec.nu))
     initial_sigma = np.broadcast_to(config.controller.sigma_start * scale, (spec.num_knots, spec.nu))  # = planner.init
     if jit:

@@ -36,9 +36,11 @@ def add_planner_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--num_knots", type=int, default=None, help="spline knots over the horizon")
     g.add_argument("--iterations", type=int, default=None, help="sampling iterations per replan")
     g.add_argument("--spline", choices=("zero", "linear", "cubic"), default="cubic")
-    g.add_argument("--sigma_start", type=float, default=0.05, help="initial / exploration noise (rad)")
-    g.add_argument("--sigma_min", type=float, default=0.01, help="CEM noise floor (rad)")
+    g.add_argument("--sigma_start", type=float, default=0.1, help="initial / exploration noise (rad)")
+    g.add_argument("--sigma_min", type=float, default=0.02, help="CEM noise floor (rad)")
     g.add_argument("--explore_fraction", type=float, default=0.2, help="share of samples drawn with sigma_start")
+    g.add_argument("--nn_weight", type=float, default=1.0,
+                   help="hybrid: weight of the network's knots in the CEM start; the rest is the previous plan")
     g.add_argument("--temperature", type=float, default=0.1, help="MPPI temperature (relative to the cost spread)")
     g.add_argument("--planner_dt", type=float, default=0.02, help="planner model timestep (s)")
     g.add_argument("--seed", type=int, default=0)
@@ -89,6 +91,7 @@ def validate(args) -> None:
         (args.sigma_start > 0 and 0 < args.sigma_min <= args.sigma_start, "--sigma_min must be in (0, --sigma_start]"),
         (0 <= args.explore_fraction <= 1, "--explore_fraction must be in [0, 1]"),
         (args.temperature > 0, "--temperature must be > 0"),
+        (0 <= getattr(args, "nn_weight", 1.0) <= 1, "--nn_weight must be in [0, 1]"),
     ]
     if hasattr(args, "duration"):
         checks += [
@@ -126,6 +129,7 @@ def run_config_from_args(args, mode: str):
             mode=mode, planner=args.planner, num_samples=args.num_samples, num_elites=args.num_elites,
             iterations=args.iterations, sigma_start=args.sigma_start, sigma_min=args.sigma_min,
             explore_fraction=args.explore_fraction, temperature=args.temperature, backend=args.backend, seed=args.seed,
+            nn_weight=args.nn_weight,
         ),
     )
 

@@ -126,9 +126,15 @@ def knots_to_controls(spec: PlanSpec, task: TaskArrays, knots: jnp.ndarray, time
     return jnp.clip(ref_ctrl + interpolate(weights, knots), task.ctrl_low, task.ctrl_high)
 
 
-def propose(spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, key, t0, task: TaskArrays):
-    """Sample knots and turn them into planner-step controls: (N,K,nu), (N,H,nu)."""
+def propose(spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, key, t0, task: TaskArrays, anchor=None):
+    """Sample knots and turn them into planner-step controls: (N,K,nu), (N,H,nu).
+
+    ``anchor`` (K, nu), if given, replaces sample 1: in hybrid mode the previous refined plan stays a
+    candidate next to the network's proposal (sample 0), so a wrong prediction cannot discard it.
+    """
     knots = planner.sample(state, key)
+    if anchor is not None:
+        knots = knots.at[min(1, knots.shape[0] - 1)].set(anchor)
     controls = knots_to_controls(spec, task, knots, planner_step_times(spec, 0.0), t0)
     return knots, controls
 

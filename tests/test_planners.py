@@ -42,3 +42,16 @@ def test_mppi_weights_low_costs_and_ps_takes_best():
     assert float(jnp.max(mppi.mean)) < 1e-3
     ps = PredictiveSampling(num_samples=2).update(_state(), knots, jnp.array([3.0, 1.0]))
     np.testing.assert_allclose(ps.mean, 1.0)
+
+
+def test_hybrid_anchor_is_a_candidate(small_assembly):
+    from g1mpc import pipeline as P
+
+    a = small_assembly
+    cem = CEM(num_samples=6, num_elites=2, sigma_start=0.1)
+    mean, anchor = jnp.full((4, 29), 0.01), jnp.full((4, 29), -0.02)
+    knots, controls = P.propose(a.spec, cem, PlannerState(mean, jnp.full((4, 29), 0.1)), jax.random.PRNGKey(0), 0.0,
+                                a.task, anchor)
+    np.testing.assert_allclose(knots[0], mean)
+    np.testing.assert_allclose(knots[1], anchor)
+    assert controls.shape == (6, a.spec.horizon_steps, 29)
