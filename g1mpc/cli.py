@@ -242,6 +242,8 @@ def simulate(args, mode: str, assembly, network_params, log=print, extra_header=
     finally:
         if recorder is not None:
             recorder.close()
+        if viewer is not None:
+            viewer.close()
     summary = result.summary()
     print_summary(log, summary)
     if recorder is not None:

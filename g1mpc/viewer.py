@@ -29,7 +29,11 @@ class PassiveViewer:
 
         self.model, self.data, self.show_reference = model, data, show_reference
         self.ghost = mujoco.MjData(model)
+        import threading
+
+        before = set(threading.enumerate())
         self.handle = mujoco.viewer.launch_passive(model, data, show_left_ui=False, show_right_ui=False)
+        self._threads = [t for t in threading.enumerate() if t not in before]  # the viewer's render thread
         with self.handle.lock():  # follow the pelvis from a distance that shows the whole robot
             self.handle.cam.type = mujoco.mjtCamera.mjCAMERA_TRACKING
             self.handle.cam.trackbodyid = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_BODY, "pelvis")
@@ -45,5 +49,11 @@ class PassiveViewer:
         self.handle.sync()
         return True
 
-    def close(self) -> None:
+    def close(self, timeout: float = 5.0) -> None:
+        """Ask the viewer thread to close its window and wait until it has."""
+        import time
+
         self.handle.close()
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:  # let the render loop finish before the interpreter tears down
+            thread.join(max(deadline - time.monotonic(), 0.0))

@@ -24,8 +24,8 @@ def test_viewer_shows_ghost_under_xvfb(tmp_path):
         env = {**os.environ, "DISPLAY": display}
         env.pop("MUJOCO_GL", None)
         run = subprocess.Popen(
-            [sys.executable, "run_policy.py", "--cem_only", "--show_reference", "--duration", "4", "--num_samples", "4",
-             "--num_elites", "2", "--plan_horizon", "0.1"],
+            [sys.executable, "run_policy.py", "--cem_only", "--show_reference", "--duration", "4", "--num_samples", "8",
+             "--num_elites", "2", "--plan_horizon", "0.3", "--sigma_start", "0.05", "--sigma_min", "0.01"],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         ARTIFACTS.mkdir(exist_ok=True)
