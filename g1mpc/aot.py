@@ -58,7 +58,7 @@ def sha256_arrays(*arrays) -> str:
     return h.hexdigest()[:16]
 
 
-def expected_manifest(assembly, checkpoint: str | Path, network_params) -> dict:
+def expected_manifest(assembly, checkpoint: str | Path) -> dict:
     """The fields a matching artifact must have (everything that changes the compiled code or its inputs)."""
     from g1mpc.assembly import robot_file_digest
 
@@ -75,7 +75,6 @@ def expected_manifest(assembly, checkpoint: str | Path, network_params) -> dict:
         "platform": jax.default_backend(),
         "jax_version": jax.__version__,
         "jaxlib_version": jax.lib.__version__ if hasattr(jax.lib, "__version__") else jax.__version__,
-        "param_shapes": [list(np.shape(x)) for x in jax.tree_util.tree_leaves(network_params)],
     }
 
 
@@ -152,6 +151,10 @@ def build(precompiled_dir: str | Path, stages: StageFunctions, assembly, network
                 shapes[name] = [list(s.shape) for s in specs]
             if (target / "jax_cache").is_dir():  # keep compiled entries that are still valid
                 shutil.copytree(target / "jax_cache", tmp / "jax_cache")
+            from g1mpc.network_jax import flatten_params
+
+            with open(tmp / "network.npz", "wb") as f:  # the converted weights: loading needs no torch
+                np.savez(f, **flatten_params(network_params))
             (tmp / "manifest.json").write_text(json.dumps({**manifest, "shapes": shapes}, indent=1))
             old = target.with_name(f".{target.name}.old")
             shutil.rmtree(old, ignore_errors=True)
@@ -179,6 +182,20 @@ def check(precompiled_dir: str | Path, manifest: dict) -> None:
     for key, value in manifest.items():
         if found.get(key) != value:
             raise StaleArtifact(f"stale: {key} is {found.get(key)!r} in the artifact but {value!r} now")
+
+
+def load_network_params(precompiled_dir: str | Path) -> dict:
+    """The network weights stored with the artifact (plain arrays, ``allow_pickle=False``)."""
+    from g1mpc.network_jax import unflatten_params
+
+    path = Path(precompiled_dir) / "network.npz"
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return unflatten_params({k: npz[k] for k in npz.files})
+    except FileNotFoundError:
+        raise StaleArtifact(f"artifact '{path}' is missing") from None
+    except Exception as exc:
+        raise StaleArtifact(f"artifact '{path}' is unreadable ({type(exc).__name__})") from None
 
 
 def load(precompiled_dir: str | Path, backend: str) -> StageFunctions:

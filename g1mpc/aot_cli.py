@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from g1mpc import aot
 from g1mpc.cli import load_network, resolve_mode, resolve_preset, run_config_from_args, simulate, validate
@@ -16,20 +17,24 @@ def prepare_precompiled(args, log=print):
     aot.enable_persistent_cache(args.precompiled_dir)  # before anything compiles
     run_config = run_config_from_args(args, "hybrid")
     assembly = assemble(run_config, nthread=args.nthread, jit=False)
-    params = load_network(args.model_path, assembly)
-    manifest = aot.expected_manifest(assembly, args.model_path, params)
+    if not Path(args.model_path).is_file():
+        raise UserError(f"--model_path: checkpoint '{args.model_path}' does not exist; train one with 'g1mpc train' or use the shipped default")
+    manifest = aot.expected_manifest(assembly, args.model_path)  # hashes the checkpoint's bytes: no torch needed
     header = [f"precompiled dir {args.precompiled_dir}"]
     tic = time.perf_counter()
     reason = "--recompile given" if args.recompile else None
+    params = None
     if reason is None:
         try:
             aot.check(args.precompiled_dir, manifest)
+            params = aot.load_network_params(args.precompiled_dir)
             assembly.stages = aot.load(args.precompiled_dir, run_config.controller.backend)
             header.append(f"loaded precompiled pipeline in {time.perf_counter() - tic:.2f} s")
         except aot.StaleArtifact as exc:
             reason = str(exc)
     if reason is not None:
         log(f"[g1mpc] building the precompiled pipeline ({reason}) ...")
+        params = load_network(args.model_path, assembly)  # validates the checkpoint against this task
         try:
             aot.build(args.precompiled_dir, assembly.stages, assembly, params, manifest)
         except OSError as exc:

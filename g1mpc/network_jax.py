@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 LAYER_NORM_EPS = 1e-5
 
@@ -36,4 +37,23 @@ def zero_params(feature_size: int, num_knots: int, nu: int) -> dict:
                     "ln_scale": jnp.ones(width), "ln_bias": jnp.zeros(width)}],
         "out": {"w": jnp.zeros((width, out)), "b": jnp.zeros(out)},
         "out_mean": jnp.zeros(out), "out_std": jnp.ones(out),
+    }
+
+
+def flatten_params(params: dict) -> dict[str, np.ndarray]:
+    """Params pytree -> flat ``{"hidden.0.w": array, ...}`` for an ``.npz`` (no pickling)."""
+    flat = {k: np.asarray(params[k]) for k in ("in_mean", "in_std", "out_mean", "out_std")}
+    flat.update({f"out.{k}": np.asarray(v) for k, v in params["out"].items()})
+    for i, layer in enumerate(params["hidden"]):
+        flat.update({f"hidden.{i}.{k}": np.asarray(v) for k, v in layer.items()})
+    return flat
+
+
+def unflatten_params(flat: dict[str, np.ndarray]) -> dict:
+    """Inverse of :func:`flatten_params`."""
+    n_hidden = len({k.split(".")[1] for k in flat if k.startswith("hidden.")})
+    return {
+        **{k: flat[k] for k in ("in_mean", "in_std", "out_mean", "out_std")},
+        "out": {k: flat[f"out.{k}"] for k in ("w", "b")},
+        "hidden": [{k: flat[f"hidden.{i}.{k}"] for k in ("w", "b", "ln_scale", "ln_bias")} for i in range(n_hidden)],
     }

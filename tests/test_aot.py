@@ -18,6 +18,7 @@ counts = {"/jax/compilation_cache/cache_misses": 0, "/jax/compilation_cache/cach
 m.register_event_listener(lambda e, **kw: counts.__setitem__(e, counts[e] + 1) if e in counts else None)
 from g1mpc.cli import main
 code = main(["run-aot", *sys.argv[1:]])
+counts["torch_imported"] = "torch" in sys.modules
 print("COUNTS" + json.dumps(counts))
 sys.exit(code)
 """
@@ -61,6 +62,7 @@ def test_second_run_loads_without_compiling(built):
     assert "loaded precompiled pipeline" in stdout
     assert counts["/jax/compilation_cache/cache_misses"] == 0
     assert counts["/jax/compilation_cache/cache_hits"] > 0
+    assert counts["torch_imported"] is False  # weights come from the artifact's network.npz
 
 
 def test_stale_corrupt_and_recompile_rebuild(built, tmp_path):
@@ -76,6 +78,9 @@ def test_stale_corrupt_and_recompile_rebuild(built, tmp_path):
     (pre / "functions" / "score.jaxexport").write_bytes(b"garbage")
     stdout, _ = _aot([*SMALL, "--duration", "0.1", "--precompiled_dir", str(pre)])
     assert "score.jaxexport' is unreadable" in stdout
+    (pre / "network.npz").write_bytes(b"truncated")
+    stdout, _ = _aot([*SMALL, "--duration", "0.1", "--precompiled_dir", str(pre)])
+    assert "network.npz' is unreadable" in stdout
     (pre / "manifest.json").write_text("{not json")
     stdout, _ = _aot([*SMALL, "--duration", "0.1", "--precompiled_dir", str(pre)])
     assert "does not parse" in stdout
