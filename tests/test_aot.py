@@ -89,3 +89,16 @@ def test_stale_corrupt_and_recompile_rebuild(built, tmp_path):
     stdout, _ = _aot([*SMALL, "--duration", "0.1", "--precompiled_dir", str(pre), "--num_samples", "6"])
     assert "stale: config_digest" in stdout
     assert not list(tmp_path.glob(".pc.build-*"))
+
+
+def test_two_concurrent_builders_leave_one_valid_directory(built, tmp_path):
+    pre = tmp_path / "shared"
+    args = [*SMALL, "--duration", "0.1", "--precompiled_dir", str(pre), "--recompile"]
+    procs = [subprocess.Popen([sys.executable, "-c", COUNT_COMPILES, *args], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for p in procs:
+        _, err = p.communicate(timeout=600)
+        assert p.returncode == 0, err[-2000:]
+    assert sorted(x.name for x in tmp_path.iterdir() if x.name.startswith(".shared")) == [".shared.lock"]
+    stdout, counts = _aot([*SMALL, "--duration", "0.1", "--precompiled_dir", str(pre)])
+    assert "loaded precompiled pipeline" in stdout

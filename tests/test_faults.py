@@ -121,3 +121,25 @@ def test_fuzzed_flags_are_accepted_or_rejected_with_one_line(samples, elites, kn
         return
     assert 2 <= samples and 1 <= elites <= samples and horizon >= 0.02 and frequency > 0
     assert knots >= (1 if spline == "zero" else 2)
+
+
+def test_sigterm_during_collect_keeps_finished_shards_valid(tmp_path):
+    from g1mpc.dataset import load_dataset
+
+    out = tmp_path / "data"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "g1mpc", "collect", "--out", str(out), "--episodes", "50", "--episode_duration", "0.5",
+         "--num_samples", "4", "--num_elites", "2", "--plan_horizon", "0.1"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.time() + 180
+    while not list(out.glob("shard-*.npz")) and time.time() < deadline:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode in (0, 130), err[-2000:]
+    shards = sorted(out.glob("shard-*.npz"))
+    assert 1 <= len(shards) < 50
+    assert not list(out.glob("*.tmp"))
+    features, knots, _ = load_dataset(out)  # every shard left behind loads
+    assert len(features) == len(shards)
