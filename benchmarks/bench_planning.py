@@ -8,7 +8,6 @@ Each entry is MODE[:NUM_SAMPLES]; runs use --no_realtime so slow configurations 
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import time
 from dataclasses import replace

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import mujoco
-import numpy as np
 
 from g1mpc.backends.native import NativeRollout
 from g1mpc.controller import Controller, ControllerConfig, StageFunctions, jit_stages, make_planner, stage_functions
 from g1mpc.cost import CostWeights
+from g1mpc.planners import PlannerState
 from g1mpc.pipeline import PlanSpec, TaskArrays, task_arrays
 from g1mpc.reference import Reference, default_reference, load_reference
 from g1mpc.robot import PlannerModelConfig, load_planner_model, load_plant_model, robot_xml_path, sensor_layout
@@ -50,11 +50,11 @@ class Assembly:
     task: TaskArrays
     stages: StageFunctions
     rollout: NativeRollout | None = None
-    extras: dict = field(default_factory=dict)
+    initial_state: PlannerState | None = None
 
     def controller(self, network_params: dict | None = None) -> Controller:
-        return Controller(self.spec, self.config.controller, self.stages, self.task, self.rollout, network_params,
-                          self.extras.get("initial_sigma"))
+        return Controller(self.spec, self.config.controller, self.stages, self.task, self.initial_state,
+                          self.rollout, network_params)
 
     def close(self) -> None:
         if self.rollout is not None:
@@ -97,15 +97,13 @@ def assemble(config: RunConfig, nthread: int | None = None, jit: bool = True) ->
 
         mjx_rollout = make_mjx_rollout(load_planner_model(config.robot, config.planner_model, for_mjx=True))
     stages = stage_functions(spec, planner, mjx_rollout, anchor_sample=config.controller.mode == "hybrid")
-    scale = np.asarray(planner.noise_scale if planner.noise_scale is not None else np.ones(spec.nu))
-    initial_sigma = np.broadcast_to(config.controller.sigma_start * scale, (spec.num_knots, spec.nu))  # = planner.init
     if jit:
         stages = jit_stages(stages)
     rollout = None
     if config.controller.backend == "mujoco" and config.controller.mode != "nn":
         rollout = NativeRollout(planner_model, nthread)
     return Assembly(config, plant, planner_model, reference, spec, task_arrays(reference, plant), stages, rollout,
-                    extras={"initial_sigma": initial_sigma})
+                    planner.init(spec.num_knots, spec.nu))
 
 
 def robot_file_digest(robot: str) -> str:

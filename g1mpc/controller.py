@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
-from functools import partial
 from typing import Callable, NamedTuple
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from g1mpc import pipeline as P
@@ -151,9 +149,9 @@ class Controller:
         config: ControllerConfig,
         stages: StageFunctions,
         task: P.TaskArrays,
+        initial_state: PlannerState,
         rollout: Callable | None = None,
         network_params: dict | None = None,
-        initial_sigma: np.ndarray | None = None,
     ):
         if config.mode in ("nn", "hybrid") and network_params is None:
             raise ValueError(f"mode '{config.mode}' needs network parameters")
@@ -162,14 +160,12 @@ class Controller:
         self.spec, self.config, self.stages, self.task = spec, config, stages, task
         self.rollout = rollout
         self.network_params = network_params
-        self.initial_sigma = np.asarray(initial_sigma if initial_sigma is not None else np.full(
-            (spec.num_knots, spec.nu), config.sigma_start), np.float32)
+        self.initial_state = initial_state  # the planner's init(): zero residuals, sigma_start x noise scale
         self.reset()
 
     def reset(self, initial_ctrl: np.ndarray | None = None) -> None:
         # Host-side state is numpy float32: no eager JAX ops, so nothing compiles outside the stages.
-        self.mean = np.zeros((self.spec.num_knots, self.spec.nu), np.float32)
-        self.sigma = np.asarray(self.initial_sigma, np.float32)
+        self.mean, self.sigma = (np.array(x, np.float32) for x in self.initial_state)
         self.cycle = 0
         self.prev_ctrl = np.asarray(initial_ctrl if initial_ctrl is not None else np.zeros(self.spec.nu), np.float32)
         self.last_costs: np.ndarray | None = None
@@ -192,7 +188,6 @@ class Controller:
             tic = time.perf_counter()
             mean = np.asarray(S.network(self.network_params, S.features(qpos32, qvel32, t0, self.task)))
             nn_time = time.perf_counter() - tic
-        anchor = mean
         if cfg.mode in ("cem", "hybrid"):
             tic = time.perf_counter()
             shifted, shifted_sigma = (np.asarray(x) for x in S.warm_start(self.mean, sigma))
@@ -200,7 +195,7 @@ class Controller:
                 mean, sigma = shifted, shifted_sigma
             else:  # hybrid: start from a blend of the prediction and the previous refined plan
                 mean = (cfg.nn_weight * mean + (1 - cfg.nn_weight) * shifted).astype(np.float32)
-            anchor = shifted  # hybrid: the previous refined plan stays a candidate (sample 1)
+            anchor = shifted  # hybrid: the previous refined plan stays a candidate (sample 1); unused by CEM
             cem_time += time.perf_counter() - tic
         if cfg.mode in ("cem", "hybrid"):
             tic = time.perf_counter()

@@ -93,11 +93,16 @@ def joint_rms(qpos: np.ndarray, ref_qpos: np.ndarray) -> float:
     return float(np.sqrt(np.mean((qpos[7:] - ref_qpos[7:]) ** 2)))
 
 
-def reference_frame(reference: Reference, t: float, loop: bool = True) -> np.ndarray:
-    """The reference qpos at simulated time ``t`` (nearest earlier frame)."""
+def frame_index(reference: Reference, t: float, loop: bool = True) -> int:
+    """Index of the reference frame at simulated time ``t`` (nearest earlier frame; looped or held)."""
     idx = int(np.floor(t * reference.fps + 1e-9))
     n = len(reference.qpos)
-    return reference.qpos[idx % n if loop else min(idx, n - 1)]
+    return idx % n if loop else min(idx, n - 1)
+
+
+def reference_frame(reference: Reference, t: float, loop: bool = True) -> np.ndarray:
+    """The reference qpos at simulated time ``t``."""
+    return reference.qpos[frame_index(reference, t, loop)]
 
 
 def pelvis_tilt(qpos: np.ndarray) -> float:
@@ -129,11 +134,6 @@ class Simulation:
         self.data.qpos[:] = reference_frame(self.reference, t, self.loop_reference)
         self.data.time = t
         mujoco.mj_forward(self.model, self.data)
-
-    def _reference_ctrl(self, t: float) -> np.ndarray:
-        idx = int(np.floor(t * self.reference.fps + 1e-9))
-        n = len(self.reference.ctrl)
-        return self.reference.ctrl[idx % n if self.loop_reference else min(idx, n - 1)].copy()
 
     def _push_force(self, t: float) -> np.ndarray | None:
         p = self.config.pushes
@@ -170,7 +170,7 @@ class Simulation:
         next_report = d.time + cfg.print_every if cfg.print_every > 0 else np.inf
         wall_start = time.perf_counter()
         window: list[CycleRecord] = []
-        last_ctrl = self._reference_ctrl(d.time)
+        last_ctrl = self.reference.ctrl[frame_index(self.reference, d.time, self.loop_reference)].copy()
         try:
             while d.time < t_end - 1e-9:
                 cycle_start = time.perf_counter()

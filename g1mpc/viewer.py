@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import mujoco
 import numpy as np
 
@@ -29,8 +32,6 @@ class PassiveViewer:
 
         self.model, self.data, self.show_reference = model, data, show_reference
         self.ghost = mujoco.MjData(model)
-        import threading
-
         before = set(threading.enumerate())
         self.handle = mujoco.viewer.launch_passive(model, data, show_left_ui=False, show_right_ui=False)
         self._threads = [t for t in threading.enumerate() if t not in before]  # the viewer's render thread
@@ -51,8 +52,6 @@ class PassiveViewer:
 
     def close(self, timeout: float = 5.0) -> None:
         """Ask the viewer thread to close its window and wait until it has."""
-        import time
-
         self.handle.close()
         deadline = time.monotonic() + timeout
         for thread in self._threads:  # let the render loop finish before the interpreter tears down

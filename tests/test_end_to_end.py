@@ -1,6 +1,5 @@
 """Tiny collect -> train -> hybrid run on a small configuration (real physics, real checkpoint)."""
 
-from pathlib import Path
 
 from g1mpc.cli import main
 

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 
 class PlannerState(NamedTuple):
@@ -29,11 +30,13 @@ class SamplingPlanner:
     explore_fraction: float = 0.0
     noise_scale: tuple[float, ...] | None = None  # per-actuator multiplier on every sigma (None: all 1)
 
-    def _scale(self, nu: int) -> jnp.ndarray:
-        return jnp.ones(nu) if self.noise_scale is None else jnp.asarray(self.noise_scale)
+    def _scale(self, nu: int) -> np.ndarray:
+        return np.ones(nu, np.float32) if self.noise_scale is None else np.asarray(self.noise_scale, np.float32)
 
     def init(self, num_knots: int, nu: int) -> PlannerState:
-        return PlannerState(jnp.zeros((num_knots, nu)), jnp.broadcast_to(self.sigma_start * self._scale(nu), (num_knots, nu)))
+        """The starting state, as host numpy float32 (creating it runs no JAX op, so compiles nothing)."""
+        sigma = np.broadcast_to(np.float32(self.sigma_start) * self._scale(nu), (num_knots, nu))
+        return PlannerState(np.zeros((num_knots, nu), np.float32), sigma.copy())
 
     def sample(self, state: PlannerState, key: jax.Array) -> jnp.ndarray:
         """Knots (N, K, nu): the mean, then mean + noise."""
