@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from g1mpc import aot
 from g1mpc.cli import load_network, resolve_mode, resolve_preset, run_config_from_args, simulate, validate
-from g1mpc.errors import UserError
+from g1mpc.errors import UserError, require_checkpoint_file
 
 
 def prepare_precompiled(args, log=print):
@@ -17,8 +16,7 @@ def prepare_precompiled(args, log=print):
     aot.enable_persistent_cache(args.precompiled_dir)  # before anything compiles
     run_config = run_config_from_args(args, "hybrid")
     assembly = assemble(run_config, nthread=args.nthread, jit=False)
-    if not Path(args.model_path).is_file():
-        raise UserError(f"--model_path: checkpoint '{args.model_path}' does not exist; train one with 'g1mpc train' or use the shipped default")
+    require_checkpoint_file(args.model_path)
     manifest = aot.expected_manifest(assembly, args.model_path)  # hashes the checkpoint's bytes: no torch needed
     header = [f"precompiled dir {args.precompiled_dir}"]
     tic = time.perf_counter()

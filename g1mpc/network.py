@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from g1mpc.errors import UserError
+from g1mpc.errors import UserError, require_checkpoint_file
 
 CHECKPOINT_FORMAT = 1
 # Fields of the task spec a checkpoint must match to be used by a run.
@@ -75,8 +75,7 @@ def save_checkpoint(path: str | Path, model: KnotMLP, hyper_parameters: dict, ex
 def load_checkpoint(path: str | Path) -> tuple[KnotMLP, dict]:
     """Load a checkpoint safely; one clear error for missing, corrupt or foreign files."""
     path = Path(path)
-    if not path.is_file():
-        raise UserError(f"--model_path: checkpoint '{path}' does not exist; train one with 'g1mpc train' or use the shipped default")
+    require_checkpoint_file(path)
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
