@@ -35,9 +35,11 @@ def bare_rollout_ms(assembly, repeats: int = 30) -> float:
 
 
 def run_entry(mode: str, samples: int, push: float, seeds: int, duration: float, elites_ratio: float,
-              checkpoint=DEFAULT_CHECKPOINT, nn_weight: float = 1.0) -> dict:
+              checkpoint=DEFAULT_CHECKPOINT, nn_weight: float = 1.0, anchor_fraction: float | None = None) -> dict:
     controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=max(2, int(samples * elites_ratio)),
                                   nn_weight=nn_weight)
+    if anchor_fraction is not None:
+        controller = replace(controller, anchor_fraction=anchor_fraction)
     assembly = assemble(RunConfig(controller=controller))
     params = load_network(checkpoint, assembly) if mode != "cem" else None
     bare = bare_rollout_ms(assembly) if mode != "nn" else 0.0
@@ -74,6 +76,8 @@ def main() -> None:
     p.add_argument("--elites_ratio", type=float, default=0.25)
     p.add_argument("--model_path", default=str(DEFAULT_CHECKPOINT))
     p.add_argument("--nn_weight", type=float, default=1.0, help="hybrid: weight of the network in the CEM start")
+    p.add_argument("--anchor_fraction", type=float, default=None,
+                   help="hybrid: share of samples around the previous refined plan (default: the controller's)")
     p.add_argument("--out", default="benchmarks/results/planning.json")
     args = p.parse_args()
     rows = []
@@ -82,7 +86,8 @@ def main() -> None:
     for entry in args.modes:
         mode, _, n = entry.partition(":")
         for push in args.pushes:
-            row = run_entry(mode, int(n or 16), push, args.seeds, args.duration, args.elites_ratio, args.model_path, args.nn_weight)
+            row = run_entry(mode, int(n or 16), push, args.seeds, args.duration, args.elites_ratio, args.model_path, args.nn_weight,
+                            args.anchor_fraction)
             rows.append(row)
             print(f"{row['mode']:>7} {row['num_samples']:>4} {push:>6.0f} {row['planning_p50_ms']:>7.2f}ms "
                   f"{row['planning_p95_ms']:>5.2f}ms {row['bare_rollout_ms']:>6.2f}ms {row['planning_limited_hz']:>6.1f} "

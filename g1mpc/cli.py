@@ -40,6 +40,8 @@ def add_planner_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--explore_fraction", type=float, default=0.2, help="share of samples drawn with sigma_start")
     g.add_argument("--nn_weight", type=float, default=1.0,
                    help="hybrid: weight of the network's knots in the CEM start; the rest is the previous plan")
+    g.add_argument("--anchor_fraction", type=float, default=0.8,
+                   help="hybrid: share of samples drawn around the previous refined plan (the rest around the network's knots)")
     g.add_argument("--temperature", type=float, default=0.1, help="MPPI temperature (relative to the cost spread)")
     g.add_argument("--planner_dt", type=float, default=0.02, help="planner model timestep (s)")
     g.add_argument("--seed", type=int, default=0)
@@ -91,6 +93,7 @@ def validate(args) -> None:
         (0 <= args.explore_fraction <= 1, "--explore_fraction must be in [0, 1]"),
         (args.temperature > 0, "--temperature must be > 0"),
         (0 <= getattr(args, "nn_weight", 1.0) <= 1, "--nn_weight must be in [0, 1]"),
+        (0 <= getattr(args, "anchor_fraction", 0.8) <= 1, "--anchor_fraction must be in [0, 1]"),
     ]
     if hasattr(args, "duration"):
         checks += [
@@ -128,7 +131,7 @@ def run_config_from_args(args, mode: str):
             mode=mode, planner=args.planner, num_samples=args.num_samples, num_elites=args.num_elites,
             iterations=args.iterations, sigma_start=args.sigma_start, sigma_min=args.sigma_min,
             explore_fraction=args.explore_fraction, temperature=args.temperature, backend=args.backend, seed=args.seed,
-            nn_weight=args.nn_weight,
+            nn_weight=args.nn_weight, anchor_fraction=args.anchor_fraction,
         ),
     )
 

@@ -33,6 +33,7 @@ class ControllerConfig:
     sigma_start: float = 0.1  # measured: 0.1 keeps CEM-16 up under 150 N pushes where 0.05 did not
     sigma_min: float = 0.02
     explore_fraction: float = 0.2
+    anchor_fraction: float = 0.8  # hybrid: share of the samples drawn around the previous refined plan
     temperature: float = 0.1
     backend: str = "mujoco"
     seed: int = 0
@@ -62,6 +63,7 @@ def noise_scale(actuator_names: list[str], config: ControllerConfig) -> tuple[fl
 def make_planner(config: ControllerConfig, actuator_names: list[str] | None = None) -> SamplingPlanner:
     common = dict(
         num_samples=config.num_samples, sigma_start=config.sigma_start, explore_fraction=config.explore_fraction,
+        anchor_fraction=config.anchor_fraction,
         noise_scale=noise_scale(actuator_names, config) if actuator_names else None,
     )
     if config.planner == "cem":

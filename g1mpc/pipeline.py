@@ -131,9 +131,7 @@ def propose(spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, key, 
     ``anchor`` (K, nu), if given, replaces sample 1: in hybrid mode the previous refined plan stays a
     candidate next to the network's proposal (sample 0), so a wrong prediction cannot discard it.
     """
-    knots = planner.sample(state, key)
-    if anchor is not None:
-        knots = knots.at[min(1, knots.shape[0] - 1)].set(anchor)
+    knots = planner.sample(state, key, anchor)
     controls = knots_to_controls(spec, task, knots, planner_step_times(spec, 0.0), t0)
     return knots, controls
 

@@ -55,3 +55,21 @@ def test_hybrid_anchor_is_a_candidate(small_assembly):
     np.testing.assert_allclose(knots[0], mean)
     np.testing.assert_allclose(knots[1], anchor)
     assert controls.shape == (6, a.spec.horizon_steps, 29)
+
+
+def test_hybrid_samples_are_a_mixture_around_mean_and_anchor():
+    """Samples 1..num_anchor_samples centre on the anchor (wide exploration among them), the rest on the mean."""
+    cem = CEM(num_samples=2001, sigma_start=1.0, explore_fraction=0.1, anchor_fraction=0.8, num_elites=10)
+    n_anchor = cem.num_anchor_samples()
+    assert n_anchor == 1600
+    knots = cem.sample(_state(mean=5.0, sigma=0.01), jax.random.PRNGKey(2), anchor=jnp.full((3, 2), -5.0))
+    np.testing.assert_allclose(knots[0], 5.0)
+    np.testing.assert_allclose(knots[1], -5.0)  # the anchor itself
+    around_anchor, around_mean = knots[2:n_anchor + 1], knots[n_anchor + 1:]
+    assert abs(float(jnp.mean(around_anchor)) + 5.0) < 0.05
+    assert abs(float(jnp.std(around_anchor[:199])) - 1.0) < 0.1  # the 200 exploration samples (one is the anchor)
+    assert float(jnp.std(around_anchor[200:])) < 0.02
+    assert around_mean.shape[0] == 400 and float(jnp.max(jnp.abs(around_mean - 5.0))) < 0.1
+    # without an anchor nothing changes: every sample centres on the mean
+    plain = cem.sample(_state(mean=5.0, sigma=0.01), jax.random.PRNGKey(2))
+    assert abs(float(jnp.mean(plain)) - 5.0) < 0.05

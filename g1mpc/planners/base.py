@@ -29,6 +29,7 @@ class SamplingPlanner:
     sigma_start: float = 0.1
     explore_fraction: float = 0.0
     noise_scale: tuple[float, ...] | None = None  # per-actuator multiplier on every sigma (None: all 1)
+    anchor_fraction: float = 0.5  # share of the samples centred on the anchor, when one is given
 
     def _scale(self, nu: int) -> np.ndarray:
         return np.ones(nu, np.float32) if self.noise_scale is None else np.asarray(self.noise_scale, np.float32)
@@ -38,8 +39,16 @@ class SamplingPlanner:
         sigma = np.broadcast_to(np.float32(self.sigma_start) * self._scale(nu), (num_knots, nu))
         return PlannerState(np.zeros((num_knots, nu), np.float32), sigma.copy())
 
-    def sample(self, state: PlannerState, key: jax.Array) -> jnp.ndarray:
-        """Knots (N, K, nu): the mean, then mean + noise."""
+    def num_anchor_samples(self) -> int:
+        return max(1, int(round(self.anchor_fraction * (self.num_samples - 1))))
+
+    def sample(self, state: PlannerState, key: jax.Array, anchor: jnp.ndarray | None = None) -> jnp.ndarray:
+        """Knots (N, K, nu): the mean, then mean + noise.
+
+        With an ``anchor`` (K, nu), samples 1 to :meth:`num_anchor_samples` are centred on it instead
+        (sample 1 is the anchor itself, the wide exploration samples come next): a mixture of two
+        proposals, so the plan the anchor carries keeps being refined however far off the mean is.
+        """
         n_rest = self.num_samples - 1
         n_explore = int(round(self.explore_fraction * n_rest))
         noise = jax.random.normal(key, (n_rest, *state.mean.shape))
@@ -49,7 +58,12 @@ class SamplingPlanner:
                 jnp.broadcast_to(state.sigma, (n_rest - n_explore, *state.mean.shape)),
             ]
         )
-        return jnp.concatenate([state.mean[None], state.mean + scale * noise])
+        centres = jnp.broadcast_to(state.mean, (n_rest, *state.mean.shape))
+        if anchor is not None:
+            n_anchor = min(self.num_anchor_samples(), n_rest)
+            centres = centres.at[:n_anchor].set(anchor)
+            noise = noise.at[0].set(0.0)
+        return jnp.concatenate([state.mean[None], centres + scale * noise])
 
     def update(self, state: PlannerState, knots: jnp.ndarray, costs: jnp.ndarray) -> PlannerState:
         raise NotImplementedError
