@@ -7,6 +7,10 @@ A precompiled directory holds:
 - ``functions/<stage>.jaxexport``: each stage of :class:`~g1mpc.controller.StageFunctions`
   serialised with ``jax.export`` (StableHLO data, never pickled code).
 - ``jax_cache/``: JAX's persistent compilation cache, so loading skips XLA compilation.
+- ``models/plant.mjb`` and ``reference.npz``: the compiled MuJoCo model (MuJoCo's binary
+  format) and the reference derived from it, so loading skips model compilation and
+  forward kinematics too.
+- ``network.npz``: the converted network weights (loading needs no torch).
 
 The directory is built next to its destination and renamed into place, under a
 lock file, so a crash mid-build never leaves a directory that loads and two
@@ -15,6 +19,7 @@ builders never mix their files.
 
 from __future__ import annotations
 
+import copy
 import fcntl
 import hashlib
 import json
@@ -26,12 +31,15 @@ from pathlib import Path
 from typing import Callable
 
 import jax
+import mujoco
 import numpy as np
 from jax import export
 
 from g1mpc.controller import StageFunctions
+from g1mpc.reference import Reference
 
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2
+PACKAGE_DIR = Path(__file__).resolve().parent
 STAGES = ("warm_start", "propose", "score", "plant", "features", "network", "iterate")
 
 
@@ -58,23 +66,37 @@ def sha256_arrays(*arrays) -> str:
     return h.hexdigest()[:16]
 
 
-def expected_manifest(assembly, checkpoint: str | Path) -> dict:
-    """The fields a matching artifact must have (everything that changes the compiled code or its inputs)."""
+def code_digest() -> str:
+    """Hash of this package's source: any change to the planner code makes an artifact stale."""
+    h = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        h.update(str(path.relative_to(PACKAGE_DIR)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def expected_manifest(run_config, checkpoint: str | Path) -> dict:
+    """The fields a matching artifact must have: everything its code, models and inputs were built from.
+
+    Computed from sources only (config, files, versions), so checking needs no model compilation.
+    """
     from g1mpc.assembly import robot_file_digest
 
-    cfg = assembly.config
+    cfg = run_config
     return {
         "format": MANIFEST_FORMAT,
         "config_digest": cfg.digest(),
+        "code_sha256": code_digest(),
         "checkpoint_sha256": sha256_file(checkpoint),
         "robot": cfg.robot,
         "robot_sha256": robot_file_digest(cfg.robot),
-        "reference_sha256": sha256_arrays(assembly.task),
+        "reference_sha256": sha256_file(cfg.reference) if cfg.reference else "generated",
         "backend": cfg.controller.backend,
         "frequency": cfg.frequency,
         "platform": jax.default_backend(),
         "jax_version": jax.__version__,
         "jaxlib_version": jax.lib.__version__ if hasattr(jax.lib, "__version__") else jax.__version__,
+        "mujoco_version": mujoco.__version__,
     }
 
 
@@ -155,6 +177,7 @@ def build(precompiled_dir: str | Path, stages: StageFunctions, assembly, network
 
             with open(tmp / "network.npz", "wb") as f:  # the converted weights: loading needs no torch
                 np.savez(f, **flatten_params(network_params))
+            _save_task_models(tmp, assembly)
             (tmp / "manifest.json").write_text(json.dumps({**manifest, "shapes": shapes}, indent=1))
             old = target.with_name(f".{target.name}.old")
             shutil.rmtree(old, ignore_errors=True)
@@ -196,6 +219,37 @@ def load_network_params(precompiled_dir: str | Path) -> dict:
         raise StaleArtifact(f"artifact '{path}' is missing") from None
     except Exception as exc:
         raise StaleArtifact(f"artifact '{path}' is unreadable ({type(exc).__name__})") from None
+
+
+def _save_task_models(directory: Path, assembly) -> None:
+    (directory / "models").mkdir()
+    mujoco.mj_saveModel(assembly.plant, str(directory / "models" / "plant.mjb"), None)
+    ref = assembly.reference
+    with open(directory / "reference.npz", "wb") as f:
+        np.savez(f, qpos=ref.qpos, ctrl=ref.ctrl, sensordata=ref.sensordata, fps=np.float64(ref.fps))
+
+
+def load_task_models(precompiled_dir: str | Path, planner_config):
+    """The compiled plant and the reference stored with the artifact (binary MJB and plain arrays).
+
+    The planner model is the plant with the planner settings applied, as when compiling from XML.
+    """
+    from g1mpc.assembly import TaskModels
+    from g1mpc.robot import planner_model_from
+
+    target = Path(precompiled_dir)
+    path = target / "models" / "plant.mjb"
+    try:
+        plant = mujoco.MjModel.from_binary_path(str(path))
+        planner_model = planner_model_from(copy.deepcopy(plant), planner_config)
+        path = target / "reference.npz"
+        with np.load(path, allow_pickle=False) as npz:
+            reference = Reference(qpos=npz["qpos"], fps=float(npz["fps"]), ctrl=npz["ctrl"], sensordata=npz["sensordata"])
+    except Exception as exc:
+        if not path.exists():
+            raise StaleArtifact(f"artifact '{path}' is missing") from None
+        raise StaleArtifact(f"artifact '{path}' is unreadable ({type(exc).__name__})") from None
+    return TaskModels(plant, planner_model, reference)
 
 
 def load(precompiled_dir: str | Path, backend: str) -> StageFunctions:

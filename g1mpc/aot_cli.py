@@ -10,38 +10,44 @@ from g1mpc.errors import UserError, require_checkpoint_file
 
 
 def prepare_precompiled(args, log=print):
-    """Assemble the task and return (assembly, network params, header lines) with loaded stages."""
+    """Return (assembly, network params, header lines) with the stages and models loaded, or built first.
+
+    The manifest is checked from sources only (config, file hashes, versions): a matching artifact is
+    loaded without compiling anything, neither JAX functions nor MuJoCo models.
+    """
     from g1mpc.assembly import assemble
 
     aot.enable_persistent_cache(args.precompiled_dir)  # before anything compiles
     run_config = run_config_from_args(args, "hybrid")
-    assembly = assemble(run_config, nthread=args.nthread, jit=False)
     require_checkpoint_file(args.model_path)
-    manifest = aot.expected_manifest(assembly, args.model_path)  # hashes the checkpoint's bytes: no torch needed
+    manifest = aot.expected_manifest(run_config, args.model_path)  # hashes the checkpoint's bytes: no torch needed
     header = [f"precompiled dir {args.precompiled_dir}"]
     tic = time.perf_counter()
     reason = "--recompile given" if args.recompile else None
-    params = None
     if reason is None:
         try:
             aot.check(args.precompiled_dir, manifest)
             params = aot.load_network_params(args.precompiled_dir)
-            assembly.stages = aot.load(args.precompiled_dir, run_config.controller.backend)
+            models = aot.load_task_models(args.precompiled_dir, run_config.planner_model)
+            stages = aot.load(args.precompiled_dir, run_config.controller.backend)
+            assembly = assemble(run_config, nthread=args.nthread, models=models, stages=stages)
             header.append(f"loaded precompiled pipeline in {time.perf_counter() - tic:.2f} s")
+            return assembly, params, header
         except aot.StaleArtifact as exc:
             reason = str(exc)
-    if reason is not None:
-        log(f"[g1mpc] building the precompiled pipeline ({reason}) ...")
-        params = load_network(args.model_path, assembly)  # validates the checkpoint against this task
-        try:
-            aot.build(args.precompiled_dir, assembly.stages, assembly, params, manifest)
-        except OSError as exc:
-            raise UserError(
-                f"--precompiled_dir: cannot write '{args.precompiled_dir}' ({exc.strerror or exc}); "
-                "choose a writable directory with free space"
-            ) from None
-        assembly.stages = aot.load(args.precompiled_dir, run_config.controller.backend)
-        header.append(f"created precompiled pipeline in {time.perf_counter() - tic:.2f} s ({reason})")
+    log(f"[g1mpc] building the precompiled pipeline ({reason}) ...")
+    assembly = assemble(run_config, nthread=args.nthread, jit=False)
+    params = load_network(args.model_path, assembly)  # validates the checkpoint against this task
+    try:
+        aot.build(args.precompiled_dir, assembly.stages, assembly, params, manifest)
+    except OSError as exc:
+        assembly.close()
+        raise UserError(
+            f"--precompiled_dir: cannot write '{args.precompiled_dir}' ({exc.strerror or exc}); "
+            "choose a writable directory with free space"
+        ) from None
+    assembly.stages = aot.load(args.precompiled_dir, run_config.controller.backend)
+    header.append(f"created precompiled pipeline in {time.perf_counter() - tic:.2f} s ({reason})")
     return assembly, params, header
 
 

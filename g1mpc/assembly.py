@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import mujoco
 
@@ -78,27 +79,43 @@ def make_spec(config: RunConfig, plant: mujoco.MjModel) -> PlanSpec:
     )
 
 
-def load_task(config: RunConfig) -> tuple[mujoco.MjModel, mujoco.MjModel, Reference]:
+class TaskModels(NamedTuple):
+    """The compiled MuJoCo models and the reference derived from them."""
+
+    plant: mujoco.MjModel
+    planner_model: mujoco.MjModel
+    reference: Reference
+
+
+def load_task(config: RunConfig) -> TaskModels:
+    """Compile the models from the robot XML and build the reference (the AOT path loads them instead)."""
     plant = load_plant_model(config.robot)
     planner_model = load_planner_model(config.robot, config.planner_model)
     reference = load_reference(config.reference, plant) if config.reference else default_reference(plant)
-    return plant, planner_model, reference
+    return TaskModels(plant, planner_model, reference)
 
 
-def assemble(config: RunConfig, nthread: int | None = None, jit: bool = True) -> Assembly:
-    """Build everything; the stages are jitted (JIT path) or left plain for export (AOT path)."""
-    plant, planner_model, reference = load_task(config)
+def assemble(
+    config: RunConfig, nthread: int | None = None, jit: bool = True,
+    models: TaskModels | None = None, stages: StageFunctions | None = None,
+) -> Assembly:
+    """Build everything; the stages are jitted (JIT path) or left plain for export (AOT path).
+
+    ``models`` and ``stages``, when given (a loaded AOT artifact), are used as they are.
+    """
+    plant, planner_model, reference = models if models is not None else load_task(config)
     spec = make_spec(config, plant)
     actuator_names = [plant.actuator(i).name for i in range(plant.nu)]
     planner = make_planner(config.controller, actuator_names)
-    mjx_rollout = None
-    if config.controller.backend == "mjx":
-        from g1mpc.backends.mjx_backend import make_mjx_rollout
+    if stages is None:
+        mjx_rollout = None
+        if config.controller.backend == "mjx":
+            from g1mpc.backends.mjx_backend import make_mjx_rollout
 
-        mjx_rollout = make_mjx_rollout(load_planner_model(config.robot, config.planner_model, for_mjx=True))
-    stages = stage_functions(spec, planner, mjx_rollout, anchor_sample=config.controller.mode == "hybrid")
-    if jit:
-        stages = jit_stages(stages)
+            mjx_rollout = make_mjx_rollout(load_planner_model(config.robot, config.planner_model, for_mjx=True))
+        stages = stage_functions(spec, planner, mjx_rollout, anchor_sample=config.controller.mode == "hybrid")
+        if jit:
+            stages = jit_stages(stages)
     rollout = None
     if config.controller.backend == "mujoco" and config.controller.mode != "nn":
         rollout = NativeRollout(planner_model, nthread)
@@ -107,4 +124,10 @@ def assemble(config: RunConfig, nthread: int | None = None, jit: bool = True) ->
 
 
 def robot_file_digest(robot: str) -> str:
-    return hashlib.sha256(Path(robot_xml_path(robot)).read_bytes()).hexdigest()[:16]
+    """Hash of the robot's scene XML and the XML files next to it (the scene includes them)."""
+    scene = Path(robot_xml_path(robot))
+    h = hashlib.sha256(scene.read_bytes())
+    for path in sorted(scene.parent.glob("*.xml")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]

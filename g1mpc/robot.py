@@ -119,17 +119,21 @@ def _floor_contacts_only(spec: mujoco.MjSpec) -> None:
 
 
 def load_planner_model(robot: str | Path, config: PlannerModelConfig, for_mjx: bool = False) -> mujoco.MjModel:
-    """A coarser copy of the plant for rollouts.
-
-    Position servos with kp=500 are unstable at dt=0.02 with the shipped armature
-    (0.01); raising the joint armature to kp*dt^2/4 keeps the explicit part of the
-    servo stable. The plant itself is never modified.
-    """
+    """A coarser copy of the plant for rollouts (see :func:`planner_model_from`)."""
     xml = robot_xml_path(robot)
     spec = _load_spec(xml)
     if for_mjx:
         _floor_contacts_only(spec)
-    model = _compile(spec, xml)
+    return planner_model_from(_compile(spec, xml), config)
+
+
+def planner_model_from(model: mujoco.MjModel, config: PlannerModelConfig) -> mujoco.MjModel:
+    """Apply the planner settings to ``model`` (modified in place and returned).
+
+    Position servos with kp=500 are unstable at dt=0.02 with the shipped armature
+    (0.01); raising the joint armature to kp*dt^2/2 keeps the explicit part of the
+    servo stable. The plant itself is never modified: pass a copy of it.
+    """
     model.opt.timestep = config.timestep
     model.opt.iterations = config.iterations
     model.opt.ls_iterations = config.ls_iterations

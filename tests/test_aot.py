@@ -14,8 +14,14 @@ SMALL = ["--headless", "--no_realtime", "--num_samples", "8", "--num_elites", "2
 # Runs run-aot in a fresh process and counts JAX persistent-cache misses/hits (monitoring events).
 COUNT_COMPILES = """
 import sys, json, jax.monitoring as m
-counts = {"/jax/compilation_cache/cache_misses": 0, "/jax/compilation_cache/cache_hits": 0}
+counts = {"/jax/compilation_cache/cache_misses": 0, "/jax/compilation_cache/cache_hits": 0, "mujoco_compiles": 0}
 m.register_event_listener(lambda e, **kw: counts.__setitem__(e, counts[e] + 1) if e in counts else None)
+import g1mpc.robot as robot
+_compile = robot._compile
+def counting_compile(*args):
+    counts["mujoco_compiles"] += 1
+    return _compile(*args)
+robot._compile = counting_compile
 from g1mpc.cli import main
 code = main(["run-aot", *sys.argv[1:]])
 counts["torch_imported"] = "torch" in sys.modules
@@ -63,6 +69,36 @@ def test_second_run_loads_without_compiling(built):
     assert counts["/jax/compilation_cache/cache_misses"] == 0
     assert counts["/jax/compilation_cache/cache_hits"] > 0
     assert counts["torch_imported"] is False  # weights come from the artifact's network.npz
+    assert counts["mujoco_compiles"] == 0  # the model comes from the artifact's plant.mjb
+
+
+def test_stored_models_and_reference_match_the_compiled_ones(built):
+    """plant.mjb (+ planner settings) and reference.npz behave exactly like compiling from the XML."""
+    import mujoco
+
+    from g1mpc import aot
+    from g1mpc.assembly import RunConfig, load_task
+
+    config = RunConfig()
+    fresh = load_task(config)
+    stored = aot.load_task_models(built, config.planner_model)
+    for name in ("qpos", "ctrl", "sensordata"):
+        np.testing.assert_array_equal(getattr(fresh.reference, name), getattr(stored.reference, name))
+    assert fresh.reference.fps == stored.reference.fps
+    for a, b in ((fresh.plant, stored.plant), (fresh.planner_model, stored.planner_model)):
+        assert a.opt.timestep == b.opt.timestep and a.opt.iterations == b.opt.iterations
+        np.testing.assert_array_equal(a.dof_armature, b.dof_armature)
+        da, db = mujoco.MjData(a), mujoco.MjData(b)
+        for d in (da, db):
+            d.qpos[:] = fresh.reference.qpos[0]
+            d.qvel[7] = 0.5
+            d.ctrl[:] = fresh.reference.ctrl[0] + 0.05
+        for _ in range(50):
+            mujoco.mj_step(a, da)
+            mujoco.mj_step(b, db)
+        np.testing.assert_array_equal(da.qpos, db.qpos)
+        np.testing.assert_array_equal(da.sensordata, db.sensordata)
+    assert stored.planner_model.opt.timestep != stored.plant.opt.timestep  # the copy, not the plant, was changed
 
 
 def test_stale_corrupt_and_recompile_rebuild(built, tmp_path):
@@ -78,6 +114,14 @@ def test_stale_corrupt_and_recompile_rebuild(built, tmp_path):
     (pre / "functions" / "score.jaxexport").write_bytes(b"garbage")
     stdout, _ = _aot([*SMALL, "--duration", "0.1", "--precompiled_dir", str(pre)])
     assert "score.jaxexport' is unreadable" in stdout
+    (pre / "models" / "plant.mjb").write_bytes(b"truncated")
+    stdout, _ = _aot([*SMALL, "--duration", "0.1", "--precompiled_dir", str(pre)])
+    assert "plant.mjb' is unreadable" in stdout
+    manifest = json.loads((pre / "manifest.json").read_text())
+    manifest["code_sha256"] = "0" * 16  # built by another version of the planner code
+    (pre / "manifest.json").write_text(json.dumps(manifest))
+    stdout, _ = _aot([*SMALL, "--duration", "0.1", "--precompiled_dir", str(pre)])
+    assert "stale: code_sha256" in stdout
     (pre / "network.npz").write_bytes(b"truncated")
     stdout, _ = _aot([*SMALL, "--duration", "0.1", "--precompiled_dir", str(pre)])
     assert "network.npz' is unreadable" in stdout
@@ -102,3 +146,16 @@ def test_two_concurrent_builders_leave_one_valid_directory(built, tmp_path):
     assert sorted(x.name for x in tmp_path.iterdir() if x.name.startswith(".shared")) == [".shared.lock"]
     stdout, counts = _aot([*SMALL, "--duration", "0.1", "--precompiled_dir", str(pre)])
     assert "loaded precompiled pipeline" in stdout
+
+
+def test_code_digest_follows_the_package_source(tmp_path, monkeypatch):
+    from g1mpc import aot
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "sub" / "b.py").write_text("y = 2\n")
+    monkeypatch.setattr(aot, "PACKAGE_DIR", tmp_path)
+    first = aot.code_digest()
+    assert aot.code_digest() == first
+    (tmp_path / "sub" / "b.py").write_text("y = 3\n")
+    assert aot.code_digest() != first
