@@ -2,7 +2,8 @@
 
 Usage (prints a table, writes JSON):
     python benchmarks/bench_planning.py --modes cem:16 cem:64 hybrid:16 nn --seeds 5 --duration 20 --out bench.json
-Each entry is MODE[:NUM_SAMPLES]; runs use --no_realtime so slow configurations still finish.
+Each entry is MODE[:NUM_SAMPLES[:NUM_ELITES]] (elites default to --elites_ratio x samples, at least 2);
+runs use --no_realtime so slow configurations still finish.
 """
 
 from __future__ import annotations
@@ -34,10 +35,9 @@ def bare_rollout_ms(assembly, repeats: int = 30) -> float:
     return float(np.median(times) * 1e3)
 
 
-def run_entry(mode: str, samples: int, push: float, seeds: int, duration: float, elites_ratio: float,
+def run_entry(mode: str, samples: int, elites: int, push: float, seeds: int, duration: float,
               checkpoint=DEFAULT_CHECKPOINT, nn_weight: float = 1.0, anchor_fraction: float | None = None) -> dict:
-    controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=max(2, int(samples * elites_ratio)),
-                                  nn_weight=nn_weight)
+    controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, nn_weight=nn_weight)
     if anchor_fraction is not None:
         controller = replace(controller, anchor_fraction=anchor_fraction)
     assembly = assemble(RunConfig(controller=controller))
@@ -58,7 +58,7 @@ def run_entry(mode: str, samples: int, push: float, seeds: int, duration: float,
     planning = np.concatenate([[c.total for c in r.cycles] for r in per_seed]) * 1e3
     rms = np.concatenate([[c.joint_rms for c in r.cycles] for r in per_seed])
     return {
-        "mode": mode, "num_samples": samples if mode != "nn" else 0, "push_n": push, "seeds": seeds, "duration_s": duration,
+        "mode": mode, "num_samples": samples if mode != "nn" else 0, "num_elites": elites if mode != "nn" else 0, "push_n": push, "seeds": seeds, "duration_s": duration,
         "planning_p50_ms": float(np.percentile(planning, 50)), "planning_p95_ms": float(np.percentile(planning, 95)),
         "bare_rollout_ms": bare, "planning_limited_hz": float(1e3 / planning.mean()),
         "falls": int(sum(len(r.falls) for r in per_seed)),
@@ -73,7 +73,7 @@ def main() -> None:
     p.add_argument("--pushes", type=float, nargs="+", default=[0.0, 150.0])
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--duration", type=float, default=20.0)
-    p.add_argument("--elites_ratio", type=float, default=0.25)
+    p.add_argument("--elites_ratio", type=float, default=0.125, help="elites per sample where an entry gives none")
     p.add_argument("--model_path", default=str(DEFAULT_CHECKPOINT))
     p.add_argument("--nn_weight", type=float, default=1.0, help="hybrid: weight of the network in the CEM start")
     p.add_argument("--anchor_fraction", type=float, default=None,
@@ -81,15 +81,17 @@ def main() -> None:
     p.add_argument("--out", default="benchmarks/results/planning.json")
     args = p.parse_args()
     rows = []
-    header = f"{'mode':>7} {'N':>4} {'push N':>6} {'plan p50':>9} {'p95':>7} {'rollout':>8} {'Hz':>6} {'falls':>8} {'joint rms':>9}"
+    header = f"{'mode':>7} {'N':>4} {'E':>3} {'push N':>6} {'plan p50':>9} {'p95':>7} {'rollout':>8} {'Hz':>6} {'falls':>8} {'joint rms':>9}"
     print(header)
     for entry in args.modes:
-        mode, _, n = entry.partition(":")
+        mode, n, e = (entry.split(":") + ["", ""])[:3]
+        samples = int(n or 16)
+        elites = int(e) if e else max(2, int(samples * args.elites_ratio))
         for push in args.pushes:
-            row = run_entry(mode, int(n or 16), push, args.seeds, args.duration, args.elites_ratio, args.model_path, args.nn_weight,
+            row = run_entry(mode, samples, elites, push, args.seeds, args.duration, args.model_path, args.nn_weight,
                             args.anchor_fraction)
             rows.append(row)
-            print(f"{row['mode']:>7} {row['num_samples']:>4} {push:>6.0f} {row['planning_p50_ms']:>7.2f}ms "
+            print(f"{row['mode']:>7} {row['num_samples']:>4} {row['num_elites']:>3} {push:>6.0f} {row['planning_p50_ms']:>7.2f}ms "
                   f"{row['planning_p95_ms']:>5.2f}ms {row['bare_rollout_ms']:>6.2f}ms {row['planning_limited_hz']:>6.1f} "
                   f"{row['falls']:>3}/{args.seeds:<4} {row['joint_rms_rad']:>9.4f}", flush=True)
     write_json_atomic(args.out, {"machine": platform.processor() or platform.machine(), "cpus": __import__("os").cpu_count(),

@@ -84,7 +84,7 @@ def collect(
         from g1mpc.cli import load_network
 
         learner_run = replace(run, controller=replace(
-            run.controller, mode="hybrid", num_samples=dagger_samples, num_elites=max(2, dagger_samples // 4)))
+            run.controller, mode="hybrid", num_samples=dagger_samples, num_elites=max(2, dagger_samples // 8)))
         learner_assembly = assemble(learner_run, nthread=nthread)
         learner = (learner_assembly, load_network(dagger_checkpoint, learner_assembly))
     stats = {"episodes": 0, "skipped_existing": 0, "discarded_falls": 0, "samples": 0}

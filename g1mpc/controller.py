@@ -28,7 +28,7 @@ class ControllerConfig:
     mode: str = "cem"  # cem: sampling only; nn: network only; hybrid: network mean refined by sampling
     planner: str = "cem"  # cem | mppi | ps
     num_samples: int = 16
-    num_elites: int = 4
+    num_elites: int = 2
     iterations: int = 1
     sigma_start: float = 0.1  # measured: 0.1 keeps CEM-16 up under 150 N pushes where 0.05 did not
     sigma_min: float = 0.02
