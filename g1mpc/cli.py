@@ -175,7 +175,8 @@ def print_header(log, args, mode: str, assembly, extra: list[str] = ()) -> None:
     )
     if mode != "nn":
         log(f"[g1mpc] samples {args.num_samples}, elites {args.num_elites}, iterations {args.iterations}, "
-            f"sigma {args.sigma_start:g}->{args.sigma_min:g}, explore {args.explore_fraction:g}")
+            f"sigma {args.sigma_start:g}->{args.sigma_min:g}, explore {args.explore_fraction:g}"
+            + (f", around previous plan {args.anchor_fraction:g}" if mode == "hybrid" else ""))
     log(f"[g1mpc] state qpos ({spec.nq},) qvel ({spec.nv},) -> controls ({spec.steps_per_replan}, {spec.nu}) per cycle")
 
 
