@@ -19,9 +19,9 @@ import numpy as np
 
 CHILD = r"""
 import sys, time, json
-start = float(sys.argv[1]); kind = sys.argv[2]; pre = sys.argv[3]; cycles = int(sys.argv[4])
+start = float(sys.argv[1]); kind = sys.argv[2]; pre = sys.argv[3]; cycles = int(sys.argv[4]); extra = sys.argv[5:]
 from g1mpc.cli import build_parser, resolve_mode, resolve_preset, validate, run_config_from_args, load_network
-argv = ["run-aot" if kind == "aot" else "run", "--headless", "--no_realtime", "--hybrid" if kind == "jit" else "--quiet"]
+argv = ["run-aot" if kind == "aot" else "run", "--headless", "--no_realtime", "--hybrid" if kind == "jit" else "--quiet", *extra]
 if kind == "aot":
     argv += ["--precompiled_dir", pre]
 args = build_parser().parse_args(argv)
@@ -48,27 +48,38 @@ assembly.close()
 """
 
 
-def child(kind: str, pre: str, cycles: int) -> dict:
+def child(kind: str, pre: str, cycles: int, extra: list[str]) -> dict:
     start = time.time()
-    out = subprocess.run([sys.executable, "-c", CHILD, str(start), kind, pre, str(cycles)], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", CHILD, str(start), kind, pre, str(cycles), *extra], capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(out.stderr[-3000:])
     return json.loads(out.stdout.split("RESULT")[1])
+
+
+def jax_devices() -> list[str]:
+    """The devices JAX sees, asked in a child so this process never imports JAX."""
+    out = subprocess.run([sys.executable, "-c", "import jax; print(jax.devices())"], capture_output=True, text=True)
+    return [out.stdout.strip()]
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--cycles", type=int, default=500)
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--backend", choices=("mujoco", "mjx"), default="mujoco", help="rollouts of both paths")
+    p.add_argument("--num_samples", type=int, default=None, help="samples per iteration (default: the backend's preset)")
     p.add_argument("--out", default="benchmarks/results/aot.json")
     args = p.parse_args()
+    extra = ["--backend", args.backend] + (["--num_samples", str(args.num_samples)] if args.num_samples else [])
     pre = str(Path(tempfile.mkdtemp()) / "precompiled")
-    subprocess.run([sys.executable, "run_policy_aot.py", "--precompiled_dir", pre, "--duration", "0.1", "--quiet", "--headless"],
+    tic = time.time()
+    subprocess.run([sys.executable, "run_policy_aot.py", "--precompiled_dir", pre, "--duration", "0.1", "--quiet", "--headless", *extra],
                    check=True, capture_output=True)
+    build_s = time.time() - tic
     runs = {"jit": [], "aot": []}
     for _ in range(args.repeats):
         for kind in ("jit", "aot"):
-            runs[kind].append(child(kind, pre, args.cycles))
+            runs[kind].append(child(kind, pre, args.cycles, extra))
     print(f"{'path':>4} {'start->first control':>21} {'cycle p50':>10} {'p95':>8} {'max':>8} {'cycles':>7}")
     summary = {}
     for kind, rs in runs.items():
@@ -77,9 +88,10 @@ def main() -> None:
         summary[kind] = {"first_control_s": first, **s, "cycles": rs[0]["cycles"], "runs": rs}
         print(f"{kind:>4} {first:>19.2f} s {s['p50']:>8.2f}ms {s['p95']:>6.2f}ms {s['max']:>6.2f}ms {rs[0]['cycles']:>7}")
     ratio = summary["jit"]["first_control_s"] / summary["aot"]["first_control_s"]
-    print(f"AOT start -> first control is {ratio:.1f}x faster than JIT")
+    print(f"AOT start -> first control is {ratio:.1f}x faster than JIT (artifact build: {build_s:.1f} s)")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"summary": summary, "start_speedup": ratio, "args": vars(args)}, indent=1))
+    Path(args.out).write_text(json.dumps({"summary": summary, "start_speedup": ratio, "build_s": build_s,
+                                          "jax_devices": jax_devices(), "args": vars(args)}, indent=1))
     print(f"wrote {args.out}")
 
 

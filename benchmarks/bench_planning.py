@@ -9,10 +9,12 @@ runs use --no_realtime so slow configurations still finish.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import time
 from dataclasses import replace
 
+import jax
 import numpy as np
 
 from g1mpc.assembly import RunConfig, assemble
@@ -36,13 +38,14 @@ def bare_rollout_ms(assembly, repeats: int = 30) -> float:
 
 
 def run_entry(mode: str, samples: int, elites: int, push: float, seeds: int, duration: float,
-              checkpoint=DEFAULT_CHECKPOINT, nn_weight: float = 1.0, anchor_fraction: float | None = None) -> dict:
-    controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, nn_weight=nn_weight)
+              checkpoint=DEFAULT_CHECKPOINT, nn_weight: float = 1.0, anchor_fraction: float | None = None,
+              backend: str = "mujoco") -> dict:
+    controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, nn_weight=nn_weight, backend=backend)
     if anchor_fraction is not None:
         controller = replace(controller, anchor_fraction=anchor_fraction)
     assembly = assemble(RunConfig(controller=controller))
     params = load_network(checkpoint, assembly) if mode != "cem" else None
-    bare = bare_rollout_ms(assembly) if mode != "nn" else 0.0
+    bare = bare_rollout_ms(assembly) if mode != "nn" and backend == "mujoco" else 0.0
     per_seed = []
     try:
         for seed in range(seeds):
@@ -78,6 +81,7 @@ def main() -> None:
     p.add_argument("--nn_weight", type=float, default=1.0, help="hybrid: weight of the network in the CEM start")
     p.add_argument("--anchor_fraction", type=float, default=None,
                    help="hybrid: share of samples around the previous refined plan (default: the controller's)")
+    p.add_argument("--backend", choices=("mujoco", "mjx"), default="mujoco", help="rollouts: native MuJoCo (CPU) or MJX")
     p.add_argument("--out", default="benchmarks/results/planning.json")
     args = p.parse_args()
     rows = []
@@ -89,12 +93,13 @@ def main() -> None:
         elites = int(e) if e else max(2, int(samples * args.elites_ratio))
         for push in args.pushes:
             row = run_entry(mode, samples, elites, push, args.seeds, args.duration, args.model_path, args.nn_weight,
-                            args.anchor_fraction)
+                            args.anchor_fraction, args.backend)
             rows.append(row)
             print(f"{row['mode']:>7} {row['num_samples']:>4} {row['num_elites']:>3} {push:>6.0f} {row['planning_p50_ms']:>7.2f}ms "
                   f"{row['planning_p95_ms']:>5.2f}ms {row['bare_rollout_ms']:>6.2f}ms {row['planning_limited_hz']:>6.1f} "
                   f"{row['falls']:>3}/{args.seeds:<4} {row['joint_rms_rad']:>9.4f}", flush=True)
-    write_json_atomic(args.out, {"machine": platform.processor() or platform.machine(), "cpus": __import__("os").cpu_count(),
+    write_json_atomic(args.out, {"machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
+                                 "jax_devices": [str(d) for d in jax.devices()],
                                  "args": vars(args), "rows": rows})
     print(f"wrote {args.out}")
 

@@ -93,7 +93,7 @@ def expected_manifest(run_config, checkpoint: str | Path) -> dict:
         "reference_sha256": sha256_file(cfg.reference) if cfg.reference else "generated",
         "backend": cfg.controller.backend,
         "frequency": cfg.frequency,
-        "platform": jax.default_backend(),
+        "platform": export.default_export_platform(),  # cpu, cuda, rocm or tpu: what jax.export takes
         "jax_version": jax.__version__,
         "jaxlib_version": jax.lib.__version__ if hasattr(jax.lib, "__version__") else jax.__version__,
         "mujoco_version": mujoco.__version__,

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# GPU (MJX backend) checks, in priority order, each capped so one lease covers all of them.
+# Usage: bash benchmarks/gpu_check.sh OUT_DIR   (on a machine where JAX sees a GPU)
+set -uo pipefail
+out=${1:-benchmarks/results/gpu}
+mkdir -p "$out"
+export PYTHONUNBUFFERED=1
+step() {  # step NAME SECONDS COMMAND...: run with a time cap, keep its log, note how it ended
+  local name=$1 cap=$2; shift 2
+  local tic=$(date +%s)
+  timeout "$cap" "$@" >"$out/$name.log" 2>&1
+  echo "[gpu_check] $name: exit $? after $(( $(date +%s) - tic )) s" | tee -a "$out/steps.log"
+  grep -v -i "warn\|coplanar\|warp" "$out/$name.log" | tail -n 12
+}
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee "$out/gpu.txt"
+python3 -c "import jax, mujoco; print('jax', jax.__version__, jax.devices(), 'mujoco', mujoco.__version__)" | tee -a "$out/gpu.txt"
+# 1. JIT vs AOT on the GPU preset (500 samples): artifact build, start -> first control, per-cycle time.
+step aot 240 python3 benchmarks/bench_aot.py --backend mjx --cycles 250 --repeats 1 --out "$out/aot_mjx.json"
+# 2. Closed loop under 150 N pushes: hybrid and CEM at the GPU preset.
+step planning 150 python3 benchmarks/bench_planning.py --backend mjx --modes hybrid:500:20 cem:500:20 \
+  --pushes 150 --seeds 2 --duration 10 --out "$out/planning_mjx.json"
+# 3. MJX against native MuJoCo on the GPU.
+step test_backends 60 python3 -m pytest -q -p no:cacheprovider tests/test_backends.py
+# 4. How planning time grows with the sample count.
+step scaling 60 python3 benchmarks/bench_planning.py --backend mjx --modes cem:128:16 cem:2048:64 \
+  --pushes 0 --seeds 1 --duration 4 --out "$out/scaling_mjx.json"
+cat "$out/steps.log"
