@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 from pathlib import Path
 
 from g1mpc.errors import UserError
+from g1mpc.gl_backend import has_display
 
 DEFAULT_CHECKPOINT = Path(__file__).parent / "data" / "g1_default.ckpt"
 DEFAULT_PRECOMPILED_DIR = "exported_models/precompiled"
@@ -154,10 +154,6 @@ def load_network(model_path, assembly):
     model, hyper = load_checkpoint(model_path)
     check_spec(model_path, hyper, task_spec(assembly.config, assembly))
     return to_jax_params(model)
-
-
-def has_display() -> bool:
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def print_header(log, args, mode: str, assembly, extra: list[str] = ()) -> None:

@@ -9,14 +9,19 @@ import mujoco
 import numpy as np
 
 from g1mpc.errors import UserError
+from g1mpc.gl_backend import has_display, headless_backend
 from g1mpc.viewer import add_ghost
 
 TRACKING_CAMERA = "track"
 
 
 def ensure_offscreen_backend() -> None:
-    """Pick EGL unless the user chose a MuJoCo GL backend (must run before the first GL context)."""
-    os.environ.setdefault("MUJOCO_GL", "egl")
+    """Fail with a clear line where offscreen rendering cannot work: no display, no EGL, no OSMesa."""
+    if "MUJOCO_GL" in os.environ or has_display():
+        return
+    if headless_backend() is None:
+        raise UserError("offscreen rendering: no display and neither libEGL nor libOSMesa here; "
+                        "install one (Debian: apt install libegl1 libegl-mesa0) or set MUJOCO_GL")
 
 
 class FrameRenderer:

@@ -2,9 +2,10 @@ import os
 
 import pytest
 
-os.environ.setdefault("JAX_PLATFORMS", "cpu")
-if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-    os.environ.setdefault("MUJOCO_GL", "egl")  # offscreen rendering tests; set before MuJoCo loads
+from g1mpc.gl_backend import choose_for_headless
+
+os.environ.setdefault("JAX_PLATFORMS", "cpu")  # deterministic CPU runs; JAX_PLATFORMS=cuda runs them on a GPU
+choose_for_headless()  # offscreen rendering tests: EGL (or OSMesa) where there is no display, before MuJoCo loads
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """Offscreen frames with the ghost, recorded video, report schema, plots (real renders, real files)."""
 
 import json
+import os
 from pathlib import Path
 
 import mujoco
@@ -8,6 +9,7 @@ import numpy as np
 import pytest
 
 from g1mpc.cli import main
+from g1mpc.errors import UserError
 
 SCHEMA = Path(__file__).resolve().parents[1] / "g1mpc" / "report_schema.json"
 
@@ -60,3 +62,30 @@ def test_unwritable_video_path_and_unknown_camera(tmp_path, capsys):
     assert "--record" in capsys.readouterr().err
     assert main([*base, "--record", str(tmp_path / "v.mp4"), "--camera", "nope"]) == 2
     assert "--camera: unknown camera 'nope'" in capsys.readouterr().err
+
+
+def test_headless_gl_choice_never_names_a_missing_library(monkeypatch):
+    """Without a display, MUJOCO_GL names a GL library this machine has, or stays unset (import mujoco must work)."""
+    from g1mpc import gl_backend
+
+    for var in ("MUJOCO_GL", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(gl_backend, "_loadable", lambda names: False)
+    gl_backend.choose_for_headless()
+    assert "MUJOCO_GL" not in os.environ
+    monkeypatch.setattr(gl_backend, "_loadable", lambda names: "libOSMesa.so.8" in names)
+    gl_backend.choose_for_headless()
+    assert os.environ["MUJOCO_GL"] == "osmesa"
+    monkeypatch.setenv("MUJOCO_GL", "glfw")  # the user's choice wins
+    gl_backend.choose_for_headless()
+    assert os.environ["MUJOCO_GL"] == "glfw"
+
+
+def test_offscreen_rendering_without_any_gl_library_is_one_clear_error(monkeypatch):
+    from g1mpc import render
+
+    for var in ("MUJOCO_GL", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(render, "headless_backend", lambda: None)
+    with pytest.raises(UserError, match="libEGL nor libOSMesa"):
+        render.ensure_offscreen_backend()
