@@ -12,7 +12,7 @@ import argparse
 import os
 import platform
 import time
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import jax
 import numpy as np
@@ -20,6 +20,7 @@ import numpy as np
 from g1mpc.assembly import RunConfig, assemble
 from g1mpc.cli import DEFAULT_CHECKPOINT, load_network
 from g1mpc.controller import ControllerConfig
+from g1mpc.cost import CostWeights
 from g1mpc.reporting import write_json_atomic
 from g1mpc.sim import PushConfig, SimConfig, Simulation
 
@@ -37,18 +38,33 @@ def bare_rollout_ms(assembly, repeats: int = 30) -> float:
     return float(np.median(times) * 1e3)
 
 
-def run_entry(mode: str, samples: int, elites: int, push: float, seeds: int, duration: float,
+def overrides(cls, pairs: list[str], flag: str) -> dict:
+    """``["sigma_start=0.2", ...]`` -> ``{"sigma_start": 0.2}``, typed by the dataclass ``cls``."""
+    types = {f.name: type(getattr(cls(), f.name)) for f in fields(cls)}
+    out = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        if key not in types:
+            raise SystemExit(f"error: {flag}: unknown field '{key}'; one of {', '.join(types)}")
+        out[key] = types[key](value)
+    return out
+
+
+def run_entry(mode: str, samples: int, elites: int, push: float, seeds, duration: float,
               checkpoint=DEFAULT_CHECKPOINT, nn_weight: float = 1.0, anchor_fraction: float | None = None,
-              backend: str = "mujoco") -> dict:
-    controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, nn_weight=nn_weight, backend=backend)
+              backend: str = "mujoco", controller_overrides: dict | None = None, weights: dict | None = None) -> dict:
+    """One closed-loop configuration over ``seeds`` (a count, or a list of seeds)."""
+    seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+    controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, nn_weight=nn_weight, backend=backend,
+                                  **(controller_overrides or {}))
     if anchor_fraction is not None:
         controller = replace(controller, anchor_fraction=anchor_fraction)
-    assembly = assemble(RunConfig(controller=controller))
+    assembly = assemble(RunConfig(controller=controller, weights=CostWeights(**(weights or {}))))
     params = load_network(checkpoint, assembly) if mode != "cem" else None
     bare = bare_rollout_ms(assembly) if mode != "nn" and backend == "mujoco" else 0.0
     per_seed = []
     try:
-        for seed in range(seeds):
+        for seed in seeds:
             ctl = assembly.controller(params)
             ctl.config = replace(ctl.config, seed=seed)
             sim = Simulation(assembly.plant, assembly.reference, SimConfig(
@@ -61,7 +77,9 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: int, dur
     planning = np.concatenate([[c.total for c in r.cycles] for r in per_seed]) * 1e3
     rms = np.concatenate([[c.joint_rms for c in r.cycles] for r in per_seed])
     return {
-        "mode": mode, "num_samples": samples if mode != "nn" else 0, "num_elites": elites if mode != "nn" else 0, "push_n": push, "seeds": seeds, "duration_s": duration,
+        "mode": mode, "num_samples": samples if mode != "nn" else 0, "num_elites": elites if mode != "nn" else 0, "push_n": push,
+        "seeds": len(seeds), "seed_list": seeds, "duration_s": duration, "controller_overrides": controller_overrides or {},
+        "weights": weights or {},
         "planning_p50_ms": float(np.percentile(planning, 50)), "planning_p95_ms": float(np.percentile(planning, 95)),
         "bare_rollout_ms": bare, "planning_limited_hz": float(1e3 / planning.mean()),
         "falls": int(sum(len(r.falls) for r in per_seed)),
@@ -74,7 +92,10 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--modes", nargs="+", default=["cem:16", "cem:64", "cem:160", "nn", "hybrid:16"])
     p.add_argument("--pushes", type=float, nargs="+", default=[0.0, 150.0])
-    p.add_argument("--seeds", type=int, default=5)
+    p.add_argument("--seeds", type=int, default=5, help="run seeds 0..N-1")
+    p.add_argument("--seed_list", type=int, nargs="+", default=None, help="run exactly these seeds (overrides --seeds)")
+    p.add_argument("--set", nargs="+", default=[], metavar="FIELD=VALUE", help="ControllerConfig fields, e.g. sigma_start=0.15")
+    p.add_argument("--weights", nargs="+", default=[], metavar="FIELD=VALUE", help="CostWeights fields, e.g. feet_height=50")
     p.add_argument("--duration", type=float, default=20.0)
     p.add_argument("--elites_ratio", type=float, default=0.125, help="elites per sample where an entry gives none")
     p.add_argument("--model_path", default=str(DEFAULT_CHECKPOINT))
@@ -84,6 +105,8 @@ def main() -> None:
     p.add_argument("--backend", choices=("mujoco", "mjx"), default="mujoco", help="rollouts: native MuJoCo (CPU) or MJX")
     p.add_argument("--out", default="benchmarks/results/planning.json")
     args = p.parse_args()
+    seeds = args.seed_list or args.seeds
+    n_seeds = len(seeds) if isinstance(seeds, list) else seeds
     rows = []
     header = f"{'mode':>7} {'N':>4} {'E':>3} {'push N':>6} {'plan p50':>9} {'p95':>7} {'rollout':>8} {'Hz':>6} {'falls':>8} {'joint rms':>9}"
     print(header)
@@ -92,12 +115,13 @@ def main() -> None:
         samples = int(n or 16)
         elites = int(e) if e else max(2, int(samples * args.elites_ratio))
         for push in args.pushes:
-            row = run_entry(mode, samples, elites, push, args.seeds, args.duration, args.model_path, args.nn_weight,
-                            args.anchor_fraction, args.backend)
+            row = run_entry(mode, samples, elites, push, seeds, args.duration, args.model_path, args.nn_weight,
+                            args.anchor_fraction, args.backend, overrides(ControllerConfig, args.set, "--set"),
+                            overrides(CostWeights, args.weights, "--weights"))
             rows.append(row)
             print(f"{row['mode']:>7} {row['num_samples']:>4} {row['num_elites']:>3} {push:>6.0f} {row['planning_p50_ms']:>7.2f}ms "
                   f"{row['planning_p95_ms']:>5.2f}ms {row['bare_rollout_ms']:>6.2f}ms {row['planning_limited_hz']:>6.1f} "
-                  f"{row['falls']:>3}/{args.seeds:<4} {row['joint_rms_rad']:>9.4f}", flush=True)
+                  f"{row['falls']:>3}/{n_seeds:<4} {row['joint_rms_rad']:>9.4f}", flush=True)
     write_json_atomic(args.out, {"machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
                                  "jax_devices": [str(d) for d in jax.devices()],
                                  "args": vars(args), "rows": rows})
