@@ -27,13 +27,18 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def gl_settled() -> bool:
+    """True where MuJoCo has a GL backend to use: a display, or MUJOCO_GL set (by the user or below)."""
+    return "MUJOCO_GL" in os.environ or has_display()
+
+
 def choose_for_headless() -> None:
     """Set MUJOCO_GL for a machine without a display, unless the user set it.
 
     Where neither EGL nor OSMesa is installed it stays unset: setting ``egl`` there would make
     ``import mujoco`` itself fail, although physics needs no GL.
     """
-    if "MUJOCO_GL" in os.environ or has_display():
+    if gl_settled():
         return
     backend = headless_backend()
     if backend is not None:

@@ -9,17 +9,18 @@ import mujoco
 import numpy as np
 
 from g1mpc.errors import UserError
-from g1mpc.gl_backend import has_display, headless_backend
+from g1mpc.gl_backend import gl_settled
 from g1mpc.viewer import add_ghost
 
 TRACKING_CAMERA = "track"
 
 
 def ensure_offscreen_backend() -> None:
-    """Fail with a clear line where offscreen rendering cannot work: no display, no EGL, no OSMesa."""
-    if "MUJOCO_GL" in os.environ or has_display():
-        return
-    if headless_backend() is None:
+    """Fail with a clear line where offscreen rendering cannot work: no display, no EGL, no OSMesa.
+
+    Importing g1mpc already set MUJOCO_GL wherever EGL or OSMesa exists, so an unset one here means neither.
+    """
+    if not gl_settled():
         raise UserError("offscreen rendering: no display and neither libEGL nor libOSMesa here; "
                         "install one (Debian: apt install libegl1 libegl-mesa0) or set MUJOCO_GL")
 

@@ -2,10 +2,8 @@ import os
 
 import pytest
 
-from g1mpc.gl_backend import choose_for_headless
-
 os.environ.setdefault("JAX_PLATFORMS", "cpu")  # deterministic CPU runs; JAX_PLATFORMS=cuda runs them on a GPU
-choose_for_headless()  # offscreen rendering tests: EGL (or OSMesa) where there is no display, before MuJoCo loads
+import g1mpc  # noqa: E402,F401  sets MUJOCO_GL (EGL or OSMesa where there is no display) before MuJoCo loads
 
 
 @pytest.fixture(scope="session")

@@ -86,6 +86,5 @@ def test_offscreen_rendering_without_any_gl_library_is_one_clear_error(monkeypat
 
     for var in ("MUJOCO_GL", "DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.setattr(render, "headless_backend", lambda: None)
     with pytest.raises(UserError, match="libEGL nor libOSMesa"):
         render.ensure_offscreen_backend()
