@@ -43,7 +43,8 @@ ctl.reset(assembly.reference.ctrl[0])
 r = sim.run(ctl, log=None)
 t = [c.total * 1e3 for c in r.cycles]
 print("RESULT" + json.dumps({"first_control_s": first, "cycles": len(t), "p50": float(sorted(t)[len(t)//2]),
-      "p95": float(sorted(t)[int(len(t)*0.95)]), "max": max(t), "falls": len(r.falls)}))
+      "p95": float(sorted(t)[int(len(t)*0.95)]), "max": max(t), "falls": len(r.falls),
+      "jax_devices": [str(d) for d in __import__("jax").devices()]}))
 assembly.close()
 """
 
@@ -54,12 +55,6 @@ def child(kind: str, pre: str, cycles: int, extra: list[str]) -> dict:
     if out.returncode != 0:
         raise SystemExit(out.stderr[-3000:])
     return json.loads(out.stdout.split("RESULT")[1])
-
-
-def jax_devices() -> list[str]:
-    """The devices JAX sees, asked in a child so this process never imports JAX."""
-    out = subprocess.run([sys.executable, "-c", "import jax; print(jax.devices())"], capture_output=True, text=True)
-    return [out.stdout.strip()]
 
 
 def main() -> None:
@@ -91,7 +86,7 @@ def main() -> None:
     print(f"AOT start -> first control is {ratio:.1f}x faster than JIT (artifact build: {build_s:.1f} s)")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps({"summary": summary, "start_speedup": ratio, "build_s": build_s,
-                                          "jax_devices": jax_devices(), "args": vars(args)}, indent=1))
+                                          "jax_devices": runs["aot"][0]["jax_devices"], "args": vars(args)}, indent=1))
     print(f"wrote {args.out}")
 
 

@@ -50,15 +50,12 @@ def overrides(cls, pairs: list[str], flag: str) -> dict:
     return out
 
 
-def run_entry(mode: str, samples: int, elites: int, push: float, seeds, duration: float,
-              checkpoint=DEFAULT_CHECKPOINT, nn_weight: float = 1.0, anchor_fraction: float | None = None,
-              backend: str = "mujoco", controller_overrides: dict | None = None, weights: dict | None = None) -> dict:
-    """One closed-loop configuration over ``seeds`` (a count, or a list of seeds)."""
-    seeds = list(range(seeds)) if isinstance(seeds, int) else list(seeds)
-    controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, nn_weight=nn_weight, backend=backend,
+def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int], duration: float,
+              checkpoint=DEFAULT_CHECKPOINT, backend: str = "mujoco", controller_overrides: dict | None = None,
+              weights: dict | None = None) -> dict:
+    """One closed-loop configuration over ``seeds``."""
+    controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, backend=backend,
                                   **(controller_overrides or {}))
-    if anchor_fraction is not None:
-        controller = replace(controller, anchor_fraction=anchor_fraction)
     assembly = assemble(RunConfig(controller=controller, weights=CostWeights(**(weights or {}))))
     params = load_network(checkpoint, assembly) if mode != "cem" else None
     bare = bare_rollout_ms(assembly) if mode != "nn" and backend == "mujoco" else 0.0
@@ -105,8 +102,12 @@ def main() -> None:
     p.add_argument("--backend", choices=("mujoco", "mjx"), default="mujoco", help="rollouts: native MuJoCo (CPU) or MJX")
     p.add_argument("--out", default="benchmarks/results/planning.json")
     args = p.parse_args()
-    seeds = args.seed_list or args.seeds
-    n_seeds = len(seeds) if isinstance(seeds, list) else seeds
+    seeds = args.seed_list or list(range(args.seeds))
+    controller_overrides = overrides(ControllerConfig, args.set, "--set")
+    controller_overrides.setdefault("nn_weight", args.nn_weight)
+    if args.anchor_fraction is not None:
+        controller_overrides["anchor_fraction"] = args.anchor_fraction
+    weights = overrides(CostWeights, args.weights, "--weights")
     rows = []
     header = f"{'mode':>7} {'N':>4} {'E':>3} {'push N':>6} {'plan p50':>9} {'p95':>7} {'rollout':>8} {'Hz':>6} {'falls':>8} {'joint rms':>9}"
     print(header)
@@ -115,13 +116,12 @@ def main() -> None:
         samples = int(n or 16)
         elites = int(e) if e else max(2, int(samples * args.elites_ratio))
         for push in args.pushes:
-            row = run_entry(mode, samples, elites, push, seeds, args.duration, args.model_path, args.nn_weight,
-                            args.anchor_fraction, args.backend, overrides(ControllerConfig, args.set, "--set"),
-                            overrides(CostWeights, args.weights, "--weights"))
+            row = run_entry(mode, samples, elites, push, seeds, args.duration, args.model_path, args.backend,
+                            controller_overrides, weights)
             rows.append(row)
             print(f"{row['mode']:>7} {row['num_samples']:>4} {row['num_elites']:>3} {push:>6.0f} {row['planning_p50_ms']:>7.2f}ms "
                   f"{row['planning_p95_ms']:>5.2f}ms {row['bare_rollout_ms']:>6.2f}ms {row['planning_limited_hz']:>6.1f} "
-                  f"{row['falls']:>3}/{n_seeds:<4} {row['joint_rms_rad']:>9.4f}", flush=True)
+                  f"{row['falls']:>3}/{len(seeds):<4} {row['joint_rms_rad']:>9.4f}", flush=True)
     write_json_atomic(args.out, {"machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
                                  "jax_devices": [str(d) for d in jax.devices()],
                                  "args": vars(args), "rows": rows})
