@@ -133,10 +133,15 @@ def _flat(fn: Callable, treedef):
 
 
 class _LoadedStage:
-    """An exported stage, called with the same pytree arguments as the jitted one."""
+    """An exported stage, called with the same pytree arguments as the jitted one.
+
+    Compiled when loaded (from the persistent cache when it holds the entry), so the first
+    planning cycle runs no lowering and the argument signature is fixed to the exported one.
+    """
 
     def __init__(self, exported: export.Exported):
-        self._call = jax.jit(exported.call)
+        specs = [jax.ShapeDtypeStruct(a.shape, a.dtype) for a in exported.in_avals]
+        self._call = jax.jit(exported.call).lower(*specs).compile()
 
     def __call__(self, *args):
         return self._call(*jax.tree_util.tree_leaves(args))
@@ -253,7 +258,10 @@ def load_task_models(precompiled_dir: str | Path, planner_config):
 
 
 def load(precompiled_dir: str | Path, backend: str) -> StageFunctions:
-    """Deserialise the exported stages (data only; nothing is unpickled)."""
+    """Deserialise the exported stages (data only; nothing is unpickled) and compile them.
+
+    Call :func:`enable_persistent_cache` first: compiling then loads the cached executables.
+    """
     target = Path(precompiled_dir)
     loaded = {}
     for name in STAGES:

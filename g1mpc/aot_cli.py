@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from g1mpc import aot
 from g1mpc.cli import load_network, resolve_mode, resolve_preset, run_config_from_args, simulate, validate
@@ -28,8 +29,11 @@ def prepare_precompiled(args, log=print):
         try:
             aot.check(args.precompiled_dir, manifest)
             params = aot.load_network_params(args.precompiled_dir)
-            models = aot.load_task_models(args.precompiled_dir, run_config.planner_model)
-            stages = aot.load(args.precompiled_dir, run_config.controller.backend)
+            # MuJoCo reads its models without holding the GIL: load them while JAX loads the stages.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                models = pool.submit(aot.load_task_models, args.precompiled_dir, run_config.planner_model)
+                stages = aot.load(args.precompiled_dir, run_config.controller.backend)
+                models = models.result()
             assembly = assemble(run_config, nthread=args.nthread, models=models, stages=stages)
             header.append(f"loaded precompiled pipeline in {time.perf_counter() - tic:.2f} s")
             return assembly, params, header
