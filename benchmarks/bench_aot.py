@@ -49,6 +49,24 @@ assembly.close()
 """
 
 
+# The libraries the AOT path cannot do without: JAX, MuJoCo, and SciPy's LAPACK, which JAX loads for
+# every exported function called on the CPU. A fresh process importing just these is the floor of start-up.
+FLOOR = r"""
+import sys, time, json
+start = float(sys.argv[1])
+import jax, mujoco, numpy
+if jax.default_backend() == "cpu":
+    import scipy.linalg
+print("RESULT" + json.dumps({"first_control_s": time.time() - start}))
+"""
+
+
+def import_floor() -> float:
+    start = time.time()
+    out = subprocess.run([sys.executable, "-c", FLOOR, str(start)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.split("RESULT")[1])["first_control_s"]
+
+
 def child(kind: str, pre: str, cycles: int, extra: list[str]) -> dict:
     start = time.time()
     out = subprocess.run([sys.executable, "-c", CHILD, str(start), kind, pre, str(cycles), *extra], capture_output=True, text=True)
@@ -72,9 +90,11 @@ def main() -> None:
                    check=True, capture_output=True)
     build_s = time.time() - tic
     runs = {"jit": [], "aot": []}
+    floors = []
     for _ in range(args.repeats):
         for kind in ("jit", "aot"):
             runs[kind].append(child(kind, pre, args.cycles, extra))
+        floors.append(import_floor())
     print(f"{'path':>4} {'start->first control':>21} {'cycle p50':>10} {'p95':>8} {'max':>8} {'cycles':>7}")
     summary = {}
     for kind, rs in runs.items():
@@ -83,9 +103,14 @@ def main() -> None:
         summary[kind] = {"first_control_s": first, **s, "cycles": rs[0]["cycles"], "runs": rs}
         print(f"{kind:>4} {first:>19.2f} s {s['p50']:>8.2f}ms {s['p95']:>6.2f}ms {s['max']:>6.2f}ms {rs[0]['cycles']:>7}")
     ratio = summary["jit"]["first_control_s"] / summary["aot"]["first_control_s"]
+    floor = float(np.median(floors))
     print(f"AOT start -> first control is {ratio:.1f}x faster than JIT (artifact build: {build_s:.1f} s)")
+    print(f"import floor (fresh process importing jax, mujoco{', scipy.linalg' if args.backend == 'mujoco' else ''}): "
+          f"{floor:.2f} s; AOT spends {summary['aot']['first_control_s'] - floor:.2f} s above it; "
+          f"JIT/floor = {summary['jit']['first_control_s'] / floor:.1f}x")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps({"summary": summary, "start_speedup": ratio, "build_s": build_s,
+                                          "import_floor_s": floor, "import_floor_runs": floors,
                                           "jax_devices": runs["aot"][0]["jax_devices"], "args": vars(args)}, indent=1))
     print(f"wrote {args.out}")
 
