@@ -15,13 +15,13 @@ step() {  # step NAME SECONDS COMMAND...: run with a time cap, keep its log, not
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee "$out/gpu.txt"
 python3 -c "import jax, mujoco; print('jax', jax.__version__, jax.devices(), 'mujoco', mujoco.__version__)" | tee -a "$out/gpu.txt"
 # 1. JIT vs AOT on the GPU preset (500 samples): artifact build, start -> first control, per-cycle time.
-step aot 240 python3 benchmarks/bench_aot.py --backend mjx --cycles 250 --repeats 1 --out "$out/aot_mjx.json"
+step aot 200 python3 benchmarks/bench_aot.py --backend mjx --cycles 250 --repeats 1 --out "$out/aot_mjx.json"
 # 2. Closed loop under 150 N pushes: hybrid and CEM at the GPU preset (about 100 ms a cycle on an H200).
-step planning 240 python3 benchmarks/bench_planning.py --backend mjx --modes hybrid:500:20 cem:500:20 \
-  --pushes 150 --seeds 1 --duration 6 --out "$out/planning_mjx.json"
+step planning 150 python3 benchmarks/bench_planning.py --backend mjx --modes hybrid:500:20 cem:500:20 \
+  --pushes 150 --seeds 1 --duration 4 --out "$out/planning_mjx.json"
 # 3. MJX against native MuJoCo on the GPU (the test suite pins JAX to the CPU unless told otherwise).
-JAX_PLATFORMS=cuda step test_backends 100 python3 -m pytest -q -p no:cacheprovider --tb=short tests/test_backends.py
+JAX_PLATFORMS=cuda step test_backends 120 python3 -m pytest -q -p no:cacheprovider --tb=short tests/test_backends.py
 # 4. How planning time grows with the sample count.
-step scaling 150 python3 benchmarks/bench_planning.py --backend mjx --modes cem:128:16 cem:2048:64 \
-  --pushes 0 --seeds 1 --duration 4 --out "$out/scaling_mjx.json"
+step scaling 90 python3 benchmarks/bench_planning.py --backend mjx --modes cem:128:16 cem:2048:64 \
+  --pushes 0 --seeds 1 --duration 2 --out "$out/scaling_mjx.json"
 cat "$out/steps.log"
