@@ -73,7 +73,8 @@ def test_mjx_mismatch_comes_from_clamped_actuator_damping(reference):
     def qvel_gap(model):
         d = mujoco.MjData(model)
         d.qpos[:], d.ctrl[:] = reference.qpos[40], ctrl
-        dx = jax.jit(mjx.step)(mjx.put_model(model), mjx.put_data(model, d))
+        with jax.default_matmul_precision("highest"):  # as in make_mjx_rollout (GPUs default to TF32)
+            dx = jax.jit(mjx.step)(mjx.put_model(model), mjx.put_data(model, d))
         mujoco.mj_step(model, d)
         return np.abs(np.asarray(dx.qvel) - d.qvel).max()
 
