@@ -2,7 +2,9 @@
 
 Usage (prints a table, writes JSON):
     python benchmarks/bench_aot.py --cycles 500 --repeats 3 --out benchmarks/results/aot.json
-The AOT artifact is built once beforehand (not timed); then JIT and AOT processes alternate.
+The AOT artifact is built once beforehand (not timed); then JIT and AOT processes alternate, each round
+followed by an "import floor" process that only imports the libraries the AOT path needs (JAX, MuJoCo,
+and on the CPU SciPy's LAPACK): how far AOT start-up is above what importing them costs.
 """
 
 from __future__ import annotations
