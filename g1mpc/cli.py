@@ -44,6 +44,8 @@ def add_planner_flags(p: argparse.ArgumentParser) -> None:
                    help="hybrid: share of samples drawn around the previous refined plan (the rest around the network's knots)")
     g.add_argument("--temperature", type=float, default=0.1, help="MPPI temperature (relative to the cost spread)")
     g.add_argument("--planner_dt", type=float, default=0.02, help="planner model timestep (s)")
+    g.add_argument("--mjx_contacts", choices=("feet", "floor"), default="feet",
+                   help="--backend mjx: floor contacts of the feet only, or of every body")
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--nthread", type=int, default=None, help="rollout threads (default: all cores)")
 
@@ -126,7 +128,7 @@ def run_config_from_args(args, mode: str):
         spline=args.spline,
         num_knots=args.num_knots,
         plan_horizon=args.plan_horizon,
-        planner_model=PlannerModelConfig(timestep=args.planner_dt),
+        planner_model=PlannerModelConfig(timestep=args.planner_dt, mjx_contacts=args.mjx_contacts),
         controller=ControllerConfig(
             mode=mode, planner=args.planner, num_samples=args.num_samples, num_elites=args.num_elites,
             iterations=args.iterations, sigma_start=args.sigma_start, sigma_min=args.sigma_min,
@@ -321,8 +323,15 @@ def cmd_train(args) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage errors are one :class:`UserError` line (``error: argument --flag: ...``)."""
+
+    def error(self, message: str):
+        raise UserError(f"{message} (see --help)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="g1mpc", description="Hybrid neural + CEM MPC for the Unitree G1")
+    parser = _Parser(prog="g1mpc", description="Hybrid neural + CEM MPC for the Unitree G1")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="closed-loop run, planner compiled just in time (= run_policy.py)")
     add_run_flags(run)
@@ -394,8 +403,8 @@ def main(argv: list[str] | None = None, command: str | None = None) -> int:
     _sigterm_as_interrupt()
     if command is not None:
         argv = [command, *argv]
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         return args.func(args)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)

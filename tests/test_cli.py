@@ -24,6 +24,8 @@ def _err(capsys, argv):
         (["--cem_only", "--robot", "no_such_robot"], "--robot"),
         (["--cem_only", "--reference", "/nonexistent/ref.npz"], "--reference"),
         (["--model_path", "/nonexistent/model.ckpt"], "--model_path"),
+        (["--cem_only", "--mjx_contacts", "hands"], "--mjx_contacts"),
+        (["--cem_only", "--frequency", "abc"], "--frequency"),
     ],
 )
 def test_bad_flags_give_one_line_and_exit_2(capsys, argv, flag):
@@ -67,3 +69,11 @@ def test_reference_round_trip(tmp_path, capsys, plant):
     ref = load_reference(path, plant)
     assert ref.qpos.shape[1] == plant.nq and ref.fps == 30.0
     assert ref.ctrl.shape == (len(ref.qpos), plant.nu)
+
+
+def test_mjx_contacts_flag_reaches_the_planner_model_config():
+    from g1mpc.cli import build_parser, run_config_from_args
+
+    for value in ("feet", "floor"):
+        args = build_parser().parse_args(["run", "--backend", "mjx", "--mjx_contacts", value])
+        assert run_config_from_args(args, "cem").planner_model.mjx_contacts == value
