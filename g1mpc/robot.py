@@ -107,7 +107,7 @@ class PlannerModelConfig:
     iterations: int = 3
     ls_iterations: int = 10
     min_armature: float | None = None  # None: kp * dt^2 / 2, twice the stiff-servo stability bound
-    mjx_contacts: str = "feet"  # MJX planner: "feet" (foot-floor only, ~4x cheaper) or "floor" (every body-floor)
+    mjx_contacts: str = "feet"  # MJX planner: "feet" (foot-floor only; 100 -> 55 ms a cycle on an H200) or "floor"
 
 
 MJX_CONTACTS = ("feet", "floor")
