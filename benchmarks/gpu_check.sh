@@ -16,7 +16,7 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | 
 python3 -c "import jax, mujoco; print('jax', jax.__version__, jax.devices(), 'mujoco', mujoco.__version__)" | tee -a "$out/gpu.txt"
 # 1. JIT vs AOT on the GPU preset (500 samples): artifact build, start -> first control, per-cycle time.
 step aot 200 python3 benchmarks/bench_aot.py --backend mjx --cycles 250 --repeats 1 --out "$out/aot_mjx.json"
-# 2. Closed loop under 150 N pushes: hybrid and CEM at the GPU preset (about 100 ms a cycle on an H200).
+# 2. Closed loop under 150 N pushes: hybrid and CEM at the GPU preset (about 55 ms a cycle on an H200).
 step planning 150 python3 benchmarks/bench_planning.py --backend mjx --modes hybrid:500:20 cem:500:20 \
   --pushes 150 --seeds 1 --duration 4 --out "$out/planning_mjx.json"
 # 3. MJX against native MuJoCo on the GPU (the test suite pins JAX to the CPU unless told otherwise).

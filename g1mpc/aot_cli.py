@@ -31,9 +31,9 @@ def prepare_precompiled(args, log=print):
             params = aot.load_network_params(args.precompiled_dir)
             # MuJoCo reads its models without holding the GIL: load them while JAX loads the stages.
             with ThreadPoolExecutor(max_workers=1) as pool:
-                models = pool.submit(aot.load_task_models, args.precompiled_dir, run_config.planner_model)
+                models_loading = pool.submit(aot.load_task_models, args.precompiled_dir, run_config.planner_model)
                 stages = aot.load(args.precompiled_dir, run_config.controller.backend)
-                models = models.result()
+                models = models_loading.result()
             assembly = assemble(run_config, nthread=args.nthread, models=models, stages=stages)
             header.append(f"loaded precompiled pipeline in {time.perf_counter() - tic:.2f} s")
             return assembly, params, header
