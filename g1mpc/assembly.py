@@ -1,82 +1,23 @@
-"""Assemble models, reference, planning stages and controller from one configuration."""
+"""Assemble a run from its configuration: models, reference, planning stages, controller, simulation."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import asdict, dataclass
-from pathlib import Path
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import Callable, NamedTuple
 
 import mujoco
 
 from g1mpc.backends.native import NativeRollout
-from g1mpc.controller import Controller, ControllerConfig, StageFunctions, jit_stages, make_planner, stage_functions
-from g1mpc.cost import CostWeights
-from g1mpc.planners import PlannerState
-from g1mpc.pipeline import PlanSpec, TaskArrays, task_arrays
-from g1mpc.reference import Reference, default_reference, load_reference
-from g1mpc.robot import PlannerModelConfig, load_planner_model, load_plant_model, robot_xml_path, sensor_layout
-
-
-@dataclass(frozen=True)
-class RunConfig:
-    """Everything that determines the planner's behaviour (hashed for AOT artifacts)."""
-
-    robot: str = "g1"
-    reference: str | None = None  # path to a .npz; None: the generated default clip
-    frequency: float = 50.0
-    spline: str = "cubic"
-    num_knots: int = 4
-    plan_horizon: float = 0.5
-    planner_model: PlannerModelConfig = PlannerModelConfig()
-    controller: ControllerConfig = ControllerConfig()
-    weights: CostWeights = CostWeights()
-    loop_reference: bool = True
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    def digest(self) -> str:
-        return hashlib.sha256(json.dumps(self.as_dict(), sort_keys=True).encode()).hexdigest()[:16]
-
-
-@dataclass
-class Assembly:
-    config: RunConfig
-    plant: mujoco.MjModel
-    planner_model: mujoco.MjModel
-    reference: Reference
-    spec: PlanSpec
-    task: TaskArrays
-    stages: StageFunctions
-    rollout: NativeRollout | None = None
-    initial_state: PlannerState | None = None
-
-    def controller(self, network_params: dict | None = None) -> Controller:
-        return Controller(self.spec, self.config.controller, self.stages, self.task, self.initial_state,
-                          self.rollout, network_params)
-
-    def close(self) -> None:
-        if self.rollout is not None:
-            self.rollout.close()
-
-
-def make_spec(config: RunConfig, plant: mujoco.MjModel) -> PlanSpec:
-    return PlanSpec(
-        nq=plant.nq,
-        nv=plant.nv,
-        nu=plant.nu,
-        layout=sensor_layout(plant),
-        spline=config.spline,
-        num_knots=config.num_knots,
-        horizon=config.plan_horizon,
-        planner_dt=config.planner_model.timestep,
-        replan_period=1.0 / config.frequency,
-        plant_dt=plant.opt.timestep,
-        weights=config.weights,
-        loop_reference=config.loop_reference,
-    )
+from g1mpc.config import RunConfig
+from g1mpc.controller import Controller, make_planner
+from g1mpc.models import load_planner_model, load_plant_model, sensor_layout
+from g1mpc.pipeline import PlanSpec, RunArrays, run_arrays
+from g1mpc.planners import PlannerState, SamplingPlanner
+from g1mpc.reference import Reference, build_reference, load_reference
+from g1mpc.robots.base import Robot
+from g1mpc.sim import SimConfig, Simulation
+from g1mpc.stages import StageFunctions, declare_stages, jit_stages
+from g1mpc.tasks.base import Task
 
 
 class TaskModels(NamedTuple):
@@ -87,47 +28,94 @@ class TaskModels(NamedTuple):
     reference: Reference
 
 
-def load_task(config: RunConfig) -> TaskModels:
+def default_reference(plant: mujoco.MjModel, robot: Robot, task: Task) -> Reference:
+    """The task's default clip for this robot, with its derived targets and sensor values."""
+    qpos, fps = task.reference_clip(plant, robot)
+    return build_reference(plant, robot, qpos, fps)
+
+
+def load_task_models(config: RunConfig) -> TaskModels:
     """Compile the models from the robot XML and build the reference (the AOT path loads them instead)."""
-    plant = load_plant_model(config.robot)
-    planner_model = load_planner_model(config.robot, config.planner_model)
-    reference = load_reference(config.reference, plant) if config.reference else default_reference(plant)
+    robot = config.robot_description
+    plant = load_plant_model(robot)
+    planner_model = load_planner_model(robot, config.planner_model)
+    reference = load_reference(config.reference, plant, robot) if config.reference else default_reference(plant, robot, config.task)
     return TaskModels(plant, planner_model, reference)
 
 
-def assemble(
-    config: RunConfig, nthread: int | None = None, jit: bool = True,
-    models: TaskModels | None = None, stages: StageFunctions | None = None,
-) -> Assembly:
-    """Build everything; the stages are jitted (JIT path) or left plain for export (AOT path).
+def make_spec(config: RunConfig, plant: mujoco.MjModel, robot: Robot) -> PlanSpec:
+    return PlanSpec(
+        nq=plant.nq, nv=plant.nv, nu=plant.nu, layout=sensor_layout(plant, robot), task=config.task,
+        spline=config.spline, num_knots=config.num_knots, horizon=config.plan_horizon,
+        planner_dt=config.planner_model.timestep, replan_period=1.0 / config.frequency, plant_dt=plant.opt.timestep,
+        loop_reference=config.loop_reference,
+    )
 
-    ``models`` and ``stages``, when given (a loaded AOT artifact), are used as they are.
-    """
-    plant, planner_model, reference = models if models is not None else load_task(config)
-    spec = make_spec(config, plant)
-    actuator_names = [plant.actuator(i).name for i in range(plant.nu)]
-    planner = make_planner(config.controller, actuator_names)
-    if stages is None:
-        mjx_rollout = None
-        if config.controller.backend == "mjx":
-            from g1mpc.backends.mjx_backend import make_mjx_rollout
 
-            mjx_rollout = make_mjx_rollout(load_planner_model(config.robot, config.planner_model, for_mjx=True))
-        stages = stage_functions(spec, planner, mjx_rollout, anchor_sample=config.controller.mode == "hybrid")
-        if jit:
-            stages = jit_stages(stages)
+@dataclass
+class Assembly:
+    """A run's parts; :func:`assemble` builds one."""
+
+    config: RunConfig
+    robot: Robot
+    plant: mujoco.MjModel
+    planner_model: mujoco.MjModel
+    reference: Reference
+    spec: PlanSpec
+    arrays: RunArrays
+    planner: SamplingPlanner
+    stages: StageFunctions
+    rollout: NativeRollout | None
+    mjx_rollout: Callable | None
+
+    @property
+    def initial_state(self) -> PlannerState:
+        return self.planner.init(self.spec.num_knots, self.spec.nu)
+
+    def declared_stages(self, network_params: dict | None = None) -> StageFunctions:
+        """The stages with example arguments (for export, ``network_params`` gives the network's shapes)."""
+        return declare_stages(self.spec, self.planner, self.arrays, self.plant.nsensordata, network_params,
+                              self.mjx_rollout, anchor_sample=self.config.controller.mode == "hybrid")
+
+    def controller(self, network_params: dict | None = None) -> Controller:
+        return Controller(self.spec, self.config.controller, self.stages, self.arrays, self.initial_state,
+                          self.rollout, network_params)
+
+    def simulation(self, config: SimConfig) -> Simulation:
+        """The closed loop on the plant at this run's frequency, falls judged by the task."""
+        return Simulation(self.plant, self.reference, config, frequency=self.config.frequency,
+                          fall_test=self.config.task.fall_test(self.plant, self.robot), push_body=self.robot.root_body,
+                          loop_reference=self.config.loop_reference)
+
+    def network_spec(self) -> dict:
+        """What a network must have been trained for to drive this run (checked against checkpoints)."""
+        s = self.spec
+        return {"robot": self.config.robot, "nq": s.nq, "nv": s.nv, "nu": s.nu, "num_knots": s.num_knots,
+                "plan_horizon": s.horizon, "spline": s.spline, "feature_size": s.feature_size}
+
+    def close(self) -> None:
+        if self.rollout is not None:
+            self.rollout.close()
+
+
+def assemble(config: RunConfig, nthread: int | None = None, models: TaskModels | None = None,
+             stages: StageFunctions | None = None) -> Assembly:
+    """Build everything. ``models`` and ``stages``, when given (a loaded AOT artifact), are used as they
+    are; otherwise the models are compiled from XML and the stages jitted."""
+    robot = config.robot_description
+    plant, planner_model, reference = models if models is not None else load_task_models(config)
+    spec = make_spec(config, plant, robot)
+    planner = make_planner(config.controller, robot.noise_scale([plant.actuator(i).name for i in range(plant.nu)]))
+    mjx_rollout = None
+    if config.controller.backend == "mjx" and stages is None:
+        from g1mpc.backends.mjx_backend import make_mjx_rollout
+
+        mjx_rollout = make_mjx_rollout(load_planner_model(robot, config.planner_model, for_mjx=True))
     rollout = None
     if config.controller.backend == "mujoco" and config.controller.mode != "nn":
         rollout = NativeRollout(planner_model, nthread)
-    return Assembly(config, plant, planner_model, reference, spec, task_arrays(reference, plant), stages, rollout,
-                    planner.init(spec.num_knots, spec.nu))
-
-
-def robot_file_digest(robot: str) -> str:
-    """Hash of the robot's scene XML and the XML files next to it (the scene includes them)."""
-    scene = Path(robot_xml_path(robot))
-    h = hashlib.sha256(scene.read_bytes())
-    for path in sorted(scene.parent.glob("*.xml")):
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()[:16]
+    assembly = Assembly(config, robot, plant, planner_model, reference, spec, run_arrays(reference, plant), planner,
+                        stages, rollout, mjx_rollout)
+    if stages is None:
+        assembly.stages = jit_stages(assembly.declared_stages())
+    return assembly

@@ -15,30 +15,55 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from g1mpc.assembly import RunConfig, assemble
+from g1mpc.assembly import assemble
+from g1mpc.config import RunConfig
 from g1mpc.dataset import shard_path, write_shard
-from g1mpc.sim import PushConfig, SimConfig, Simulation
+from g1mpc.errors import ConfigError
+from g1mpc.robots.base import FreeBase
+from g1mpc.sim import PushConfig, SimConfig
 
 
 @dataclass(frozen=True)
 class CollectConfig:
-    episodes: int = 40
-    episode_duration: float = 10.0
-    push_force: tuple[float, float] = (50.0, 200.0)  # uniform range per episode, newtons
+    """An expert-data collection: episodes, their pushes and perturbations, and DAgger.
+
+    Attributes:
+        episodes, episode_duration: successful episodes to collect, and their length (s).
+        push_force: (low, high) newtons, drawn per episode.
+        push_interval, push_duration: seconds between pushes and their length.
+        joint_noise, velocity_noise: initial perturbation of the joints (rad) and all velocities.
+        max_retries: tries of an episode whose robot fell before it is skipped.
+        seed: base seed of every episode's seed.
+        dagger_checkpoint: DAgger: this network's hybrid controller drives and the expert labels.
+        dagger_samples: samples of the DAgger driver.
+        first_episode: index of the first shard (to add rounds to a dataset).
+    """
+
+    episodes: int = 30
+    episode_duration: float = 8.0
+    push_force: tuple[float, float] = (50.0, 200.0)
     push_interval: float = 1.5
     push_duration: float = 0.1
-    joint_noise: float = 0.03  # rad, initial joint perturbation
-    velocity_noise: float = 0.1  # initial base/joint velocity perturbation
+    joint_noise: float = 0.03
+    velocity_noise: float = 0.1
     max_retries: int = 3
     seed: int = 0
+    dagger_checkpoint: str | None = None
+    dagger_samples: int = 16
+    first_episode: int = 0
 
-
-def task_spec(run: RunConfig, assembly) -> dict:
-    s = assembly.spec
-    return {
-        "robot": run.robot, "nq": s.nq, "nv": s.nv, "nu": s.nu, "num_knots": s.num_knots,
-        "plan_horizon": s.horizon, "spline": s.spline, "feature_size": s.feature_size,
-    }
+    def __post_init__(self) -> None:
+        low, high = self.push_force
+        checks = [
+            (self.episodes >= 1, "--episodes must be >= 1"),
+            (self.episode_duration > 0, "--episode_duration must be > 0"),
+            (0 <= low <= high, "--push_min must be >= 0 and <= --push_max"),
+            (self.dagger_samples >= 2, "--dagger_samples must be at least 2"),
+            (self.first_episode >= 0, "--first_episode must be >= 0"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ConfigError(message)
 
 
 DAGGER_DROP_BEFORE_FALL = 0.5  # seconds of a DAgger episode discarded before a fall
@@ -59,34 +84,34 @@ class _Recorder:
 
     def plan(self, t, qpos, qvel):
         a = self.assembly
-        feats = a.stages.features(np.asarray(qpos, np.float32), np.asarray(qvel, np.float32), np.float32(t), a.task)
+        feats = a.stages.features(np.asarray(qpos, np.float32), np.asarray(qvel, np.float32), np.float32(t), a.arrays)
         out = self.expert.plan(t, qpos, qvel)
         self.features.append(np.asarray(feats))
         self.knots.append(np.asarray(self.expert.mean))
         return out if self.learner is None else self.learner.plan(t, qpos, qvel)
 
 
-def collect(
-    out_dir: str | Path, run: RunConfig, config: CollectConfig, nthread: int | None = None, progress: bool = True,
-    dagger_checkpoint: str | Path | None = None, dagger_samples: int = 16, first_episode: int = 0,
-) -> dict:
+def collect(out_dir: str | Path, run: RunConfig, config: CollectConfig, nthread: int | None = None,
+            progress: bool = True) -> dict:
     """Collect ``config.episodes`` successful episodes into ``out_dir`` (skipping shards already there).
 
-    With ``dagger_checkpoint`` the hybrid controller (that network, ``dagger_samples`` samples) drives
-    and the expert only labels the states it visits (DAgger).
+    With ``config.dagger_checkpoint`` the hybrid controller (that network, ``dagger_samples`` samples)
+    drives and the expert only labels the states it visits (DAgger).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     assembly = assemble(run, nthread=nthread)
-    spec = task_spec(run, assembly)
+    spec = assembly.network_spec()
+    dagger_checkpoint, first_episode = config.dagger_checkpoint, config.first_episode
     learner = None
     if dagger_checkpoint is not None:
-        from g1mpc.cli import load_network
+        from g1mpc.network import load_network
 
+        samples = config.dagger_samples
         learner_run = replace(run, controller=replace(
-            run.controller, mode="hybrid", num_samples=dagger_samples, num_elites=max(2, dagger_samples // 8)))
+            run.controller, mode="hybrid", num_samples=samples, num_elites=max(2, samples // 8)))
         learner_assembly = assemble(learner_run, nthread=nthread)
-        learner = (learner_assembly, load_network(dagger_checkpoint, learner_assembly))
+        learner = (learner_assembly, load_network(dagger_checkpoint, learner_assembly.network_spec()))
     stats = {"episodes": 0, "skipped_existing": 0, "discarded_falls": 0, "samples": 0}
     try:
         bar = tqdm(range(first_episode, first_episode + config.episodes), desc="collect", unit="episode", disable=not progress)
@@ -133,15 +158,15 @@ def _run_episode(assembly, run: RunConfig, config: CollectConfig, seed: int, lea
     rng = np.random.default_rng(seed)
     force = float(rng.uniform(*config.push_force))
     sim_config = SimConfig(
-        duration=config.episode_duration, frequency=run.frequency, realtime=False, print_every=0.0,
+        duration=config.episode_duration, realtime=False, print_every=0.0,
         pushes=PushConfig(force=force, interval=config.push_interval, duration=config.push_duration, seed=seed),
     )
     controller = assembly.controller()
     controller.config = replace(controller.config, seed=seed)
-    sim = Simulation(assembly.plant, assembly.reference, sim_config, run.loop_reference)
+    sim = assembly.simulation(sim_config)
     start = float(rng.uniform(0, assembly.reference.duration))
     sim.reset(start)
-    sim.data.qpos[7:] += rng.normal(0, config.joint_noise, assembly.plant.nq - 7)
+    sim.data.qpos[FreeBase.JOINTS] += rng.normal(0, config.joint_noise, assembly.plant.nq - FreeBase.NQ)
     sim.data.qvel[:] += rng.normal(0, config.velocity_noise, assembly.plant.nv)
     driver = None
     if learner is not None:

@@ -1,137 +1,102 @@
 """The MPC controller: runs the planning stages each cycle and times them.
 
-The stages are the pure functions of :mod:`g1mpc.pipeline`; how they were
-compiled (``jax.jit`` here, exported artifacts in :mod:`g1mpc.aot`) is the
-only thing that differs between the JIT and AOT paths.
+The stages are declared in :mod:`g1mpc.stages`; how they were compiled (``jax.jit`` or exported
+artifacts loaded by :mod:`g1mpc.aot`) is the only thing that differs between the JIT and AOT paths.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import asdict, dataclass
-from typing import Callable, NamedTuple
+from typing import Callable, Literal, get_args
 
-import jax
 import numpy as np
 
 from g1mpc import pipeline as P
-from g1mpc.network_jax import mlp_apply
+from g1mpc.errors import ConfigError
 from g1mpc.planners import PLANNERS, PlannerState, SamplingPlanner
+from g1mpc.stages import StageFunctions
 
-MODES = ("cem", "nn", "hybrid")
+Mode = Literal["cem", "nn", "hybrid"]
+PlannerName = Literal["cem", "mppi", "ps"]
+Backend = Literal["mujoco", "mjx"]
+
+
+def _choice(flag: str, value: str, kind) -> None:
+    if value not in get_args(kind):
+        raise ConfigError(f"--{flag}: '{value}' is not one of {', '.join(get_args(kind))}")
 
 
 @dataclass(frozen=True)
 class ControllerConfig:
-    """Planner settings (the spline/horizon settings live in :class:`~g1mpc.pipeline.PlanSpec`)."""
+    """Sampling-planner settings: the one place each has its default (the spline and horizon live in
+    :class:`~g1mpc.config.RunConfig`).
 
-    mode: str = "cem"  # cem: sampling only; nn: network only; hybrid: network mean refined by sampling
-    planner: str = "cem"  # cem | mppi | ps
+    Attributes:
+        mode: cem (sampling only), nn (network only) or hybrid (network knots refined by sampling).
+        planner: cem, mppi or ps (predictive sampling).
+        num_samples, num_elites, iterations: per replan.
+        sigma_start, sigma_min: initial/exploration noise and CEM's floor (rad, before the robot's
+            per-actuator noise scale).
+        explore_fraction: share of the samples drawn with sigma_start.
+        anchor_fraction: hybrid: share of the samples drawn around the previous refined plan.
+        temperature: MPPI temperature, relative to the cost spread.
+        backend: mujoco (native threaded rollouts, CPU) or mjx (rollouts inside the compiled stage).
+        seed: sampling seed.
+        nn_weight: hybrid: weight of the network's knots in the CEM start (the rest: previous plan).
+    """
+
+    mode: Mode = "cem"
+    planner: PlannerName = "cem"
     num_samples: int = 16
     num_elites: int = 2
     iterations: int = 1
-    sigma_start: float = 0.1  # measured: 0.1 keeps CEM-16 up under 150 N pushes where 0.05 did not
+    sigma_start: float = 0.1
     sigma_min: float = 0.02
     explore_fraction: float = 0.2
-    anchor_fraction: float = 0.8  # hybrid: share of the samples drawn around the previous refined plan
+    anchor_fraction: float = 0.8
     temperature: float = 0.1
-    backend: str = "mujoco"
+    backend: Backend = "mujoco"
     seed: int = 0
-    nn_weight: float = 1.0  # hybrid: weight of the network's knots in the CEM start (rest: previous plan)
-    arm_noise_scale: float = 0.3  # sampling noise on shoulders/elbows relative to legs (wrists/hands get a third of it)
-    waist_noise_scale: float = 0.5
+    nn_weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        _choice("mode", self.mode, Mode)
+        _choice("planner", self.planner, PlannerName)
+        _choice("backend", self.backend, Backend)
+        checks = [
+            (self.num_samples >= 2, "--num_samples must be at least 2"),
+            (1 <= self.num_elites <= self.num_samples, f"--num_elites must be between 1 and --num_samples ({self.num_samples})"),
+            (self.iterations >= 1, "--iterations must be at least 1"),
+            (self.sigma_start > 0 and 0 < self.sigma_min <= self.sigma_start, "--sigma_min must be in (0, --sigma_start]"),
+            (0 <= self.explore_fraction <= 1, "--explore_fraction must be in [0, 1]"),
+            (self.temperature > 0, "--temperature must be > 0"),
+            (0 <= self.nn_weight <= 1, "--nn_weight must be in [0, 1]"),
+            (0 <= self.anchor_fraction <= 1, "--anchor_fraction must be in [0, 1]"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ConfigError(message)
+        for name in ("sigma_start", "sigma_min", "explore_fraction", "temperature", "nn_weight", "anchor_fraction"):
+            if not math.isfinite(getattr(self, name)):
+                raise ConfigError(f"--{name} must be a finite number")
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def noise_scale(actuator_names: list[str], config: ControllerConfig) -> tuple[float, ...]:
-    """Per-actuator sampling-noise multiplier: legs explore most, arms and wrists less."""
-
-    def scale(name: str) -> float:
-        if "waist" in name:
-            return config.waist_noise_scale
-        if "wrist" in name or "hand" in name:
-            return config.arm_noise_scale / 3
-        if "shoulder" in name or "elbow" in name:
-            return config.arm_noise_scale
-        return 1.0
-
-    return tuple(scale(n) for n in actuator_names)
-
-
-def make_planner(config: ControllerConfig, actuator_names: list[str] | None = None) -> SamplingPlanner:
+def make_planner(config: ControllerConfig, noise_scale: tuple[float, ...] | None = None) -> SamplingPlanner:
+    """The configured sampling planner; ``noise_scale`` is the robot's per-actuator noise multiplier."""
     common = dict(
         num_samples=config.num_samples, sigma_start=config.sigma_start, explore_fraction=config.explore_fraction,
-        anchor_fraction=config.anchor_fraction,
-        noise_scale=noise_scale(actuator_names, config) if actuator_names else None,
+        anchor_fraction=config.anchor_fraction, noise_scale=noise_scale,
     )
     if config.planner == "cem":
         return PLANNERS["cem"](**common, num_elites=config.num_elites, sigma_min=config.sigma_min)
     if config.planner == "mppi":
         return PLANNERS["mppi"](**common, temperature=config.temperature)
     return PLANNERS["ps"](**common)
-
-
-def _key(seed, counter):
-    return jax.random.fold_in(jax.random.PRNGKey(seed), counter)
-
-
-class StageFunctions(NamedTuple):
-    """The planning stages with the static spec bound; arguments are arrays only."""
-
-    warm_start: Callable  # (mean, sigma) -> mean, sigma
-    propose: Callable  # (mean, sigma, anchor, seed, counter, t0, task) -> knots, controls
-    score: Callable  # (mean, sigma, knots, controls, qpos, qvel, sens, t0, prev_ctrl, task) -> mean, sigma, costs
-    plant: Callable  # (mean, t0, task) -> plant controls (S, nu)
-    features: Callable  # (qpos, qvel, t0, task) -> (F,)
-    network: Callable  # (params, features) -> (K, nu)
-    iterate: Callable | None  # mjx only: (mean, sigma, anchor, seed, counter, t0, qpos, qvel, prev_ctrl, task) -> ...
-
-
-def stage_functions(
-    spec: P.PlanSpec, planner: SamplingPlanner, mjx_rollout: Callable | None = None, anchor_sample: bool = False
-) -> StageFunctions:
-    """Plain (uncompiled) stage functions; compile them with :func:`jit_stages` or export them.
-
-    ``anchor_sample`` (hybrid mode): the ``anchor`` argument of ``propose`` becomes sample 1.
-    """
-
-    def warm_start(mean, sigma):
-        return tuple(P.warm_start(spec, PlannerState(mean, sigma)))
-
-    def propose(mean, sigma, anchor, seed, counter, t0, task):
-        return P.propose(spec, planner, PlannerState(mean, sigma), _key(seed, counter), t0, task,
-                         anchor if anchor_sample else None)
-
-    def score(mean, sigma, knots, controls, qpos, qvel, sens, t0, prev_ctrl, task):
-        state, costs = P.score_and_update(
-            spec, planner, PlannerState(mean, sigma), knots, controls, qpos, qvel, sens, t0, prev_ctrl, task
-        )
-        return state.mean, state.sigma, costs
-
-    def plant(mean, t0, task):
-        return P.plant_controls(spec, mean, t0, task)
-
-    def features(qpos, qvel, t0, task):
-        return P.network_features(spec, qpos, qvel, t0, task)
-
-    def network(params, feats):
-        return mlp_apply(params, feats, spec.num_knots, spec.nu)
-
-    iterate = None
-    if mjx_rollout is not None:
-
-        def iterate(mean, sigma, anchor, seed, counter, t0, qpos, qvel, prev_ctrl, task):
-            knots, controls = propose(mean, sigma, anchor, seed, counter, t0, task)
-            q, v, s = mjx_rollout(t0, qpos, qvel, controls)
-            return score(mean, sigma, knots, controls, q, v, s, t0, prev_ctrl, task)
-
-    return StageFunctions(warm_start, propose, score, plant, features, network, iterate)
-
-
-def jit_stages(stages: StageFunctions) -> StageFunctions:
-    return StageFunctions(*[jax.jit(f) if f is not None else None for f in stages])
 
 
 @dataclass
@@ -150,7 +115,7 @@ class Controller:
         spec: P.PlanSpec,
         config: ControllerConfig,
         stages: StageFunctions,
-        task: P.TaskArrays,
+        arrays: P.RunArrays,
         initial_state: PlannerState,
         rollout: Callable | None = None,
         network_params: dict | None = None,
@@ -159,7 +124,7 @@ class Controller:
             raise ValueError(f"mode '{config.mode}' needs network parameters")
         if config.mode != "nn" and config.backend == "mujoco" and rollout is None:
             raise ValueError("the mujoco backend needs a native rollout")
-        self.spec, self.config, self.stages, self.task = spec, config, stages, task
+        self.spec, self.config, self.stages, self.arrays = spec, config, stages, arrays
         self.rollout = rollout
         self.network_params = network_params
         self.initial_state = initial_state  # the planner's init(): zero residuals, sigma_start x noise scale
@@ -188,7 +153,7 @@ class Controller:
         mean, sigma = self.mean, self.sigma
         if cfg.mode in ("nn", "hybrid"):
             tic = time.perf_counter()
-            mean = np.asarray(S.network(self.network_params, S.features(qpos32, qvel32, t0, self.task)))
+            mean = np.asarray(S.network(self.network_params, S.features(qpos32, qvel32, t0, self.arrays)))
             nn_time = time.perf_counter() - tic
         if cfg.mode in ("cem", "hybrid"):
             tic = time.perf_counter()
@@ -205,20 +170,20 @@ class Controller:
                 counter = np.int32(self.cycle * cfg.iterations + it)
                 seed = np.int32(cfg.seed)
                 if S.iterate is not None:
-                    mean, sigma, costs = S.iterate(mean, sigma, anchor, seed, counter, t0, qpos32, qvel32, self.prev_ctrl, self.task)
+                    mean, sigma, costs = S.iterate(mean, sigma, anchor, seed, counter, t0, qpos32, qvel32, self.prev_ctrl, self.arrays)
                     mean, sigma = np.asarray(mean), np.asarray(sigma)
                 else:
-                    knots, controls = S.propose(mean, sigma, anchor, seed, counter, t0, self.task)
+                    knots, controls = S.propose(mean, sigma, anchor, seed, counter, t0, self.arrays)
                     q, v, s = self.rollout(t, qpos, qvel, np.asarray(controls))
                     q, v, s = (np.asarray(x, np.float32) for x in (q, v, s))
                     mean, sigma, costs = S.score(
-                        mean, sigma, knots, controls, q, v, s, t0, self.prev_ctrl, self.task
+                        mean, sigma, knots, controls, q, v, s, t0, self.prev_ctrl, self.arrays
                     )
                     # host numpy in, host numpy out: every stage sees one argument signature (one compile)
                     mean, sigma = np.asarray(mean), np.asarray(sigma)
             self.last_costs = np.asarray(costs)
             cem_time = time.perf_counter() - tic + cem_time
-        ctrl = np.asarray(S.plant(mean, t0, self.task), dtype=np.float64)
+        ctrl = np.asarray(S.plant(mean, t0, self.arrays), dtype=np.float64)
         self.mean, self.sigma = mean, sigma
         self.prev_ctrl = np.asarray(ctrl[-1], np.float32)
         self.cycle += 1

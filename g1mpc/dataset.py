@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from g1mpc.atomic import atomic_write
 from g1mpc.errors import UserError
 
 SHARD_GLOB = "shard-*.npz"
@@ -21,21 +20,13 @@ def shard_path(directory: str | Path, index: int) -> Path:
 
 def write_shard(path: str | Path, features: np.ndarray, knots: np.ndarray, metadata: dict) -> None:
     """features (T, F), knots (T, K, nu) and JSON metadata; temp file + rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(
-                f,
-                features=np.asarray(features, np.float32),
-                knots=np.asarray(knots, np.float32),
-                metadata=np.frombuffer(json.dumps(metadata).encode(), dtype=np.uint8),
-            )
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as f:
+        np.savez(
+            f,
+            features=np.asarray(features, np.float32),
+            knots=np.asarray(knots, np.float32),
+            metadata=np.frombuffer(json.dumps(metadata).encode(), dtype=np.uint8),
+        )
 
 
 def read_shard(path: str | Path) -> tuple[np.ndarray, np.ndarray, dict]:

@@ -1,8 +1,16 @@
-"""The one exception type users see as a single clear line."""
+"""The error types users see as one clear line (exit code 2), all under :class:`UserError`."""
 
 
 class UserError(Exception):
     """Bad input from the user: a file, a flag or a state. Printed as one line, exit code 2."""
+
+
+class ConfigError(UserError, ValueError):
+    """A configuration value out of range, raised by the config dataclass that holds it."""
+
+
+class RobotError(UserError):
+    """A robot description that does not fit its MuJoCo model (missing body, site, joint or keyframe)."""
 
 
 def require_checkpoint_file(path) -> None:

@@ -7,14 +7,13 @@ for). It loads with ``torch.load(weights_only=True)``: nothing in it can run cod
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
+from g1mpc.atomic import atomic_write
 from g1mpc.errors import UserError, require_checkpoint_file
 
 CHECKPOINT_FORMAT = 1
@@ -54,22 +53,14 @@ def build_model(hyper_parameters: dict) -> KnotMLP:
 
 def save_checkpoint(path: str | Path, model: KnotMLP, hyper_parameters: dict, extra: dict | None = None) -> None:
     """Atomic write (temp file + rename) of a plain-dict checkpoint."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "format": CHECKPOINT_FORMAT,
         "state_dict": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
         "hyper_parameters": hyper_parameters,
         **(extra or {}),
     }
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".ckpt.tmp")
-    os.close(fd)
-    try:
-        torch.save(payload, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as f:
+        torch.save(payload, f)
 
 
 def load_checkpoint(path: str | Path) -> tuple[KnotMLP, dict]:
@@ -121,3 +112,11 @@ def to_jax_params(model: KnotMLP) -> dict:
         "out": {"w": arr(model.head.weight.T), "b": arr(model.head.bias)},
         "out_mean": arr(model.out_mean), "out_std": arr(model.out_std),
     }
+
+
+def load_network(path: str | Path, expected_spec: dict) -> dict:
+    """Checkpoint -> JAX parameters, after checking it was trained for ``expected_spec`` (see
+    :meth:`g1mpc.assembly.Assembly.network_spec`)."""
+    model, hyper = load_checkpoint(path)
+    check_spec(path, hyper, expected_spec)
+    return to_jax_params(model)

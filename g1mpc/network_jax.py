@@ -27,19 +27,6 @@ def mlp_apply(params: dict, features: jnp.ndarray, num_knots: int, nu: int) -> j
     return y.reshape(num_knots, nu)
 
 
-def zero_params(feature_size: int, num_knots: int, nu: int) -> dict:
-    """A network that always predicts zero residuals (same pytree shape as a 1-layer net)."""
-    width = 8
-    out = num_knots * nu
-    return {
-        "in_mean": jnp.zeros(feature_size), "in_std": jnp.ones(feature_size),
-        "hidden": [{"w": jnp.zeros((feature_size, width)), "b": jnp.zeros(width),
-                    "ln_scale": jnp.ones(width), "ln_bias": jnp.zeros(width)}],
-        "out": {"w": jnp.zeros((width, out)), "b": jnp.zeros(out)},
-        "out_mean": jnp.zeros(out), "out_std": jnp.ones(out),
-    }
-
-
 def flatten_params(params: dict) -> dict[str, np.ndarray]:
     """Params pytree -> flat ``{"hidden.0.w": array, ...}`` for an ``.npz`` (no pickling)."""
     flat = {k: np.asarray(params[k]) for k in ("in_mean", "in_std", "out_mean", "out_std")}

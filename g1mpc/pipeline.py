@@ -18,30 +18,27 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from g1mpc.cost import CostWeights, ReferenceWindow, trajectory_cost
+from g1mpc.models import SensorLayout
 from g1mpc.planners import PlannerState, SamplingPlanner
-from g1mpc.robot import SensorLayout
 from g1mpc.splines import interpolate, spline_weights
-
-# Reference look-ahead the network sees, in seconds from now.
-FEATURE_LOOKAHEAD = (0.0, 0.1, 0.25, 0.5)
+from g1mpc.tasks.base import ReferenceWindow, Task
 
 
 @dataclass(frozen=True)
 class PlanSpec:
-    """Static sizes and settings of one planning problem."""
+    """Static sizes and settings of one planning problem; ``task`` supplies the cost and the features."""
 
     nq: int
     nv: int
     nu: int
     layout: SensorLayout = field(compare=False)
+    task: Task = field(compare=False)
     spline: str = "cubic"
     num_knots: int = 4
     horizon: float = 0.5
     planner_dt: float = 0.02
     replan_period: float = 0.02
     plant_dt: float = 0.002
-    weights: CostWeights = CostWeights()
     loop_reference: bool = True
 
     @property
@@ -58,11 +55,10 @@ class PlanSpec:
 
     @property
     def feature_size(self) -> int:
-        ref_per_time = 1 + 4 + (self.nq - 7)
-        return (self.nq - 2) + self.nv + len(FEATURE_LOOKAHEAD) * ref_per_time
+        return self.task.feature_size(self.nq, self.nv)
 
 
-class TaskArrays(NamedTuple):
+class RunArrays(NamedTuple):
     """Per-run data: the reference clip and the actuator limits."""
 
     ref_qpos: jnp.ndarray  # (T, nq)
@@ -73,20 +69,20 @@ class TaskArrays(NamedTuple):
     ctrl_high: jnp.ndarray  # (nu,)
 
 
-def task_arrays(reference, model) -> TaskArrays:
+def run_arrays(reference, model) -> RunArrays:
     """Pack a :class:`~g1mpc.reference.Reference` and model limits as float32 arrays."""
     low = np.where(model.actuator_ctrllimited, model.actuator_ctrlrange[:, 0], -np.inf)
     high = np.where(model.actuator_ctrllimited, model.actuator_ctrlrange[:, 1], np.inf)
     f32 = lambda x: jax.device_put(np.asarray(x, dtype=np.float32))  # noqa: E731  (a transfer: compiles nothing)
-    return TaskArrays(
+    return RunArrays(
         f32(reference.qpos), f32(reference.ctrl), f32(reference.sensordata), f32(reference.fps), f32(low), f32(high)
     )
 
 
-def _frame_blend(spec: PlanSpec, task: TaskArrays, times: jnp.ndarray, values: jnp.ndarray) -> jnp.ndarray:
+def _frame_blend(spec: PlanSpec, arrays: RunArrays, times: jnp.ndarray, values: jnp.ndarray) -> jnp.ndarray:
     """Linearly interpolate per-frame ``values`` (T, d) at ``times`` (Q,)."""
     n = values.shape[0]
-    pos = times * task.fps
+    pos = times * arrays.fps
     if spec.loop_reference:
         pos = jnp.mod(pos, n)
         i0 = jnp.floor(pos).astype(jnp.int32) % n
@@ -99,12 +95,12 @@ def _frame_blend(spec: PlanSpec, task: TaskArrays, times: jnp.ndarray, values: j
     return (1 - a) * values[i0] + a * values[i1]
 
 
-def reference_window(spec: PlanSpec, task: TaskArrays, times: jnp.ndarray) -> ReferenceWindow:
+def reference_window(spec: PlanSpec, arrays: RunArrays, times: jnp.ndarray) -> ReferenceWindow:
     """Reference qpos, ctrl and sensor values at ``times``."""
     return ReferenceWindow(
-        _frame_blend(spec, task, times, task.ref_qpos),
-        _frame_blend(spec, task, times, task.ref_ctrl),
-        _frame_blend(spec, task, times, task.ref_sensordata),
+        _frame_blend(spec, arrays, times, arrays.ref_qpos),
+        _frame_blend(spec, arrays, times, arrays.ref_ctrl),
+        _frame_blend(spec, arrays, times, arrays.ref_sensordata),
     )
 
 
@@ -119,52 +115,46 @@ def warm_start(spec: PlanSpec, state: PlannerState) -> PlannerState:
     return PlannerState(shift @ state.mean, state.sigma)
 
 
-def knots_to_controls(spec: PlanSpec, task: TaskArrays, knots: jnp.ndarray, times_from_now: jnp.ndarray, t0):
+def knots_to_controls(spec: PlanSpec, arrays: RunArrays, knots: jnp.ndarray, times_from_now: jnp.ndarray, t0):
     """Residual knots (..., K, nu) -> absolute servo targets at ``t0 + times_from_now``."""
     weights = spline_weights(spec.spline, spec.knot_times, times_from_now)
-    ref_ctrl = _frame_blend(spec, task, t0 + times_from_now, task.ref_ctrl)
-    return jnp.clip(ref_ctrl + interpolate(weights, knots), task.ctrl_low, task.ctrl_high)
+    ref_ctrl = _frame_blend(spec, arrays, t0 + times_from_now, arrays.ref_ctrl)
+    return jnp.clip(ref_ctrl + interpolate(weights, knots), arrays.ctrl_low, arrays.ctrl_high)
 
 
-def propose(spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, key, t0, task: TaskArrays, anchor=None):
+def propose(spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, key, t0, arrays: RunArrays, anchor=None):
     """Sample knots and turn them into planner-step controls: (N,K,nu), (N,H,nu).
 
     ``anchor`` (K, nu), if given, replaces sample 1: in hybrid mode the previous refined plan stays a
     candidate next to the network's proposal (sample 0), so a wrong prediction cannot discard it.
     """
     knots = planner.sample(state, key, anchor)
-    controls = knots_to_controls(spec, task, knots, planner_step_times(spec, 0.0), t0)
+    controls = knots_to_controls(spec, arrays, knots, planner_step_times(spec, 0.0), t0)
     return knots, controls
 
 
-def rollout_costs(spec: PlanSpec, qpos, qvel, ctrl, sensordata, t0, previous_ctrl, task: TaskArrays):
+def rollout_costs(spec: PlanSpec, qpos, qvel, ctrl, sensordata, t0, previous_ctrl, arrays: RunArrays):
     """Cost of each rollout; states are those *after* each planner step."""
-    window = reference_window(spec, task, planner_step_times(spec, t0) + spec.planner_dt)
-    return trajectory_cost(spec.weights, spec.layout, qpos, qvel, ctrl, sensordata, window, previous_ctrl)
+    window = reference_window(spec, arrays, planner_step_times(spec, t0) + spec.planner_dt)
+    return spec.task.cost(spec.layout, qpos, qvel, ctrl, sensordata, window, previous_ctrl)
 
 
 def score_and_update(
     spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, knots, controls, qpos, qvel, sensordata,
-    t0, previous_ctrl, task: TaskArrays,
+    t0, previous_ctrl, arrays: RunArrays,
 ):
     """Cost every rollout and update the sampling distribution."""
-    costs = rollout_costs(spec, qpos, qvel, controls, sensordata, t0, previous_ctrl, task)
+    costs = rollout_costs(spec, qpos, qvel, controls, sensordata, t0, previous_ctrl, arrays)
     return planner.update(state, knots, costs), costs
 
 
-def plant_controls(spec: PlanSpec, mean: jnp.ndarray, t0, task: TaskArrays) -> jnp.ndarray:
+def plant_controls(spec: PlanSpec, mean: jnp.ndarray, t0, arrays: RunArrays) -> jnp.ndarray:
     """Servo targets for each plant step of the coming replan period: (S, nu)."""
     times = spec.plant_dt * jnp.arange(spec.steps_per_replan)
-    return knots_to_controls(spec, task, mean, times, t0)
+    return knots_to_controls(spec, arrays, mean, times, t0)
 
 
-def network_features(spec: PlanSpec, qpos, qvel, t0, task: TaskArrays) -> jnp.ndarray:
-    """Network input: state (without the horizontal position) and the reference ahead.
-
-    The reference changes over time, so the state alone is ambiguous: the
-    network sees the reference height, orientation and joints at a few
-    look-ahead times.
-    """
-    times = t0 + jnp.asarray(FEATURE_LOOKAHEAD)
-    ref = _frame_blend(spec, task, times, task.ref_qpos)[:, 2:]
-    return jnp.concatenate([qpos[2:], qvel, ref.reshape(-1)]).astype(jnp.float32)
+def network_features(spec: PlanSpec, qpos, qvel, t0, arrays: RunArrays) -> jnp.ndarray:
+    """Network input (F,): the task's features of the state and the reference at its look-ahead times."""
+    times = t0 + jnp.asarray(spec.task.feature_lookahead)
+    return spec.task.features(qpos, qvel, _frame_blend(spec, arrays, times, arrays.ref_qpos))

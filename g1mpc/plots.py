@@ -37,7 +37,7 @@ def write_plots(result, replan_period: float, directory: str | Path) -> list[Pat
     ax1.plot(t, [c.joint_rms for c in cycles], color="tab:blue")
     ax1.set_ylabel("joint RMS error (rad)")
     ax2.plot(t, [c.base_height for c in cycles], color="tab:green")
-    ax2.set_ylabel("pelvis height (m)")
+    ax2.set_ylabel("root height (m)")
     ax2.set_xlabel("simulated time (s)")
     for ax in (ax1, ax2):
         for i, p in enumerate(result.push_times):

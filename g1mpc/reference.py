@@ -1,15 +1,12 @@
-"""Reference motion: a sequence of standing/balance poses at a fixed frame rate.
+"""Reference motion: robot poses at a fixed frame rate, and everything derived from them.
 
-A reference is an ``.npz`` with ``qpos`` (T x nq) and ``fps`` (scalar), the
-format retargeted clips usually come in. The default one is generated here from
-key poses (stand, knees bent, weight shifts, lean, arm raises, twist), held and
-blended with a smoothstep, every pose placed so the feet rest on the ground.
+A reference is an ``.npz`` with ``qpos`` (T x nq) and ``fps`` (scalar), the format retargeted clips
+usually come in. :func:`key_pose_clip` makes one from a robot's named key poses, held and blended with a
+smoothstep, every pose placed so the feet rest where they do in the robot's keyframe.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,38 +14,13 @@ from pathlib import Path
 import mujoco
 import numpy as np
 
+from g1mpc.atomic import atomic_write
 from g1mpc.errors import UserError
-from g1mpc.robot import sensor_layout, stand_keyframe
+from g1mpc.models import actuated_qpos_indices, frame_positions, keyframe_pose, sensor_layout
+from g1mpc.robots.base import FreeBase, Robot
 
 DEFAULT_FPS = 30.0
-
-# Joint-angle offsets from the ``stand`` keyframe, by joint name (radians).
-# Leg offsets keep the feet flat: hip pitch + knee + ankle pitch sum to zero,
-# hip roll is compensated by ankle roll.
-_KNEES_BENT = {"hip_pitch": -0.35, "knee": 0.70, "ankle_pitch": -0.35}
-KEY_POSES: dict[str, dict[str, float]] = {
-    "stand": {},
-    "knees_bent": {f"{s}_{j}_joint": v for s in ("left", "right") for j, v in _KNEES_BENT.items()},
-    "shift_left": {
-        "left_hip_roll_joint": -0.08, "right_hip_roll_joint": -0.08,
-        "left_ankle_roll_joint": 0.08, "right_ankle_roll_joint": 0.08,
-    },
-    "shift_right": {
-        "left_hip_roll_joint": 0.08, "right_hip_roll_joint": 0.08,
-        "left_ankle_roll_joint": -0.08, "right_ankle_roll_joint": -0.08,
-    },
-    "lean_forward": {"waist_pitch_joint": 0.25},
-    "arms_forward": {"left_shoulder_pitch_joint": -1.0, "right_shoulder_pitch_joint": -1.0},
-    "arms_out": {"left_shoulder_roll_joint": 1.0, "right_shoulder_roll_joint": -1.0},
-    "twist": {"waist_yaw_joint": 0.4, "left_shoulder_pitch_joint": -0.4, "right_shoulder_pitch_joint": 0.2},
-}
-# (pose, hold seconds); consecutive poses are blended over BLEND_SECONDS.
-DEFAULT_SCRIPT: list[tuple[str, float]] = [
-    ("stand", 1.0), ("knees_bent", 1.0), ("stand", 0.5), ("shift_left", 1.0), ("shift_right", 1.0),
-    ("stand", 0.5), ("lean_forward", 1.0), ("arms_forward", 1.0), ("arms_out", 1.0), ("twist", 1.0),
-    ("knees_bent", 0.5), ("stand", 1.0),
-]
-BLEND_SECONDS = 1.0
+BLEND_SECONDS = 1.0  # consecutive key poses are blended over this long
 
 
 @dataclass(frozen=True)
@@ -65,58 +37,55 @@ class Reference:
         return len(self.qpos) / self.fps
 
 
-def _pose_qpos(model: mujoco.MjModel, offsets: dict[str, float]) -> np.ndarray:
-    qpos, _ = stand_keyframe(model)
-    for joint, value in offsets.items():
-        jid = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_JOINT, joint)
-        if jid >= 0:  # poses name the 29-DoF joints; other variants share them
-            qpos[model.jnt_qposadr[jid]] += value
+def _normalise_quaternions(qpos: np.ndarray) -> np.ndarray:
+    qpos[:, FreeBase.QUAT] /= np.maximum(np.linalg.norm(qpos[:, FreeBase.QUAT], axis=1, keepdims=True), 1e-12)
     return qpos
 
 
-def _feet_anchor(model: mujoco.MjModel, qpos: np.ndarray) -> np.ndarray:
+def _pose_qpos(model: mujoco.MjModel, robot: Robot, offsets: dict[str, float]) -> np.ndarray:
+    qpos, _ = keyframe_pose(model, robot)
+    for joint, value in offsets.items():  # Robot.check_model has checked that every joint exists
+        qpos[model.jnt_qposadr[mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_JOINT, joint)]] += value
+    return qpos
+
+
+def _feet_anchor(model: mujoco.MjModel, robot: Robot, qpos: np.ndarray) -> np.ndarray:
     """Horizontal midpoint of the feet and the height of the lower foot, for a pose."""
     data = mujoco.MjData(model)
     data.qpos[:] = qpos
     mujoco.mj_kinematics(model, data)
-    sites = [mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_SITE, s) for s in ("left_foot", "right_foot")]
-    feet = data.site_xpos[sites]
+    feet = frame_positions(model, data, robot.feet)
     return np.array([feet[:, 0].mean(), feet[:, 1].mean(), feet[:, 2].min()])
-
-
-def _place_on_ground(model: mujoco.MjModel, qpos: np.ndarray, feet_target: np.ndarray) -> np.ndarray:
-    """Translate the base so the feet anchor lands where the stand pose has it."""
-    placed = qpos.copy()
-    placed[:3] += feet_target - _feet_anchor(model, qpos)
-    return placed
 
 
 def _smoothstep(x: np.ndarray) -> np.ndarray:
     return x * x * (3 - 2 * x)
 
 
-def generate_reference_qpos(
-    model: mujoco.MjModel, script: list[tuple[str, float]] | None = None, fps: float = DEFAULT_FPS
-) -> np.ndarray:
-    """Hold each key pose, blend to the next with a smoothstep; returns (T, nq)."""
-    script = script or DEFAULT_SCRIPT
-    feet_target = _feet_anchor(model, stand_keyframe(model)[0])
-    poses = [_place_on_ground(model, _pose_qpos(model, KEY_POSES[name]), feet_target) for name, _ in script]
+def key_pose_clip(model: mujoco.MjModel, robot: Robot, script, fps: float = DEFAULT_FPS) -> np.ndarray:
+    """Hold each (key pose, seconds) of ``script``, blend to the next with a smoothstep; returns (T, nq).
+
+    The clip loops: the last pose blends back to the first.
+    """
+    feet_target = _feet_anchor(model, robot, keyframe_pose(model, robot)[0])
+    poses = []
+    for name, _ in script:
+        pose = _pose_qpos(model, robot, robot.key_poses[name])
+        pose[FreeBase.POSITION] += feet_target - _feet_anchor(model, robot, pose)
+        poses.append(pose)
     frames = []
     for i, (_, hold) in enumerate(script):
         frames.extend([poses[i]] * int(round(hold * fps)))
-        nxt = poses[(i + 1) % len(poses)]  # the clip loops: blend back to the first pose
+        nxt = poses[(i + 1) % len(poses)]
         for a in _smoothstep(np.arange(1, int(round(BLEND_SECONDS * fps)) + 1) / (BLEND_SECONDS * fps)):
             frames.append((1 - a) * poses[i] + a * nxt)
     qpos = np.array(frames)
-    qpos[:, 3:7] /= np.linalg.norm(qpos[:, 3:7], axis=1, keepdims=True)
+    qpos[:, FreeBase.QUAT] /= np.linalg.norm(qpos[:, FreeBase.QUAT], axis=1, keepdims=True)
     return qpos
 
 
-def build_reference(model: mujoco.MjModel, qpos: np.ndarray, fps: float) -> Reference:
+def build_reference(model: mujoco.MjModel, robot: Robot, qpos: np.ndarray, fps: float) -> Reference:
     """Derive actuator targets and sensor values of every frame (forward kinematics)."""
-    from g1mpc.robot import actuated_qpos_indices
-
     data = mujoco.MjData(model)
     sensordata = np.zeros((len(qpos), model.nsensordata))
     for t, q in enumerate(qpos):
@@ -124,31 +93,19 @@ def build_reference(model: mujoco.MjModel, qpos: np.ndarray, fps: float) -> Refe
         data.qvel[:] = 0
         mujoco.mj_forward(model, data)
         sensordata[t] = data.sensordata
-    sensor_layout(model)  # validates that the task sensors exist
+    sensor_layout(model, robot)  # validates that the task sensors exist
     ctrl = qpos[:, actuated_qpos_indices(model)]
     return Reference(qpos=qpos.astype(np.float64), fps=float(fps), ctrl=ctrl, sensordata=sensordata)
 
 
-def default_reference(model: mujoco.MjModel) -> Reference:
-    return build_reference(model, generate_reference_qpos(model), DEFAULT_FPS)
-
-
 def save_reference(path: str | Path, qpos: np.ndarray, fps: float) -> None:
     """Write ``qpos`` + ``fps`` atomically (temp file, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, qpos=qpos, fps=np.float64(fps))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as f:
+        np.savez(f, qpos=qpos, fps=np.float64(fps))
 
 
-def load_reference(path: str | Path, model: mujoco.MjModel) -> Reference:
-    """Load and validate a user reference ``.npz`` against the model."""
+def read_reference_qpos(path: str | Path, nq: int) -> tuple[np.ndarray, float]:
+    """Load and validate a user reference ``.npz``: (T, nq) qpos with unit quaternions, and its fps."""
     path = Path(path)
     if not path.is_file():
         raise UserError(f"--reference: file '{path}' does not exist; generate one with 'g1mpc reference --out {path}'")
@@ -164,13 +121,17 @@ def load_reference(path: str | Path, model: mujoco.MjModel) -> Reference:
         raise UserError(f"--reference: '{path}' is not a readable .npz ({type(exc).__name__}); re-export it") from None
     if qpos.ndim != 2 or qpos.shape[0] < 1:
         raise UserError(f"--reference: '{path}' qpos must be (T x nq), got shape {qpos.shape}")
-    if qpos.shape[1] != model.nq:
+    if qpos.shape[1] != nq:
         raise UserError(
-            f"--reference: '{path}' has {qpos.shape[1]} qpos columns but the robot has nq={model.nq}; "
+            f"--reference: '{path}' has {qpos.shape[1]} qpos columns but the robot has nq={nq}; "
             "use a clip for this robot (or --robot matching the clip)"
         )
     if not np.all(np.isfinite(qpos)) or not np.isfinite(fps) or fps <= 0:
         raise UserError(f"--reference: '{path}' has non-finite qpos or a non-positive fps")
-    qpos = qpos.copy()
-    qpos[:, 3:7] /= np.maximum(np.linalg.norm(qpos[:, 3:7], axis=1, keepdims=True), 1e-12)
-    return build_reference(model, qpos, fps)
+    return _normalise_quaternions(qpos.copy()), fps
+
+
+def load_reference(path: str | Path, model: mujoco.MjModel, robot: Robot) -> Reference:
+    """A user's reference clip for this robot, with its derived targets and sensor values."""
+    qpos, fps = read_reference_qpos(path, model.nq)
+    return build_reference(model, robot, qpos, fps)

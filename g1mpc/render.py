@@ -10,6 +10,7 @@ import numpy as np
 
 from g1mpc.errors import UserError
 from g1mpc.gl_backend import gl_settled
+from g1mpc.robots.base import FreeBase
 from g1mpc.viewer import add_ghost
 
 TRACKING_CAMERA = "track"
@@ -26,7 +27,7 @@ def ensure_offscreen_backend() -> None:
 
 
 class FrameRenderer:
-    """Renders the robot (and optionally the reference ghost) from a camera that follows the pelvis."""
+    """Renders the robot (and optionally the reference ghost) from a camera that follows the root body."""
 
     def __init__(self, model: mujoco.MjModel, width: int = 640, height: int = 480, camera: str = TRACKING_CAMERA,
                  show_reference: bool = True):
@@ -48,7 +49,7 @@ class FrameRenderer:
 
     def render(self, data: mujoco.MjData, reference_qpos: np.ndarray | None) -> np.ndarray:
         if self.camera_name == TRACKING_CAMERA:
-            self.camera.lookat[:] = data.qpos[:3] - np.array([0.0, 0.0, 0.2])
+            self.camera.lookat[:] = data.qpos[FreeBase.POSITION] - np.array([0.0, 0.0, 0.2])
             self.renderer.update_scene(data, self.camera)
         else:
             self.renderer.update_scene(data, self.camera_name)

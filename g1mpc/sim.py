@@ -2,37 +2,47 @@
 
 from __future__ import annotations
 
+import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Callable
 
 import mujoco
 import numpy as np
 
-from g1mpc.errors import UserError
+from g1mpc.errors import ConfigError
 from g1mpc.reference import Reference
+from g1mpc.robots.base import FreeBase
+from g1mpc.tasks.base import FallTest
 
 
 @dataclass(frozen=True)
 class PushConfig:
-    """Horizontal pushes on the pelvis: ``force`` newtons for ``duration`` s every ``interval`` s."""
+    """Horizontal pushes on the root body: ``force`` newtons for ``duration`` s every ``interval`` s."""
 
     force: float = 0.0
     interval: float = 2.0
     duration: float = 0.1
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        if not (self.force >= 0 and self.interval > 0 and 0 < self.duration < self.interval):
+            raise ConfigError("--push_force must be >= 0 and 0 < --push_duration < --push_interval")
+
 
 @dataclass(frozen=True)
 class SimConfig:
+    """The closed loop: how long, how fast, what disturbs it, what happens after a fall."""
+
     duration: float = 10.0
-    frequency: float = 50.0
     realtime: bool = True  # sleep when ahead so the simulation runs at wall-clock pace
     pushes: PushConfig = PushConfig()
-    fall_height: float = 0.45  # pelvis height (m) below which the robot has fallen
-    fall_tilt: float = 1.0  # pelvis tilt (rad) above which the robot has fallen
     reset_on_fall: bool = False  # False: a fall ends the run; True: reset to the reference and go on
     print_every: float = 1.0  # seconds of simulated time between rolling reports (0: never)
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.duration) and self.duration > 0):
+            raise ConfigError("--duration must be > 0 seconds")
 
 
 @dataclass
@@ -90,7 +100,7 @@ class RunResult:
 
 
 def joint_rms(qpos: np.ndarray, ref_qpos: np.ndarray) -> float:
-    return float(np.sqrt(np.mean((qpos[7:] - ref_qpos[7:]) ** 2)))
+    return float(np.sqrt(np.mean((qpos[FreeBase.JOINTS] - ref_qpos[FreeBase.JOINTS]) ** 2)))
 
 
 def frame_index(reference: Reference, t: float, loop: bool = True) -> int:
@@ -105,26 +115,22 @@ def reference_frame(reference: Reference, t: float, loop: bool = True) -> np.nda
     return reference.qpos[frame_index(reference, t, loop)]
 
 
-def pelvis_tilt(qpos: np.ndarray) -> float:
-    """Angle between the pelvis z axis and the world z axis."""
-    w, x, y, z = qpos[3:7] / np.linalg.norm(qpos[3:7])
-    cos_tilt = 1 - 2 * (x * x + y * y)
-    return float(np.arccos(np.clip(cos_tilt, -1, 1)))
-
-
 class Simulation:
-    """Steps the plant under a controller at the replan frequency."""
+    """Steps the plant under a controller at the replan frequency.
 
-    def __init__(self, model: mujoco.MjModel, reference: Reference, config: SimConfig, loop_reference: bool = True):
-        if config.frequency <= 0:
-            raise UserError("--frequency must be > 0")
+    ``fall_test`` (from the task) judges the state against the reference; ``push_body`` is pushed.
+    """
+
+    def __init__(self, model: mujoco.MjModel, reference: Reference, config: SimConfig, *, frequency: float,
+                 fall_test: FallTest, push_body: str, loop_reference: bool = True):
+        if not (math.isfinite(frequency) and frequency > 0):
+            raise ConfigError("--frequency must be a positive number of Hz")
         self.model, self.reference, self.config = model, reference, config
-        self.loop_reference = loop_reference
+        self.fall_test, self.loop_reference, self.frequency = fall_test, loop_reference, frequency
         self.data = mujoco.MjData(model)
-        self.period = 1.0 / config.frequency
+        self.period = 1.0 / frequency
         self.steps_per_cycle = max(1, int(round(self.period / model.opt.timestep)))
-        self.pelvis = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_BODY, "pelvis")
-        self._rng = np.random.default_rng(config.pushes.seed)
+        self.push_body = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_BODY, push_body)
         self.reset(0.0)
 
     def reset(self, t: float) -> None:
@@ -146,10 +152,6 @@ class Simulation:
             return p.force * np.array([np.cos(angle), np.sin(angle), 0.0])
         return None
 
-    def has_fallen(self) -> bool:
-        q = self.data.qpos
-        return bool(not np.all(np.isfinite(q)) or q[2] < self.config.fall_height or pelvis_tilt(q) > self.config.fall_tilt)
-
     def _diverged(self) -> bool:
         """MuJoCo resets the state itself when accelerations blow up; its warning counter tells."""
         count = self.data.warning[mujoco.mjtWarning.mjWARN_BADQACC].number
@@ -165,7 +167,7 @@ class Simulation:
     ) -> RunResult:
         """Run until ``duration`` (or a fall, or ``on_cycle`` returning False, or Ctrl-C)."""
         cfg, d = self.config, self.data
-        result = RunResult(target_frequency=cfg.frequency)
+        result = RunResult(target_frequency=self.frequency)
         t_end = d.time + cfg.duration
         next_report = d.time + cfg.print_every if cfg.print_every > 0 else np.inf
         wall_start = time.perf_counter()
@@ -186,7 +188,7 @@ class Simulation:
                 for k in range(self.steps_per_cycle):
                     d.ctrl[:] = ctrl[min(k, len(ctrl) - 1)]
                     force = self._push_force(d.time)
-                    d.xfrc_applied[self.pelvis, :3] = 0.0 if force is None else force
+                    d.xfrc_applied[self.push_body, :3] = 0.0 if force is None else force
                     if force is not None and not pushing:
                         pushing = True
                         if not result.push_times or d.time - result.push_times[-1] > cfg.pushes.duration:
@@ -201,13 +203,14 @@ class Simulation:
                 window.append(record)
                 if on_cycle is not None and on_cycle(d, ref) is False:
                     break
-                diverged = self._diverged()
-                if diverged:
+                why = "the plant diverged (MuJoCo reset it)" if self._diverged() else None
+                if why:
                     result.plant_faults += 1
-                if diverged or self.has_fallen():
+                why = why or self.fall_test(d, ref)
+                if why:
                     result.falls.append(d.time)
                     if log:
-                        log(f"[fall] at t={d.time:.2f}s (pelvis height {d.qpos[2]:.2f} m, tilt {pelvis_tilt(d.qpos):.2f} rad)")
+                        log(f"[fall] at t={d.time:.2f}s: {why}")
                     if not cfg.reset_on_fall:
                         break
                     self.reset(d.time)
@@ -238,6 +241,3 @@ def _rolling_line(window: list[CycleRecord], period: float, t: float) -> str:
         f"joint rms {np.sqrt(np.mean([c.joint_rms**2 for c in window])):.3f} rad  height {window[-1].base_height:.2f} m"
     )
 
-
-def config_dict(config: SimConfig) -> dict:
-    return asdict(config)

@@ -14,9 +14,12 @@ Queries outside the knot span are clamped to the end knots' values.
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 import jax.numpy as jnp
 
-SPLINE_KINDS = ("zero", "linear", "cubic")
+SplineKind = Literal["zero", "linear", "cubic"]
+SPLINE_KINDS = get_args(SplineKind)
 
 
 def min_knots(kind: str) -> int:

@@ -12,16 +12,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-import torch
 from tqdm import tqdm
 
 from g1mpc.dataset import load_dataset
-from g1mpc.errors import UserError
-from g1mpc.network import CHECKPOINT_FORMAT, KnotMLP, save_checkpoint
+from g1mpc.errors import ConfigError, UserError
 
 
 @dataclass(frozen=True)
 class TrainConfig:
+    """Network training: MLP widths, optimiser, validation split, early stopping, checkpoints kept."""
+
     hidden: tuple[int, ...] = (256, 256)
     epochs: int = 200
     batch_size: int = 256
@@ -32,6 +32,17 @@ class TrainConfig:
     keep_best: int = 3
     seed: int = 0
     threads: int = 2
+
+    def __post_init__(self) -> None:
+        checks = [
+            (len(self.hidden) >= 1 and min(self.hidden) >= 1, "--hidden needs one or more widths >= 1"),
+            (self.epochs >= 1 and self.batch_size >= 1 and self.patience >= 1, "--epochs, --batch_size and --patience must be >= 1"),
+            (self.learning_rate > 0 and self.weight_decay >= 0, "--lr must be > 0 and --weight_decay >= 0"),
+            (0 < self.val_fraction < 1 and self.keep_best >= 1, "val_fraction must be in (0, 1) and keep_best >= 1"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ConfigError(message)
 
 
 @dataclass
@@ -59,6 +70,11 @@ def _split(features: list[np.ndarray], knots: list[np.ndarray], fraction: float,
 
 
 def train(data_dir: str | Path, ckpt_dir: str | Path, config: TrainConfig, progress: bool = True) -> TrainResult:
+    """Train on every shard in ``data_dir``; keep the ``keep_best`` lowest-validation-loss checkpoints."""
+    import torch  # here, not at import: the command line reads TrainConfig without loading torch
+
+    from g1mpc.network import CHECKPOINT_FORMAT, KnotMLP, save_checkpoint
+
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
     features, knots, meta = load_dataset(data_dir)

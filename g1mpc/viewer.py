@@ -27,7 +27,8 @@ def add_ghost(model: mujoco.MjModel, ghost_data: mujoco.MjData, scene: mujoco.Mj
 class PassiveViewer:
     """Shows the simulation; ``update`` returns False once the window is closed."""
 
-    def __init__(self, model: mujoco.MjModel, data: mujoco.MjData, show_reference: bool = False):
+    def __init__(self, model: mujoco.MjModel, data: mujoco.MjData, show_reference: bool = False,
+                 track_body: str = "pelvis"):
         import mujoco.viewer
 
         self.model, self.data, self.show_reference = model, data, show_reference
@@ -35,9 +36,9 @@ class PassiveViewer:
         before = set(threading.enumerate())
         self.handle = mujoco.viewer.launch_passive(model, data, show_left_ui=False, show_right_ui=False)
         self._threads = [t for t in threading.enumerate() if t not in before]  # the viewer's render thread
-        with self.handle.lock():  # follow the pelvis from a distance that shows the whole robot
+        with self.handle.lock():  # follow the root body from a distance that shows the whole robot
             self.handle.cam.type = mujoco.mjtCamera.mjCAMERA_TRACKING
-            self.handle.cam.trackbodyid = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_BODY, "pelvis")
+            self.handle.cam.trackbodyid = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_BODY, track_body)
             self.handle.cam.distance, self.handle.cam.azimuth, self.handle.cam.elevation = 3.0, 135.0, -15.0
 
     def update(self, data: mujoco.MjData, reference_qpos: np.ndarray) -> bool:

@@ -21,15 +21,18 @@ class PlannerState(NamedTuple):
     sigma: jnp.ndarray  # (K, nu) sampling standard deviation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SamplingPlanner:
-    """Common sampling: sample 0 is the mean itself, a fraction explores wide, the rest use sigma."""
+    """Common sampling: sample 0 is the mean itself, a fraction explores wide, the rest use sigma.
+
+    Settings have no defaults here: :class:`~g1mpc.controller.ControllerConfig` holds the one default of each.
+    """
 
     num_samples: int
-    sigma_start: float = 0.1
-    explore_fraction: float = 0.0
+    sigma_start: float  # initial and exploration noise
+    explore_fraction: float  # share of the samples drawn with sigma_start
+    anchor_fraction: float  # share of the samples centred on the anchor, when one is given
     noise_scale: tuple[float, ...] | None = None  # per-actuator multiplier on every sigma (None: all 1)
-    anchor_fraction: float = 0.5  # share of the samples centred on the anchor, when one is given
 
     def _scale(self, nu: int) -> np.ndarray:
         return np.ones(nu, np.float32) if self.noise_scale is None else np.asarray(self.noise_scale, np.float32)

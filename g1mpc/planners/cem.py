@@ -10,10 +10,10 @@ import jax.numpy as jnp
 from g1mpc.planners.base import PlannerState, SamplingPlanner
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CEM(SamplingPlanner):
-    num_elites: int = 4
-    sigma_min: float = 0.02
+    num_elites: int
+    sigma_min: float  # noise floor
 
     def update(self, state: PlannerState, knots: jnp.ndarray, costs: jnp.ndarray) -> PlannerState:
         _, elite_idx = jax.lax.top_k(-costs, self.num_elites)

@@ -10,9 +10,9 @@ import jax.numpy as jnp
 from g1mpc.planners.base import PlannerState, SamplingPlanner
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MPPI(SamplingPlanner):
-    temperature: float = 0.1  # relative to the cost spread of the batch
+    temperature: float  # relative to the cost spread of the batch
 
     def update(self, state: PlannerState, knots: jnp.ndarray, costs: jnp.ndarray) -> PlannerState:
         spread = jnp.maximum(jnp.max(costs) - jnp.min(costs), 1e-9)

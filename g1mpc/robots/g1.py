@@ -1,0 +1,47 @@
+"""Unitree G1, 29 position servos (MuJoCo Menagerie ``unitree_g1/scene.xml``)."""
+
+from g1mpc.robots.base import ActuatorGroup, Frame, Robot
+
+# Joint offsets from the ``stand`` keyframe (rad). Leg offsets keep the feet flat: hip pitch + knee +
+# ankle pitch sum to zero, and hip roll is compensated by ankle roll.
+_KNEES_BENT = {"hip_pitch": -0.35, "knee": 0.70, "ankle_pitch": -0.35}
+KEY_POSES = {
+    "stand": {},
+    "knees_bent": {f"{s}_{j}_joint": v for s in ("left", "right") for j, v in _KNEES_BENT.items()},
+    "shift_left": {
+        "left_hip_roll_joint": -0.08, "right_hip_roll_joint": -0.08,
+        "left_ankle_roll_joint": 0.08, "right_ankle_roll_joint": 0.08,
+    },
+    "shift_right": {
+        "left_hip_roll_joint": 0.08, "right_hip_roll_joint": 0.08,
+        "left_ankle_roll_joint": -0.08, "right_ankle_roll_joint": -0.08,
+    },
+    "lean_forward": {"waist_pitch_joint": 0.25},
+    "arms_forward": {"left_shoulder_pitch_joint": -1.0, "right_shoulder_pitch_joint": -1.0},
+    "arms_out": {"left_shoulder_roll_joint": 1.0, "right_shoulder_roll_joint": -1.0},
+    "twist": {"waist_yaw_joint": 0.4, "left_shoulder_pitch_joint": -0.4, "right_shoulder_pitch_joint": 0.2},
+}
+CLIP = (
+    ("stand", 1.0), ("knees_bent", 1.0), ("stand", 0.5), ("shift_left", 1.0), ("shift_right", 1.0),
+    ("stand", 0.5), ("lean_forward", 1.0), ("arms_forward", 1.0), ("arms_out", 1.0), ("twist", 1.0),
+    ("knees_bent", 0.5), ("stand", 1.0),
+)
+# Legs explore most; the waist, arms and wrists carry less mass and disturb the balance when they swing.
+ACTUATOR_GROUPS = {
+    "legs": ActuatorGroup(("*_hip_*", "*_knee_*", "*_ankle_*"), 1.0),
+    "waist": ActuatorGroup(("waist_*",), 0.5),
+    "arms": ActuatorGroup(("*_shoulder_*", "*_elbow_*"), 0.3),
+    "wrists": ActuatorGroup(("*_wrist_*",), 0.1),
+}
+
+G1 = Robot(
+    name="g1",
+    scene="unitree_g1/scene.xml",
+    root_body="pelvis",
+    feet=(Frame("site", "left_foot"), Frame("site", "right_foot")),
+    hands=(Frame("body", "left_wrist_yaw_link"), Frame("body", "right_wrist_yaw_link")),
+    actuator_groups=ACTUATOR_GROUPS,
+    keyframe="stand",
+    key_poses=KEY_POSES,
+    clip=CLIP,
+)

@@ -1,0 +1,189 @@
+"""Balance while tracking a reference motion: the standing humanoid task.
+
+The cost tracks the reference's joints, base pose, feet and hands, and keeps the centre of mass and the
+capture point over the feet as the reference has them; the network sees the state and the reference
+ahead; a fall is judged against the reference, so a clip that squats or bends is not a fall.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import ClassVar
+
+import jax.numpy as jnp
+import mujoco
+import numpy as np
+
+from g1mpc.errors import ConfigError
+from g1mpc.models import SensorLayout
+from g1mpc.reference import DEFAULT_FPS, key_pose_clip
+from g1mpc.robots.base import SIDES, FreeBase, Robot
+from g1mpc.tasks.base import FallTest, ReferenceWindow, Task
+
+GRAVITY = 9.81
+B = FreeBase
+
+
+@dataclass(frozen=True)
+class CostWeights:
+    """Weights of the running cost (per planner step; the last step is scaled by ``terminal``).
+
+    Errors are in radians and metres; the defaults make a 0.1 rad error on every
+    joint cost about as much as a 2 cm drift of the centre of mass over the feet.
+    """
+
+    joints: float = 1.0  # sum of squared joint-angle errors vs the reference
+    base_height: float = 100.0  # root height error^2
+    base_orientation: float = 50.0  # 1 - <q, q_ref>^2 of the root
+    com_over_feet: float = 100.0  # horizontal CoM offset from the feet midpoint, vs the reference's
+    capture_point: float = 1000.0  # horizontal capture point (CoM + CoM velocity / omega) over the feet, vs the reference's
+    base_velocity: float = 0.1  # root linear velocity^2 (the reference moves slowly)
+    base_angular_velocity: float = 0.1  # root angular velocity^2
+    feet_position: float = 50.0  # feet positions in the root frame vs the reference
+    feet_orientation: float = 10.0  # feet orientation in the root frame vs the reference
+    feet_height: float = 100.0  # feet world height vs the reference (keep them on the ground)
+    hands_position: float = 5.0  # hands positions in the root frame vs the reference
+    hands_orientation: float = 1.0
+    joint_velocity: float = 0.01  # joint speeds^2
+    control_effort: float = 5.0  # (ctrl - reference ctrl)^2: the prior that keeps few-sample CEM near the reference
+    control_smoothness: float = 0.5  # (ctrl_t - ctrl_{t-1})^2
+    terminal: float = 5.0  # multiplier on the last step
+
+    def __post_init__(self) -> None:
+        for name, value in asdict(self).items():
+            if not (np.isfinite(value) and value >= 0):
+                raise ConfigError(f"cost weight {name} must be a finite number >= 0, got {value}")
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def _quat_distance(q, q_ref):
+    return 1.0 - jnp.sum(q * q_ref, axis=-1) ** 2
+
+
+def _sq(x):
+    return jnp.sum(x * x, axis=-1)
+
+
+def _com_offset(sens, layout: SensorLayout, with_velocity: bool = False):
+    """Horizontal CoM (or capture point, CoM + v/omega) relative to the feet midpoint."""
+    feet_mid = 0.5 * (layout.get(sens, "left_foot_world") + layout.get(sens, "right_foot_world"))
+    com = layout.get(sens, "com")
+    offset = (com - feet_mid)[..., :2]
+    if with_velocity:
+        omega = jnp.sqrt(GRAVITY / jnp.maximum(com[..., 2:3] - feet_mid[..., 2:3], 0.1))
+        offset = offset + layout.get(sens, "com_velocity")[..., :2] / omega
+    return offset
+
+
+def tilt(qpos: np.ndarray) -> float:
+    """Angle (rad) between the root's z axis and the world's."""
+    w, x, y, z = qpos[B.QUAT] / np.linalg.norm(qpos[B.QUAT])
+    return float(np.arccos(np.clip(1 - 2 * (x * x + y * y), -1, 1)))
+
+
+@dataclass(frozen=True)
+class BalanceTask(Task):
+    """Track a reference motion while standing; pushes are the disturbance.
+
+    Attributes:
+        weights: cost weights.
+        feature_lookahead: seconds ahead at which the network sees the reference.
+        fall_height_drop: a root this far (m) below the reference's root has fallen.
+        fall_tilt_margin: a root tilted this much (rad) more than the reference's has fallen.
+    """
+
+    name: ClassVar[str] = "balance"
+    weights: CostWeights = CostWeights()
+    feature_lookahead: tuple[float, ...] = (0.0, 0.1, 0.25, 0.5)
+    fall_height_drop: float = 0.3
+    fall_tilt_margin: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not self.feature_lookahead or min(self.feature_lookahead) < 0:
+            raise ConfigError("feature_lookahead needs at least one time >= 0")
+        if not (self.fall_height_drop > 0 and self.fall_tilt_margin > 0):
+            raise ConfigError("fall_height_drop and fall_tilt_margin must be > 0")
+
+    def reference_clip(self, model: mujoco.MjModel, robot: Robot) -> tuple[np.ndarray, float]:
+        return key_pose_clip(model, robot, robot.clip, DEFAULT_FPS), DEFAULT_FPS
+
+    def stage_costs(self, layout: SensorLayout, qpos, qvel, ctrl, sensordata, reference: ReferenceWindow,
+                    previous_ctrl) -> dict[str, jnp.ndarray]:
+        """Each weighted term per rollout and step: name -> (..., H)."""
+        w, r_q, r_s, g = self.weights, reference.qpos, reference.sensordata, layout.get
+        ctrl_prev = jnp.concatenate([jnp.broadcast_to(previous_ctrl, ctrl[..., :1, :].shape), ctrl[..., :-1, :]], axis=-2)
+        terms = {
+            "joints": w.joints * _sq(qpos[..., B.JOINTS] - r_q[..., B.JOINTS]),
+            "base_height": w.base_height * (qpos[..., B.HEIGHT] - r_q[..., B.HEIGHT]) ** 2,
+            "base_orientation": w.base_orientation * _quat_distance(qpos[..., B.QUAT], r_q[..., B.QUAT]),
+            "com_over_feet": w.com_over_feet * _sq(_com_offset(sensordata, layout) - _com_offset(r_s, layout)),
+            "capture_point": w.capture_point * _sq(_com_offset(sensordata, layout, True) - _com_offset(r_s, layout, True)),
+            "base_velocity": w.base_velocity * _sq(qvel[..., B.LINEAR_VELOCITY]),
+            "base_angular_velocity": w.base_angular_velocity * _sq(qvel[..., B.ANGULAR_VELOCITY]),
+            "joint_velocity": w.joint_velocity * _sq(qvel[..., B.JOINT_VELOCITIES]),
+            "control_effort": w.control_effort * _sq(ctrl - reference.ctrl),
+            "control_smoothness": w.control_smoothness * _sq(ctrl - ctrl_prev),
+        }
+        feet_pos = feet_quat = feet_h = hand_pos = hand_quat = 0.0
+        for side in SIDES:
+            feet_pos += _sq(g(sensordata, f"{side}_foot_pos") - g(r_s, f"{side}_foot_pos"))
+            feet_quat += _quat_distance(g(sensordata, f"{side}_foot_quat"), g(r_s, f"{side}_foot_quat"))
+            feet_h += (g(sensordata, f"{side}_foot_world")[..., 2] - g(r_s, f"{side}_foot_world")[..., 2]) ** 2
+        for side in layout.hands:
+            hand_pos += _sq(g(sensordata, f"{side}_hand_pos") - g(r_s, f"{side}_hand_pos"))
+            hand_quat += _quat_distance(g(sensordata, f"{side}_hand_quat"), g(r_s, f"{side}_hand_quat"))
+        terms["feet_position"] = w.feet_position * feet_pos
+        terms["feet_orientation"] = w.feet_orientation * feet_quat
+        terms["feet_height"] = w.feet_height * feet_h
+        terms["hands_position"] = w.hands_position * hand_pos
+        terms["hands_orientation"] = w.hands_orientation * hand_quat
+        return terms
+
+    def cost(self, layout, qpos, qvel, ctrl, sensordata, reference, previous_ctrl):
+        """Mean weighted cost per rollout (...,), the last step ×``terminal``; diverged (non-finite) rollouts get 1e6."""
+        terms = self.stage_costs(layout, qpos, qvel, ctrl, sensordata, reference, previous_ctrl)
+        per_step = sum(terms.values())
+        horizon = per_step.shape[-1]
+        step_weight = jnp.ones(horizon).at[-1].set(self.weights.terminal)
+        total = jnp.sum(per_step * step_weight, axis=-1) / horizon
+        return jnp.where(jnp.isfinite(total), total, 1e6)
+
+    def features(self, qpos, qvel, reference_ahead):
+        """State without the horizontal position, then the reference's height, orientation and joints ahead.
+
+        The reference changes over time, so the state alone is ambiguous: the network sees where it is going.
+        """
+        ref = reference_ahead[:, B.HORIZONTAL:]
+        return jnp.concatenate([qpos[B.HORIZONTAL:], qvel, ref.reshape(-1)]).astype(jnp.float32)
+
+    def feature_size(self, nq: int, nv: int) -> int:
+        return (nq - B.HORIZONTAL) + nv + len(self.feature_lookahead) * (nq - B.HORIZONTAL)
+
+    def fall_test(self, model: mujoco.MjModel, robot: Robot) -> FallTest:
+        """Fallen: a non-finite state, the root far below or far more tilted than the reference's, or a
+        robot body other than the feet touching the world's geoms (the floor)."""
+        world_geoms = model.geom_bodyid == 0
+        feet = {robot.frame_body(model, f) for f in robot.feet}
+        height_drop, tilt_margin = self.fall_height_drop, self.fall_tilt_margin
+
+        def fallen(data: mujoco.MjData, reference_qpos: np.ndarray) -> str | None:
+            q = data.qpos
+            if not np.all(np.isfinite(q)):
+                return "non-finite state"
+            if q[B.HEIGHT] < reference_qpos[B.HEIGHT] - height_drop:
+                return f"{robot.root_body} at {q[B.HEIGHT]:.2f} m, reference {reference_qpos[B.HEIGHT]:.2f} m"
+            if tilt(q) > tilt(reference_qpos) + tilt_margin:
+                return f"{robot.root_body} tilted {tilt(q):.2f} rad, reference {tilt(reference_qpos):.2f} rad"
+            n = data.ncon
+            if n:
+                g1, g2 = data.contact.geom1[:n], data.contact.geom2[:n]
+                for a, b in ((g1, g2), (g2, g1)):
+                    for geom in b[world_geoms[a]]:
+                        body = int(model.geom_bodyid[geom])
+                        if body != 0 and body not in feet:
+                            return f"{model.body(body).name} touched the floor"
+            return None
+
+        return fallen
