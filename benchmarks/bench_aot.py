@@ -19,25 +19,28 @@ from pathlib import Path
 
 import numpy as np
 
+from g1mpc.config import preset
+from g1mpc.reporting import write_json_atomic
+
 CHILD = r"""
 import sys, time, json
-start = float(sys.argv[1]); kind = sys.argv[2]; pre = sys.argv[3]; cycles = int(sys.argv[4]); extra = sys.argv[5:]
-from g1mpc.cli import build_parser, resolve_mode, resolve_preset, validate, run_config_from_args, load_network
-argv = ["run-aot" if kind == "aot" else "run", "--headless", "--no_realtime", "--hybrid" if kind == "jit" else "--quiet", *extra]
+start = float(sys.argv[1]); kind = sys.argv[2]; pre = sys.argv[3]; cycles = int(sys.argv[4])
+backend, samples, elites = sys.argv[5], int(sys.argv[6]), int(sys.argv[7])
+from g1mpc.config import DEFAULT_CHECKPOINT, RunConfig
+from g1mpc.controller import ControllerConfig
+# the configuration run_policy_aot.py builds for these flags (same digest: the artifact loads)
+config = RunConfig(controller=ControllerConfig(mode="hybrid", backend=backend, num_samples=samples, num_elites=elites))
 if kind == "aot":
-    argv += ["--precompiled_dir", pre]
-args = build_parser().parse_args(argv)
-args.hybrid = True; resolve_mode(args); resolve_preset(args); validate(args)
-if kind == "aot":
-    from g1mpc.aot_cli import prepare_precompiled
-    assembly, params, _ = prepare_precompiled(args, log=lambda s: None)
+    from g1mpc.aot import prepare_precompiled
+    assembly, params, _ = prepare_precompiled(config, DEFAULT_CHECKPOINT, pre, log=lambda s: None)
 else:
     from g1mpc.assembly import assemble
-    assembly = assemble(run_config_from_args(args, "hybrid"))
-    params = load_network(args.model_path, assembly)
-from g1mpc.sim import Simulation, SimConfig
+    from g1mpc.network import load_network
+    assembly = assemble(config)
+    params = load_network(DEFAULT_CHECKPOINT, assembly.network_spec())
+from g1mpc.sim import SimConfig
 ctl = assembly.controller(params)
-sim = Simulation(assembly.plant, assembly.reference, SimConfig(duration=cycles / 50.0, realtime=False, print_every=0))
+sim = assembly.simulation(SimConfig(duration=cycles / config.frequency, realtime=False, print_every=0))
 ctl.reset(assembly.reference.ctrl[0])
 ctl.plan(sim.data.time, sim.data.qpos.copy(), sim.data.qvel.copy())
 first = time.time() - start
@@ -69,9 +72,9 @@ def import_floor() -> float:
     return json.loads(out.stdout.split("RESULT")[1])["first_control_s"]
 
 
-def child(kind: str, pre: str, cycles: int, extra: list[str]) -> dict:
+def child(kind: str, pre: str, cycles: int, sizes: list[str]) -> dict:
     start = time.time()
-    out = subprocess.run([sys.executable, "-c", CHILD, str(start), kind, pre, str(cycles), *extra], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", CHILD, str(start), kind, pre, str(cycles), *sizes], capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(out.stderr[-3000:])
     return json.loads(out.stdout.split("RESULT")[1])
@@ -86,10 +89,9 @@ def main() -> None:
     p.add_argument("--num_elites", type=int, default=None, help="CEM elites (default: the backend's preset)")
     p.add_argument("--out", default="benchmarks/results/aot.json")
     args = p.parse_args()
-    extra = ["--backend", args.backend]
-    for flag in ("num_samples", "num_elites"):
-        if getattr(args, flag):
-            extra += [f"--{flag}", str(getattr(args, flag))]
+    sizes = preset("gpu" if args.backend == "mjx" else "cpu")
+    samples, elites = args.num_samples or sizes["num_samples"], args.num_elites or sizes["num_elites"]
+    extra = ["--backend", args.backend, "--num_samples", str(samples), "--num_elites", str(elites)]
     pre = str(Path(tempfile.mkdtemp()) / "precompiled")
     tic = time.time()
     subprocess.run([sys.executable, "run_policy_aot.py", "--precompiled_dir", pre, "--duration", "0.1", "--quiet", "--headless", *extra],
@@ -99,7 +101,7 @@ def main() -> None:
     floors = []
     for _ in range(args.repeats):
         for kind in ("jit", "aot"):
-            runs[kind].append(child(kind, pre, args.cycles, extra))
+            runs[kind].append(child(kind, pre, args.cycles, [args.backend, str(samples), str(elites)]))
         floors.append(import_floor())
     print(f"{'path':>4} {'start->first control':>21} {'cycle p50':>10} {'p95':>8} {'max':>8} {'cycles':>7}")
     summary = {}
@@ -114,10 +116,8 @@ def main() -> None:
     print("import floor (fresh process importing jax, mujoco, and scipy.linalg where JAX runs on the CPU): "
           f"{floor:.2f} s; AOT spends {summary['aot']['first_control_s'] - floor:.2f} s above it; "
           f"JIT/floor = {summary['jit']['first_control_s'] / floor:.1f}x")
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"summary": summary, "start_speedup": ratio, "build_s": build_s,
-                                          "import_floor_s": floor, "import_floor_runs": floors,
-                                          "jax_devices": runs["aot"][0]["jax_devices"], "args": vars(args)}, indent=1))
+    write_json_atomic(args.out, {"summary": summary, "start_speedup": ratio, "build_s": build_s, "import_floor_s": floor,
+                                 "import_floor_runs": floors, "jax_devices": runs["aot"][0]["jax_devices"], "args": vars(args)})
     print(f"wrote {args.out}")
 
 

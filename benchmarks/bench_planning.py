@@ -17,12 +17,14 @@ from dataclasses import fields, replace
 import jax
 import numpy as np
 
-from g1mpc.assembly import RunConfig, assemble
-from g1mpc.cli import DEFAULT_CHECKPOINT, load_network
+from g1mpc.assembly import assemble
+from g1mpc.config import DEFAULT_CHECKPOINT, RunConfig
 from g1mpc.controller import ControllerConfig
-from g1mpc.cost import CostWeights
+from g1mpc.network import load_network
+from g1mpc.registry import ROBOTS
 from g1mpc.reporting import write_json_atomic
-from g1mpc.sim import PushConfig, SimConfig, Simulation
+from g1mpc.sim import PushConfig, SimConfig
+from g1mpc.tasks.balance import BalanceTask, CostWeights
 
 
 def bare_rollout_ms(assembly, repeats: int = 30) -> float:
@@ -52,19 +54,19 @@ def overrides(cls, pairs: list[str], flag: str) -> dict:
 
 def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int], duration: float,
               checkpoint=DEFAULT_CHECKPOINT, backend: str = "mujoco", controller_overrides: dict | None = None,
-              weights: dict | None = None) -> dict:
+              weights: dict | None = None, robot: str = "g1") -> dict:
     """One closed-loop configuration over ``seeds``."""
     controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, backend=backend,
                                   **(controller_overrides or {}))
-    assembly = assemble(RunConfig(controller=controller, weights=CostWeights(**(weights or {}))))
-    params = load_network(checkpoint, assembly) if mode != "cem" else None
+    assembly = assemble(RunConfig(robot=robot, controller=controller, task=BalanceTask(weights=CostWeights(**(weights or {})))))
+    params = load_network(checkpoint, assembly.network_spec()) if mode != "cem" else None
     bare = bare_rollout_ms(assembly) if mode != "nn" and backend == "mujoco" else 0.0
     per_seed = []
     try:
         for seed in seeds:
             ctl = assembly.controller(params)
             ctl.config = replace(ctl.config, seed=seed)
-            sim = Simulation(assembly.plant, assembly.reference, SimConfig(
+            sim = assembly.simulation(SimConfig(
                 duration=duration, realtime=False, print_every=0, pushes=PushConfig(force=push, seed=seed)))
             ctl.warmup(0.0, sim.data.qpos.copy(), sim.data.qvel.copy(), 2)
             ctl.reset(assembly.reference.ctrl[0])
@@ -74,7 +76,8 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
     planning = np.concatenate([[c.total for c in r.cycles] for r in per_seed]) * 1e3
     rms = np.concatenate([[c.joint_rms for c in r.cycles] for r in per_seed])
     return {
-        "mode": mode, "num_samples": samples if mode != "nn" else 0, "num_elites": elites if mode != "nn" else 0, "push_n": push,
+        "robot": robot, "mode": mode, "num_samples": samples if mode != "nn" else 0,
+        "num_elites": elites if mode != "nn" else 0, "push_n": push,
         "seeds": len(seeds), "seed_list": seeds, "duration_s": duration, "controller_overrides": controller_overrides or {},
         "weights": weights or {},
         "planning_p50_ms": float(np.percentile(planning, 50)), "planning_p95_ms": float(np.percentile(planning, 95)),
@@ -100,6 +103,7 @@ def main() -> None:
     p.add_argument("--anchor_fraction", type=float, default=None,
                    help="hybrid: share of samples around the previous refined plan (default: the controller's)")
     p.add_argument("--backend", choices=("mujoco", "mjx"), default="mujoco", help="rollouts: native MuJoCo (CPU) or MJX")
+    p.add_argument("--robot", choices=tuple(ROBOTS), default="g1", help="robot (networks exist for g1 only)")
     p.add_argument("--out", default="benchmarks/results/planning.json")
     args = p.parse_args()
     seeds = args.seed_list or list(range(args.seeds))
@@ -109,15 +113,16 @@ def main() -> None:
         controller_overrides["anchor_fraction"] = args.anchor_fraction
     weights = overrides(CostWeights, args.weights, "--weights")
     rows = []
-    header = f"{'mode':>7} {'N':>4} {'E':>3} {'push N':>6} {'plan p50':>9} {'p95':>7} {'rollout':>8} {'Hz':>6} {'falls':>8} {'joint rms':>9}"
+    header = (f"{'mode':>7} {'N':>4} {'E':>3} {'push N':>6} {'plan p50':>9} {'p95':>7} {'rollout':>8} {'Hz':>6} "
+              f"{'falls':>8} {'joint rms':>9}")
     print(header)
     for entry in args.modes:
-        mode, n, e = (entry.split(":") + ["", ""])[:3]
+        mode, n, e = [*entry.split(":"), "", ""][:3]
         samples = int(n or 16)
         elites = int(e) if e else max(2, int(samples * args.elites_ratio))
         for push in args.pushes:
             row = run_entry(mode, samples, elites, push, seeds, args.duration, args.model_path, args.backend,
-                            controller_overrides, weights)
+                            controller_overrides, weights, args.robot)
             rows.append(row)
             print(f"{row['mode']:>7} {row['num_samples']:>4} {row['num_elites']:>3} {push:>6.0f} {row['planning_p50_ms']:>7.2f}ms "
                   f"{row['planning_p95_ms']:>5.2f}ms {row['bare_rollout_ms']:>6.2f}ms {row['planning_limited_hz']:>6.1f} "

@@ -9,7 +9,6 @@ so falls do not end the run; memory is the process's resident set size (ru_maxrs
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 from pathlib import Path
@@ -33,21 +32,19 @@ def main() -> None:
     p.add_argument("--out", default="benchmarks/results/soak.json")
     args = p.parse_args()
 
-    from g1mpc.aot_cli import prepare_precompiled
-    from g1mpc.cli import build_parser, resolve_mode, resolve_preset, validate
-    from g1mpc.sim import PushConfig, SimConfig, Simulation
+    from g1mpc.aot import prepare_precompiled
+    from g1mpc.config import DEFAULT_CHECKPOINT, RunConfig
+    from g1mpc.controller import ControllerConfig
+    from g1mpc.reporting import write_json_atomic
+    from g1mpc.sim import PushConfig, SimConfig
 
     pre = str(Path(tempfile.mkdtemp()) / "precompiled")
-    cli = build_parser().parse_args(["run-aot", "--headless", "--precompiled_dir", pre])
-    cli.hybrid = True
-    resolve_mode(cli)
-    resolve_preset(cli)
-    validate(cli)
-    assembly, params, _ = prepare_precompiled(cli, log=lambda s: None)
+    config = RunConfig(controller=ControllerConfig(mode="hybrid"))  # the run_policy_aot.py defaults
+    assembly, params, _ = prepare_precompiled(config, DEFAULT_CHECKPOINT, pre, log=lambda s: None)
     controller = assembly.controller(params)
     per_chunk = args.cycles // args.chunks
-    sim = Simulation(assembly.plant, assembly.reference, SimConfig(
-        duration=per_chunk / 50.0, realtime=False, print_every=0, reset_on_fall=True,
+    sim = assembly.simulation(SimConfig(
+        duration=per_chunk / config.frequency, realtime=False, print_every=0, reset_on_fall=True,
         pushes=PushConfig(force=args.push_force)))
     controller.warmup(0.0, sim.data.qpos.copy(), sim.data.qvel.copy(), 3)
     controller.reset(assembly.reference.ctrl[0])
@@ -67,9 +64,8 @@ def main() -> None:
     rss_end = rss_mib()
     print(f"{total} cycles in {time.perf_counter() - start:.0f} s; RSS {rss_start:.1f} -> {rss_end:.1f} MiB "
           f"({100 * (rss_end / rss_start - 1):+.1f} %); p50 first/last chunk {rows[0]['p50_ms']:.2f}/{rows[-1]['p50_ms']:.2f} ms")
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"rows": rows, "rss_start_mib": rss_start, "rss_end_mib": rss_end,
-                                          "cycles": total, "args": vars(args)}, indent=1))
+    write_json_atomic(args.out, {"rows": rows, "rss_start_mib": rss_start, "rss_end_mib": rss_end, "cycles": total,
+                                 "args": vars(args)})
     print(f"wrote {args.out}")
     assembly.close()
 

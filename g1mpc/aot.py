@@ -23,10 +23,10 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
 
 import jax
 import mujoco
@@ -93,7 +93,7 @@ def build(precompiled_dir: str | Path, assembly: Assembly, network_params: dict,
         try:
             (tmp / "functions").mkdir()
             shapes = {}
-            for name, stage in zip(StageFunctions._fields, declared):
+            for name, stage in zip(StageFunctions._fields, declared, strict=True):
                 if stage is None:
                     continue
                 leaves, treedef = jax.tree_util.tree_flatten(stage.example_args)

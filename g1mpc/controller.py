@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Callable, Literal, get_args
+from typing import Literal, get_args
 
 import numpy as np
 

@@ -14,7 +14,7 @@ import mujoco
 import numpy as np
 
 from g1mpc.errors import ConfigError, UserError
-from g1mpc.robots.base import SIDES, FreeBase, Frame, Robot
+from g1mpc.robots.base import SIDES, Frame, FreeBase, Robot
 
 SENSOR_PREFIX = "g1mpc_"
 MjxContacts = Literal["feet", "floor"]
@@ -35,9 +35,9 @@ def _sensor_specs(robot: Robot) -> list[tuple[str, int, int, str, str | None]]:
         ("com", s.mjSENS_SUBTREECOM, o.mjOBJ_BODY, robot.root_body, None),
         ("com_velocity", s.mjSENS_SUBTREELINVEL, o.mjOBJ_BODY, robot.root_body, None),
     ]
-    specs += [(f"{side}_foot_world", s.mjSENS_FRAMEPOS, _frame_type(f), f.name, None) for side, f in zip(SIDES, robot.feet)]
+    specs += [(f"{side}_foot_world", s.mjSENS_FRAMEPOS, _frame_type(f), f.name, None) for side, f in zip(SIDES, robot.feet, strict=True)]
     for part, frames in (("foot", robot.feet), ("hand", robot.hands)):
-        for side, frame in zip(SIDES, frames):
+        for side, frame in zip(SIDES[: len(frames)], frames, strict=True):
             specs.append((f"{side}_{part}_pos", s.mjSENS_FRAMEPOS, _frame_type(frame), frame.name, robot.root_body))
             specs.append((f"{side}_{part}_quat", s.mjSENS_FRAMEQUAT, _frame_type(frame), frame.name, robot.root_body))
     return specs

@@ -100,7 +100,7 @@ def to_jax_params(model: KnotMLP) -> dict:
     """The same weights as a pytree for :func:`g1mpc.network_jax.mlp_apply`."""
     import jax.numpy as jnp
 
-    arr = lambda t: jnp.asarray(t.detach().cpu().numpy().astype(np.float32))  # noqa: E731
+    arr = lambda t: jnp.asarray(t.detach().cpu().numpy().astype(np.float32))
     hidden = []
     mods = list(model.body)
     for i in range(0, len(mods), 3):

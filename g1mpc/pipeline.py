@@ -73,7 +73,7 @@ def run_arrays(reference, model) -> RunArrays:
     """Pack a :class:`~g1mpc.reference.Reference` and model limits as float32 arrays."""
     low = np.where(model.actuator_ctrllimited, model.actuator_ctrlrange[:, 0], -np.inf)
     high = np.where(model.actuator_ctrllimited, model.actuator_ctrlrange[:, 1], np.inf)
-    f32 = lambda x: jax.device_put(np.asarray(x, dtype=np.float32))  # noqa: E731  (a transfer: compiles nothing)
+    f32 = lambda x: jax.device_put(np.asarray(x, dtype=np.float32))
     return RunArrays(
         f32(reference.qpos), f32(reference.ctrl), f32(reference.sensordata), f32(reference.fps), f32(low), f32(high)
     )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import mujoco
 import numpy as np
@@ -74,7 +74,7 @@ class RunResult:
         planning = np.array([c.total for c in self.cycles]) if self.cycles else np.zeros(1)
         rms = np.array([c.joint_rms for c in self.cycles]) if self.cycles else np.zeros(1)
         achieved = len(self.cycles) / self.wall_time if self.wall_time > 0 else 0.0
-        ms = lambda x: float(x) * 1e3  # noqa: E731
+        ms = lambda x: float(x) * 1e3
         return {
             "cycles": len(self.cycles),
             "sim_time_s": self.sim_time,

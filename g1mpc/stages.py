@@ -8,7 +8,8 @@ reference clip and any network weights of the right shape.
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 import jax
 import numpy as np
@@ -16,6 +17,7 @@ import numpy as np
 from g1mpc import pipeline as P
 from g1mpc.network_jax import mlp_apply
 from g1mpc.planners import PlannerState, SamplingPlanner
+
 
 class Stage(NamedTuple):
     """A stage function and example arguments whose shapes and dtypes define its exported signature."""

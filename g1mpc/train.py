@@ -60,7 +60,7 @@ def _split(features: list[np.ndarray], knots: list[np.ndarray], fraction: float,
     order = np.random.default_rng(seed).permutation(len(features))
     n_val = max(1, int(round(fraction * len(features)))) if len(features) > 1 else 0
     val, train = order[:n_val], order[n_val:]
-    cat = lambda arrs, idx: np.concatenate([arrs[i] for i in idx]) if len(idx) else None  # noqa: E731
+    cat = lambda arrs, idx: np.concatenate([arrs[i] for i in idx]) if len(idx) else None
     xt, yt = cat(features, train), cat(knots, train)
     if n_val:
         return xt, yt, cat(features, val), cat(knots, val)
@@ -83,13 +83,13 @@ def train(data_dir: str | Path, ckpt_dir: str | Path, config: TrainConfig, progr
         raise UserError(f"--data: '{data_dir}' has too few samples ({len(xt)} train / {len(xv)} val) to train; collect more")
     knot_shape = knots[0].shape[1:]
     model = KnotMLP(xt.shape[1], yt.shape[1], list(config.hidden))
-    t = lambda a: torch.as_tensor(a, dtype=torch.float32)  # noqa: E731
+    t = lambda a: torch.as_tensor(a, dtype=torch.float32)
     model.in_mean.copy_(t(xt.mean(0)))
     model.in_std.copy_(t(xt.std(0) + 1e-3))
     model.out_mean.copy_(t(yt.mean(0)))
     model.out_std.copy_(t(yt.std(0) + 1e-3))
     xt_, yt_, xv_, yv_ = t(xt), t(yt), t(xv), t(yv)
-    norm = lambda y: (y - model.out_mean) / model.out_std  # noqa: E731
+    norm = lambda y: (y - model.out_mean) / model.out_std
     opt = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=config.epochs)
     hyper = {

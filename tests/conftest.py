@@ -3,27 +3,31 @@ import os
 import pytest
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")  # deterministic CPU runs; JAX_PLATFORMS=cuda runs them on a GPU
-import g1mpc  # noqa: E402,F401  sets MUJOCO_GL (EGL or OSMesa where there is no display) before MuJoCo loads
+import g1mpc  # noqa: F401  sets MUJOCO_GL (EGL or OSMesa where there is no display) before MuJoCo loads
 
 
 @pytest.fixture(scope="session")
 def plant():
-    from g1mpc.robot import load_plant_model
+    from g1mpc.models import load_plant_model
+    from g1mpc.robots.g1 import G1
 
-    return load_plant_model("g1")
+    return load_plant_model(G1)
 
 
 @pytest.fixture(scope="session")
 def reference(plant):
-    from g1mpc.reference import default_reference
+    from g1mpc.assembly import default_reference
+    from g1mpc.robots.g1 import G1
+    from g1mpc.tasks.balance import BalanceTask
 
-    return default_reference(plant)
+    return default_reference(plant, G1, BalanceTask())
 
 
 @pytest.fixture(scope="session")
 def small_assembly():
     """A small real configuration: 8 samples, 0.2 s horizon, native rollouts."""
-    from g1mpc.assembly import RunConfig, assemble
+    from g1mpc.assembly import assemble
+    from g1mpc.config import RunConfig
     from g1mpc.controller import ControllerConfig
 
     config = RunConfig(plan_horizon=0.2, controller=ControllerConfig(num_samples=8, num_elites=2))

@@ -16,12 +16,12 @@ COUNT_COMPILES = """
 import sys, json, jax.monitoring as m
 counts = {"/jax/compilation_cache/cache_misses": 0, "/jax/compilation_cache/cache_hits": 0, "mujoco_compiles": 0}
 m.register_event_listener(lambda e, **kw: counts.__setitem__(e, counts[e] + 1) if e in counts else None)
-import g1mpc.robot as robot
-_compile = robot._compile
+import g1mpc.models as models
+_compile = models._compile
 def counting_compile(*args):
     counts["mujoco_compiles"] += 1
     return _compile(*args)
-robot._compile = counting_compile
+models._compile = counting_compile
 from g1mpc.cli import main
 code = main(["run-aot", *sys.argv[1:]])
 counts["torch_imported"] = "torch" in sys.modules
@@ -77,10 +77,11 @@ def test_stored_models_and_reference_match_the_compiled_ones(built):
     import mujoco
 
     from g1mpc import aot
-    from g1mpc.assembly import RunConfig, load_task
+    from g1mpc.assembly import load_task_models
+    from g1mpc.config import RunConfig
 
     config = RunConfig()
-    fresh = load_task(config)
+    fresh = load_task_models(config)
     stored = aot.load_task_models(built, config.planner_model)
     for name in ("qpos", "ctrl", "sensordata"):
         np.testing.assert_array_equal(getattr(fresh.reference, name), getattr(stored.reference, name))
@@ -149,13 +150,13 @@ def test_two_concurrent_builders_leave_one_valid_directory(built, tmp_path):
 
 
 def test_code_digest_follows_the_package_source(tmp_path, monkeypatch):
-    from g1mpc import aot
+    from g1mpc import manifest
 
     (tmp_path / "sub").mkdir()
     (tmp_path / "a.py").write_text("x = 1\n")
     (tmp_path / "sub" / "b.py").write_text("y = 2\n")
-    monkeypatch.setattr(aot, "PACKAGE_DIR", tmp_path)
-    first = aot.code_digest()
-    assert aot.code_digest() == first
+    monkeypatch.setattr(manifest, "PACKAGE_DIR", tmp_path)
+    first = manifest.code_digest()
+    assert manifest.code_digest() == first
     (tmp_path / "sub" / "b.py").write_text("y = 3\n")
-    assert aot.code_digest() != first
+    assert manifest.code_digest() != first

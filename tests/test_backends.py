@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from g1mpc.backends.native import NativeRollout
-from g1mpc.robot import PlannerModelConfig, load_planner_model
+from g1mpc.models import PlannerModelConfig, load_planner_model
+from g1mpc.robots.g1 import G1
 
 STEPS = 3
 # Stated tolerance after 3 planner steps (0.06 s): pelvis position 5 mm, pelvis orientation 0.01,
@@ -18,7 +19,7 @@ def test_native_and_mjx_agree_on_short_horizon(reference):
     jax = pytest.importorskip("jax")
     from g1mpc.backends.mjx_backend import make_mjx_rollout
 
-    model = load_planner_model("g1", PlannerModelConfig(), for_mjx=True)
+    model = load_planner_model(G1, PlannerModelConfig(), for_mjx=True)
     rng = np.random.default_rng(0)
     qpos, qvel = reference.qpos[40], np.zeros(model.nv)
     controls = reference.ctrl[40][None, None] + rng.normal(0, 0.05, (2, STEPS, model.nu))
@@ -37,9 +38,9 @@ def test_mjx_feet_contacts_keep_only_the_feet_and_change_nothing_while_standing(
 
     from g1mpc.errors import UserError
 
-    feet = load_planner_model("g1", PlannerModelConfig(), for_mjx=True)
-    floor = load_planner_model("g1", PlannerModelConfig(mjx_contacts="floor"), for_mjx=True)
-    colliding = lambda m: {  # noqa: E731
+    feet = load_planner_model(G1, PlannerModelConfig(), for_mjx=True)
+    floor = load_planner_model(G1, PlannerModelConfig(mjx_contacts="floor"), for_mjx=True)
+    colliding = lambda m: {
         mujoco.mj_id2name(m, mujoco.mjtObj.mjOBJ_BODY, m.geom_bodyid[g])
         for g in range(m.ngeom) if m.geom_contype[g] or m.geom_conaffinity[g]
     }
@@ -52,7 +53,7 @@ def test_mjx_feet_contacts_keep_only_the_feet_and_change_nothing_while_standing(
     q_floor = NativeRollout(floor, nthread=2)(0.0, qpos, qvel, controls)[0]
     np.testing.assert_allclose(q_feet, q_floor, atol=1e-9)
     with pytest.raises(UserError, match="mjx_contacts"):
-        load_planner_model("g1", PlannerModelConfig(mjx_contacts="hands"), for_mjx=True)
+        load_planner_model(G1, PlannerModelConfig(mjx_contacts="hands"), for_mjx=True)
 
 
 def test_mjx_mismatch_comes_from_clamped_actuator_damping(reference):
@@ -66,7 +67,7 @@ def test_mjx_mismatch_comes_from_clamped_actuator_damping(reference):
     jax = pytest.importorskip("jax")
     from mujoco import mjx
 
-    base = load_planner_model("g1", PlannerModelConfig(timestep=0.002), for_mjx=True)
+    base = load_planner_model(G1, PlannerModelConfig(timestep=0.002), for_mjx=True)
     rng = np.random.default_rng(0)
     ctrl = reference.ctrl[40] + rng.normal(0, 0.05, base.nu)
 

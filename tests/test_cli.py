@@ -63,10 +63,11 @@ def test_script_exits_nonzero_without_traceback():
 
 def test_reference_round_trip(tmp_path, capsys, plant):
     from g1mpc.reference import load_reference
+    from g1mpc.robots.g1 import G1
 
     path = tmp_path / "clip.npz"
     assert main(["reference", "--out", str(path)]) == 0
-    ref = load_reference(path, plant)
+    ref = load_reference(path, plant, G1)
     assert ref.qpos.shape[1] == plant.nq and ref.fps == 30.0
     assert ref.ctrl.shape == (len(ref.qpos), plant.nu)
 

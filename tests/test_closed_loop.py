@@ -3,7 +3,7 @@ import json
 import numpy as np
 
 from g1mpc.cli import main
-from g1mpc.sim import SimConfig, Simulation
+from g1mpc.sim import SimConfig
 
 
 def test_headless_cem_run_stays_up_and_reports(tmp_path, capsys):
@@ -37,8 +37,8 @@ def test_pushes_are_applied_and_falls_detected(small_assembly):
 
     from g1mpc.sim import PushConfig
 
-    sim = Simulation(a.plant, a.reference, SimConfig(duration=3.0, realtime=False, print_every=0,
-                                                     pushes=PushConfig(force=600.0, interval=1.0, duration=0.2)))
+    sim = a.simulation(SimConfig(duration=3.0, realtime=False, print_every=0,
+                                 pushes=PushConfig(force=600.0, interval=1.0, duration=0.2)))
     result = sim.run(Hold(), log=None)
     assert result.push_times and abs(result.push_times[0] - 1.0) < 0.03
     assert len(result.falls) == 1  # 600 N for 0.2 s topples an open-loop stance
@@ -49,17 +49,18 @@ def test_default_hybrid_rides_out_150N_pushes():
 
     The benchmark measures fall rates over many seeds; this checks the shipped defaults on one.
     """
-    from g1mpc.assembly import RunConfig, assemble
-    from g1mpc.cli import DEFAULT_CHECKPOINT, load_network
+    from g1mpc.assembly import assemble
+    from g1mpc.config import DEFAULT_CHECKPOINT, RunConfig
     from g1mpc.controller import ControllerConfig
+    from g1mpc.network import load_network
     from g1mpc.sim import PushConfig
 
     a = assemble(RunConfig(controller=ControllerConfig(mode="hybrid")), nthread=2)
     try:
         assert (a.config.controller.num_samples, a.config.controller.num_elites) == (16, 2)
-        ctl = a.controller(load_network(DEFAULT_CHECKPOINT, a))
-        sim = Simulation(a.plant, a.reference, SimConfig(duration=6.5, realtime=False, print_every=0,
-                                                         pushes=PushConfig(force=150.0, interval=2.0, duration=0.1)))
+        ctl = a.controller(load_network(DEFAULT_CHECKPOINT, a.network_spec()))
+        sim = a.simulation(SimConfig(duration=6.5, realtime=False, print_every=0,
+                                     pushes=PushConfig(force=150.0, interval=2.0, duration=0.1)))
         ctl.reset(a.reference.ctrl[0])
         result = sim.run(ctl, log=None)
     finally:

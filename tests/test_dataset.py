@@ -21,5 +21,5 @@ def test_corrupt_and_empty_datasets(tmp_path):
     write_shard(shard_path(tmp_path, 0), np.zeros((3, 5)), np.zeros((3, 2, 3)), {"task_spec": {}})
     bad = shard_path(tmp_path, 1)
     bad.write_bytes(shard_path(tmp_path, 0).read_bytes()[:100])
-    with pytest.raises(UserError, match="shard-00001.npz"):
+    with pytest.raises(UserError, match=r"shard-00001\.npz"):
         load_dataset(tmp_path)

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from g1mpc.errors import UserError
-from g1mpc.sim import SimConfig, Simulation
+from g1mpc.sim import SimConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,7 +41,7 @@ class NaNEveryThirdCycle:
 def test_non_finite_plans_are_replaced_and_counted(small_assembly):
     a = small_assembly
     planner = NaNEveryThirdCycle(a.reference)
-    sim = Simulation(a.plant, a.reference, SimConfig(duration=0.6, realtime=False, print_every=0))
+    sim = a.simulation(SimConfig(duration=0.6, realtime=False, print_every=0))
     result = sim.run(planner, log=None)
     assert len(result.cycles) == 30
     assert result.planner_faults == 10 and planner.resets == 10
@@ -59,7 +59,7 @@ def test_diverging_plant_is_detected_and_reset(small_assembly):
         def reset(self, *args):
             pass
 
-    sim = Simulation(a.plant, a.reference, SimConfig(duration=0.2, realtime=False, print_every=0, reset_on_fall=True))
+    sim = a.simulation(SimConfig(duration=0.2, realtime=False, print_every=0, reset_on_fall=True))
     result = sim.run(Explode(), log=None)
     assert result.falls, "divergence must count as a fall"
     assert len(result.cycles) == 10  # reset_on_fall: the run goes on to its end
@@ -89,11 +89,12 @@ def test_sigterm_mid_run_writes_a_valid_partial_report(tmp_path):
 @given(payload=st.binary(max_size=400))
 def test_fuzzed_reference_files_fail_cleanly(tmp_path_factory, plant, payload):
     from g1mpc.reference import load_reference
+    from g1mpc.robots.g1 import G1
 
     path = tmp_path_factory.mktemp("fuzz") / "ref.npz"
     path.write_bytes(payload)
     try:
-        load_reference(path, plant)
+        load_reference(path, plant, G1)
     except UserError as exc:
         assert "ref.npz" in str(exc) and "\n" not in str(exc)
 
@@ -105,17 +106,12 @@ def test_fuzzed_reference_files_fail_cleanly(tmp_path_factory, plant, payload):
     spline=st.sampled_from(["zero", "linear", "cubic"]),
 )
 def test_fuzzed_flags_are_accepted_or_rejected_with_one_line(samples, elites, knots, horizon, frequency, spline):
-    import argparse
+    from g1mpc.cli import build_parser, run_config_from_args
 
-    from g1mpc.cli import validate
-
-    args = argparse.Namespace(
-        num_samples=samples, num_elites=elites, num_knots=knots, plan_horizon=horizon, frequency=frequency,
-        spline=spline, iterations=1, planner_dt=0.02, sigma_start=0.05, sigma_min=0.01, explore_fraction=0.2,
-        temperature=0.1,
-    )
+    args = build_parser().parse_args(["run", "--spline", spline, "--sigma_start", "0.05", "--sigma_min", "0.01"])
+    args.num_samples, args.num_elites, args.num_knots, args.plan_horizon, args.frequency = samples, elites, knots, horizon, frequency
     try:
-        validate(args)
+        run_config_from_args(args, "cem")
     except UserError as exc:
         assert str(exc).startswith("--") and "\n" not in str(exc)
         return

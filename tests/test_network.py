@@ -50,5 +50,5 @@ def test_truncated_and_foreign_checkpoints_are_rejected(tmp_path):
 
 
 def test_spec_mismatch_names_the_field():
-    with pytest.raises(UserError, match="num_knots=2.*num_knots=4"):
+    with pytest.raises(UserError, match=r"num_knots=2.*num_knots=4"):
         check_spec("m.ckpt", HP, {"robot": "g1", "num_knots": 4})

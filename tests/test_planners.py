@@ -4,13 +4,20 @@ import numpy as np
 
 from g1mpc.planners import CEM, MPPI, PlannerState, PredictiveSampling
 
+# Planners hold no defaults (ControllerConfig does): these are the settings a test does not vary.
+_COMMON = {"sigma_start": 0.1, "explore_fraction": 0.0, "anchor_fraction": 0.5}
+
+
+def _cem(**kw):
+    return CEM(**{**_COMMON, "sigma_min": 0.02, **kw})
+
 
 def _state(k=3, nu=2, mean=0.0, sigma=0.5):
     return PlannerState(jnp.full((k, nu), mean), jnp.full((k, nu), sigma))
 
 
 def test_first_sample_is_the_mean_and_spread_follows_sigma():
-    cem = CEM(num_samples=4000, sigma_start=1.0, explore_fraction=0.0, num_elites=10, sigma_min=0.01)
+    cem = _cem(num_samples=4000, sigma_start=1.0, explore_fraction=0.0, num_elites=10, sigma_min=0.01)
     knots = cem.sample(_state(mean=2.0, sigma=0.1), jax.random.PRNGKey(0))
     assert knots.shape == (4000, 3, 2)
     np.testing.assert_allclose(knots[0], 2.0)
@@ -18,14 +25,14 @@ def test_first_sample_is_the_mean_and_spread_follows_sigma():
 
 
 def test_explore_fraction_uses_sigma_start():
-    cem = CEM(num_samples=2001, sigma_start=1.0, explore_fraction=0.5, num_elites=10)
+    cem = _cem(num_samples=2001, sigma_start=1.0, explore_fraction=0.5, num_elites=10)
     knots = cem.sample(_state(sigma=0.01), jax.random.PRNGKey(1))
     assert abs(float(jnp.std(knots[1:1001])) - 1.0) < 0.05
     assert float(jnp.std(knots[1001:])) < 0.02
 
 
 def test_cem_refits_to_elites_and_respects_sigma_min():
-    cem = CEM(num_samples=6, num_elites=2, sigma_min=0.05)
+    cem = _cem(num_samples=6, num_elites=2, sigma_min=0.05)
     knots = jnp.arange(6.0)[:, None, None] * jnp.ones((6, 3, 2))
     costs = jnp.array([5.0, 0.1, 3.0, 0.2, 9.0, 7.0])  # elites: samples 1 and 3
     new = cem.update(_state(), knots, costs)
@@ -38,9 +45,9 @@ def test_cem_refits_to_elites_and_respects_sigma_min():
 def test_mppi_weights_low_costs_and_ps_takes_best():
     knots = jnp.stack([jnp.zeros((3, 2)), jnp.ones((3, 2))])
     costs = jnp.array([0.0, 10.0])
-    mppi = MPPI(num_samples=2, temperature=0.1).update(_state(), knots, costs)
+    mppi = MPPI(**_COMMON, num_samples=2, temperature=0.1).update(_state(), knots, costs)
     assert float(jnp.max(mppi.mean)) < 1e-3
-    ps = PredictiveSampling(num_samples=2).update(_state(), knots, jnp.array([3.0, 1.0]))
+    ps = PredictiveSampling(**_COMMON, num_samples=2).update(_state(), knots, jnp.array([3.0, 1.0]))
     np.testing.assert_allclose(ps.mean, 1.0)
 
 
@@ -48,10 +55,10 @@ def test_hybrid_anchor_is_a_candidate(small_assembly):
     from g1mpc import pipeline as P
 
     a = small_assembly
-    cem = CEM(num_samples=6, num_elites=2, sigma_start=0.1)
+    cem = _cem(num_samples=6, num_elites=2, sigma_start=0.1)
     mean, anchor = jnp.full((4, 29), 0.01), jnp.full((4, 29), -0.02)
     knots, controls = P.propose(a.spec, cem, PlannerState(mean, jnp.full((4, 29), 0.1)), jax.random.PRNGKey(0), 0.0,
-                                a.task, anchor)
+                                a.arrays, anchor)
     np.testing.assert_allclose(knots[0], mean)
     np.testing.assert_allclose(knots[1], anchor)
     assert controls.shape == (6, a.spec.horizon_steps, 29)
@@ -59,7 +66,7 @@ def test_hybrid_anchor_is_a_candidate(small_assembly):
 
 def test_hybrid_samples_are_a_mixture_around_mean_and_anchor():
     """Samples 1..num_anchor_samples centre on the anchor (wide exploration among them), the rest on the mean."""
-    cem = CEM(num_samples=2001, sigma_start=1.0, explore_fraction=0.1, anchor_fraction=0.8, num_elites=10)
+    cem = _cem(num_samples=2001, sigma_start=1.0, explore_fraction=0.1, anchor_fraction=0.8, num_elites=10)
     n_anchor = cem.num_anchor_samples()
     assert n_anchor == 1600
     knots = cem.sample(_state(mean=5.0, sigma=0.01), jax.random.PRNGKey(2), anchor=jnp.full((3, 2), -5.0))

@@ -27,7 +27,7 @@ def test_ghost_changes_pixels_where_reference_differs(plant, reference):
     with_same = frames.render(data, reference.qpos[0])
     with_different = frames.render(data, arms_out)
     frames.close()
-    diff = lambda a, b: np.abs(a.astype(int) - b.astype(int)).sum(-1) > 30  # noqa: E731
+    diff = lambda a, b: np.abs(a.astype(int) - b.astype(int)).sum(-1) > 30
     assert diff(with_same, without).sum() > 100  # the ghost tints the robot it overlaps
     # where the ghost's raised arms are, away from the robot's own body, pixels change
     ghost_only = diff(with_different, without) & ~diff(with_same, without)

@@ -1,7 +1,5 @@
 """Rollout backends: the only part of the planner that differs by hardware.
 
-- ``mujoco``: native MuJoCo, threaded ``mujoco.rollout`` on all CPU cores (CPU default).
-- ``mjx``: MJX, the rollout fused into the compiled planning function (GPU default).
+- ``mujoco`` (:mod:`g1mpc.backends.native`): threaded ``mujoco.rollout`` on all CPU cores (CPU default).
+- ``mjx`` (:mod:`g1mpc.backends.mjx_backend`): the rollout fused into the compiled planning stage (GPU default).
 """
-
-BACKENDS = ("mujoco", "mjx")

@@ -23,7 +23,7 @@ def make_mjx_rollout(model: mujoco.MjModel):
         return out
 
     def batch(time, qpos, qvel, controls):
-        f32 = lambda x: jnp.asarray(x, jnp.float32)  # noqa: E731
+        f32 = lambda x: jnp.asarray(x, jnp.float32)
         # Full float32 products: NVIDIA GPUs otherwise default to TF32 (10-bit mantissa) for float32.
         with jax.default_matmul_precision("highest"):
             return jax.vmap(single, in_axes=(None, None, None, 0))(f32(time), f32(qpos), f32(qvel), f32(controls))

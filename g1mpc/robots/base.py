@@ -8,10 +8,11 @@ with the compiled model, so a wrong name fails loudly instead of being skipped.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from g1mpc.errors import RobotError
 

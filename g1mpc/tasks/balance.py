@@ -7,7 +7,7 @@ ahead; a fall is judged against the reference, so a clip that squats or bends is
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import ClassVar
 
 import jax.numpy as jnp
@@ -79,7 +79,7 @@ def _com_offset(sens, layout: SensorLayout, with_velocity: bool = False):
 
 def tilt(qpos: np.ndarray) -> float:
     """Angle (rad) between the root's z axis and the world's."""
-    w, x, y, z = qpos[B.QUAT] / np.linalg.norm(qpos[B.QUAT])
+    _, x, y, _ = qpos[B.QUAT] / np.linalg.norm(qpos[B.QUAT])
     return float(np.arccos(np.clip(1 - 2 * (x * x + y * y), -1, 1)))
 
 

@@ -12,7 +12,8 @@ A task is a frozen dataclass of its settings (weights, fall margins) with four j
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Callable, ClassVar, NamedTuple
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 if TYPE_CHECKING:
     import jax.numpy as jnp

@@ -1,0 +1,108 @@
+"""The package's shape: no import cycles, a library that never imports its command line, a clean linter."""
+
+import ast
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "g1mpc"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path, modules: set[str]) -> set[str]:
+    """Package modules ``path`` imports anywhere (top level or inside functions, TYPE_CHECKING excluded)."""
+    tree = ast.parse(path.read_text())
+    skip = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+            for n in ast.walk(node)}
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        else:
+            continue
+        found |= {n for n in names if n in modules}
+    return found
+
+
+def import_graph(package: Path = PACKAGE) -> dict[str, set[str]]:
+    files = {_module_name(p): p for p in package.rglob("*.py")}
+    return {name: _imports(path, set(files)) - {name} for name, path in files.items()}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle as a list of modules, or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt):], nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        state[node] = 2
+        stack.pop()
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def test_cycle_finder_finds_a_planted_cycle(tmp_path):
+    pkg = tmp_path / "g1mpc"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from g1mpc.b import f\n")
+    (pkg / "b.py").write_text("def f():\n    from g1mpc import c\n")
+    (pkg / "c.py").write_text("import g1mpc.a\n")
+    graph = {f"g1mpc.{m}": set() for m in "abc"}
+    names = set(graph) | {"g1mpc"}
+    for m in "abc":
+        graph[f"g1mpc.{m}"] = _imports(pkg / f"{m}.py", names) - {"g1mpc"}
+    assert find_cycle(graph) == ["g1mpc.a", "g1mpc.b", "g1mpc.c", "g1mpc.a"]
+
+
+def test_package_has_no_import_cycles():
+    graph = import_graph()
+    assert len(graph) > 30
+    assert find_cycle(graph) is None, f"import cycle: {' -> '.join(find_cycle(graph))}"
+
+
+def test_nothing_imports_the_command_line():
+    """The library, the benchmarks and the tests of the library use g1mpc's modules, never g1mpc.cli."""
+    graph = import_graph()
+    users = [name for name, deps in graph.items() if "g1mpc.cli" in deps and name != "g1mpc.__main__"]
+    assert users == []
+    for bench in (ROOT / "benchmarks").glob("*.py"):
+        assert "g1mpc.cli" not in bench.read_text(), bench.name
+
+
+def test_ruff_is_clean():
+    ruff = shutil.which("ruff") or pytest.fail("ruff is a test dependency: pip install -e '.[test]'")
+    out = subprocess.run([ruff, "check", "--no-cache", "."], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stdout[-3000:]
+
+
+def test_a_robot_is_one_file_plus_one_registry_line():
+    """Every registered robot lives in its own file under g1mpc/robots/, and the registry names it once."""
+    from g1mpc.registry import ROBOTS
+
+    registry = (PACKAGE / "registry.py").read_text()
+    for name in ROBOTS:
+        assert (PACKAGE / "robots" / f"{name}.py").is_file(), name
+        assert registry.count(f"g1mpc.robots.{name} import") == 1, name
