@@ -86,8 +86,8 @@ def _compile(spec: mujoco.MjSpec, robot: Robot) -> mujoco.MjModel:
     except Exception as exc:
         frames = ", ".join(f"{f.kind} '{f.name}'" for f in (*robot.feet, *robot.hands))
         raise UserError(
-            f"--robot: '{robot.xml_path()}' does not fit the '{robot.name}' description (root body '{robot.root_body}' "
-            f"on a free joint; {frames}): {str(exc).splitlines()[0]}"
+            f"--robot: '{robot.xml_path()}' does not fit the '{robot.name}' robot description (needs root body "
+            f"'{robot.root_body}' on a free joint; {frames}): {str(exc).splitlines()[0]}"
         ) from None
     robot.check_model(model)
     return model

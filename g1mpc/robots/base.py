@@ -98,7 +98,7 @@ class Robot:
 
     def with_scene(self, xml: str | Path) -> Robot:
         """The same description on another scene XML (a user's variant of this robot)."""
-        return replace(self, name=str(xml), scene=str(Path(xml).resolve()))
+        return replace(self, name=f"{self.name} variant", scene=str(Path(xml).resolve()))
 
     def actuator_group(self, actuator: str) -> str:
         for group, spec in self.actuator_groups.items():
