@@ -99,7 +99,8 @@ def main() -> None:
     p.add_argument("--duration", type=float, default=20.0)
     p.add_argument("--elites_ratio", type=float, default=0.125, help="elites per sample where an entry gives none")
     p.add_argument("--model_path", default=str(DEFAULT_CHECKPOINT))
-    p.add_argument("--nn_weight", type=float, default=1.0, help="hybrid: weight of the network in the CEM start")
+    p.add_argument("--nn_weight", type=float, default=None,
+                   help="hybrid: weight of the network in the CEM start (default: the controller's)")
     p.add_argument("--anchor_fraction", type=float, default=None,
                    help="hybrid: share of samples around the previous refined plan (default: the controller's)")
     p.add_argument("--backend", choices=("mujoco", "mjx"), default="mujoco", help="rollouts: native MuJoCo (CPU) or MJX")
@@ -108,7 +109,8 @@ def main() -> None:
     args = p.parse_args()
     seeds = args.seed_list or list(range(args.seeds))
     controller_overrides = overrides(ControllerConfig, args.set, "--set")
-    controller_overrides.setdefault("nn_weight", args.nn_weight)
+    if args.nn_weight is not None:
+        controller_overrides["nn_weight"] = args.nn_weight
     if args.anchor_fraction is not None:
         controller_overrides["anchor_fraction"] = args.anchor_fraction
     weights = overrides(CostWeights, args.weights, "--weights")
