@@ -3,7 +3,8 @@
 Usage (prints a table, writes JSON):
     python benchmarks/bench_planning.py --modes cem:16 cem:64 hybrid:16 nn --seeds 5 --duration 20 --out bench.json
 Each entry is MODE[:NUM_SAMPLES[:NUM_ELITES]] (elites default to --elites_ratio x samples, at least 2);
-runs use --no_realtime so slow configurations still finish.
+runs use --no_realtime so slow configurations still finish. --workers N (and --ray_address ADDR) spread
+the seeds over Ray workers: the same falls and tracking as a serial run; timings then share the cores.
 """
 
 from __future__ import annotations
@@ -12,18 +13,19 @@ import argparse
 import os
 import platform
 import time
-from dataclasses import fields, replace
+from dataclasses import fields
 
 import jax
 import numpy as np
 
 from g1mpc.assembly import assemble
+from g1mpc.cluster import ClusterConfig
 from g1mpc.config import DEFAULT_CHECKPOINT, RunConfig
 from g1mpc.controller import ControllerConfig
-from g1mpc.network import load_network
+from g1mpc.evaluate import Evaluation, evaluate
 from g1mpc.registry import ROBOTS
 from g1mpc.reporting import write_json_atomic
-from g1mpc.sim import PushConfig, SimConfig
+from g1mpc.sim import PushConfig
 from g1mpc.tasks.balance import BalanceTask, CostWeights
 
 
@@ -54,27 +56,22 @@ def overrides(cls, pairs: list[str], flag: str) -> dict:
 
 def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int], duration: float,
               checkpoint=DEFAULT_CHECKPOINT, backend: str = "mujoco", controller_overrides: dict | None = None,
-              weights: dict | None = None, robot: str = "g1") -> dict:
-    """One closed-loop configuration over ``seeds``."""
+              weights: dict | None = None, robot: str = "g1", cluster: ClusterConfig | None = None) -> dict:
+    """One closed-loop configuration over ``seeds`` (on Ray workers with ``cluster``)."""
     controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, backend=backend,
                                   **(controller_overrides or {}))
-    assembly = assemble(RunConfig(robot=robot, controller=controller, task=BalanceTask(weights=CostWeights(**(weights or {})))))
-    params = load_network(checkpoint, assembly.network_spec()) if mode != "cem" else None
-    bare = bare_rollout_ms(assembly) if mode != "nn" and backend == "mujoco" else 0.0
-    per_seed = []
-    try:
-        for seed in seeds:
-            ctl = assembly.controller(params)
-            ctl.config = replace(ctl.config, seed=seed)
-            sim = assembly.simulation(SimConfig(
-                duration=duration, realtime=False, print_every=0, pushes=PushConfig(force=push, seed=seed)))
-            ctl.warmup(0.0, sim.data.qpos.copy(), sim.data.qvel.copy(), 2)
-            ctl.reset(assembly.reference.ctrl[0])
-            per_seed.append(sim.run(ctl, log=None))
-    finally:
-        assembly.close()
-    planning = np.concatenate([[c.total for c in r.cycles] for r in per_seed]) * 1e3
-    rms = np.concatenate([[c.joint_rms for c in r.cycles] for r in per_seed])
+    config = RunConfig(robot=robot, controller=controller, task=BalanceTask(weights=CostWeights(**(weights or {}))))
+    bare = 0.0
+    if mode != "nn" and backend == "mujoco":
+        assembly = assemble(config)
+        try:
+            bare = bare_rollout_ms(assembly)
+        finally:
+            assembly.close()
+    evaluation = Evaluation(config, str(checkpoint) if mode != "cem" else None, duration, PushConfig(force=push))
+    per_seed = evaluate(evaluation, seeds, cluster)
+    planning = np.concatenate([r["planning_s"] for r in per_seed]) * 1e3
+    rms = np.concatenate([r["joint_rms"] for r in per_seed])
     return {
         "robot": robot, "mode": mode, "num_samples": samples if mode != "nn" else 0,
         "num_elites": elites if mode != "nn" else 0, "push_n": push,
@@ -82,9 +79,11 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
         "weights": weights or {},
         "planning_p50_ms": float(np.percentile(planning, 50)), "planning_p95_ms": float(np.percentile(planning, 95)),
         "bare_rollout_ms": bare, "planning_limited_hz": float(1e3 / planning.mean()),
-        "falls": int(sum(len(r.falls) for r in per_seed)),
-        "fell_at_s": [r.falls[0] if r.falls else None for r in per_seed],
+        "falls": int(sum(len(r["falls"]) for r in per_seed)),
+        "fell_at_s": [r["falls"][0] if r["falls"] else None for r in per_seed],
         "joint_rms_rad": float(np.sqrt(np.mean(rms**2))),
+        "joint_rms_per_seed": [float(np.sqrt(np.mean(r["joint_rms"] ** 2))) for r in per_seed],
+        "workers": cluster.workers if cluster else 0,
     }
 
 
@@ -105,6 +104,8 @@ def main() -> None:
                    help="hybrid: share of samples around the previous refined plan (default: the controller's)")
     p.add_argument("--backend", choices=("mujoco", "mjx"), default="mujoco", help="rollouts: native MuJoCo (CPU) or MJX")
     p.add_argument("--robot", choices=tuple(ROBOTS), default="g1", help="robot (networks exist for g1 only)")
+    p.add_argument("--workers", type=int, default=None, help="spread the seeds over this many Ray workers")
+    p.add_argument("--ray_address", default=None, help="join this Ray cluster ('auto' or host:port)")
     p.add_argument("--out", default="benchmarks/results/planning.json")
     args = p.parse_args()
     seeds = args.seed_list or list(range(args.seeds))
@@ -114,6 +115,7 @@ def main() -> None:
     if args.anchor_fraction is not None:
         controller_overrides["anchor_fraction"] = args.anchor_fraction
     weights = overrides(CostWeights, args.weights, "--weights")
+    cluster = None if args.workers is None and args.ray_address is None else ClusterConfig(args.workers, args.ray_address)
     rows = []
     header = (f"{'mode':>7} {'N':>4} {'E':>3} {'push N':>6} {'plan p50':>9} {'p95':>7} {'rollout':>8} {'Hz':>6} "
               f"{'falls':>8} {'joint rms':>9}")
@@ -124,7 +126,7 @@ def main() -> None:
         elites = int(e) if e else max(2, int(samples * args.elites_ratio))
         for push in args.pushes:
             row = run_entry(mode, samples, elites, push, seeds, args.duration, args.model_path, args.backend,
-                            controller_overrides, weights, args.robot)
+                            controller_overrides, weights, args.robot, cluster)
             rows.append(row)
             print(f"{row['mode']:>7} {row['num_samples']:>4} {row['num_elites']:>3} {push:>6.0f} {row['planning_p50_ms']:>7.2f}ms "
                   f"{row['planning_p95_ms']:>5.2f}ms {row['bare_rollout_ms']:>6.2f}ms {row['planning_limited_hz']:>6.1f} "

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import get_args
 
+from g1mpc.cluster import ClusterConfig
 from g1mpc.collect import CollectConfig
 from g1mpc.config import DEFAULT_CHECKPOINT, DEFAULT_PRECOMPILED_DIR, PRESET_FIELDS, PRESETS, RunConfig, preset
 from g1mpc.controller import Backend, ControllerConfig, Mode, PlannerName
@@ -119,6 +120,21 @@ def run_options_from_args(args) -> RunOptions:
     )
 
 
+def add_cluster_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("Ray (without these flags everything runs in this process)")
+    g.add_argument("--workers", type=int, default=None, help="parallel Ray workers (default with --ray_address: one per cluster CPU)")
+    g.add_argument("--ray_address", default=None, help="join this Ray cluster ('auto' or host:port) instead of starting Ray here")
+    g.add_argument("--threads_per_worker", type=int, default=None,
+                   help="rollout threads per worker (default: the local cores shared out; 1 on a cluster)")
+
+
+def cluster_from_args(args) -> ClusterConfig | None:
+    """None (run in this process) unless a Ray flag is given."""
+    if args.workers is None and args.ray_address is None:
+        return None
+    return ClusterConfig(workers=args.workers, address=args.ray_address, threads_per_worker=args.threads_per_worker)
+
+
 def _flags(args) -> dict:
     return {k: v for k, v in vars(args).items() if k not in ("func", "default_preset")}
 
@@ -183,7 +199,7 @@ def cmd_collect(args) -> int:
         seed=args.seed, dagger_checkpoint=args.dagger_model, dagger_samples=args.dagger_samples,
         first_episode=args.first_episode,
     )
-    stats = collect(args.out, run_config_from_args(args, "cem"), config, nthread=args.nthread)
+    stats = collect(args.out, run_config_from_args(args, "cem"), config, nthread=args.nthread, cluster=cluster_from_args(args))
     print(f"[collect] {json.dumps(stats)}")
     return 0
 
@@ -239,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     col.add_argument("--dagger_model", default=None, help="DAgger: this checkpoint's hybrid controller drives, the expert labels")
     col.add_argument("--dagger_samples", type=int, default=CC.dagger_samples, help="samples of the DAgger driver (hybrid)")
     col.add_argument("--first_episode", type=int, default=CC.first_episode, help="index of the first shard (to add rounds to a dataset)")
+    add_cluster_flags(col)
     col.set_defaults(func=cmd_collect)
     TC = TrainConfig
     tr = sub.add_parser("train", help="train the knot network")

@@ -9,13 +9,16 @@ interrupted collection resumes where it stopped.
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from tqdm import tqdm
 
 from g1mpc.assembly import assemble
+from g1mpc.cluster import ClusterConfig, map_jobs
 from g1mpc.config import RunConfig
 from g1mpc.dataset import shard_path, write_shard
 from g1mpc.errors import ConfigError
@@ -91,66 +94,126 @@ class _Recorder:
         return out if self.learner is None else self.learner.plan(t, qpos, qvel)
 
 
+class Episode(NamedTuple):
+    """One collected episode: network inputs (T, F), expert knots (T, K, nu) and its metadata."""
+
+    features: np.ndarray
+    knots: np.ndarray
+    metadata: dict
+
+
+class EpisodeCollector:
+    """Runs collection episodes by index; the same in this process and in a Ray worker.
+
+    An episode's seed, start time, perturbation and push force depend only on ``config.seed`` and the
+    episode index, so any number of workers produces the same episodes. Returns None for an episode whose
+    robot fell in every try, and an :class:`Episode` with ``metadata["interrupted"]`` on Ctrl-C.
+    """
+
+    def __init__(self, run: RunConfig, config: CollectConfig, nthread: int | None = None):
+        self.run, self.config = run, config
+        self.assembly = assemble(run, nthread=nthread)
+        self.spec = self.assembly.network_spec()
+        self.learner = None
+        if config.dagger_checkpoint is not None:
+            from g1mpc.network import load_network
+
+            samples = config.dagger_samples
+            learner_run = replace(run, controller=replace(
+                run.controller, mode="hybrid", num_samples=samples, num_elites=max(2, samples // 8)))
+            learner_assembly = assemble(learner_run, nthread=nthread)
+            self.learner = (learner_assembly, load_network(config.dagger_checkpoint, learner_assembly.network_spec()))
+
+    def __call__(self, episode: int) -> Episode | None:
+        config, run = self.config, self.run
+        discarded = 0
+        for attempt in range(config.max_retries + 1):
+            seed = config.seed * 100_003 + episode * 101 + attempt
+            result, recorder = _run_episode(self.assembly, run, config, seed, self.learner)
+            if result.interrupted or not result.falls:
+                break
+            if self.learner is not None:  # DAgger: states before the learner's fall are the valuable ones;
+                drop = int(DAGGER_DROP_BEFORE_FALL * run.frequency)  # the last moments are beyond recovery
+                recorder.features, recorder.knots = recorder.features[:-drop], recorder.knots[:-drop]
+                break
+            discarded += 1
+        else:
+            return None
+        metadata = {
+            "task_spec": self.spec, "run_config": run.as_dict(), "collect_config": asdict(config),
+            "episode": episode, "seed": seed, "attempts": attempt + 1, "discarded_falls": discarded,
+            "summary": result.summary(), "dagger_checkpoint": config.dagger_checkpoint, "fell": bool(result.falls),
+            "interrupted": result.interrupted,
+        }
+        return Episode(np.array(recorder.features, np.float32), np.array(recorder.knots, np.float32), metadata)
+
+    def close(self) -> None:
+        self.assembly.close()
+        if self.learner is not None:
+            self.learner[0].close()
+
+
 def collect(out_dir: str | Path, run: RunConfig, config: CollectConfig, nthread: int | None = None,
-            progress: bool = True) -> dict:
+            progress: bool = True, cluster: ClusterConfig | None = None) -> dict:
     """Collect ``config.episodes`` successful episodes into ``out_dir`` (skipping shards already there).
 
-    With ``config.dagger_checkpoint`` the hybrid controller (that network, ``dagger_samples`` samples)
-    drives and the expert only labels the states it visits (DAgger).
+    Episodes run in this process, or on Ray workers with ``cluster``; either way this process writes each
+    shard atomically as its episode arrives, so an interrupted or crashed run keeps every finished shard
+    and a rerun collects only the missing ones. With ``config.dagger_checkpoint`` the hybrid controller
+    (that network, ``dagger_samples`` samples) drives and the expert only labels the states it visits.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    assembly = assemble(run, nthread=nthread)
-    spec = assembly.network_spec()
-    dagger_checkpoint, first_episode = config.dagger_checkpoint, config.first_episode
-    learner = None
-    if dagger_checkpoint is not None:
-        from g1mpc.network import load_network
+    indices = range(config.first_episode, config.first_episode + config.episodes)
+    todo = [e for e in indices if not shard_path(out_dir, e).exists()]
+    stats = {"episodes": 0, "skipped_existing": len(indices) - len(todo), "discarded_falls": 0, "samples": 0,
+             "skipped_all_fell": 0, "workers": 0}
+    bars: list[tqdm] = []  # opened once the workers run, so a setup error is the only thing printed
+    start = time.perf_counter()
 
-        samples = config.dagger_samples
-        learner_run = replace(run, controller=replace(
-            run.controller, mode="hybrid", num_samples=samples, num_elites=max(2, samples // 8)))
-        learner_assembly = assemble(learner_run, nthread=nthread)
-        learner = (learner_assembly, load_network(dagger_checkpoint, learner_assembly.network_spec()))
-    stats = {"episodes": 0, "skipped_existing": 0, "discarded_falls": 0, "samples": 0}
-    try:
-        bar = tqdm(range(first_episode, first_episode + config.episodes), desc="collect", unit="episode", disable=not progress)
-        for episode in bar:
-            path = shard_path(out_dir, episode)
-            if path.exists():
-                stats["skipped_existing"] += 1
-                continue
-            for attempt in range(config.max_retries + 1):
-                seed = config.seed * 100_003 + episode * 101 + attempt
-                result, recorder = _run_episode(assembly, run, config, seed, learner)
-                if result.interrupted or not result.falls:
-                    break
-                if learner is not None:  # DAgger: states before the learner's fall are the valuable ones;
-                    drop = int(DAGGER_DROP_BEFORE_FALL * run.frequency)  # the last moments are beyond recovery
-                    recorder.features, recorder.knots = recorder.features[:-drop], recorder.knots[:-drop]
-                    break
-                stats["discarded_falls"] += 1
-            else:
-                bar.write(f"[collect] episode {episode}: fell in all {config.max_retries + 1} tries; skipped")
-                continue
-            if result.interrupted:  # Ctrl-C / SIGTERM: the shards written so far stay valid
-                bar.write(f"[collect] interrupted: {stats['episodes']} new shards kept in {out_dir}; run again to resume")
-                stats["interrupted"] = True
-                break
-            metadata = {
-                "task_spec": spec, "run_config": run.as_dict(), "collect_config": asdict(config),
-                "episode": episode, "seed": seed, "attempts": attempt + 1, "summary": result.summary(),
-                "dagger_checkpoint": str(dagger_checkpoint) if dagger_checkpoint else None,
-                "fell": bool(result.falls),
-            }
-            write_shard(path, np.array(recorder.features), np.array(recorder.knots), metadata)
+    def open_bar() -> tqdm:
+        bars.append(tqdm(total=len(todo), desc="collect", unit="episode", disable=not progress))
+        return bars[0]
+
+    def keep(episode: int, data: Episode | None) -> None:
+        bar = bars[0]
+        if data is None:
+            stats["skipped_all_fell"] += 1
+            bar.write(f"[collect] episode {episode}: fell in all {config.max_retries + 1} tries; skipped")
+        elif data.metadata["interrupted"]:
+            raise KeyboardInterrupt
+        else:
+            write_shard(shard_path(out_dir, episode), data.features, data.knots, data.metadata)
             stats["episodes"] += 1
-            stats["samples"] += len(recorder.features)
-            bar.set_postfix(samples=stats["samples"], falls=stats["discarded_falls"])
+            stats["samples"] += len(data.features)
+            stats["discarded_falls"] += data.metadata["discarded_falls"]
+        bar.update(1)
+        bar.set_postfix(labels=stats["samples"], labels_per_s=f"{stats['samples'] / (time.perf_counter() - start):.0f}")
+
+    try:
+        if cluster is None:
+            collector = EpisodeCollector(run, config, nthread)
+            stats["workers"] = 1
+            open_bar()
+            try:
+                for episode in todo:
+                    keep(episode, collector(episode))
+            finally:
+                collector.close()
+        else:
+            def started(workers: int, threads: int) -> None:
+                stats["workers"], stats["threads_per_worker"] = workers, threads
+                open_bar().write(f"[collect] {workers} Ray workers x {threads} rollout threads")
+
+            map_jobs(EpisodeCollector, (run, config), todo, cluster, keep, started)
+    except KeyboardInterrupt:  # Ctrl-C / SIGTERM: the shards written so far stay valid
+        tqdm.write(f"[collect] interrupted: {stats['episodes']} new shards kept in {out_dir}; run again to resume")
+        stats["interrupted"] = True
     finally:
-        assembly.close()
-        if learner is not None:
-            learner[0].close()
+        for bar in bars:
+            bar.close()
+    stats["wall_s"] = time.perf_counter() - start
+    stats["labels_per_s"] = stats["samples"] / max(stats["wall_s"], 1e-9)
     return stats
 
 
