@@ -63,8 +63,10 @@ class JobWorker:
     def run(self, job: Job) -> Any:
         return self._run(job)
 
-    def pid(self) -> int:
-        return os.getpid()
+    def node(self) -> str:
+        import ray
+
+        return ray.get_runtime_context().get_node_id()
 
 
 def _check_reachable(address: str, timeout: float = 5.0) -> None:
@@ -103,10 +105,11 @@ def _start_ray(cluster: ClusterConfig, cpus: int) -> bool:
 
 
 def map_jobs(factory: Callable, args: tuple, jobs: Iterable[Job], cluster: ClusterConfig,
-             on_result: Callable[[Job, Any], None], on_start: Callable[[int, int], None] | None = None) -> None:
+             on_result: Callable[[Job, Any], None], on_start: Callable[[int, int, int], None] | None = None) -> None:
     """Run ``factory(*args, nthread=k)(job)`` for every job on Ray workers; ``on_result(job, result)`` here.
 
-    Results arrive in completion order. ``on_start(workers, threads)`` is called once the workers exist.
+    Results arrive in completion order. ``on_start(workers, threads, nodes)`` is called once the workers
+    are built (``nodes``: how many machines they are on).
     Ctrl-C (KeyboardInterrupt) stops the workers and propagates; results already handed over are kept.
     """
     import ray
@@ -125,7 +128,7 @@ def map_jobs(factory: Callable, args: tuple, jobs: Iterable[Job], cluster: Clust
         remote = ray.remote(max_restarts=-1, max_task_retries=cluster.max_retries)(JobWorker)
         actors = [remote.options(num_cpus=threads).remote(factory, args, threads) for _ in range(workers)]
         if on_start is not None:
-            on_start(workers, threads)
+            on_start(workers, threads, len(set(ray.get([a.node.remote() for a in actors]))))
         running: dict = {}
 
         def submit(actor) -> None:

@@ -201,9 +201,9 @@ def collect(out_dir: str | Path, run: RunConfig, config: CollectConfig, nthread:
             finally:
                 collector.close()
         else:
-            def started(workers: int, threads: int) -> None:
-                stats["workers"], stats["threads_per_worker"] = workers, threads
-                open_bar().write(f"[collect] {workers} Ray workers x {threads} rollout threads")
+            def started(workers: int, threads: int, nodes: int) -> None:
+                stats["workers"], stats["threads_per_worker"], stats["nodes"] = workers, threads, nodes
+                open_bar().write(f"[collect] {workers} Ray workers x {threads} rollout threads on {nodes} node(s)")
 
             map_jobs(EpisodeCollector, (run, config), todo, cluster, keep, started)
     except KeyboardInterrupt:  # Ctrl-C / SIGTERM: the shards written so far stay valid
