@@ -1,23 +1,26 @@
 """Ahead-of-time compiled planning pipeline: ``jax.export`` artifacts + persistent XLA cache.
 
-A precompiled directory holds:
+A precompiled directory (``--precompiled_dir``) holds one immutable build per configuration, found by
+the key of what it was built from (:mod:`g1mpc.manifest`), and one JAX compilation cache they share::
 
-- ``manifest.json``: what it was built from (see :mod:`g1mpc.manifest`). Written last.
-- ``functions/<stage>.jaxexport``: each stage of :mod:`g1mpc.stages`, serialised with ``jax.export``
-  (StableHLO data, never pickled code).
-- ``jax_cache/``: JAX's persistent compilation cache, so loading skips XLA compilation.
-- ``models/plant.mjb`` and ``reference.npz``: the compiled MuJoCo model (MuJoCo's binary format) and the
-  reference derived from it, so loading skips model compilation and forward kinematics too.
-- ``network.npz``: the converted network weights (loading needs no torch).
+    builds/<key>/manifest.json            what it was built from, and the SHA-256 of each file below; written last
+    builds/<key>/functions/<stage>.jaxexport   each stage of :mod:`g1mpc.stages` (StableHLO data, never pickled code)
+    builds/<key>/models/plant.mjb          the compiled MuJoCo model (loading compiles no model)
+    builds/<key>/reference.npz             the reference derived from it (no forward kinematics at load)
+    builds/<key>/network.npz               the network weights for JAX (loading needs no torch)
+    jax_cache/                             JAX's persistent compilation cache: loading runs no XLA compile
 
-The directory is built next to its destination and renamed into place, under a lock file, so a crash
-mid-build never leaves a directory that loads and two builders never mix their files.
+A build is written in a temporary sibling directory under the key's lock and renamed into place, so a
+crash leaves nothing that loads, and a valid build is never changed: a loader reading it is never mixed up
+by a concurrent build of another configuration. The loader checks every file's digest on the bytes it
+uses; a build that fails the check is moved aside and built again, saying why.
 """
 
 from __future__ import annotations
 
 import copy
 import fcntl
+import io
 import json
 import os
 import shutil
@@ -26,6 +29,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
 import jax
@@ -36,16 +40,23 @@ from jax import export
 from g1mpc.assembly import Assembly, TaskModels, assemble
 from g1mpc.config import RunConfig
 from g1mpc.errors import UserError, require_checkpoint_file
-from g1mpc.manifest import StaleArtifact, check, expected_manifest
+from g1mpc.manifest import StaleArtifact, build_key, expected_manifest, read_manifest, read_verified, sha256_bytes
 from g1mpc.models import PlannerModelConfig, planner_model_from
 from g1mpc.network_jax import flatten_params, unflatten_params
 from g1mpc.reference import Reference
 from g1mpc.stages import StageFunctions
 
+BUILDS = "builds"
+JAX_CACHE = "jax_cache"
+
+
+def build_dir(precompiled_dir: str | Path, key: str) -> Path:
+    return Path(precompiled_dir) / BUILDS / key
+
 
 def enable_persistent_cache(precompiled_dir: str | Path) -> None:
     """Point JAX's compilation cache into the precompiled dir (call before anything compiles)."""
-    cache = Path(precompiled_dir).resolve() / "jax_cache"
+    cache = Path(precompiled_dir).resolve() / JAX_CACHE
     jax.config.update("jax_compilation_cache_dir", str(cache))
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
@@ -74,9 +85,11 @@ class _LoadedStage:
 
 
 @contextmanager
-def _build_lock(target: Path):
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.parent / f".{target.name}.lock", "w") as lock:
+def _build_lock(precompiled_dir: Path, key: str):
+    """One builder per configuration at a time (other configurations build in parallel)."""
+    locks = precompiled_dir / BUILDS / ".locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    with open(locks / f"{key}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -84,144 +97,201 @@ def _build_lock(target: Path):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def build(precompiled_dir: str | Path, assembly: Assembly, network_params: dict, manifest: dict) -> None:
-    """Export every declared stage, then swap the new directory into place atomically."""
-    target = Path(precompiled_dir)
-    declared = assembly.declared_stages(network_params)
-    with _build_lock(target):
-        tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.build-"))
-        try:
-            (tmp / "functions").mkdir()
-            shapes = {}
-            for name, stage in zip(StageFunctions._fields, declared, strict=True):
-                if stage is None:
-                    continue
-                leaves, treedef = jax.tree_util.tree_flatten(stage.example_args)
-                specs = [jax.ShapeDtypeStruct(np.shape(x), np.asarray(x).dtype) for x in leaves]
-                exported = export.export(jax.jit(_flat(stage.fn, treedef)), platforms=[manifest["platform"]])(*specs)
-                (tmp / "functions" / f"{name}.jaxexport").write_bytes(exported.serialize())
-                shapes[name] = [list(s.shape) for s in specs]
-            if (target / "jax_cache").is_dir():  # keep compiled entries that are still valid
-                shutil.copytree(target / "jax_cache", tmp / "jax_cache")
-            with open(tmp / "network.npz", "wb") as f:  # the converted weights: loading needs no torch
-                np.savez(f, **flatten_params(network_params))
-            _save_task_models(tmp, assembly)
-            (tmp / "manifest.json").write_text(json.dumps({**manifest, "shapes": shapes}, indent=1))
-            old = target.with_name(f".{target.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            if target.exists():
-                os.replace(target, old)
-            os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+def _npz_bytes(**arrays) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
 
 
-def load_network_params(precompiled_dir: str | Path) -> dict:
-    """The network weights stored with the artifact (plain arrays, ``allow_pickle=False``)."""
-    path = Path(precompiled_dir) / "network.npz"
+def build(precompiled_dir: str | Path, key: str, assembly: Assembly, network_params: dict, expected: dict) -> Path:
+    """Export every declared stage and the models into a new build directory, renamed into place last.
+
+    Call it holding the key's lock (:func:`prepare_precompiled` does). A damaged build already at the
+    key's place is moved aside first and deleted once the new one is in place.
+    """
+    builds = Path(precompiled_dir) / BUILDS
+    builds.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=builds, prefix=f".{key}.build-"))
+    files: dict[str, str] = {}
+
+    def put(name: str, data: bytes) -> None:
+        (tmp / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp / name).write_bytes(data)
+        files[name] = sha256_bytes(data)
+
     try:
-        with np.load(path, allow_pickle=False) as npz:
+        shapes = {}
+        for name, stage in zip(StageFunctions._fields, assembly.declared_stages(network_params), strict=True):
+            if stage is None:
+                continue
+            leaves, treedef = jax.tree_util.tree_flatten(stage.example_args)
+            specs = [jax.ShapeDtypeStruct(np.shape(x), np.asarray(x).dtype) for x in leaves]
+            exported = export.export(jax.jit(_flat(stage.fn, treedef)), platforms=[expected["platform"]])(*specs)
+            put(f"functions/{name}.jaxexport", bytes(exported.serialize()))
+            shapes[name] = [list(s.shape) for s in specs]
+        put("network.npz", _npz_bytes(**flatten_params(network_params)))
+        (tmp / "models").mkdir()
+        mujoco.mj_saveModel(assembly.plant, str(tmp / "models" / "plant.mjb"), None)
+        files["models/plant.mjb"] = sha256_bytes((tmp / "models" / "plant.mjb").read_bytes())
+        ref = assembly.reference
+        put("reference.npz", _npz_bytes(qpos=ref.qpos, ctrl=ref.ctrl, sensordata=ref.sensordata, fps=np.float64(ref.fps)))
+        manifest = {**expected, "key": key, "config": assembly.config.as_dict(), "shapes": shapes, "files": files,
+                    "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
+        target = builds / key
+        aside = None
+        if target.exists():
+            aside = Path(tempfile.mkdtemp(dir=builds, prefix=f".{key}.replaced-"))
+            os.replace(target, aside / key)
+        os.replace(tmp, target)
+        if aside is not None:
+            shutil.rmtree(aside, ignore_errors=True)
+        return target
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _unreadable(path: Path, exc: Exception) -> StaleArtifact:
+    return StaleArtifact(f"build file '{path}' is unreadable ({type(exc).__name__})")
+
+
+def load_network_params(directory: Path, manifest: dict) -> dict:
+    """The network weights stored with the build (plain arrays, ``allow_pickle=False``)."""
+    data = read_verified(directory, "network.npz", manifest)
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             return unflatten_params({k: npz[k] for k in npz.files})
-    except FileNotFoundError:
-        raise StaleArtifact(f"artifact '{path}' is missing") from None
     except Exception as exc:
-        raise StaleArtifact(f"artifact '{path}' is unreadable ({type(exc).__name__})") from None
+        raise _unreadable(directory / "network.npz", exc) from None
 
 
-def _save_task_models(directory: Path, assembly: Assembly) -> None:
-    (directory / "models").mkdir()
-    mujoco.mj_saveModel(assembly.plant, str(directory / "models" / "plant.mjb"), None)
-    ref = assembly.reference
-    with open(directory / "reference.npz", "wb") as f:
-        np.savez(f, qpos=ref.qpos, ctrl=ref.ctrl, sensordata=ref.sensordata, fps=np.float64(ref.fps))
-
-
-def load_task_models(precompiled_dir: str | Path, planner_config: PlannerModelConfig) -> TaskModels:
-    """The compiled plant and the reference stored with the artifact (binary MJB and plain arrays).
+def load_task_models(directory: Path, manifest: dict, planner_config: PlannerModelConfig) -> TaskModels:
+    """The compiled plant and the reference stored with the build (checked MJB bytes and plain arrays).
 
     The planner model is the plant with the planner settings applied, as when compiling from XML.
     """
-    target = Path(precompiled_dir)
-    path = target / "models" / "plant.mjb"
+    plant_bytes = read_verified(directory, "models/plant.mjb", manifest)
+    reference_bytes = read_verified(directory, "reference.npz", manifest)
     try:
-        plant = mujoco.MjModel.from_binary_path(str(path))
-        planner_model = planner_model_from(copy.deepcopy(plant), planner_config)
-        path = target / "reference.npz"
-        with np.load(path, allow_pickle=False) as npz:
+        plant = mujoco.MjModel.from_binary_path("plant.mjb", {"plant.mjb": plant_bytes})
+    except Exception as exc:
+        raise _unreadable(directory / "models" / "plant.mjb", exc) from None
+    try:
+        with np.load(io.BytesIO(reference_bytes), allow_pickle=False) as npz:
             reference = Reference(qpos=npz["qpos"], fps=float(npz["fps"]), ctrl=npz["ctrl"], sensordata=npz["sensordata"])
     except Exception as exc:
-        if not path.exists():
-            raise StaleArtifact(f"artifact '{path}' is missing") from None
-        raise StaleArtifact(f"artifact '{path}' is unreadable ({type(exc).__name__})") from None
-    return TaskModels(plant, planner_model, reference)
+        raise _unreadable(directory / "reference.npz", exc) from None
+    return TaskModels(plant, planner_model_from(copy.deepcopy(plant), planner_config), reference)
 
 
-def load(precompiled_dir: str | Path, backend: str) -> StageFunctions:
-    """Deserialise the exported stages (data only; nothing is unpickled) and compile them.
+def load_stages(directory: Path, manifest: dict, backend: str) -> StageFunctions:
+    """Deserialise the exported stages (checked bytes, data only; nothing is unpickled) and compile them.
 
     Call :func:`enable_persistent_cache` first: compiling then loads the cached executables.
     """
-    target = Path(precompiled_dir)
     loaded = {}
     for name in StageFunctions._fields:
-        path = target / "functions" / f"{name}.jaxexport"
         if name == "iterate" and backend != "mjx":
             loaded[name] = None
             continue
+        relative = f"functions/{name}.jaxexport"
+        data = read_verified(directory, relative, manifest)
         try:
-            loaded[name] = _LoadedStage(export.deserialize(bytearray(path.read_bytes())))
-        except FileNotFoundError:
-            raise StaleArtifact(f"artifact '{path}' is missing") from None
+            loaded[name] = _LoadedStage(export.deserialize(bytearray(data)))
         except Exception as exc:
-            raise StaleArtifact(f"artifact '{path}' is unreadable ({type(exc).__name__})") from None
+            raise _unreadable(directory / relative, exc) from None
     return StageFunctions(**loaded)
+
+
+def load_build(directory: Path, expected: dict, config: RunConfig, nthread: int | None) -> tuple[Assembly, dict]:
+    """Assembly and network parameters from a build whose manifest and file digests match."""
+    manifest = read_manifest(directory, expected)
+    params = load_network_params(directory, manifest)
+    # MuJoCo reads its model without holding the GIL (and hashing releases it): load it while JAX loads the stages.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        models_loading = pool.submit(load_task_models, directory, manifest, config.planner_model)
+        stages = load_stages(directory, manifest, config.controller.backend)
+        models = models_loading.result()
+    return assemble(config, nthread=nthread, models=models, stages=stages), params
 
 
 def prepare_precompiled(config: RunConfig, model_path: str | Path, precompiled_dir: str | Path, recompile: bool = False,
                         nthread: int | None = None, log: Callable[[str], None] = print) -> tuple[Assembly, dict, list[str]]:
-    """Return (assembly, network params, header lines) with the stages and models loaded, or built first.
+    """Return (assembly, network params, header lines) from this configuration's build, built first if needed.
 
-    The manifest is checked from sources only: a matching artifact is loaded without compiling anything,
-    neither JAX functions nor MuJoCo models, and without importing torch.
+    Finding and checking the build compiles nothing and imports no torch. A missing, stale or damaged
+    build is (re)built under the key's lock; a process that waited for another's build loads it.
     """
-    enable_persistent_cache(precompiled_dir)  # before anything compiles
+    root = Path(precompiled_dir)
+    enable_persistent_cache(root)  # before anything compiles
     require_checkpoint_file(model_path)
-    manifest = expected_manifest(config, model_path)  # hashes the checkpoint's bytes: no torch needed
-    header = [f"precompiled dir {precompiled_dir}"]
+    expected = expected_manifest(config, model_path)  # hashes the checkpoint's bytes: no torch needed
+    key = build_key(expected)
+    directory = build_dir(root, key)
+    header = [f"precompiled build {key} in {root}"]
     tic = time.perf_counter()
     reason = "--recompile given" if recompile else None
     if reason is None:
         try:
-            check(precompiled_dir, manifest)
-            params = load_network_params(precompiled_dir)
-            # MuJoCo reads its models without holding the GIL: load them while JAX loads the stages.
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                models_loading = pool.submit(load_task_models, precompiled_dir, config.planner_model)
-                stages = load(precompiled_dir, config.controller.backend)
-                models = models_loading.result()
-            assembly = assemble(config, nthread=nthread, models=models, stages=stages)
-            header.append(f"loaded precompiled pipeline in {time.perf_counter() - tic:.2f} s")
-            return assembly, params, header
+            assembly, params = load_build(directory, expected, config, nthread)
+            return assembly, params, [*header, f"loaded precompiled pipeline in {time.perf_counter() - tic:.2f} s"]
         except StaleArtifact as exc:
             reason = str(exc)
-    log(f"[g1mpc] building the precompiled pipeline ({reason}) ...")
-    from g1mpc.network import load_network  # torch: only when building
-
-    assembly = assemble(config, nthread=nthread)
     try:
-        params = load_network(model_path, assembly.network_spec())  # validates the checkpoint against this run
-        build(precompiled_dir, assembly, params, manifest)
-        assembly.stages = load(precompiled_dir, config.controller.backend)
+        with _build_lock(root, key):
+            if not recompile:  # another process may have built it while this one waited for the lock
+                try:
+                    assembly, params = load_build(directory, expected, config, nthread)
+                    return assembly, params, [*header, f"loaded precompiled pipeline in {time.perf_counter() - tic:.2f} s "
+                                                       "(built by another process meanwhile)"]
+                except StaleArtifact as exc:
+                    reason = str(exc)
+            log(f"[g1mpc] building the precompiled pipeline ({reason}) ...")
+            from g1mpc.network import load_network  # torch: only when building
+
+            assembly = assemble(config, nthread=nthread)
+            try:
+                params = load_network(model_path, assembly.network_spec())  # validates the checkpoint against this run
+                build(root, key, assembly, params, expected)
+                assembly.stages = load_stages(directory, read_manifest(directory, expected), config.controller.backend)
+            except BaseException:
+                assembly.close()
+                raise
     except OSError as exc:
-        assembly.close()
         raise UserError(
             f"--precompiled_dir: cannot write '{precompiled_dir}' ({exc.strerror or exc}); "
             "choose a writable directory with free space"
         ) from None
-    except BaseException:
-        assembly.close()
-        raise
-    header.append(f"created precompiled pipeline in {time.perf_counter() - tic:.2f} s ({reason})")
-    return assembly, params, header
+    return assembly, params, [*header, f"created precompiled pipeline in {time.perf_counter() - tic:.2f} s ({reason})"]
+
+
+def list_builds(precompiled_dir: str | Path) -> list[dict]:
+    """Every build under the directory: key, what it is for, when made, size, and whether its manifest reads."""
+    rows = []
+    for directory in sorted((Path(precompiled_dir) / BUILDS).glob("[!.]*")):
+        size = sum(f.stat().st_size for f in directory.rglob("*") if f.is_file())
+        try:
+            m = read_manifest(directory)
+            c = m.get("config", {}).get("controller", {})
+            rows.append({"key": directory.name, "robot": m.get("robot"), "task": m.get("task"), "backend": m.get("backend"),
+                         "samples": c.get("num_samples"), "elites": c.get("num_elites"), "created": m.get("created"),
+                         "size_mb": size / 1e6, "ok": True})
+        except StaleArtifact as exc:
+            rows.append({"key": directory.name, "size_mb": size / 1e6, "ok": False, "problem": str(exc)})
+    return rows
+
+
+def remove_builds(precompiled_dir: str | Path, keys: list[str]) -> list[str]:
+    """Delete the named builds (each under its lock, so no build in progress is cut); returns those removed."""
+    root, removed = Path(precompiled_dir), []
+    for key in keys:
+        directory = build_dir(root, key)
+        if not directory.is_dir() or key.startswith("."):
+            raise UserError(f"precompiled remove: no build '{key}' in '{root}'; see 'g1mpc precompiled list'")
+        with _build_lock(root, key):
+            aside = Path(tempfile.mkdtemp(dir=root / BUILDS, prefix=f".{key}.removed-"))
+            os.replace(directory, aside / key)
+            shutil.rmtree(aside, ignore_errors=True)
+        removed.append(key)
+    return removed

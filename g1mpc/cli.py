@@ -179,6 +179,28 @@ def cmd_run_aot(args) -> int:
     return 0
 
 
+def cmd_precompiled(args) -> int:
+    from g1mpc.aot import list_builds, remove_builds
+
+    if args.action == "list":
+        rows = list_builds(args.precompiled_dir)
+        print(f"{'key':<17} {'robot':<9} {'task':<8} {'backend':<7} {'samples':>7} {'elites':>6} {'size MB':>8}  created")
+        for r in rows:
+            if r["ok"]:
+                print(f"{r['key']:<17} {r['robot']!s:<9} {r['task']!s:<8} {r['backend']!s:<7} {r['samples']!s:>7} "
+                      f"{r['elites']!s:>6} {r['size_mb']:>8.1f}  {r['created']}")
+            else:
+                print(f"{r['key']:<17} damaged ({r['problem']}); {r['size_mb']:.1f} MB")
+        print(f"[g1mpc] {len(rows)} build(s) in {args.precompiled_dir}")
+        return 0
+    keys = [r["key"] for r in list_builds(args.precompiled_dir)] if args.all else args.keys
+    if not keys and not args.all:
+        raise UserError("precompiled remove: name the builds to remove (keys from 'g1mpc precompiled list') or give --all")
+    removed = remove_builds(args.precompiled_dir, keys)
+    print(f"[g1mpc] removed {len(removed)} build(s) from {args.precompiled_dir}: {' '.join(removed) or '-'}")
+    return 0
+
+
 def cmd_reference(args) -> int:
     from g1mpc.models import load_plant_model
     from g1mpc.reference import save_reference
@@ -239,6 +261,12 @@ def build_parser() -> argparse.ArgumentParser:
     aot.add_argument("--precompiled_dir", default=DEFAULT_PRECOMPILED_DIR, help="where the precompiled pipeline lives")
     aot.add_argument("--recompile", action="store_true", help="rebuild the precompiled pipeline even if it matches")
     aot.set_defaults(func=cmd_run_aot)
+    pre = sub.add_parser("precompiled", help="list or remove the precompiled builds in a --precompiled_dir")
+    pre.add_argument("action", choices=("list", "remove"))
+    pre.add_argument("keys", nargs="*", help="remove: the builds' keys (from list)")
+    pre.add_argument("--all", action="store_true", help="remove: every build")
+    pre.add_argument("--precompiled_dir", default=DEFAULT_PRECOMPILED_DIR)
+    pre.set_defaults(func=cmd_precompiled)
     ref = sub.add_parser("reference", help="write the task's default reference clip for a robot as .npz")
     ref.add_argument("--robot", default=R.robot)
     ref.add_argument("--task", choices=tuple(TASKS), default=R.task.name)

@@ -1,7 +1,9 @@
-"""What a precompiled pipeline was built from, and the check that it still matches.
+"""What a precompiled build was built from, the key that finds it, and the digests that prove its files.
 
-The expected manifest is computed from sources only (config, file hashes, versions), so checking an
-artifact compiles nothing: neither JAX functions nor MuJoCo models.
+The expected manifest is computed from sources only (config, file hashes, versions), so finding and
+checking a build compiles nothing: neither JAX functions nor MuJoCo models. Its hash is the build's key:
+one directory per configuration, several side by side. The stored manifest adds the SHA-256 of every
+file of the build, which the loader checks on the very bytes it uses.
 """
 
 from __future__ import annotations
@@ -16,20 +18,24 @@ from jax import export
 
 from g1mpc.config import RunConfig
 
-MANIFEST_FORMAT = 3
+MANIFEST_FORMAT = 4
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 class StaleArtifact(Exception):
-    """The precompiled directory is missing, stale or unreadable; the message says why."""
+    """A precompiled build is missing, stale or damaged; the message says why."""
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def sha256_file(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+    return sha256_bytes(Path(path).read_bytes())[:16]
 
 
 def code_digest() -> str:
-    """Hash of this package's source (robot and task files included): any change makes an artifact stale."""
+    """Hash of this package's source (robot and task files included): any change makes a build stale."""
     h = hashlib.sha256()
     for path in sorted(PACKAGE_DIR.rglob("*.py")):
         h.update(str(path.relative_to(PACKAGE_DIR)).encode())
@@ -48,7 +54,7 @@ def robot_file_digest(config: RunConfig) -> str:
 
 
 def expected_manifest(config: RunConfig, checkpoint: str | Path) -> dict:
-    """The fields a matching artifact must have: everything its code, models and inputs were built from."""
+    """The fields a matching build must have: everything its code, models and inputs were built from."""
     return {
         "format": MANIFEST_FORMAT,
         "config_digest": config.digest(),
@@ -67,18 +73,37 @@ def expected_manifest(config: RunConfig, checkpoint: str | Path) -> dict:
     }
 
 
-def check(precompiled_dir: str | Path, manifest: dict) -> None:
-    """Raise :class:`StaleArtifact` naming why the directory cannot be used as is."""
-    target = Path(precompiled_dir)
-    path = target / "manifest.json"
+def build_key(expected: dict) -> str:
+    """The directory name of the build for these sources."""
+    return sha256_bytes(json.dumps(expected, sort_keys=True).encode())[:16]
+
+
+def read_manifest(build_dir: str | Path, expected: dict | None = None) -> dict:
+    """The stored manifest; with ``expected``, raise :class:`StaleArtifact` naming the first field that differs."""
+    path = Path(build_dir) / "manifest.json"
     if not path.is_file():
-        raise StaleArtifact(f"no precompiled pipeline in '{target}'")
+        raise StaleArtifact(f"no precompiled build in '{Path(build_dir)}'")
     try:
         found = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
         raise StaleArtifact(f"manifest '{path}' does not parse ({type(exc).__name__})") from None
-    if not isinstance(found, dict):
-        raise StaleArtifact(f"manifest '{path}' is not a JSON object")
-    for key, value in manifest.items():
+    if not isinstance(found, dict) or not isinstance(found.get("files"), dict):
+        raise StaleArtifact(f"manifest '{path}' is not a build manifest (no file digests)")
+    for key, value in (expected or {}).items():
         if found.get(key) != value:
-            raise StaleArtifact(f"stale: {key} is {found.get(key)!r} in the artifact but {value!r} now")
+            raise StaleArtifact(f"stale: {key} is {found.get(key)!r} in the build but {value!r} now")
+    return found
+
+
+def read_verified(build_dir: str | Path, name: str, manifest: dict) -> bytes:
+    """The bytes of one file of a build, after checking them against the manifest's digest."""
+    path = Path(build_dir) / name
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise StaleArtifact(f"build file '{path}' is missing") from None
+    except OSError as exc:
+        raise StaleArtifact(f"build file '{path}' is unreadable ({exc.strerror or exc})") from None
+    if sha256_bytes(data) != manifest["files"].get(name):
+        raise StaleArtifact(f"build file '{path}' does not match its digest in the manifest (changed or damaged)")
+    return data

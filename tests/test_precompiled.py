@@ -1,0 +1,136 @@
+"""Precompiled builds under damage, flag switches and concurrent runs, through the real command in fresh processes."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ["--headless", "--no_realtime", "--quiet", "--num_elites", "2", "--seed", "3", "--warmup", "1", "--duration", "0.4"]
+
+
+def _start(script: str, args: list[str]) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, script, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _finish(proc: subprocess.Popen) -> str:
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0 and "Traceback" not in err, err[-2000:]
+    return out
+
+
+def aot(pre: Path, samples: int, report: Path | None = None) -> str:
+    args = [*SMALL, "--num_samples", str(samples), "--precompiled_dir", str(pre)]
+    return _finish(_start("run_policy_aot.py", args + (["--report", str(report)] if report else [])))
+
+
+def controls(report: Path) -> np.ndarray:
+    return np.array([c["ctrl"] for c in json.loads(report.read_text())["cycles"]])
+
+
+@pytest.fixture(scope="module")
+def jit_controls(tmp_path_factory):
+    """The JIT hybrid's controls for 8 and 6 samples: what every AOT run must reproduce."""
+    d = tmp_path_factory.mktemp("jit")
+    out = {}
+    for samples in (8, 6):
+        _finish(_start("run_policy.py", ["--hybrid", *SMALL, "--num_samples", str(samples), "--report", str(d / f"{samples}.json")]))
+        out[samples] = controls(d / f"{samples}.json")
+    return out
+
+
+def _build(pre: Path) -> Path:
+    (directory,) = [d for d in (pre / "builds").iterdir() if not d.name.startswith(".")]
+    return directory
+
+
+def _same_controls(report: Path, expected: np.ndarray) -> bool:
+    got = controls(report)
+    return got.shape == expected.shape and float(np.abs(got - expected).max()) <= 1e-5
+
+
+def _other_values_same_shapes(path: Path) -> None:
+    with np.load(path) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    arrays["out.b"] = arrays["out.b"] + 0.05  # shifts every predicted knot: a different network, same shapes
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+
+
+DAMAGE = {
+    "another stage's valid file in place of score": (
+        lambda b: (b / "functions" / "score.jaxexport").write_bytes((b / "functions" / "propose.jaxexport").read_bytes()),
+        "score.jaxexport' does not match its digest"),
+    "network.npz with the same shapes and other values": (
+        lambda b: _other_values_same_shapes(b / "network.npz"), "network.npz' does not match its digest"),
+    "a truncated plant.mjb": (
+        lambda b: (b / "models" / "plant.mjb").write_bytes((b / "models" / "plant.mjb").read_bytes()[:1000]),
+        "plant.mjb' does not match its digest"),
+    "a garbage stage file": (lambda b: (b / "functions" / "plant.jaxexport").write_bytes(b"garbage"), "plant.jaxexport' does not"),
+    "a missing stage file": (lambda b: (b / "functions" / "features.jaxexport").unlink(), "features.jaxexport' is missing"),
+    "a manifest that does not parse": (lambda b: (b / "manifest.json").write_text("{not json"), "does not parse"),
+    "a manifest from another JAX": (
+        lambda b: (b / "manifest.json").write_text(json.dumps({**json.loads((b / "manifest.json").read_text()), "jax_version": "0.0.1"})),
+        "stale: jax_version"),
+}
+
+
+@pytest.mark.parametrize("case", list(DAMAGE))
+def test_a_damaged_build_is_rebuilt_saying_why_and_runs_correctly(case, tmp_path, tmp_path_factory, jit_controls):
+    pristine = tmp_path_factory.getbasetemp() / "pristine"
+    if not pristine.exists():
+        aot(pristine, 8)
+    pre = tmp_path / "pc"
+    shutil.copytree(pristine, pre)
+    damage, why = DAMAGE[case]
+    damage(_build(pre))
+    out = aot(pre, 8, tmp_path / "run.json")
+    assert "building the precompiled pipeline (" in out and why in out, out
+    assert _same_controls(tmp_path / "run.json", jit_controls[8])
+    assert "loaded precompiled pipeline" in aot(pre, 8)  # the rebuilt build is whole again
+    assert not [p for p in (pre / "builds").iterdir() if p.name.startswith(".") and p.name != ".locks"]
+
+
+def test_switching_flags_loads_each_configuration_and_builds_can_be_listed_and_removed(tmp_path):
+    pre = tmp_path / "pc"
+    assert "created precompiled pipeline" in aot(pre, 8)
+    assert "created precompiled pipeline" in aot(pre, 6)
+    assert "loaded precompiled pipeline" in aot(pre, 8)
+    assert "loaded precompiled pipeline" in aot(pre, 6)
+    listing = subprocess.run([sys.executable, "-m", "g1mpc", "precompiled", "list", "--precompiled_dir", str(pre)],
+                             capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    rows = [line.split() for line in listing.splitlines()[1:-1]]
+    assert sorted(r[4] for r in rows) == ["6", "8"], listing
+    key_of_6 = next(r[0] for r in rows if r[4] == "6")
+    removed = subprocess.run([sys.executable, "-m", "g1mpc", "precompiled", "remove", key_of_6, "--precompiled_dir", str(pre)],
+                             capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    assert key_of_6 in removed and not (pre / "builds" / key_of_6).exists()
+    assert "loaded precompiled pipeline" in aot(pre, 8)
+    assert "created precompiled pipeline" in aot(pre, 6)
+    missing = subprocess.run([sys.executable, "-m", "g1mpc", "precompiled", "remove", "nosuchkey", "--precompiled_dir", str(pre)],
+                             capture_output=True, text=True, cwd=ROOT)
+    assert missing.returncode == 2 and missing.stderr.strip().startswith("error: precompiled remove: no build 'nosuchkey'")
+
+
+def test_concurrent_runs_same_and_different_settings_all_succeed_with_correct_controls(tmp_path, jit_controls):
+    pre = tmp_path / "pc"
+    jobs = [(8, tmp_path / "a.json"), (6, tmp_path / "b.json"), (8, tmp_path / "c.json")]
+    procs = [_start("run_policy_aot.py", [*SMALL, "--num_samples", str(n), "--precompiled_dir", str(pre), "--report", str(r)])
+             for n, r in jobs]
+    outs = [_finish(p) for p in procs]
+    for (samples, report), out in zip(jobs, outs):
+        assert _same_controls(report, jit_controls[samples]), out
+    assert sum("building the precompiled pipeline" in out for out in outs) == 2  # one build per configuration
+    # a damaged build met by two runs at once: one rebuilds, the other waits and loads that build
+    builds = [d for d in (pre / "builds").iterdir() if not d.name.startswith(".")]
+    samples = {d: json.loads((d / "manifest.json").read_text())["config"]["controller"]["num_samples"] for d in builds}
+    _other_values_same_shapes(next(d for d, n in samples.items() if n == 8) / "network.npz")
+    procs = [_start("run_policy_aot.py", [*SMALL, "--num_samples", "8", "--precompiled_dir", str(pre), "--report", str(r)])
+             for r in (tmp_path / "d.json", tmp_path / "e.json")]
+    outs = [_finish(p) for p in procs]
+    assert sum("building the precompiled pipeline" in out for out in outs) == 1
+    assert all(_same_controls(r, jit_controls[8]) for r in (tmp_path / "d.json", tmp_path / "e.json"))
