@@ -115,6 +115,9 @@ def reference_frame(reference: Reference, t: float, loop: bool = True) -> np.nda
     return reference.qpos[frame_index(reference, t, loop)]
 
 
+_DIVERGENCE_WARNINGS = (mujoco.mjtWarning.mjWARN_BADQPOS, mujoco.mjtWarning.mjWARN_BADQVEL, mujoco.mjtWarning.mjWARN_BADQACC)
+
+
 class Simulation:
     """Steps the plant under a controller at the replan frequency.
 
@@ -136,7 +139,7 @@ class Simulation:
     def reset(self, t: float) -> None:
         """Put the robot in the reference pose of time ``t`` at rest."""
         mujoco.mj_resetData(self.model, self.data)
-        self._badqacc_seen = 0
+        self._bad_seen = 0
         self.data.qpos[:] = reference_frame(self.reference, t, self.loop_reference)
         self.data.time = t
         mujoco.mj_forward(self.model, self.data)
@@ -153,11 +156,11 @@ class Simulation:
         return None
 
     def _diverged(self) -> bool:
-        """MuJoCo resets the state itself when accelerations blow up; its warning counter tells."""
-        count = self.data.warning[mujoco.mjtWarning.mjWARN_BADQACC].number
-        diverged = count > self._badqacc_seen
-        self._badqacc_seen = count
-        return bool(diverged)
+        """MuJoCo resets the state itself when qpos, qvel or qacc blow up; its warning counters tell."""
+        counts = sum(int(self.data.warning[w].number) for w in _DIVERGENCE_WARNINGS)
+        diverged = counts > self._bad_seen
+        self._bad_seen = counts
+        return diverged
 
     def run(
         self,
@@ -176,6 +179,7 @@ class Simulation:
         try:
             while d.time < t_end - 1e-9:
                 cycle_start = time.perf_counter()
+                cycle_end_time = d.time + self.steps_per_cycle * self.model.opt.timestep
                 ctrl, timing = controller.plan(d.time, d.qpos.copy(), d.qvel.copy())
                 if not np.all(np.isfinite(ctrl)):
                     result.planner_faults += 1
@@ -194,6 +198,9 @@ class Simulation:
                         if not result.push_times or d.time - result.push_times[-1] > cfg.pushes.duration:
                             result.push_times.append(d.time)
                     mujoco.mj_step(self.model, d)
+                diverged = self._diverged()
+                if diverged:  # MuJoCo's reset also zeroed the clock
+                    d.time = cycle_end_time
                 ref = reference_frame(self.reference, d.time, self.loop_reference)
                 record = CycleRecord(
                     d.time, timing.total, timing.nn, timing.cem, timing.other, joint_rms(d.qpos, ref), float(d.qpos[2]), pushing,
@@ -203,7 +210,7 @@ class Simulation:
                 window.append(record)
                 if on_cycle is not None and on_cycle(d, ref) is False:
                     break
-                why = "the plant diverged (MuJoCo reset it)" if self._diverged() else None
+                why = "the plant diverged (MuJoCo reset it)" if diverged else None
                 if why:
                     result.plant_faults += 1
                 why = why or self.fall_test(d, ref)

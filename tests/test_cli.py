@@ -68,8 +68,14 @@ def test_reference_round_trip(tmp_path, capsys, plant):
     path = tmp_path / "clip.npz"
     assert main(["reference", "--out", str(path)]) == 0
     ref = load_reference(path, plant, G1)
-    assert ref.qpos.shape[1] == plant.nq and ref.fps == 30.0
-    assert ref.ctrl.shape == (len(ref.qpos), plant.nu)
+    from g1mpc.models import actuated_qpos_indices
+    from g1mpc.tasks.balance import BalanceTask
+
+    generated, fps = BalanceTask().reference_clip(plant, G1)
+    assert ref.fps == fps == 30.0
+    np.testing.assert_array_equal(ref.qpos, generated)  # the file holds the clip, value for value
+    np.testing.assert_array_equal(ref.ctrl, generated[:, actuated_qpos_indices(plant)])
+    assert np.ptp(ref.qpos[:, 7:], axis=0).max() > 0.5  # a moving clip, not a constant pose
 
 
 def test_mjx_contacts_flag_reaches_the_planner_model_config():

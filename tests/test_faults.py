@@ -50,20 +50,33 @@ def test_non_finite_plans_are_replaced_and_counted(small_assembly):
 
 
 def test_diverging_plant_is_detected_and_reset(small_assembly):
-    a = small_assembly
+    """A plant that really blows up (negative joint damping): MuJoCo resets it, the run counts a plant fault
+    and a fall each time, resets to the reference and goes on."""
+    import copy
 
-    class Explode:
+    from g1mpc.sim import Simulation
+
+    a = small_assembly
+    unstable = copy.deepcopy(a.plant)
+    unstable.dof_damping[6:] = -1e3
+
+    class Hold:
         def plan(self, t, qpos, qvel):
-            return np.full((10, a.plant.nu), 1e30), _Timing()  # finite but absurd: the plant diverges
+            return np.repeat(a.reference.ctrl[0][None], 10, axis=0), _Timing()
 
         def reset(self, *args):
             pass
 
-    sim = a.simulation(SimConfig(duration=0.2, realtime=False, print_every=0, reset_on_fall=True))
-    result = sim.run(Explode(), log=None)
-    assert result.falls, "divergence must count as a fall"
+    sim = Simulation(unstable, a.reference, SimConfig(duration=0.2, realtime=False, print_every=0, reset_on_fall=True),
+                     frequency=50.0, fall_test=a.config.task.fall_test(unstable, a.robot), push_body="pelvis")
+    logged = []
+    result = sim.run(Hold(), log=logged.append)
+    assert result.plant_faults >= 1 and len(result.falls) >= result.plant_faults
+    assert any("the plant diverged" in line for line in logged)
     assert len(result.cycles) == 10  # reset_on_fall: the run goes on to its end
-    assert np.all(np.isfinite(sim.data.qpos))
+    # the same controls on the shipped plant: no fault at all, so the faults above are the divergence
+    steady = a.simulation(SimConfig(duration=0.2, realtime=False, print_every=0)).run(Hold(), log=None)
+    assert steady.plant_faults == 0 and steady.falls == []
 
 
 def test_sigterm_mid_run_writes_a_valid_partial_report(tmp_path):
@@ -87,7 +100,7 @@ def test_sigterm_mid_run_writes_a_valid_partial_report(tmp_path):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(payload=st.binary(max_size=400))
-def test_fuzzed_reference_files_fail_cleanly(tmp_path_factory, plant, payload):
+def test_fuzzed_reference_bytes_fail_cleanly(tmp_path_factory, plant, payload):
     from g1mpc.reference import load_reference
     from g1mpc.robots.g1 import G1
 
@@ -97,6 +110,36 @@ def test_fuzzed_reference_files_fail_cleanly(tmp_path_factory, plant, payload):
         load_reference(path, plant, G1)
     except UserError as exc:
         assert "ref.npz" in str(exc) and "\n" not in str(exc)
+
+
+_QPOS = st.one_of(
+    st.tuples(st.integers(0, 4), st.sampled_from([36, 35, 50])).map(lambda s: np.zeros(s)),  # rows, widths
+    st.just(np.zeros(36)), st.just(np.zeros((2, 36, 1))), st.just(np.array(["a", "b"])),
+    st.just(np.array([{"x": 1}], dtype=object)),  # needs pickle: must be refused, not unpickled
+)
+_FPS = st.sampled_from([30.0, 0.0, -5.0, float("nan"), float("inf")]) | st.just(np.array([30.0, 60.0]))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(qpos=_QPOS, fps=_FPS, keys=st.sampled_from([("qpos", "fps"), ("qpos",), ("fps",), ("qpos", "fps", "extra")]),
+       poison=st.sampled_from([None, np.nan, np.inf]))
+def test_fuzzed_reference_arrays_load_or_fail_with_one_line(tmp_path_factory, plant, qpos, fps, keys, poison):
+    """Well-formed .npz files whose arrays are wrong in shape, dtype, value or presence."""
+    from g1mpc.reference import load_reference
+    from g1mpc.robots.g1 import G1
+
+    qpos = qpos.copy()
+    if poison is not None and qpos.dtype.kind == "f" and qpos.size:
+        qpos.flat[qpos.size // 2] = poison
+    arrays = {"qpos": qpos, "fps": np.asarray(fps), "extra": np.ones(3)}
+    path = tmp_path_factory.mktemp("fuzz") / "ref.npz"
+    np.savez(path, **{k: arrays[k] for k in keys})
+    try:
+        ref = load_reference(path, plant, G1)
+    except UserError as exc:
+        assert "ref.npz" in str(exc) and "\n" not in str(exc) and str(exc).startswith("--reference: ")
+        return
+    assert ref.qpos.shape[1] == plant.nq and len(ref.qpos) >= 1 and np.all(np.isfinite(ref.qpos)) and ref.fps > 0
 
 
 @settings(max_examples=60, deadline=None)
