@@ -26,7 +26,8 @@ CHILD = r"""
 import sys, time, json
 start = float(sys.argv[1]); kind = sys.argv[2]; pre = sys.argv[3]; cycles = int(sys.argv[4])
 backend, samples, elites = sys.argv[5], int(sys.argv[6]), int(sys.argv[7])
-from g1mpc.config import DEFAULT_CHECKPOINT, RunConfig
+from g1mpc.config import RunConfig
+from g1mpc.paths import DEFAULT_CHECKPOINT
 from g1mpc.controller import ControllerConfig
 # the configuration run_policy_aot.py builds for these flags (same digest: the artifact loads)
 config = RunConfig(controller=ControllerConfig(mode="hybrid", backend=backend, num_samples=samples, num_elites=elites))

@@ -20,9 +20,10 @@ import numpy as np
 
 from g1mpc.assembly import assemble
 from g1mpc.cluster import ClusterConfig
-from g1mpc.config import DEFAULT_CHECKPOINT, RunConfig
+from g1mpc.config import RunConfig
 from g1mpc.controller import ControllerConfig
 from g1mpc.evaluate import Evaluation, evaluate
+from g1mpc.paths import DEFAULT_CHECKPOINT
 from g1mpc.registry import ROBOTS
 from g1mpc.reporting import write_json_atomic
 from g1mpc.sim import PushConfig

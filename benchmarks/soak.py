@@ -33,8 +33,9 @@ def main() -> None:
     args = p.parse_args()
 
     from g1mpc.aot import prepare_precompiled
-    from g1mpc.config import DEFAULT_CHECKPOINT, RunConfig
+    from g1mpc.config import RunConfig
     from g1mpc.controller import ControllerConfig
+    from g1mpc.paths import DEFAULT_CHECKPOINT
     from g1mpc.reporting import write_json_atomic
     from g1mpc.sim import PushConfig, SimConfig
 

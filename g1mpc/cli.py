@@ -15,10 +15,11 @@ from typing import get_args
 
 from g1mpc.cluster import ClusterConfig
 from g1mpc.collect import CollectConfig
-from g1mpc.config import DEFAULT_CHECKPOINT, DEFAULT_PRECOMPILED_DIR, PRESET_FIELDS, PRESETS, RunConfig, preset
+from g1mpc.config import PRESET_FIELDS, PRESETS, RunConfig, preset
 from g1mpc.controller import Backend, ControllerConfig, Mode, PlannerName
 from g1mpc.errors import UserError
 from g1mpc.models import MjxContacts, PlannerModelConfig
+from g1mpc.paths import DEFAULT_CHECKPOINT, DEFAULT_PRECOMPILED_DIR
 from g1mpc.registry import ROBOTS, TASKS, get_task
 from g1mpc.session import RecordOptions, RunOptions
 from g1mpc.sim import PushConfig, SimConfig

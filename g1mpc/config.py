@@ -11,7 +11,6 @@ import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass, fields
-from pathlib import Path
 from typing import get_args
 
 from g1mpc.controller import ControllerConfig
@@ -22,9 +21,6 @@ from g1mpc.robots.base import Robot
 from g1mpc.splines import SplineKind, min_knots
 from g1mpc.tasks.balance import BalanceTask
 from g1mpc.tasks.base import Task
-
-DEFAULT_CHECKPOINT = Path(__file__).parent / "data" / "g1_default.ckpt"
-DEFAULT_PRECOMPILED_DIR = "exported_models/precompiled"
 
 # The settings a preset sizes, and the presets: cpu is the defaults (real time at 50 Hz on 2 CPU cores),
 # gpu the familiar 500-sample configuration (the mjx default), expert the data-collection planner.

@@ -50,9 +50,10 @@ def test_default_hybrid_rides_out_150N_pushes():
     The benchmark measures fall rates over many seeds; this checks the shipped defaults on one.
     """
     from g1mpc.assembly import assemble
-    from g1mpc.config import DEFAULT_CHECKPOINT, RunConfig
+    from g1mpc.config import RunConfig
     from g1mpc.controller import ControllerConfig
     from g1mpc.network import load_network
+    from g1mpc.paths import DEFAULT_CHECKPOINT
     from g1mpc.sim import PushConfig
 
     a = assemble(RunConfig(controller=ControllerConfig(mode="hybrid")), nthread=2)
