@@ -57,16 +57,19 @@ def main() -> None:
         result = sim.run(controller, log=None)
         t = np.array([c.total for c in result.cycles]) * 1e3
         row = {"chunk": chunk, "cycles": len(t), "p50_ms": float(np.median(t)), "p95_ms": float(np.percentile(t, 95)),
-               "max_ms": float(t.max()), "falls": len(result.falls), "rss_mib": rss_mib()}
+               "max_ms": float(t.max()), "falls": len(result.falls), "pushes": len(result.push_times), "rss_mib": rss_mib()}
         rows.append(row)
         print(f"{chunk:>5} {row['cycles']:>7} {row['p50_ms']:>7.2f} {row['p95_ms']:>7.2f} {row['max_ms']:>7.2f} "
               f"{row['falls']:>5} {row['rss_mib']:>8.1f}", flush=True)
     total = sum(r["cycles"] for r in rows)
+    wall = time.perf_counter() - start
     rss_end = rss_mib()
-    print(f"{total} cycles in {time.perf_counter() - start:.0f} s; RSS {rss_start:.1f} -> {rss_end:.1f} MiB "
+    print(f"{total} cycles, {sum(r['pushes'] for r in rows)} pushes, {sum(r['falls'] for r in rows)} falls in {wall:.0f} s; "
+          f"RSS {rss_start:.1f} -> {rss_end:.1f} MiB "
           f"({100 * (rss_end / rss_start - 1):+.1f} %); p50 first/last chunk {rows[0]['p50_ms']:.2f}/{rows[-1]['p50_ms']:.2f} ms")
     write_json_atomic(args.out, {"rows": rows, "rss_start_mib": rss_start, "rss_end_mib": rss_end, "cycles": total,
-                                 "args": vars(args)})
+                                 "wall_s": wall, "pushes": sum(r["pushes"] for r in rows), "falls": sum(r["falls"] for r in rows),
+                                 "config": config.as_dict(), "args": vars(args)})
     print(f"wrote {args.out}")
     assembly.close()
 
