@@ -104,6 +104,27 @@ def _start_ray(cluster: ClusterConfig, cpus: int) -> bool:
     return True
 
 
+def run_jobs(factory: Callable, args: tuple, jobs: Iterable[Job], cluster: ClusterConfig | None,
+             on_result: Callable[[Job, Any], None], on_start: Callable[[int, int, int], None] | None = None,
+             nthread: int | None = None) -> None:
+    """Every job in this process (``cluster`` None: one worker with ``nthread`` rollout threads) or on Ray."""
+    jobs = list(jobs)
+    if not jobs:
+        return
+    if cluster is not None:
+        map_jobs(factory, args, jobs, cluster, on_result, on_start)
+        return
+    worker = factory(*args, nthread=nthread)
+    try:
+        if on_start is not None:
+            on_start(1, nthread or os.cpu_count() or 1, 1)
+        for job in jobs:
+            on_result(job, worker(job))
+    finally:
+        if hasattr(worker, "close"):
+            worker.close()
+
+
 def map_jobs(factory: Callable, args: tuple, jobs: Iterable[Job], cluster: ClusterConfig,
              on_result: Callable[[Job, Any], None], on_start: Callable[[int, int, int], None] | None = None) -> None:
     """Run ``factory(*args, nthread=k)(job)`` for every job on Ray workers; ``on_result(job, result)`` here.

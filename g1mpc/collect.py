@@ -18,7 +18,7 @@ import numpy as np
 from tqdm import tqdm
 
 from g1mpc.assembly import assemble
-from g1mpc.cluster import ClusterConfig, map_jobs
+from g1mpc.cluster import ClusterConfig, run_jobs
 from g1mpc.config import RunConfig
 from g1mpc.dataset import shard_path, write_shard
 from g1mpc.errors import ConfigError
@@ -190,22 +190,14 @@ def collect(out_dir: str | Path, run: RunConfig, config: CollectConfig, nthread:
         bar.update(1)
         bar.set_postfix(labels=stats["samples"], labels_per_s=f"{stats['samples'] / (time.perf_counter() - start):.0f}")
 
-    try:
-        if cluster is None:
-            collector = EpisodeCollector(run, config, nthread)
-            stats["workers"] = 1
-            open_bar()
-            try:
-                for episode in todo:
-                    keep(episode, collector(episode))
-            finally:
-                collector.close()
-        else:
-            def started(workers: int, threads: int, nodes: int) -> None:
-                stats["workers"], stats["threads_per_worker"], stats["nodes"] = workers, threads, nodes
-                open_bar().write(f"[collect] {workers} Ray workers x {threads} rollout threads on {nodes} node(s)")
+    def started(workers: int, threads: int, nodes: int) -> None:
+        stats["workers"], stats["threads_per_worker"], stats["nodes"] = workers, threads, nodes
+        bar = open_bar()
+        if cluster is not None:
+            bar.write(f"[collect] {workers} Ray workers x {threads} rollout threads on {nodes} node(s)")
 
-            map_jobs(EpisodeCollector, (run, config), todo, cluster, keep, started)
+    try:
+        run_jobs(EpisodeCollector, (run, config), todo, cluster, keep, started, nthread)
     except KeyboardInterrupt:  # Ctrl-C / SIGTERM: the shards written so far stay valid
         tqdm.write(f"[collect] interrupted: {stats['episodes']} new shards kept in {out_dir}; run again to resume")
         stats["interrupted"] = True

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from g1mpc.assembly import assemble
-from g1mpc.cluster import ClusterConfig, map_jobs
+from g1mpc.cluster import ClusterConfig, run_jobs
 from g1mpc.config import RunConfig
 from g1mpc.sim import PushConfig, SimConfig
 
@@ -62,15 +62,11 @@ def evaluate(evaluation: Evaluation, seeds: list[int], cluster: ClusterConfig | 
              nthread: int | None = None) -> list[dict]:
     """One run per seed, ordered by seed; on Ray workers when ``cluster`` is given."""
     runs: dict[int, dict] = {}
-    if cluster is None:
-        runner = SeedRunner(evaluation, nthread)
-        try:
-            for seed in seeds:
-                runs[seed] = runner(seed)
-                if runs[seed]["interrupted"]:
-                    raise KeyboardInterrupt
-        finally:
-            runner.close()
-    else:
-        map_jobs(SeedRunner, (evaluation,), seeds, cluster, runs.__setitem__)
+
+    def keep(seed: int, run: dict) -> None:
+        if run["interrupted"]:
+            raise KeyboardInterrupt
+        runs[seed] = run
+
+    run_jobs(SeedRunner, (evaluation,), seeds, cluster, keep, nthread=nthread)
     return [runs[s] for s in seeds]
