@@ -19,6 +19,7 @@ from g1mpc.config import PRESET_FIELDS, PRESETS, RunConfig, preset
 from g1mpc.controller import Backend, ControllerConfig, Mode, PlannerName
 from g1mpc.errors import UserError
 from g1mpc.models import MjxContacts, PlannerModelConfig
+from g1mpc.motions import MotionConfig
 from g1mpc.paths import DEFAULT_CHECKPOINT, DEFAULT_PRECOMPILED_DIR
 from g1mpc.registry import ROBOTS, TASKS, get_task
 from g1mpc.session import RecordOptions, RunOptions
@@ -208,7 +209,14 @@ def cmd_reference(args) -> int:
 
     config = RunConfig(robot=args.robot, task=get_task(args.task)())
     robot = config.robot_description
-    qpos, fps = config.task.reference_clip(load_plant_model(robot), robot)
+    model = load_plant_model(robot)
+    if args.motion is None:
+        qpos, fps = config.task.reference_clip(model, robot)
+    else:
+        from g1mpc.motions import random_motion
+
+        motion = MotionConfig(duration=args.motion_duration)
+        qpos, fps = random_motion(model, robot, args.motion, motion), motion.fps
     save_reference(args.out, qpos, fps)
     print(f"[g1mpc] wrote {len(qpos)} frames at {fps:g} fps ({len(qpos) / fps:.1f} s) to {args.out}")
     return 0
@@ -268,9 +276,12 @@ def build_parser() -> argparse.ArgumentParser:
     pre.add_argument("--all", action="store_true", help="remove: every build")
     pre.add_argument("--precompiled_dir", default=DEFAULT_PRECOMPILED_DIR)
     pre.set_defaults(func=cmd_precompiled)
-    ref = sub.add_parser("reference", help="write the task's default reference clip for a robot as .npz")
+    ref = sub.add_parser("reference", help="write the task's default clip, or a generated motion, for a robot as .npz")
     ref.add_argument("--robot", default=R.robot)
     ref.add_argument("--task", choices=tuple(TASKS), default=R.task.name)
+    ref.add_argument("--motion", type=int, default=None, metavar="SEED",
+                     help="a random motion (squats, bends, shifts, arm motions, twists) drawn from this seed")
+    ref.add_argument("--motion_duration", type=float, default=MotionConfig.duration, help="seconds of generated motion")
     ref.add_argument("--out", required=True)
     ref.set_defaults(func=cmd_reference)
     col = sub.add_parser("collect", help="collect expert CEM data")

@@ -8,6 +8,7 @@ smoothstep, every pose placed so the feet rest where they do in the robot's keyf
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,10 +43,15 @@ def _normalise_quaternions(qpos: np.ndarray) -> np.ndarray:
     return qpos
 
 
-def _pose_qpos(model: mujoco.MjModel, robot: Robot, offsets: dict[str, float]) -> np.ndarray:
+def pose_qpos(model: mujoco.MjModel, robot: Robot, offsets: Mapping[str, float], within_limits: bool = False) -> np.ndarray:
+    """The keyframe's qpos with joint ``offsets`` (rad) added; ``within_limits`` clips limited joints to range."""
     qpos, _ = keyframe_pose(model, robot)
     for joint, value in offsets.items():  # Robot.check_model has checked that every joint exists
-        qpos[model.jnt_qposadr[mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_JOINT, joint)]] += value
+        jid = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_JOINT, joint)
+        adr = model.jnt_qposadr[jid]
+        qpos[adr] += value
+        if within_limits and model.jnt_limited[jid]:
+            qpos[adr] = np.clip(qpos[adr], *model.jnt_range[jid])
     return qpos
 
 
@@ -58,30 +64,40 @@ def _feet_anchor(model: mujoco.MjModel, robot: Robot, qpos: np.ndarray) -> np.nd
     return np.array([feet[:, 0].mean(), feet[:, 1].mean(), feet[:, 2].min()])
 
 
+def place_on_ground(model: mujoco.MjModel, robot: Robot, qpos: np.ndarray) -> np.ndarray:
+    """Translate the base so the feet rest where they do in the robot's keyframe (in place; returned)."""
+    target = _feet_anchor(model, robot, keyframe_pose(model, robot)[0])
+    qpos[FreeBase.POSITION] += target - _feet_anchor(model, robot, qpos)
+    return qpos
+
+
 def _smoothstep(x: np.ndarray) -> np.ndarray:
     return x * x * (3 - 2 * x)
 
 
-def key_pose_clip(model: mujoco.MjModel, robot: Robot, script, fps: float = DEFAULT_FPS) -> np.ndarray:
-    """Hold each (key pose, seconds) of ``script``, blend to the next with a smoothstep; returns (T, nq).
+def blend_clip(poses: list[np.ndarray], holds: list[float], blends: list[float], fps: float,
+               place: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+    """Hold pose i for ``holds[i]`` s, then blend to pose i+1 over ``blends[i]`` s (smoothstep); (T, nq).
 
-    The clip loops: the last pose blends back to the first.
+    The clip loops: the last pose blends back to the first. ``place``, if given, re-places every blended
+    frame (a linear blend of two grounded poses can lift or sink the feet by centimetres).
     """
-    feet_target = _feet_anchor(model, robot, keyframe_pose(model, robot)[0])
-    poses = []
-    for name, _ in script:
-        pose = _pose_qpos(model, robot, robot.key_poses[name])
-        pose[FreeBase.POSITION] += feet_target - _feet_anchor(model, robot, pose)
-        poses.append(pose)
     frames = []
-    for i, (_, hold) in enumerate(script):
+    for i, (hold, blend) in enumerate(zip(holds, blends, strict=True)):
         frames.extend([poses[i]] * int(round(hold * fps)))
         nxt = poses[(i + 1) % len(poses)]
-        for a in _smoothstep(np.arange(1, int(round(BLEND_SECONDS * fps)) + 1) / (BLEND_SECONDS * fps)):
-            frames.append((1 - a) * poses[i] + a * nxt)
+        for a in _smoothstep(np.arange(1, int(round(blend * fps)) + 1) / (blend * fps)):
+            frame = (1 - a) * poses[i] + a * nxt
+            frames.append(frame if place is None else place(frame))
     qpos = np.array(frames)
     qpos[:, FreeBase.QUAT] /= np.linalg.norm(qpos[:, FreeBase.QUAT], axis=1, keepdims=True)
     return qpos
+
+
+def key_pose_clip(model: mujoco.MjModel, robot: Robot, script, fps: float = DEFAULT_FPS) -> np.ndarray:
+    """Hold each (key pose, seconds) of ``script``, blend to the next over ``BLEND_SECONDS``; (T, nq)."""
+    poses = [place_on_ground(model, robot, pose_qpos(model, robot, robot.key_poses[name])) for name, _ in script]
+    return blend_clip(poses, [hold for _, hold in script], [BLEND_SECONDS] * len(script), fps)
 
 
 def build_reference(model: mujoco.MjModel, robot: Robot, qpos: np.ndarray, fps: float) -> Reference:

@@ -9,7 +9,7 @@ with the compiled model, so a wrong name fails loudly instead of being skipped.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
@@ -66,6 +66,8 @@ class Robot:
         keyframe: keyframe (qpos and ctrl) the robot stands in; key poses are offsets from it.
         key_poses: pose name -> {joint name: offset in rad}.
         clip: the default reference clip as (key pose, hold seconds) pairs.
+        pose_ranges: key pose -> (low, high) amplitude the motion generator (:mod:`g1mpc.motions`) draws
+            it with (1: the pose as written); empty: the robot has no generated motions.
     """
 
     name: str
@@ -77,6 +79,7 @@ class Robot:
     keyframe: str
     key_poses: Mapping[str, Mapping[str, float]]
     clip: tuple[tuple[str, float], ...]
+    pose_ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if len(self.feet) != 2 or len(self.hands) not in (0, 2):
@@ -87,6 +90,9 @@ class Robot:
         for pose, hold in self.clip:
             if pose not in self.key_poses or not hold > 0:
                 raise RobotError(f"robot '{self.name}': clip pose '{pose}' is not a key pose or holds for {hold} s")
+        for pose, (low, high) in self.pose_ranges.items():
+            if pose not in self.key_poses or not low <= high:
+                raise RobotError(f"robot '{self.name}': pose range for '{pose}' needs a key pose and low <= high")
 
     def xml_path(self) -> Path:
         path = Path(self.scene)

@@ -17,6 +17,7 @@ KEY_POSES = {
         "left_ankle_roll_joint": -0.08, "right_ankle_roll_joint": -0.08,
     },
     "lean_forward": {"waist_pitch_joint": 0.25},
+    "lean_side": {"waist_roll_joint": 0.2},
     "arms_forward": {"left_shoulder_pitch_joint": -1.0, "right_shoulder_pitch_joint": -1.0},
     "arms_out": {"left_shoulder_roll_joint": 1.0, "right_shoulder_roll_joint": -1.0},
     "twist": {"waist_yaw_joint": 0.4, "left_shoulder_pitch_joint": -0.4, "right_shoulder_pitch_joint": 0.2},
@@ -26,6 +27,12 @@ CLIP = (
     ("stand", 0.5), ("lean_forward", 1.0), ("arms_forward", 1.0), ("arms_out", 1.0), ("twist", 1.0),
     ("knees_bent", 0.5), ("stand", 1.0),
 )
+# Amplitudes the motion generator draws each pose with: squats to a pelvis height of about 0.58 m (2.4x),
+# bends to the waist's limits, both weight shifts and arm motions beyond the default clip's.
+POSE_RANGES = {
+    "knees_bent": (0.0, 2.4), "shift_left": (0.0, 1.5), "shift_right": (0.0, 1.5), "lean_forward": (0.0, 2.0),
+    "lean_side": (-2.0, 2.0), "arms_forward": (0.0, 1.6), "arms_out": (0.0, 1.3), "twist": (-1.2, 1.2),
+}
 # Legs explore most; the waist, arms and wrists carry less mass and disturb the balance when they swing.
 ACTUATOR_GROUPS = {
     "legs": ActuatorGroup(("*_hip_*", "*_knee_*", "*_ankle_*"), 1.0),
@@ -44,4 +51,5 @@ G1 = Robot(
     keyframe="stand",
     key_poses=KEY_POSES,
     clip=CLIP,
+    pose_ranges=POSE_RANGES,
 )

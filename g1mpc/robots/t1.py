@@ -19,6 +19,11 @@ CLIP = (
     ("stand", 0.5), ("arms_forward", 1.0), ("arms_out", 1.0), ("twist", 1.0), ("knees_bent", 0.5), ("stand", 1.0),
 )
 
+POSE_RANGES = {
+    "knees_bent": (0.0, 2.0), "shift_left": (0.0, 1.5), "shift_right": (0.0, 1.5), "arms_forward": (0.0, 1.5),
+    "arms_out": (0.0, 1.2), "twist": (-1.0, 1.0),
+}
+
 T1 = Robot(
     name="t1",
     scene="booster_t1/scene.xml",
@@ -34,4 +39,5 @@ T1 = Robot(
     keyframe="home",
     key_poses=KEY_POSES,
     clip=CLIP,
+    pose_ranges=POSE_RANGES,
 )
