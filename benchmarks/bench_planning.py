@@ -12,8 +12,10 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import tempfile
 import time
-from dataclasses import fields
+from dataclasses import fields, replace
+from pathlib import Path
 
 import jax
 import numpy as np
@@ -57,8 +59,13 @@ def overrides(cls, pairs: list[str], flag: str) -> dict:
 
 def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int], duration: float,
               checkpoint=DEFAULT_CHECKPOINT, backend: str = "mujoco", controller_overrides: dict | None = None,
-              weights: dict | None = None, robot: str = "g1", cluster: ClusterConfig | None = None) -> dict:
-    """One closed-loop configuration over ``seeds`` (on Ray workers with ``cluster``)."""
+              weights: dict | None = None, robot: str = "g1", cluster: ClusterConfig | None = None,
+              motions: list[int] | None = None) -> dict:
+    """One closed-loop configuration over ``seeds`` (on Ray workers with ``cluster``).
+
+    With ``motions``, each seed runs on its own generated motion (``g1mpc.motions``, drawn from that seed)
+    instead of the default clip.
+    """
     controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, backend=backend,
                                   **(controller_overrides or {}))
     config = RunConfig(robot=robot, controller=controller, task=BalanceTask(weights=CostWeights(**(weights or {}))))
@@ -70,7 +77,11 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
         finally:
             assembly.close()
     evaluation = Evaluation(config, str(checkpoint) if mode != "cem" else None, duration, PushConfig(force=push))
-    per_seed = evaluate(evaluation, seeds, cluster)
+    if motions is None:
+        per_seed = evaluate(evaluation, seeds, cluster)
+    else:
+        per_seed = [evaluate(replace(evaluation, config=replace(config, reference=_motion_file(robot, seed))), [seed], cluster)[0]
+                    for seed in seeds]
     planning = np.concatenate([r["planning_s"] for r in per_seed]) * 1e3
     rms = np.concatenate([r["joint_rms"] for r in per_seed])
     return {
@@ -84,8 +95,24 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
         "fell_at_s": [r["falls"][0] if r["falls"] else None for r in per_seed],
         "joint_rms_rad": float(np.sqrt(np.mean(rms**2))),
         "joint_rms_per_seed": [float(np.sqrt(np.mean(r["joint_rms"] ** 2))) for r in per_seed],
-        "workers": cluster.workers if cluster else 0,
+        "workers": cluster.workers if cluster else 0, "motions": motions is not None,
     }
+
+
+_MOTIONS_DIR = Path(tempfile.mkdtemp(prefix="g1mpc-motions-"))
+
+
+def _motion_file(robot: str, seed: int) -> str:
+    """A generated motion (``g1mpc reference --motion SEED``) as a .npz in this run's temporary directory."""
+    path = _MOTIONS_DIR / f"{robot}-{seed}.npz"
+    if not path.exists():
+        from g1mpc.models import load_plant_model
+        from g1mpc.motions import MotionConfig, random_motion
+        from g1mpc.reference import save_reference
+
+        description = ROBOTS[robot]
+        save_reference(path, random_motion(load_plant_model(description), description, seed), MotionConfig.fps)
+    return str(path)
 
 
 def main() -> None:
@@ -105,6 +132,7 @@ def main() -> None:
                    help="hybrid: share of samples around the previous refined plan (default: the controller's)")
     p.add_argument("--backend", choices=("mujoco", "mjx"), default="mujoco", help="rollouts: native MuJoCo (CPU) or MJX")
     p.add_argument("--robot", choices=tuple(ROBOTS), default="g1", help="robot (networks exist for g1 only)")
+    p.add_argument("--motions", action="store_true", help="each seed runs on a generated motion drawn from it, not the default clip")
     p.add_argument("--workers", type=int, default=None, help="spread the seeds over this many Ray workers")
     p.add_argument("--ray_address", default=None, help="join this Ray cluster ('auto' or host:port)")
     p.add_argument("--out", default="benchmarks/results/planning.json")
@@ -127,7 +155,7 @@ def main() -> None:
         elites = int(e) if e else max(2, int(samples * args.elites_ratio))
         for push in args.pushes:
             row = run_entry(mode, samples, elites, push, seeds, args.duration, args.model_path, args.backend,
-                            controller_overrides, weights, args.robot, cluster)
+                            controller_overrides, weights, args.robot, cluster, seeds if args.motions else None)
             rows.append(row)
             print(f"{row['mode']:>7} {row['num_samples']:>4} {row['num_elites']:>3} {push:>6.0f} {row['planning_p50_ms']:>7.2f}ms "
                   f"{row['planning_p95_ms']:>5.2f}ms {row['bare_rollout_ms']:>6.2f}ms {row['planning_limited_hz']:>6.1f} "
