@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import mujoco
@@ -77,6 +77,11 @@ class Assembly:
         """The stages with example arguments (for export, ``network_params`` gives the network's shapes)."""
         return declare_stages(self.spec, self.planner, self.arrays, self.plant.nsensordata, network_params,
                               self.mjx_rollout, anchor_sample=self.config.controller.mode == "hybrid")
+
+    def with_reference(self, reference: Reference) -> Assembly:
+        """The same run tracking another clip (shares models, stages and rollouts: no compilation for a clip
+        of the same length)."""
+        return replace(self, reference=reference, arrays=run_arrays(reference, self.plant))
 
     def controller(self, network_params: dict | None = None) -> Controller:
         return Controller(self.spec, self.config.controller, self.stages, self.arrays, self.initial_state,

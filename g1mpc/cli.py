@@ -228,7 +228,7 @@ def cmd_collect(args) -> int:
     config = CollectConfig(
         episodes=args.episodes, episode_duration=args.episode_duration, push_force=(args.push_min, args.push_max),
         seed=args.seed, dagger_checkpoint=args.dagger_model, dagger_samples=args.dagger_samples,
-        first_episode=args.first_episode,
+        first_episode=args.first_episode, motions=args.motions,
     )
     stats = collect(args.out, run_config_from_args(args, "cem"), config, nthread=args.nthread, cluster=cluster_from_args(args))
     print(f"[collect] {json.dumps(stats)}")
@@ -295,6 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     col.add_argument("--dagger_model", default=None, help="DAgger: this checkpoint's hybrid controller drives, the expert labels")
     col.add_argument("--dagger_samples", type=int, default=CC.dagger_samples, help="samples of the DAgger driver (hybrid)")
     col.add_argument("--first_episode", type=int, default=CC.first_episode, help="index of the first shard (to add rounds to a dataset)")
+    col.add_argument("--motions", action="store_true", help="each episode tracks its own generated motion (drawn from its seed)")
     add_cluster_flags(col)
     col.set_defaults(func=cmd_collect)
     TC = TrainConfig

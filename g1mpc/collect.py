@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 from tqdm import tqdm
 
-from g1mpc.assembly import assemble
+from g1mpc.assembly import Assembly, assemble
 from g1mpc.cluster import ClusterConfig, run_jobs
 from g1mpc.config import RunConfig
 from g1mpc.dataset import shard_path, write_shard
@@ -40,6 +40,8 @@ class CollectConfig:
         dagger_checkpoint: DAgger: this network's hybrid controller drives and the expert labels.
         dagger_samples: samples of the DAgger driver.
         first_episode: index of the first shard (to add rounds to a dataset).
+        motions: each episode tracks its own generated motion (:mod:`g1mpc.motions`, drawn from ``seed`` and
+            the episode index, ``motion_duration`` s) instead of the run's reference.
     """
 
     episodes: int = 30
@@ -54,6 +56,8 @@ class CollectConfig:
     dagger_checkpoint: str | None = None
     dagger_samples: int = 16
     first_episode: int = 0
+    motions: bool = False
+    motion_duration: float = 20.0
 
     def __post_init__(self) -> None:
         low, high = self.push_force
@@ -124,12 +128,26 @@ class EpisodeCollector:
             learner_assembly = assemble(learner_run, nthread=nthread)
             self.learner = (learner_assembly, load_network(config.dagger_checkpoint, learner_assembly.network_spec()))
 
+    def _motion(self, episode: int) -> tuple[Assembly, tuple | None, int | None]:
+        """The expert's and the learner's assemblies for this episode's clip, and the motion's seed."""
+        if not self.config.motions:
+            return self.assembly, self.learner, None
+        from g1mpc.motions import MotionConfig, random_motion
+        from g1mpc.reference import build_reference
+
+        a, seed = self.assembly, self.config.seed * 100_003 + episode * 101
+        motion = MotionConfig(duration=self.config.motion_duration)
+        reference = build_reference(a.plant, a.robot, random_motion(a.plant, a.robot, seed, motion), motion.fps)
+        learner = None if self.learner is None else (self.learner[0].with_reference(reference), self.learner[1])
+        return a.with_reference(reference), learner, seed
+
     def __call__(self, episode: int) -> Episode | None:
         config, run = self.config, self.run
+        assembly, learner, motion_seed = self._motion(episode)
         discarded = 0
         for attempt in range(config.max_retries + 1):
             seed = config.seed * 100_003 + episode * 101 + attempt
-            result, recorder = _run_episode(self.assembly, run, config, seed, self.learner)
+            result, recorder = _run_episode(assembly, run, config, seed, learner)
             if result.interrupted or not result.falls:
                 break
             if self.learner is not None:  # DAgger: states before the learner's fall are the valuable ones;
@@ -141,7 +159,7 @@ class EpisodeCollector:
             return None
         metadata = {
             "task_spec": self.spec, "run_config": run.as_dict(), "collect_config": asdict(config),
-            "episode": episode, "seed": seed, "attempts": attempt + 1, "discarded_falls": discarded,
+            "episode": episode, "seed": seed, "motion_seed": motion_seed, "attempts": attempt + 1, "discarded_falls": discarded,
             "summary": result.summary(), "dagger_checkpoint": config.dagger_checkpoint, "fell": bool(result.falls),
             "interrupted": result.interrupted,
         }

@@ -25,7 +25,8 @@ class MotionConfig:
     """How motions are drawn.
 
     Attributes:
-        duration: seconds of key frames (the clip loops back to its first frame after them).
+        duration: the clip's length (exactly ``round(duration * fps)`` frames, so clips of one duration share
+            array shapes and compiled stages); it loops back to its first frame.
         hold, blend: (low, high) seconds a key frame is held, and blended into the next.
         poses_per_frame: (low, high) how many key poses one key frame mixes.
         support_margin: how far (m) the centre of mass may lie outside the box spanned by the feet frames,
@@ -92,6 +93,15 @@ def random_motion(model: mujoco.MjModel, robot: Robot, seed: int, config: Motion
         holds.append(float(rng.uniform(*config.hold)))
         blends.append(float(rng.uniform(*config.blend)))
         elapsed += holds[-1] + blends[-1]
+    # Whole frames per segment, the last blend absorbing the remainder: exactly round(duration * fps) frames.
+    counts = [max(1, round(t * config.fps)) for pair in zip(holds, blends, strict=True) for t in pair]
+    counts[-1] += round(config.duration * config.fps) - sum(counts)
+    while counts[-1] < 1:  # the last key frame overshot: take the missing frames from the holds before it
+        i = max(range(0, len(counts) - 1, 2), key=lambda k: counts[k])
+        counts[i] -= 1
+        counts[-1] += 1
+    holds, blends = [c / config.fps for c in counts[0::2]], [c / config.fps for c in counts[1::2]]
+
     def grounded(frame: np.ndarray) -> np.ndarray:
         frame[FreeBase.QUAT] /= np.linalg.norm(frame[FreeBase.QUAT])
         return place_on_ground(model, robot, frame)

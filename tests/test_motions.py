@@ -66,3 +66,28 @@ def test_a_robot_without_pose_ranges_cannot_generate(g1):
     robot, model = g1
     with pytest.raises(UserError, match="no pose ranges"):
         random_motion(model, replace(robot, pose_ranges={}), 0)
+
+
+def test_a_motion_has_exactly_its_duration_in_frames(g1):
+    robot, model = g1
+    for seed in range(5):
+        assert len(random_motion(model, robot, seed, MotionConfig(duration=8))) == 240
+
+
+def test_collection_on_generated_motions_gives_each_episode_its_own_clip(tmp_path):
+    from g1mpc.collect import CollectConfig, collect
+    from g1mpc.config import RunConfig
+    from g1mpc.controller import ControllerConfig
+    from g1mpc.dataset import read_shard
+
+    run = RunConfig(plan_horizon=0.2, controller=ControllerConfig(num_samples=8, num_elites=2))
+    config = CollectConfig(episodes=2, episode_duration=0.3, seed=3, motions=True, motion_duration=6)
+    stats = collect(tmp_path / "motions", run, config, progress=False)
+    collect(tmp_path / "clip", run, CollectConfig(episodes=2, episode_duration=0.3, seed=3), progress=False)
+    assert stats["episodes"] == 2
+    shards = [read_shard(tmp_path / "motions" / f"shard-0000{i}.npz") for i in range(2)]
+    seeds = [meta["motion_seed"] for _, _, meta in shards]
+    assert seeds == [3 * 100_003, 3 * 100_003 + 101]
+    default = read_shard(tmp_path / "clip" / "shard-00000.npz")
+    assert default[2]["motion_seed"] is None
+    assert not np.array_equal(shards[0][0], default[0])  # same episode seed, another clip: other features
