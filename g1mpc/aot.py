@@ -40,7 +40,15 @@ from jax import export
 from g1mpc.assembly import Assembly, TaskModels, assemble
 from g1mpc.config import RunConfig
 from g1mpc.errors import UserError, require_checkpoint_file
-from g1mpc.manifest import StaleArtifact, build_key, expected_manifest, read_manifest, read_verified, sha256_bytes
+from g1mpc.manifest import (
+    StaleArtifact,
+    build_key,
+    check_digest,
+    expected_manifest,
+    read_manifest,
+    read_verified,
+    sha256_bytes,
+)
 from g1mpc.models import PlannerModelConfig, planner_model_from
 from g1mpc.network_jax import flatten_params, unflatten_params
 from g1mpc.reference import Reference
@@ -97,6 +105,14 @@ def _build_lock(precompiled_dir: Path, key: str):
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+def _move_aside(directory: Path, why: str) -> Path:
+    """Rename a build out of its key's place in one step (a loader then finds no build, never half of one);
+    returns the hidden directory now holding it, to delete."""
+    aside = Path(tempfile.mkdtemp(dir=directory.parent, prefix=f".{directory.name}.{why}-"))
+    os.replace(directory, aside / directory.name)
+    return aside
+
+
 def _npz_bytes(**arrays) -> bytes:
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
@@ -139,10 +155,7 @@ def build(precompiled_dir: str | Path, key: str, assembly: Assembly, network_par
                     "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
         target = builds / key
-        aside = None
-        if target.exists():
-            aside = Path(tempfile.mkdtemp(dir=builds, prefix=f".{key}.replaced-"))
-            os.replace(target, aside / key)
+        aside = _move_aside(target, "replaced") if target.exists() else None
         os.replace(tmp, target)
         if aside is not None:
             shutil.rmtree(aside, ignore_errors=True)
@@ -184,8 +197,7 @@ def _load_checked_model(directory: Path, manifest: dict) -> mujoco.MjModel:
             model = mujoco.MjModel.from_binary_path(proc_path if os.path.exists(proc_path) else str(path))
         except Exception as exc:
             model = exc
-        if digest.result() != manifest["files"].get("models/plant.mjb"):
-            raise StaleArtifact(f"build file '{path}' does not match its digest in the manifest (changed or damaged)")
+        check_digest(directory, "models/plant.mjb", digest.result(), manifest)
     if isinstance(model, Exception):
         raise _unreadable(path, model)
     return model
@@ -311,8 +323,6 @@ def remove_builds(precompiled_dir: str | Path, keys: list[str]) -> list[str]:
         if not directory.is_dir() or key.startswith("."):
             raise UserError(f"precompiled remove: no build '{key}' in '{root}'; see 'g1mpc precompiled list'")
         with _build_lock(root, key):
-            aside = Path(tempfile.mkdtemp(dir=root / BUILDS, prefix=f".{key}.removed-"))
-            os.replace(directory, aside / key)
-            shutil.rmtree(aside, ignore_errors=True)
+            shutil.rmtree(_move_aside(directory, "removed"), ignore_errors=True)
         removed.append(key)
     return removed

@@ -95,6 +95,12 @@ def read_manifest(build_dir: str | Path, expected: dict | None = None) -> dict:
     return found
 
 
+def check_digest(build_dir: str | Path, name: str, digest: str, manifest: dict) -> None:
+    """Raise :class:`StaleArtifact` unless ``digest`` (of the bytes read) is the manifest's for file ``name``."""
+    if digest != manifest["files"].get(name):
+        raise StaleArtifact(f"build file '{Path(build_dir) / name}' does not match its digest in the manifest (changed or damaged)")
+
+
 def read_verified(build_dir: str | Path, name: str, manifest: dict) -> bytes:
     """The bytes of one file of a build, after checking them against the manifest's digest."""
     path = Path(build_dir) / name
@@ -104,6 +110,5 @@ def read_verified(build_dir: str | Path, name: str, manifest: dict) -> bytes:
         raise StaleArtifact(f"build file '{path}' is missing") from None
     except OSError as exc:
         raise StaleArtifact(f"build file '{path}' is unreadable ({exc.strerror or exc})") from None
-    if sha256_bytes(data) != manifest["files"].get(name):
-        raise StaleArtifact(f"build file '{path}' does not match its digest in the manifest (changed or damaged)")
+    check_digest(build_dir, name, sha256_bytes(data), manifest)
     return data
