@@ -14,7 +14,7 @@ import os
 import platform
 import tempfile
 import time
-from dataclasses import fields, replace
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import jax
@@ -25,6 +25,7 @@ from g1mpc.cluster import ClusterConfig
 from g1mpc.config import RunConfig
 from g1mpc.controller import ControllerConfig
 from g1mpc.evaluate import Evaluation, evaluate
+from g1mpc.models import PLANNER_MODELS, PlannerModelConfig
 from g1mpc.paths import DEFAULT_CHECKPOINT
 from g1mpc.registry import ROBOTS
 from g1mpc.reporting import write_json_atomic
@@ -60,7 +61,7 @@ def overrides(cls, pairs: list[str], flag: str) -> dict:
 def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int], duration: float,
               checkpoint=DEFAULT_CHECKPOINT, backend: str = "mujoco", controller_overrides: dict | None = None,
               weights: dict | None = None, robot: str = "g1", cluster: ClusterConfig | None = None,
-              motions: list[int] | None = None) -> dict:
+              motions: list[int] | None = None, planner_model: PlannerModelConfig | None = None) -> dict:
     """One closed-loop configuration over ``seeds`` (on Ray workers with ``cluster``).
 
     With ``motions``, each seed runs on its own generated motion (``g1mpc.motions``, drawn from that seed)
@@ -68,7 +69,8 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
     """
     controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, backend=backend,
                                   **(controller_overrides or {}))
-    config = RunConfig(robot=robot, controller=controller, task=BalanceTask(weights=CostWeights(**(weights or {}))))
+    config = RunConfig(robot=robot, controller=controller, task=BalanceTask(weights=CostWeights(**(weights or {}))),
+                       planner_model=planner_model or PlannerModelConfig())
     bare = 0.0
     if mode != "nn" and backend == "mujoco":
         assembly = assemble(config)
@@ -96,6 +98,7 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
         "joint_rms_rad": float(np.sqrt(np.mean(rms**2))),
         "joint_rms_per_seed": [float(np.sqrt(np.mean(r["joint_rms"] ** 2))) for r in per_seed],
         "workers": cluster.workers if cluster else 0, "motions": motions is not None,
+        "planner_model": asdict(config.planner_model),
     }
 
 
@@ -123,6 +126,9 @@ def main() -> None:
     p.add_argument("--seed_list", type=int, nargs="+", default=None, help="run exactly these seeds (overrides --seeds)")
     p.add_argument("--set", nargs="+", default=[], metavar="FIELD=VALUE", help="ControllerConfig fields, e.g. sigma_start=0.15")
     p.add_argument("--weights", nargs="+", default=[], metavar="FIELD=VALUE", help="CostWeights fields, e.g. feet_height=50")
+    p.add_argument("--planner_model", choices=tuple(PLANNER_MODELS), default="coarse", help="the planner's model")
+    p.add_argument("--planner_set", nargs="+", default=[], metavar="FIELD=VALUE",
+                   help="PlannerModelConfig fields over --planner_model, e.g. timestep=0.02 contacts=all")
     p.add_argument("--duration", type=float, default=20.0)
     p.add_argument("--elites_ratio", type=float, default=0.125, help="elites per sample where an entry gives none")
     p.add_argument("--model_path", default=str(DEFAULT_CHECKPOINT))
@@ -144,6 +150,7 @@ def main() -> None:
     if args.anchor_fraction is not None:
         controller_overrides["anchor_fraction"] = args.anchor_fraction
     weights = overrides(CostWeights, args.weights, "--weights")
+    planner_model = replace(PLANNER_MODELS[args.planner_model], **overrides(PlannerModelConfig, args.planner_set, "--planner_set"))
     cluster = None if args.workers is None and args.ray_address is None else ClusterConfig(args.workers, args.ray_address)
     rows = []
     header = (f"{'mode':>7} {'N':>4} {'E':>3} {'push N':>6} {'plan p50':>9} {'p95':>7} {'rollout':>8} {'Hz':>6} "
@@ -155,14 +162,14 @@ def main() -> None:
         elites = int(e) if e else max(2, int(samples * args.elites_ratio))
         for push in args.pushes:
             row = run_entry(mode, samples, elites, push, seeds, args.duration, args.model_path, args.backend,
-                            controller_overrides, weights, args.robot, cluster, seeds if args.motions else None)
+                            controller_overrides, weights, args.robot, cluster, seeds if args.motions else None, planner_model)
             rows.append(row)
             print(f"{row['mode']:>7} {row['num_samples']:>4} {row['num_elites']:>3} {push:>6.0f} {row['planning_p50_ms']:>7.2f}ms "
                   f"{row['planning_p95_ms']:>5.2f}ms {row['bare_rollout_ms']:>6.2f}ms {row['planning_limited_hz']:>6.1f} "
                   f"{row['falls']:>3}/{len(seeds):<4} {row['joint_rms_rad']:>9.4f}", flush=True)
-    write_json_atomic(args.out, {"machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
-                                 "jax_devices": [str(d) for d in jax.devices()],
-                                 "args": vars(args), "rows": rows})
+            write_json_atomic(args.out, {"machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
+                                         "jax_devices": [str(d) for d in jax.devices()], "args": vars(args),
+                                         "complete": len(rows) == len(args.modes) * len(args.pushes), "rows": rows})
     print(f"wrote {args.out}")
 
 

@@ -52,6 +52,7 @@ from g1mpc.manifest import (
 from g1mpc.models import PlannerModelConfig, planner_model_from
 from g1mpc.network_jax import flatten_params, unflatten_params
 from g1mpc.reference import Reference
+from g1mpc.robots.base import Robot
 from g1mpc.stages import StageFunctions
 
 BUILDS = "builds"
@@ -203,7 +204,7 @@ def _load_checked_model(directory: Path, manifest: dict) -> mujoco.MjModel:
     return model
 
 
-def load_task_models(directory: Path, manifest: dict, planner_config: PlannerModelConfig) -> TaskModels:
+def load_task_models(directory: Path, manifest: dict, planner_config: PlannerModelConfig, robot: Robot) -> TaskModels:
     """The compiled plant and the reference stored with the build (digest-checked MJB and plain arrays).
 
     The planner model is the plant with the planner settings applied, as when compiling from XML.
@@ -215,7 +216,7 @@ def load_task_models(directory: Path, manifest: dict, planner_config: PlannerMod
             reference = Reference(qpos=npz["qpos"], fps=float(npz["fps"]), ctrl=npz["ctrl"], sensordata=npz["sensordata"])
     except Exception as exc:
         raise _unreadable(directory / "reference.npz", exc) from None
-    return TaskModels(plant, planner_model_from(copy.deepcopy(plant), planner_config), reference)
+    return TaskModels(plant, planner_model_from(copy.deepcopy(plant), planner_config, robot), reference)
 
 
 def load_stages(directory: Path, manifest: dict, backend: str) -> StageFunctions:
@@ -243,7 +244,8 @@ def load_build(directory: Path, expected: dict, config: RunConfig, nthread: int 
     params = load_network_params(directory, manifest)
     # MuJoCo reads its model without holding the GIL (and hashing releases it): load it while JAX loads the stages.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        models_loading = pool.submit(load_task_models, directory, manifest, config.planner_model)
+        models_loading = pool.submit(load_task_models, directory, manifest, config.planner_model,
+                                     config.robot_description)
         stages = load_stages(directory, manifest, config.controller.backend)
         models = models_loading.result()
     return assemble(config, nthread=nthread, models=models, stages=stages), params

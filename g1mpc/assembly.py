@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import NamedTuple
@@ -11,7 +12,7 @@ import mujoco
 from g1mpc.backends.native import NativeRollout
 from g1mpc.config import RunConfig
 from g1mpc.controller import Controller, make_planner
-from g1mpc.models import load_planner_model, load_plant_model, sensor_layout
+from g1mpc.models import load_plant_model, planner_model_from, sensor_layout
 from g1mpc.pipeline import PlanSpec, RunArrays, run_arrays
 from g1mpc.planners import PlannerState, SamplingPlanner
 from g1mpc.reference import Reference, build_reference, load_reference
@@ -39,7 +40,7 @@ def load_task_models(config: RunConfig) -> TaskModels:
     """Compile the models from the robot XML and build the reference (the AOT path loads them instead)."""
     robot = config.robot_description
     plant = load_plant_model(robot)
-    planner_model = load_planner_model(robot, config.planner_model)
+    planner_model = planner_model_from(copy.deepcopy(plant), config.planner_model, robot)
     reference = load_reference(config.reference, plant, robot) if config.reference else default_reference(plant, robot, config.task)
     return TaskModels(plant, planner_model, reference)
 
@@ -116,7 +117,7 @@ def assemble(config: RunConfig, nthread: int | None = None, models: TaskModels |
     if config.controller.backend == "mjx" and stages is None:
         from g1mpc.backends.mjx_backend import make_mjx_rollout
 
-        mjx_rollout = make_mjx_rollout(load_planner_model(robot, config.planner_model, for_mjx=True))
+        mjx_rollout = make_mjx_rollout(planner_model, unroll=config.controller.mjx_unroll)
     rollout = None
     if config.controller.backend == "mujoco" and config.controller.mode != "nn":
         rollout = NativeRollout(planner_model, nthread)

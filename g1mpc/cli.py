@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import get_args
 
@@ -18,7 +19,7 @@ from g1mpc.collect import CollectConfig
 from g1mpc.config import PRESET_FIELDS, PRESETS, RunConfig, preset
 from g1mpc.controller import Backend, ControllerConfig, Mode, PlannerName
 from g1mpc.errors import UserError
-from g1mpc.models import MjxContacts, PlannerModelConfig
+from g1mpc.models import PLANNER_MODELS, Contacts, PlannerModelConfig
 from g1mpc.motions import MotionConfig
 from g1mpc.paths import DEFAULT_CHECKPOINT, DEFAULT_PRECOMPILED_DIR
 from g1mpc.registry import ROBOTS, TASKS, get_task
@@ -27,7 +28,7 @@ from g1mpc.sim import PushConfig, SimConfig
 from g1mpc.splines import SplineKind
 from g1mpc.train import TrainConfig
 
-C, R, P, S, PU = ControllerConfig, RunConfig, PlannerModelConfig, SimConfig, PushConfig
+C, R, S, PU = ControllerConfig, RunConfig, SimConfig, PushConfig
 
 
 def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -> None:
@@ -56,9 +57,16 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--anchor_fraction", type=float, default=C.anchor_fraction,
                    help="hybrid: share of samples drawn around the previous refined plan (the rest around the network's knots)")
     g.add_argument("--temperature", type=float, default=C.temperature, help="MPPI temperature (relative to the cost spread)")
-    g.add_argument("--planner_dt", type=float, default=P.timestep, help="planner model timestep (s)")
-    g.add_argument("--mjx_contacts", choices=get_args(MjxContacts), default=P.mjx_contacts,
-                   help="--backend mjx: floor contacts of the feet only, or of every body")
+    models = "; ".join(f"{name}: dt {m.timestep:g} s, {m.iterations}/{m.ls_iterations} solver/line-search iterations, "
+                       f"{m.contacts} contacts" for name, m in PLANNER_MODELS.items())
+    g.add_argument("--planner_model", choices=tuple(PLANNER_MODELS), default="coarse",
+                   help=f"the planner's model of the robot ({models}); the flags below override single settings")
+    g.add_argument("--planner_dt", type=float, default=None, help="planner model timestep (s)")
+    g.add_argument("--planner_contacts", "--mjx_contacts", dest="planner_contacts", choices=get_args(Contacts), default=None,
+                   help="planner model contacts: every contact, robot-floor only, or feet-floor only")
+    g.add_argument("--planner_iterations", type=int, default=None, help="planner model constraint-solver iterations")
+    g.add_argument("--planner_ls_iterations", type=int, default=None, help="planner model line-search iterations")
+    g.add_argument("--mjx_unroll", type=int, default=C.mjx_unroll, help="--backend mjx: planner steps per compiled loop trip")
     g.add_argument("--seed", type=int, default=C.seed)
     g.add_argument("--nthread", type=int, default=None, help="rollout threads (default: all cores)")
     p.set_defaults(default_preset=default_preset)
@@ -84,6 +92,14 @@ def add_sim_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--quiet", action="store_true", help="only the final summary")
 
 
+def planner_model_from_args(args) -> PlannerModelConfig:
+    """The named planner model with the single-setting flags applied."""
+    changes = {field: value for field, value in (("timestep", args.planner_dt), ("contacts", args.planner_contacts),
+                                                  ("iterations", args.planner_iterations),
+                                                  ("ls_iterations", args.planner_ls_iterations)) if value is not None}
+    return replace(PLANNER_MODELS[args.planner_model], **changes)
+
+
 def run_config_from_args(args, mode: Mode) -> RunConfig:
     """The flags as a validated :class:`RunConfig`; unset sizing flags come from the preset."""
     sizes = preset(args.preset or ("gpu" if args.backend == "mjx" else args.default_preset))
@@ -91,12 +107,12 @@ def run_config_from_args(args, mode: Mode) -> RunConfig:
     return RunConfig(
         robot=args.robot, task=get_task(args.task)(), reference=args.reference, frequency=args.frequency,
         spline=args.spline, num_knots=sizes["num_knots"], plan_horizon=sizes["plan_horizon"],
-        planner_model=PlannerModelConfig(timestep=args.planner_dt, mjx_contacts=args.mjx_contacts),
+        planner_model=planner_model_from_args(args),
         controller=ControllerConfig(
             mode=mode, planner=args.planner, num_samples=sizes["num_samples"], num_elites=sizes["num_elites"],
             iterations=sizes["iterations"], sigma_start=args.sigma_start, sigma_min=args.sigma_min,
             explore_fraction=args.explore_fraction, temperature=args.temperature, backend=args.backend, seed=args.seed,
-            nn_weight=args.nn_weight, anchor_fraction=args.anchor_fraction,
+            nn_weight=args.nn_weight, anchor_fraction=args.anchor_fraction, mjx_unroll=args.mjx_unroll,
         ),
     )
 

@@ -68,6 +68,8 @@ class RunConfig:
         dt = self.planner_model.timestep
         if not (math.isfinite(self.plan_horizon) and self.plan_horizon >= dt):
             raise ConfigError(f"--plan_horizon ({self.plan_horizon}) must be at least one planner step (--planner_dt {dt})")
+        if self.controller.backend == "mjx" and self.planner_model.contacts == "all":
+            raise ConfigError("--planner_contacts all is for native rollouts only (MJX lacks mesh-mesh contacts): use floor or feet")
         get_robot(self.robot)  # a known robot or an existing XML file
 
     @property

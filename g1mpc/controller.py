@@ -46,6 +46,8 @@ class ControllerConfig:
         backend: mujoco (native threaded rollouts, CPU) or mjx (rollouts inside the compiled stage).
         seed: sampling seed.
         nn_weight: hybrid: weight of the network's knots in the CEM start (the rest: previous plan).
+        mjx_unroll: mjx: planner steps per iteration of the compiled rollout loop (fewer loop trips, a
+            larger program).
     """
 
     mode: Mode = "cem"
@@ -61,6 +63,7 @@ class ControllerConfig:
     backend: Backend = "mujoco"
     seed: int = 0
     nn_weight: float = 1.0
+    mjx_unroll: int = 1
 
     def __post_init__(self) -> None:
         _choice("mode", self.mode, Mode)
@@ -75,6 +78,7 @@ class ControllerConfig:
             (self.temperature > 0, "--temperature must be > 0"),
             (0 <= self.nn_weight <= 1, "--nn_weight must be in [0, 1]"),
             (0 <= self.anchor_fraction <= 1, "--anchor_fraction must be in [0, 1]"),
+            (self.mjx_unroll >= 1, "--mjx_unroll must be at least 1"),
         ]
         for ok, message in checks:
             if not ok:

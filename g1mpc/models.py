@@ -17,7 +17,7 @@ from g1mpc.errors import ConfigError, UserError
 from g1mpc.robots.base import SIDES, Frame, FreeBase, Robot
 
 SENSOR_PREFIX = "g1mpc_"
-MjxContacts = Literal["feet", "floor"]
+Contacts = Literal["all", "floor", "feet"]
 
 
 def _frame_type(frame: Frame) -> int:
@@ -103,53 +103,71 @@ class PlannerModelConfig:
     """How the planner's internal model differs from the plant (standard MPC practice).
 
     Attributes:
-        timestep: planner step (s), coarser than the plant's.
+        timestep: planner step (s), coarser than the plant's; the horizon in steps is plan_horizon / timestep.
         iterations, ls_iterations: constraint-solver and line-search iterations.
+        contacts: which contacts the planner model keeps: every contact of the plant, robot-floor
+            contacts of every body, or floor contacts of the feet only.
         min_armature: joint armature floor; None gives kp * dt^2 / 2, twice the stiff-servo stability bound.
-        mjx_contacts: MJX planner model: floor contacts of the feet only, or of every body.
     """
 
-    timestep: float = 0.02
+    timestep: float = 0.04
     iterations: int = 3
     ls_iterations: int = 10
+    contacts: Contacts = "feet"
     min_armature: float | None = None
-    mjx_contacts: MjxContacts = "feet"
 
     def __post_init__(self) -> None:
         if not (np.isfinite(self.timestep) and self.timestep > 0):
             raise ConfigError("--planner_dt must be > 0")
         if self.iterations < 1 or self.ls_iterations < 1:
-            raise ConfigError("planner model solver and line-search iterations must be >= 1")
-        if self.mjx_contacts not in get_args(MjxContacts):
-            raise ConfigError(f"--mjx_contacts: '{self.mjx_contacts}' is not one of {', '.join(get_args(MjxContacts))}")
+            raise ConfigError("--planner_iterations and --planner_ls_iterations must be >= 1")
+        if self.contacts not in get_args(Contacts):
+            raise ConfigError(f"--planner_contacts: '{self.contacts}' is not one of {', '.join(get_args(Contacts))}")
 
 
-def _floor_contacts_only(spec: mujoco.MjSpec, robot: Robot, feet_only: bool) -> None:
-    """Keep robot-floor contacts (of the feet only, with ``feet_only``) and drop robot self-contacts.
+# Named planner models: the default, and the model used before it (kept so comparisons can be rerun).
+PLANNER_MODELS: dict[str, PlannerModelConfig] = {
+    "coarse": PlannerModelConfig(),
+    "legacy": PlannerModelConfig(timestep=0.02, iterations=3, ls_iterations=10, contacts="all"),
+}
 
-    MJX lacks some mesh pairs, and each colliding geom costs MJX a kernel per step: the leg and torso
+
+def _foot_bodies(model: mujoco.MjModel, robot: Robot) -> set[int]:
+    ids = set()
+    for frame in robot.feet:
+        if frame.kind == "site":
+            ids.add(int(model.site_bodyid[mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_SITE, frame.name)]))
+        else:
+            ids.add(mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_BODY, frame.name))
+    return ids
+
+
+def restrict_contacts(model: mujoco.MjModel, robot: Robot, contacts: Contacts) -> None:
+    """Keep the contacts ``contacts`` names (in place): "all" changes nothing; "floor" keeps robot-world
+    contacts and drops self-contacts; "feet" keeps only the feet's contacts with the world.
+
+    Colliding geoms the model no longer needs are what a rollout step saves: the leg, torso and arm
     meshes touch the floor only once the robot has fallen, which the cost punishes anyway.
     """
-    site_parents = {site.name: site.parent.name for site in spec.sites}
-    feet = {site_parents.get(f.name, "") if f.kind == "site" else f.name for f in robot.feet}
-    for geom in spec.geoms:
-        if geom.parent.name == "world" or geom.parent.name == "":
-            geom.conaffinity = 1
-        elif (geom.contype or geom.conaffinity) and (not feet_only or geom.parent.name in feet):
-            geom.contype, geom.conaffinity = 1, 0
+    if contacts == "all":
+        return
+    feet = _foot_bodies(model, robot)
+    for geom in range(model.ngeom):
+        body = int(model.geom_bodyid[geom])
+        if body == 0:
+            model.geom_conaffinity[geom] = 1
+        elif (model.geom_contype[geom] or model.geom_conaffinity[geom]) and (contacts == "floor" or body in feet):
+            model.geom_contype[geom], model.geom_conaffinity[geom] = 1, 0
         else:
-            geom.contype, geom.conaffinity = 0, 0
+            model.geom_contype[geom], model.geom_conaffinity[geom] = 0, 0
 
 
-def load_planner_model(robot: Robot, config: PlannerModelConfig, for_mjx: bool = False) -> mujoco.MjModel:
+def load_planner_model(robot: Robot, config: PlannerModelConfig) -> mujoco.MjModel:
     """A coarser copy of the plant for rollouts (see :func:`planner_model_from`)."""
-    spec = _load_spec(robot)
-    if for_mjx:
-        _floor_contacts_only(spec, robot, feet_only=config.mjx_contacts == "feet")
-    return planner_model_from(_compile(spec, robot), config)
+    return planner_model_from(load_plant_model(robot), config, robot)
 
 
-def planner_model_from(model: mujoco.MjModel, config: PlannerModelConfig) -> mujoco.MjModel:
+def planner_model_from(model: mujoco.MjModel, config: PlannerModelConfig, robot: Robot) -> mujoco.MjModel:
     """Apply the planner settings to ``model`` (modified in place and returned).
 
     Position servos with kp=500 are unstable at dt=0.02 with the shipped armature
@@ -159,6 +177,7 @@ def planner_model_from(model: mujoco.MjModel, config: PlannerModelConfig) -> muj
     model.opt.timestep = config.timestep
     model.opt.iterations = config.iterations
     model.opt.ls_iterations = config.ls_iterations
+    restrict_contacts(model, robot, config.contacts)
     kp = float(np.max(model.actuator_gainprm[:, 0])) if model.nu else 0.0
     armature = config.min_armature if config.min_armature is not None else kp * config.timestep**2 / 2
     joints = FreeBase.JOINT_VELOCITIES

@@ -86,7 +86,8 @@ def test_stored_models_and_reference_match_the_compiled_ones(built):
     config = RunConfig()
     fresh = load_task_models(config)
     (directory,) = (built / "builds").glob("[!.]*")
-    stored = aot.load_task_models(directory, json.loads((directory / "manifest.json").read_text()), config.planner_model)
+    manifest = json.loads((directory / "manifest.json").read_text())
+    stored = aot.load_task_models(directory, manifest, config.planner_model, config.robot_description)
     for name in ("qpos", "ctrl", "sensordata"):
         np.testing.assert_array_equal(getattr(fresh.reference, name), getattr(stored.reference, name))
     assert fresh.reference.fps == stored.reference.fps

@@ -19,7 +19,7 @@ def test_native_and_mjx_agree_on_short_horizon(reference):
     jax = pytest.importorskip("jax")
     from g1mpc.backends.mjx_backend import make_mjx_rollout
 
-    model = load_planner_model(G1, PlannerModelConfig(), for_mjx=True)
+    model = load_planner_model(G1, PlannerModelConfig(timestep=0.02))
     rng = np.random.default_rng(0)
     qpos, qvel = reference.qpos[40], np.zeros(model.nv)
     controls = reference.ctrl[40][None, None] + rng.normal(0, 0.05, (2, STEPS, model.nu))
@@ -31,29 +31,32 @@ def test_native_and_mjx_agree_on_short_horizon(reference):
     np.testing.assert_allclose(q_mjx[..., LEGS], q_native[..., LEGS], atol=1e-2)
 
 
-def test_mjx_feet_contacts_keep_only_the_feet_and_change_nothing_while_standing(reference):
-    """The MJX planner model's default foot-floor contacts: only foot geoms collide, and while the robot
+def test_feet_contacts_keep_only_the_feet_and_change_nothing_while_standing(reference):
+    """The planner model's default foot-floor contacts: only foot geoms collide, and while the robot
     stands the rollouts equal those with every body-floor contact (the other bodies never reach the floor)."""
     import mujoco
 
-    from g1mpc.errors import UserError
+    from g1mpc.errors import ConfigError
 
-    feet = load_planner_model(G1, PlannerModelConfig(), for_mjx=True)
-    floor = load_planner_model(G1, PlannerModelConfig(mjx_contacts="floor"), for_mjx=True)
+    feet = load_planner_model(G1, PlannerModelConfig())
+    floor = load_planner_model(G1, PlannerModelConfig(contacts="floor"))
+    every = load_planner_model(G1, PlannerModelConfig(contacts="all"))
     colliding = lambda m: {
         mujoco.mj_id2name(m, mujoco.mjtObj.mjOBJ_BODY, m.geom_bodyid[g])
         for g in range(m.ngeom) if m.geom_contype[g] or m.geom_conaffinity[g]
     }
     assert colliding(feet) == {"world", "left_ankle_roll_link", "right_ankle_roll_link"}
     assert len(colliding(floor)) > 10
+    assert colliding(every) == colliding(floor)  # the same geoms; "all" also keeps their self-contacts
+    assert floor.geom_conaffinity[floor.geom_bodyid > 0].max() == 0 and every.geom_conaffinity[every.geom_bodyid > 0].max() == 1
     rng = np.random.default_rng(1)
     qpos, qvel = reference.qpos[40], np.zeros(feet.nv)
     controls = reference.ctrl[40][None, None] + rng.normal(0, 0.05, (4, 25, feet.nu))
     q_feet = NativeRollout(feet, nthread=2)(0.0, qpos, qvel, controls)[0]
     q_floor = NativeRollout(floor, nthread=2)(0.0, qpos, qvel, controls)[0]
     np.testing.assert_allclose(q_feet, q_floor, atol=1e-9)
-    with pytest.raises(UserError, match="mjx_contacts"):
-        load_planner_model(G1, PlannerModelConfig(mjx_contacts="hands"), for_mjx=True)
+    with pytest.raises(ConfigError, match="--planner_contacts"):
+        PlannerModelConfig(contacts="hands")
 
 
 def test_mjx_mismatch_comes_from_clamped_actuator_damping(reference):
@@ -67,7 +70,7 @@ def test_mjx_mismatch_comes_from_clamped_actuator_damping(reference):
     jax = pytest.importorskip("jax")
     from mujoco import mjx
 
-    base = load_planner_model(G1, PlannerModelConfig(timestep=0.002), for_mjx=True)
+    base = load_planner_model(G1, PlannerModelConfig(timestep=0.002))
     rng = np.random.default_rng(0)
     ctrl = reference.ctrl[40] + rng.normal(0, 0.05, base.nu)
 

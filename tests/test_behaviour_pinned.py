@@ -1,4 +1,4 @@
-"""Behaviour pin: the default G1 hybrid's first controls over 50 cycles match a stored run.
+"""Behaviour pin: the G1 hybrid's first controls over 50 cycles match a stored run.
 
 The stored file was written by the code before the robot/task refactor (``G1MPC_WRITE_PINNED=1``
 rewrites it, only when a behaviour change is intended and measured). Any change to the planner math,
@@ -15,9 +15,10 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 PINNED = Path(__file__).parent / "data" / "pinned_hybrid_controls.npz"
-# The shipped defaults (hybrid, 16 samples, 2 elites, the shipped network), pushed once at 0.4 s.
-ARGS = ["--hybrid", "--headless", "--no_realtime", "--quiet", "--seed", "7", "--nthread", "2", "--duration", "1.0",
-        "--push_force", "150", "--push_interval", "0.4", "--warmup", "1"]
+# The shipped hybrid (16 samples, 2 elites, the shipped network) on the planner model it was pinned with
+# (``--planner_model legacy``), pushed once at 0.4 s.
+ARGS = ["--hybrid", "--planner_model", "legacy", "--headless", "--no_realtime", "--quiet", "--seed", "7", "--nthread", "2",
+        "--duration", "1.0", "--push_force", "150", "--push_interval", "0.4", "--warmup", "1"]
 
 
 def test_first_controls_of_a_50_cycle_hybrid_run_are_pinned(tmp_path):

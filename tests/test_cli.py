@@ -78,9 +78,19 @@ def test_reference_round_trip(tmp_path, capsys, plant):
     assert np.ptp(ref.qpos[:, 7:], axis=0).max() > 0.5  # a moving clip, not a constant pose
 
 
-def test_mjx_contacts_flag_reaches_the_planner_model_config():
+def test_planner_model_flags_reach_the_planner_model_config():
     from g1mpc.cli import build_parser, run_config_from_args
+    from g1mpc.errors import ConfigError
+    from g1mpc.models import PLANNER_MODELS, PlannerModelConfig
 
-    for value in ("feet", "floor"):
-        args = build_parser().parse_args(["run", "--backend", "mjx", "--mjx_contacts", value])
-        assert run_config_from_args(args, "cem").planner_model.mjx_contacts == value
+    parse = lambda *flags: run_config_from_args(build_parser().parse_args(["run", *flags]), "cem").planner_model
+    assert parse() == PlannerModelConfig() == PLANNER_MODELS["coarse"]
+    assert parse("--planner_model", "legacy") == PLANNER_MODELS["legacy"] != PLANNER_MODELS["coarse"]
+    for value in ("feet", "floor"):  # the old flag name still works
+        assert parse("--backend", "mjx", "--mjx_contacts", value).contacts == value
+    legacy_coarse_steps = parse("--planner_model", "legacy", "--planner_dt", "0.04", "--planner_iterations", "2",
+                                "--planner_ls_iterations", "5")
+    assert (legacy_coarse_steps.timestep, legacy_coarse_steps.iterations, legacy_coarse_steps.ls_iterations,
+            legacy_coarse_steps.contacts) == (0.04, 2, 5, "all")
+    with pytest.raises(ConfigError, match="--planner_contacts all"):
+        run_config_from_args(build_parser().parse_args(["run", "--backend", "mjx", "--planner_model", "legacy"]), "cem")

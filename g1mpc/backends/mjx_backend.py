@@ -8,8 +8,11 @@ import mujoco
 from mujoco import mjx
 
 
-def make_mjx_rollout(model: mujoco.MjModel):
-    """Return ``rollout(time, qpos, qvel, controls (N,H,nu)) -> qpos, qvel, sensordata`` (N,H,·)."""
+def make_mjx_rollout(model: mujoco.MjModel, unroll: int = 1):
+    """Return ``rollout(time, qpos, qvel, controls (N,H,nu)) -> qpos, qvel, sensordata`` (N,H,·).
+
+    ``unroll`` steps run per trip of the compiled loop (``jax.lax.scan``'s unroll).
+    """
     mjx_model = mjx.put_model(model)
 
     def single(time, qpos, qvel, controls):
@@ -19,7 +22,7 @@ def make_mjx_rollout(model: mujoco.MjModel):
             d = mjx.step(mjx_model, d.replace(ctrl=u))
             return d, (d.qpos, d.qvel, d.sensordata)
 
-        _, out = jax.lax.scan(step, data, controls)
+        _, out = jax.lax.scan(step, data, controls, unroll=unroll)
         return out
 
     def batch(time, qpos, qvel, controls):

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Closed-loop table of the planner-model levers (issue 16): the real-time hybrid at the sample count that
+# gives each planner model about the same plan time per cycle on 2 cores (about 14 ms), 10 seeds x 20 s
+# at 150, 200 and 300 N. Seeds 200-209 were not used to choose any setting. Resumable: a lever whose JSON
+# is complete is skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=benchmarks/results/planner_models
+mkdir -p "$OUT"
+run() {  # name samples elites planner_model [FIELD=VALUE ...]
+  local name=$1 n=$2 e=$3 model=$4; shift 4
+  local file="$OUT/$name.json"
+  if [ -f "$file" ] && python -c "import json,sys; sys.exit(0 if json.load(open('$file')).get('complete') else 1)"; then
+    echo "skip $name (complete)"; return; fi
+  python benchmarks/bench_planning.py --modes "hybrid:$n:$e" --pushes 150 200 300 --seed_list $(seq 200 209) \
+    --duration 20 --planner_model "$model" ${1:+--planner_set "$@"} --out "$file" 2>&1 | grep --line-buffered -v "WARNING\|^$" | tee "$OUT/$name.log"
+}
+run legacy_n32 32 4 legacy
+run dt002_feet_it2_ls5_n40 40 5 legacy contacts=feet iterations=2 ls_iterations=5
+run dt004_all_n56 56 7 coarse contacts=all
+run coarse_n64 64 8 coarse
+run coarse_it2_ls5_n72 72 9 coarse iterations=2 ls_iterations=5
