@@ -114,11 +114,13 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--backend", choices=("mujoco", "mjx"), default="mujoco")
     p.add_argument("--unroll", type=int, nargs="+", default=[1], help="mjx: scan unroll values to time")
+    p.add_argument("--levers", nargs="+", default=None, metavar="PREFIX", help="only the levers whose names start so")
     p.add_argument("--out", default="benchmarks/results/planner_models_speed.json")
     args = p.parse_args()
     rows = []
     cases = [(name, config, unroll) for name, config in LEVERS.items() for unroll in args.unroll
-             if args.backend == "mujoco" or config.contacts != "all"]
+             if (args.backend == "mujoco" or config.contacts != "all")
+             and (args.levers is None or any(name.startswith(prefix) for prefix in args.levers))]
     print(f"{'lever':<52} {'unroll':>6} {'steps':>5} {'rollout':>9} {'x row 1':>8} {'fits':>5} {'unstable':>8} "
           f"{'pelvis err':>10} {'joint err':>9}")
     for name, config, unroll in cases:
