@@ -21,7 +21,7 @@ from g1mpc.controller import Backend, ControllerConfig, Mode, PlannerName
 from g1mpc.errors import UserError
 from g1mpc.models import PLANNER_MODELS, Contacts, PlannerModelConfig
 from g1mpc.motions import MotionConfig
-from g1mpc.paths import DEFAULT_CHECKPOINT, DEFAULT_PRECOMPILED_DIR
+from g1mpc.paths import DEFAULT_PRECOMPILED_DIR, default_checkpoint
 from g1mpc.registry import ROBOTS, TASKS, get_task
 from g1mpc.session import RecordOptions, RunOptions
 from g1mpc.sim import PushConfig, SimConfig
@@ -33,7 +33,7 @@ C, R, S, PU = ControllerConfig, RunConfig, SimConfig, PushConfig
 
 def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -> None:
     g = p.add_argument_group("planner")
-    g.add_argument("--model_path", default=None, help=f"network checkpoint (default: the shipped {DEFAULT_CHECKPOINT.name})")
+    g.add_argument("--model_path", default=None, help="network checkpoint (default: the one shipped for --robot)")
     g.add_argument("--robot", default=R.robot, help=f"{', '.join(ROBOTS)} or a MuJoCo XML path (a G1 variant)")
     g.add_argument("--task", choices=tuple(TASKS), default=R.task.name, help="task")
     g.add_argument("--reference", default=R.reference, help=".npz with qpos (T x nq) and fps; default: the task's clip for the robot")
@@ -163,13 +163,24 @@ def _mode(args) -> Mode:
     return "hybrid" if getattr(args, "hybrid", False) else "nn"
 
 
+def _model_path(args) -> str:
+    """--model_path, or the network shipped for --robot (a one-line error where none ships)."""
+    if args.model_path:
+        return args.model_path
+    path = default_checkpoint(args.robot)
+    if not path.exists():
+        raise UserError(f"--robot {args.robot}: no network ships for this robot ({path.name}); pass --model_path "
+                        "(see the README's 'Training your own network') or run --cem_only")
+    return str(path)
+
+
 def cmd_run(args) -> int:
     from g1mpc.assembly import assemble
     from g1mpc.session import run_session
 
     mode = _mode(args)
     config, options = run_config_from_args(args, mode), run_options_from_args(args)
-    model_path = args.model_path or str(DEFAULT_CHECKPOINT)
+    model_path = _model_path(args) if mode != "cem" else None
     assembly = assemble(config, nthread=args.nthread)
     try:
         params = None
@@ -188,7 +199,7 @@ def cmd_run_aot(args) -> int:
     from g1mpc.session import run_session
 
     config, options = run_config_from_args(args, "hybrid"), run_options_from_args(args)
-    model_path = args.model_path or str(DEFAULT_CHECKPOINT)
+    model_path = _model_path(args)
     assembly, params, header = prepare_precompiled(config, model_path, args.precompiled_dir, args.recompile, args.nthread)
     try:
         run_session(assembly, params, options, header=[f"model {model_path}", *header], flags=_flags(args))

@@ -2,5 +2,14 @@
 
 from pathlib import Path
 
-DEFAULT_CHECKPOINT = Path(__file__).parent / "data" / "g1_default.ckpt"
+DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_PRECOMPILED_DIR = "exported_models/precompiled"
+
+
+def default_checkpoint(robot: str) -> Path:
+    """The shipped network of a registered robot (``<robot>_default.ckpt``); an XML path is a G1 variant."""
+    name = "g1" if robot.endswith(".xml") else robot
+    return DATA_DIR / f"{name}_default.ckpt"
+
+
+DEFAULT_CHECKPOINT = default_checkpoint("g1")

@@ -26,6 +26,12 @@ def _err(capsys, argv):
         (["--model_path", "/nonexistent/model.ckpt"], "--model_path"),
         (["--cem_only", "--mjx_contacts", "hands"], "--mjx_contacts"),
         (["--cem_only", "--frequency", "abc"], "--frequency"),
+        (["--hybrid", "--robot", "t1"], "--robot t1"),  # no network ships for the T1
+        (["--cem_only", "--planner_iterations", "0"], "--planner_iterations"),
+        (["--cem_only", "--planner_dt", "-0.01"], "--planner_dt"),
+        (["--cem_only", "--planner_contacts", "hands"], "--planner_contacts"),
+        (["--cem_only", "--backend", "mjx", "--planner_model", "legacy"], "--planner_contacts all"),
+        (["--cem_only", "--mjx_unroll", "0"], "--mjx_unroll"),
     ],
 )
 def test_bad_flags_give_one_line_and_exit_2(capsys, argv, flag):
