@@ -26,11 +26,12 @@ CHILD = r"""
 import sys, time, json
 start = float(sys.argv[1]); kind = sys.argv[2]; pre = sys.argv[3]; cycles = int(sys.argv[4])
 backend, samples, elites = sys.argv[5], int(sys.argv[6]), int(sys.argv[7])
-from g1mpc.config import RunConfig
+from g1mpc.config import RunConfig, named_planner_model
 from g1mpc.paths import DEFAULT_CHECKPOINT
 from g1mpc.controller import ControllerConfig
 # the configuration run_policy_aot.py builds for these flags (same digest: the artifact loads)
-config = RunConfig(controller=ControllerConfig(mode="hybrid", backend=backend, num_samples=samples, num_elites=elites))
+config = RunConfig(controller=ControllerConfig(mode="hybrid", backend=backend, num_samples=samples, num_elites=elites),
+                   planner_model=named_planner_model(None, backend))
 if kind == "aot":
     from g1mpc.aot import prepare_precompiled
     assembly, params, _ = prepare_precompiled(config, DEFAULT_CHECKPOINT, pre, log=lambda s: None)

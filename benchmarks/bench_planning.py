@@ -22,7 +22,7 @@ import numpy as np
 
 from g1mpc.assembly import assemble
 from g1mpc.cluster import ClusterConfig
-from g1mpc.config import RunConfig
+from g1mpc.config import RunConfig, named_planner_model
 from g1mpc.controller import ControllerConfig
 from g1mpc.evaluate import Evaluation, evaluate
 from g1mpc.models import PLANNER_MODELS, PlannerModelConfig
@@ -70,7 +70,7 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
     controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, backend=backend,
                                   **(controller_overrides or {}))
     config = RunConfig(robot=robot, controller=controller, task=BalanceTask(weights=CostWeights(**(weights or {}))),
-                       planner_model=planner_model or PlannerModelConfig())
+                       planner_model=planner_model or named_planner_model(None, backend))
     bare = 0.0
     if mode != "nn" and backend == "mujoco":
         assembly = assemble(config)
@@ -126,7 +126,8 @@ def main() -> None:
     p.add_argument("--seed_list", type=int, nargs="+", default=None, help="run exactly these seeds (overrides --seeds)")
     p.add_argument("--set", nargs="+", default=[], metavar="FIELD=VALUE", help="ControllerConfig fields, e.g. sigma_start=0.15")
     p.add_argument("--weights", nargs="+", default=[], metavar="FIELD=VALUE", help="CostWeights fields, e.g. feet_height=50")
-    p.add_argument("--planner_model", choices=tuple(PLANNER_MODELS), default="coarse", help="the planner's model")
+    p.add_argument("--planner_model", choices=tuple(PLANNER_MODELS), default=None,
+                   help="the planner's model (default: coarse, coarse_feet for --backend mjx)")
     p.add_argument("--planner_set", nargs="+", default=[], metavar="FIELD=VALUE",
                    help="PlannerModelConfig fields over --planner_model, e.g. timestep=0.02 contacts=all")
     p.add_argument("--duration", type=float, default=20.0)
@@ -150,7 +151,8 @@ def main() -> None:
     if args.anchor_fraction is not None:
         controller_overrides["anchor_fraction"] = args.anchor_fraction
     weights = overrides(CostWeights, args.weights, "--weights")
-    planner_model = replace(PLANNER_MODELS[args.planner_model], **overrides(PlannerModelConfig, args.planner_set, "--planner_set"))
+    model = replace(named_planner_model(args.planner_model, args.backend),
+                    **overrides(PlannerModelConfig, args.planner_set, "--planner_set"))
     cluster = None if args.workers is None and args.ray_address is None else ClusterConfig(args.workers, args.ray_address)
     rows = []
     header = (f"{'mode':>7} {'N':>4} {'E':>3} {'push N':>6} {'plan p50':>9} {'p95':>7} {'rollout':>8} {'Hz':>6} "
@@ -162,7 +164,7 @@ def main() -> None:
         elites = int(e) if e else max(2, int(samples * args.elites_ratio))
         for push in args.pushes:
             row = run_entry(mode, samples, elites, push, seeds, args.duration, args.model_path, args.backend,
-                            controller_overrides, weights, args.robot, cluster, seeds if args.motions else None, planner_model)
+                            controller_overrides, weights, args.robot, cluster, seeds if args.motions else None, model)
             rows.append(row)
             print(f"{row['mode']:>7} {row['num_samples']:>4} {row['num_elites']:>3} {push:>6.0f} {row['planning_p50_ms']:>7.2f}ms "
                   f"{row['planning_p95_ms']:>5.2f}ms {row['bare_rollout_ms']:>6.2f}ms {row['planning_limited_hz']:>6.1f} "

@@ -19,4 +19,4 @@ run legacy_n32 32 4 legacy
 run dt002_feet_it2_ls5_n40 40 5 legacy contacts=feet iterations=2 ls_iterations=5
 run dt004_all_n56 56 7 coarse contacts=all
 run coarse_n64 64 8 coarse
-run coarse_it2_ls5_n72 72 9 coarse iterations=2 ls_iterations=5
+run dt004_floor_n60 60 7 coarse contacts=floor

@@ -16,7 +16,7 @@ from typing import get_args
 
 from g1mpc.cluster import ClusterConfig
 from g1mpc.collect import CollectConfig
-from g1mpc.config import PRESET_FIELDS, PRESETS, RunConfig, preset
+from g1mpc.config import PRESET_FIELDS, PRESETS, RunConfig, named_planner_model, preset
 from g1mpc.controller import Backend, ControllerConfig, Mode, PlannerName
 from g1mpc.errors import UserError
 from g1mpc.models import PLANNER_MODELS, Contacts, PlannerModelConfig
@@ -59,8 +59,9 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--temperature", type=float, default=C.temperature, help="MPPI temperature (relative to the cost spread)")
     models = "; ".join(f"{name}: dt {m.timestep:g} s, {m.iterations}/{m.ls_iterations} solver/line-search iterations, "
                        f"{m.contacts} contacts" for name, m in PLANNER_MODELS.items())
-    g.add_argument("--planner_model", choices=tuple(PLANNER_MODELS), default="coarse",
-                   help=f"the planner's model of the robot ({models}); the flags below override single settings")
+    g.add_argument("--planner_model", choices=tuple(PLANNER_MODELS), default=None,
+                   help=f"the planner's model of the robot ({models}; default: coarse, coarse_feet for --backend mjx); "
+                        "the flags below override single settings")
     g.add_argument("--planner_dt", type=float, default=None, help="planner model timestep (s)")
     g.add_argument("--planner_contacts", "--mjx_contacts", dest="planner_contacts", choices=get_args(Contacts), default=None,
                    help="planner model contacts: every contact, robot-floor only, or feet-floor only")
@@ -97,7 +98,7 @@ def planner_model_from_args(args) -> PlannerModelConfig:
     changes = {field: value for field, value in (("timestep", args.planner_dt), ("contacts", args.planner_contacts),
                                                   ("iterations", args.planner_iterations),
                                                   ("ls_iterations", args.planner_ls_iterations)) if value is not None}
-    return replace(PLANNER_MODELS[args.planner_model], **changes)
+    return replace(named_planner_model(args.planner_model, args.backend), **changes)
 
 
 def run_config_from_args(args, mode: Mode) -> RunConfig:

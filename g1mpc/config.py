@@ -15,7 +15,7 @@ from typing import get_args
 
 from g1mpc.controller import ControllerConfig
 from g1mpc.errors import ConfigError
-from g1mpc.models import PlannerModelConfig
+from g1mpc.models import PLANNER_MODELS, PlannerModelConfig
 from g1mpc.registry import get_robot
 from g1mpc.robots.base import Robot
 from g1mpc.splines import SplineKind, min_knots
@@ -81,6 +81,14 @@ class RunConfig:
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(self.as_dict(), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def named_planner_model(name: str | None, backend: str) -> PlannerModelConfig:
+    """A named planner model (``PLANNER_MODELS``); None: the backend's default (coarse, coarse_feet for mjx)."""
+    name = name or ("coarse_feet" if backend == "mjx" else "coarse")
+    if name not in PLANNER_MODELS:
+        raise ConfigError(f"--planner_model: '{name}' is not one of {', '.join(PLANNER_MODELS)}")
+    return PLANNER_MODELS[name]
 
 
 def preset(name: str) -> dict[str, float]:

@@ -113,7 +113,7 @@ class PlannerModelConfig:
     timestep: float = 0.04
     iterations: int = 3
     ls_iterations: int = 10
-    contacts: Contacts = "feet"
+    contacts: Contacts = "all"
     min_armature: float | None = None
 
     def __post_init__(self) -> None:
@@ -125,9 +125,11 @@ class PlannerModelConfig:
             raise ConfigError(f"--planner_contacts: '{self.contacts}' is not one of {', '.join(get_args(Contacts))}")
 
 
-# Named planner models: the default, and the model used before it (kept so comparisons can be rerun).
+# Named planner models: the native-rollout default, the MJX default (MJX lacks mesh-mesh contacts), and
+# the model used before them (kept so comparisons can be rerun).
 PLANNER_MODELS: dict[str, PlannerModelConfig] = {
     "coarse": PlannerModelConfig(),
+    "coarse_feet": PlannerModelConfig(contacts="feet"),
     "legacy": PlannerModelConfig(timestep=0.02, iterations=3, ls_iterations=10, contacts="all"),
 }
 

@@ -19,7 +19,7 @@ def test_native_and_mjx_agree_on_short_horizon(reference):
     jax = pytest.importorskip("jax")
     from g1mpc.backends.mjx_backend import make_mjx_rollout
 
-    model = load_planner_model(G1, PlannerModelConfig(timestep=0.02))
+    model = load_planner_model(G1, PlannerModelConfig(timestep=0.02, contacts="feet"))
     rng = np.random.default_rng(0)
     qpos, qvel = reference.qpos[40], np.zeros(model.nv)
     controls = reference.ctrl[40][None, None] + rng.normal(0, 0.05, (2, STEPS, model.nu))
@@ -32,13 +32,13 @@ def test_native_and_mjx_agree_on_short_horizon(reference):
 
 
 def test_feet_contacts_keep_only_the_feet_and_change_nothing_while_standing(reference):
-    """The planner model's default foot-floor contacts: only foot geoms collide, and while the robot
+    """Foot-floor contacts (the MJX default): only foot geoms collide, and while the robot
     stands the rollouts equal those with every body-floor contact (the other bodies never reach the floor)."""
     import mujoco
 
     from g1mpc.errors import ConfigError
 
-    feet = load_planner_model(G1, PlannerModelConfig())
+    feet = load_planner_model(G1, PlannerModelConfig(contacts="feet"))
     floor = load_planner_model(G1, PlannerModelConfig(contacts="floor"))
     every = load_planner_model(G1, PlannerModelConfig(contacts="all"))
     colliding = lambda m: {
@@ -70,7 +70,7 @@ def test_mjx_mismatch_comes_from_clamped_actuator_damping(reference):
     jax = pytest.importorskip("jax")
     from mujoco import mjx
 
-    base = load_planner_model(G1, PlannerModelConfig(timestep=0.002))
+    base = load_planner_model(G1, PlannerModelConfig(timestep=0.002, contacts="feet"))
     rng = np.random.default_rng(0)
     ctrl = reference.ctrl[40] + rng.normal(0, 0.05, base.nu)
 

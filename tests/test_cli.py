@@ -91,6 +91,7 @@ def test_planner_model_flags_reach_the_planner_model_config():
 
     parse = lambda *flags: run_config_from_args(build_parser().parse_args(["run", *flags]), "cem").planner_model
     assert parse() == PlannerModelConfig() == PLANNER_MODELS["coarse"]
+    assert parse("--backend", "mjx") == PLANNER_MODELS["coarse_feet"]  # MJX lacks mesh-mesh contacts
     assert parse("--planner_model", "legacy") == PLANNER_MODELS["legacy"] != PLANNER_MODELS["coarse"]
     for value in ("feet", "floor"):  # the old flag name still works
         assert parse("--backend", "mjx", "--mjx_contacts", value).contacts == value
