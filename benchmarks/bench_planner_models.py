@@ -35,16 +35,18 @@ from g1mpc.reporting import write_json_atomic
 
 LEGACY, COARSE = PLANNER_MODELS["legacy"], PLANNER_MODELS["coarse"]
 LEVERS: dict[str, PlannerModelConfig] = {
-    "legacy (every contact, 3/10 iterations, dt 0.02 x 25)": LEGACY,
-    "feet-floor contacts only": replace(LEGACY, contacts="feet"),
-    "robot-floor contacts only": replace(LEGACY, contacts="floor"),
-    "feet only, 2/5 iterations": replace(LEGACY, contacts="feet", iterations=2, ls_iterations=5),
-    "feet only, 1/4 iterations": replace(LEGACY, contacts="feet", iterations=1, ls_iterations=4),
-    "every contact, dt 0.04 x 12": replace(COARSE, contacts="all"),
-    "coarse: feet only, dt 0.04 x 12": COARSE,
+    "legacy: every contact, 3/10 iterations, dt 0.02 x 25": LEGACY,
+    "dt 0.02, robot-floor contacts only": replace(LEGACY, contacts="floor"),
+    "dt 0.02, feet-floor contacts only": replace(LEGACY, contacts="feet"),
+    "dt 0.02, feet only, 2/5 iterations": replace(LEGACY, contacts="feet", iterations=2, ls_iterations=5),
+    "dt 0.02, feet only, 1/4 iterations": replace(LEGACY, contacts="feet", iterations=1, ls_iterations=4),
+    "coarse: every contact, dt 0.04 x 12": COARSE,
     "coarse, 2/5 iterations": replace(COARSE, iterations=2, ls_iterations=5),
-    "coarse, 1/4 iterations": replace(COARSE, iterations=1, ls_iterations=4),
-    "feet only, dt 0.05 x 10": replace(COARSE, timestep=0.05),
+    "coarse, robot-floor contacts only": replace(COARSE, contacts="floor"),
+    "coarse_feet: feet-floor contacts only": PLANNER_MODELS["coarse_feet"],
+    "coarse_feet, 2/5 iterations": replace(COARSE, contacts="feet", iterations=2, ls_iterations=5),
+    "coarse_feet, 1/4 iterations": replace(COARSE, contacts="feet", iterations=1, ls_iterations=4),
+    "every contact, dt 0.05 x 10": replace(COARSE, timestep=0.05),
 }
 
 

@@ -26,7 +26,7 @@ step scaling 90 python3 benchmarks/bench_planning.py --backend mjx --modes cem:1
   --pushes 0 --seeds 1 --duration 2 --out "$out/scaling_mjx.json"
 # 5. Planner-model levers and loop unrolling on MJX (500 samples): rollout time and drift from the plant.
 step levers 240 python3 benchmarks/bench_planner_models.py --backend mjx --samples 500 --states 1 --repeats 5 \
-  --levers "coarse" "feet only, dt 0.05" "feet-floor" --unroll 1 4 --out "$out/planner_models_mjx.json"
+  --levers "coarse_feet" "dt 0.02, feet-floor" --unroll 1 4 --out "$out/planner_models_mjx.json"
 # 6. The GPU preset on the legacy planner model (today's 55 ms configuration) for comparison with step 2.
 step planning_legacy 150 python3 benchmarks/bench_planning.py --backend mjx --modes hybrid:500:20 --planner_model legacy \
   --planner_set contacts=feet --pushes 150 --seeds 1 --duration 4 --out "$out/planning_mjx_legacy.json"

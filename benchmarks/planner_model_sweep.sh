@@ -15,8 +15,9 @@ run() {  # name samples elites planner_model [FIELD=VALUE ...]
   python benchmarks/bench_planning.py --modes "hybrid:$n:$e" --pushes 150 200 300 --seed_list $(seq 200 209) \
     --duration 20 --planner_model "$model" ${1:+--planner_set "$@"} --out "$file" 2>&1 | grep --line-buffered -v "WARNING\|^$" | tee "$OUT/$name.log"
 }
+# Each lever spells out its planner model (timestep, contacts, iterations) over the legacy model.
 run legacy_n32 32 4 legacy
 run dt002_feet_it2_ls5_n40 40 5 legacy contacts=feet iterations=2 ls_iterations=5
-run dt004_all_n56 56 7 coarse contacts=all
-run coarse_n64 64 8 coarse
-run dt004_floor_n60 60 7 coarse contacts=floor
+run dt004_all_n56 56 7 legacy timestep=0.04
+run dt004_floor_n60 60 7 legacy timestep=0.04 contacts=floor
+run dt004_feet_n64 64 8 legacy timestep=0.04 contacts=feet
