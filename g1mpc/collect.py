@@ -20,6 +20,7 @@ from tqdm import tqdm
 from g1mpc.assembly import Assembly, assemble
 from g1mpc.cluster import ClusterConfig, run_jobs
 from g1mpc.config import RunConfig
+from g1mpc.controller import ControllerConfig
 from g1mpc.dataset import shard_path, write_shard
 from g1mpc.errors import ConfigError
 from g1mpc.robots.base import FreeBase
@@ -54,7 +55,7 @@ class CollectConfig:
     max_retries: int = 3
     seed: int = 0
     dagger_checkpoint: str | None = None
-    dagger_samples: int = 16
+    dagger_samples: int = ControllerConfig.num_samples  # the real-time hybrid drives
     first_episode: int = 0
     motions: bool = False
     motion_duration: float = 20.0

@@ -52,8 +52,8 @@ class ControllerConfig:
 
     mode: Mode = "cem"
     planner: PlannerName = "cem"
-    num_samples: int = 16
-    num_elites: int = 2
+    num_samples: int = 64
+    num_elites: int = 8
     iterations: int = 1
     sigma_start: float = 0.1
     sigma_min: float = 0.02

@@ -15,10 +15,11 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 PINNED = Path(__file__).parent / "data" / "pinned_hybrid_controls.npz"
-# The shipped hybrid (16 samples, 2 elites, the shipped network) on the planner model it was pinned with
-# (``--planner_model legacy``), pushed once at 0.4 s.
-ARGS = ["--hybrid", "--planner_model", "legacy", "--headless", "--no_realtime", "--quiet", "--seed", "7", "--nthread", "2",
-        "--duration", "1.0", "--push_force", "150", "--push_interval", "0.4", "--warmup", "1"]
+# The hybrid as it was pinned (16 samples, 2 elites, the shipped network, ``--planner_model legacy``),
+# pushed once at 0.4 s.
+ARGS = ["--hybrid", "--planner_model", "legacy", "--num_samples", "16", "--num_elites", "2", "--headless", "--no_realtime",
+        "--quiet", "--seed", "7", "--nthread", "2", "--duration", "1.0", "--push_force", "150", "--push_interval", "0.4",
+        "--warmup", "1"]
 
 
 def test_first_controls_of_a_50_cycle_hybrid_run_are_pinned(tmp_path):

@@ -58,7 +58,7 @@ def test_default_hybrid_rides_out_150N_pushes():
 
     a = assemble(RunConfig(controller=ControllerConfig(mode="hybrid")), nthread=2)
     try:
-        assert (a.config.controller.num_samples, a.config.controller.num_elites) == (16, 2)
+        assert (a.config.controller.num_samples, a.config.controller.num_elites) == (64, 8)
         ctl = a.controller(load_network(DEFAULT_CHECKPOINT, a.network_spec()))
         sim = a.simulation(SimConfig(duration=6.5, realtime=False, print_every=0,
                                      pushes=PushConfig(force=150.0, interval=2.0, duration=0.1)))
