@@ -20,3 +20,5 @@ run "cem_n${N}_pushes" --modes "cem:$N:$E" --pushes 150 200 300 --seed_list $(se
 run "nn_pushes" --modes nn --pushes 150 200 300 --seed_list $(seq 300 309)
 run "expert_cem128_pushes" --modes cem:128:16 --pushes 300 --seed_list $(seq 300 309)
 run "motions_expert_cem128" --modes cem:128:16 --pushes 0 --seed_list $(seq 300 309) --motions
+# Before: the previous CPU preset (16 samples, 2 elites, legacy planner model) on the same seeds.
+run "before_hybrid_n16_legacy_pushes" --modes hybrid:16:2 --planner_model legacy --pushes 150 200 300 --seed_list $(seq 300 309)
