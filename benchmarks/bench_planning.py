@@ -26,7 +26,7 @@ from g1mpc.config import RunConfig, named_planner_model
 from g1mpc.controller import ControllerConfig
 from g1mpc.evaluate import Evaluation, evaluate
 from g1mpc.models import PLANNER_MODELS, PlannerModelConfig
-from g1mpc.paths import DEFAULT_CHECKPOINT
+from g1mpc.paths import default_checkpoint
 from g1mpc.registry import ROBOTS
 from g1mpc.reporting import write_json_atomic
 from g1mpc.sim import PushConfig
@@ -59,7 +59,7 @@ def overrides(cls, pairs: list[str], flag: str) -> dict:
 
 
 def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int], duration: float,
-              checkpoint=DEFAULT_CHECKPOINT, backend: str = "mujoco", controller_overrides: dict | None = None,
+              checkpoint=None, backend: str = "mujoco", controller_overrides: dict | None = None,
               weights: dict | None = None, robot: str = "g1", cluster: ClusterConfig | None = None,
               motions: list[int] | None = None, planner_model: PlannerModelConfig | None = None) -> dict:
     """One closed-loop configuration over ``seeds`` (on Ray workers with ``cluster``).
@@ -78,7 +78,8 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
             bare = bare_rollout_ms(assembly)
         finally:
             assembly.close()
-    evaluation = Evaluation(config, str(checkpoint) if mode != "cem" else None, duration, PushConfig(force=push))
+    checkpoint = str(checkpoint or default_checkpoint(robot)) if mode != "cem" else None
+    evaluation = Evaluation(config, checkpoint, duration, PushConfig(force=push))
     if motions is None:
         per_seed = evaluate(evaluation, seeds, cluster)
     else:
@@ -132,13 +133,13 @@ def main() -> None:
                    help="PlannerModelConfig fields over --planner_model, e.g. timestep=0.02 contacts=all")
     p.add_argument("--duration", type=float, default=20.0)
     p.add_argument("--elites_ratio", type=float, default=0.125, help="elites per sample where an entry gives none")
-    p.add_argument("--model_path", default=str(DEFAULT_CHECKPOINT))
+    p.add_argument("--model_path", default=None, help="network checkpoint (default: the one shipped for --robot)")
     p.add_argument("--nn_weight", type=float, default=None,
                    help="hybrid: weight of the network in the CEM start (default: the controller's)")
     p.add_argument("--anchor_fraction", type=float, default=None,
                    help="hybrid: share of samples around the previous refined plan (default: the controller's)")
     p.add_argument("--backend", choices=("mujoco", "mjx"), default="mujoco", help="rollouts: native MuJoCo (CPU) or MJX")
-    p.add_argument("--robot", choices=tuple(ROBOTS), default="g1", help="robot (networks exist for g1 only)")
+    p.add_argument("--robot", choices=tuple(ROBOTS), default="g1", help="robot (networks ship for g1 and g1_hands)")
     p.add_argument("--motions", action="store_true", help="each seed runs on a generated motion drawn from it, not the default clip")
     p.add_argument("--workers", type=int, default=None, help="spread the seeds over this many Ray workers")
     p.add_argument("--ray_address", default=None, help="join this Ray cluster ('auto' or host:port)")
