@@ -1,0 +1,38 @@
+"""The G1 with hands runs the hybrid on its own shipped network, JIT and AOT alike."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from g1mpc.network import load_checkpoint
+from g1mpc.paths import default_checkpoint
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ["--robot", "g1_hands", "--headless", "--no_realtime", "--quiet", "--num_samples", "8", "--num_elites", "2",
+         "--seed", "3", "--warmup", "1", "--duration", "0.4"]
+
+
+def _controls(script: str, args: list[str], report: Path) -> np.ndarray:
+    out = subprocess.run([sys.executable, script, *SMALL, *args, "--report", str(report)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr[-2000:]
+    data = json.loads(report.read_text())
+    assert data["config"]["robot"] == "g1_hands"
+    return np.array([c["ctrl"] for c in data["cycles"]])
+
+
+def test_the_shipped_g1_hands_network_is_trained_for_the_g1_with_hands():
+    _, hyper = load_checkpoint(default_checkpoint("g1_hands"))
+    spec = hyper["task_spec"]
+    assert (spec["robot"], spec["nu"], spec["nq"]) == ("g1_hands", 43, 50)
+
+
+def test_g1_hands_hybrid_runs_jit_and_aot_with_the_same_controls(tmp_path):
+    jit = _controls("run_policy.py", ["--hybrid"], tmp_path / "jit.json")
+    aot = _controls("run_policy_aot.py", ["--precompiled_dir", str(tmp_path / "pre")], tmp_path / "aot.json")
+    assert jit.shape == (20, 43)
+    assert np.abs(np.diff(jit, axis=0)).max() > 1e-4  # the controls move: a real plan, not a held pose
+    np.testing.assert_allclose(aot, jit, atol=1e-5)
