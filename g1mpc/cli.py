@@ -22,7 +22,7 @@ from g1mpc.errors import UserError
 from g1mpc.models import PLANNER_MODELS, Contacts, PlannerModelConfig
 from g1mpc.motions import MotionConfig
 from g1mpc.paths import DEFAULT_PRECOMPILED_DIR, default_checkpoint
-from g1mpc.registry import ROBOTS, TASKS, get_task
+from g1mpc.registry import ROBOTS, TASKS, get_robot, get_task
 from g1mpc.session import RecordOptions, RunOptions
 from g1mpc.sim import PushConfig, SimConfig
 from g1mpc.splines import SplineKind
@@ -103,7 +103,7 @@ def planner_model_from_args(args) -> PlannerModelConfig:
 
 def run_config_from_args(args, mode: Mode) -> RunConfig:
     """The flags as a validated :class:`RunConfig`; unset sizing flags come from the preset."""
-    sizes = preset(args.preset or ("gpu" if args.backend == "mjx" else args.default_preset))
+    sizes = preset(args.preset or ("gpu" if args.backend == "mjx" else args.default_preset), get_robot(args.robot))
     sizes.update({k: getattr(args, k) for k in PRESET_FIELDS if getattr(args, k) is not None})
     return RunConfig(
         robot=args.robot, task=get_task(args.task)(), reference=args.reference, frequency=args.frequency,

@@ -91,9 +91,11 @@ def named_planner_model(name: str | None, backend: str) -> PlannerModelConfig:
     return PLANNER_MODELS[name]
 
 
-def preset(name: str) -> dict[str, float]:
-    """The five sizing settings of a preset: the config defaults, overridden by the preset's values."""
+def preset(name: str, robot: Robot | None = None) -> dict[str, float]:
+    """The five sizing settings of a preset: the config defaults, overridden by the preset's values, then
+    by the robot's own sizes for that preset (``Robot.preset_sizes``)."""
     if name not in PRESETS:
         raise ConfigError(f"--preset: '{name}' is not one of {', '.join(PRESETS)}")
     defaults = {f.name: f.default for cls in (ControllerConfig, RunConfig) for f in fields(cls) if f.name in PRESET_FIELDS}
-    return {**defaults, **PRESETS[name]}
+    robot_sizes = robot.preset_sizes.get(name, {}) if robot is not None else {}
+    return {**defaults, **PRESETS[name], **robot_sizes}

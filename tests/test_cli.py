@@ -101,3 +101,15 @@ def test_planner_model_flags_reach_the_planner_model_config():
             legacy_coarse_steps.contacts) == (0.04, 2, 5, "all")
     with pytest.raises(ConfigError, match="--planner_contacts all"):
         run_config_from_args(build_parser().parse_args(["run", "--backend", "mjx", "--planner_model", "legacy"]), "cem")
+
+
+def test_a_robot_can_size_its_own_cpu_preset():
+    """The G1 with hands is costlier to roll out: its CPU preset fits 32 samples, not the G1's 64; flags win."""
+    from g1mpc.cli import build_parser, run_config_from_args
+
+    sizes = lambda *flags: (lambda c: (c.num_samples, c.num_elites))(
+        run_config_from_args(build_parser().parse_args(["run", *flags]), "hybrid").controller)
+    assert sizes() == (64, 8)
+    assert sizes("--robot", "g1_hands") == (32, 4)
+    assert sizes("--robot", "g1_hands", "--num_samples", "24") == (24, 4)
+    assert sizes("--robot", "g1_hands", "--preset", "expert") == (128, 16)

@@ -68,6 +68,8 @@ class Robot:
         clip: the default reference clip as (key pose, hold seconds) pairs.
         pose_ranges: key pose -> (low, high) amplitude the motion generator (:mod:`g1mpc.motions`) draws
             it with (1: the pose as written); empty: the robot has no generated motions.
+        preset_sizes: preset name -> sizing settings that differ for this robot (a costlier model fits
+            fewer samples in the same cycle; see :func:`g1mpc.config.preset`).
     """
 
     name: str
@@ -80,6 +82,7 @@ class Robot:
     key_poses: Mapping[str, Mapping[str, float]]
     clip: tuple[tuple[str, float], ...]
     pose_ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    preset_sizes: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if len(self.feet) != 2 or len(self.hands) not in (0, 2):
