@@ -5,15 +5,11 @@
 # is complete is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OUT=benchmarks/results/planner_models
-mkdir -p "$OUT"
+source benchmarks/resumable_runs.sh
 run() {  # name samples elites planner_model [FIELD=VALUE ...]
   local name=$1 n=$2 e=$3 model=$4; shift 4
-  local file="$OUT/$name.json"
-  if [ -f "$file" ] && python -c "import json,sys; sys.exit(0 if json.load(open('$file')).get('complete') else 1)"; then
-    echo "skip $name (complete)"; return; fi
-  python benchmarks/bench_planning.py --modes "hybrid:$n:$e" --pushes 150 200 300 --seed_list $(seq 200 209) \
-    --duration 20 --planner_model "$model" ${1:+--planner_set "$@"} --out "$file" 2>&1 | grep --line-buffered -v "WARNING\|^$" | tee "$OUT/$name.log"
+  run_planning benchmarks/results/planner_models "$name" --modes "hybrid:$n:$e" --pushes 150 200 300 \
+    --seed_list $(seq 200 209) --planner_model "$model" ${1:+--planner_set "$@"}
 }
 # Each lever spells out its planner model (timestep, contacts, iterations) over the legacy model.
 run legacy_n32 32 4 legacy

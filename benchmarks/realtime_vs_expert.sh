@@ -5,15 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:?samples}; E=${2:?elites}
-OUT=benchmarks/results/realtime_vs_expert
-mkdir -p "$OUT"
-run() {  # name bench_planning flags...
-  local name=$1; shift
-  local file="$OUT/$name.json"
-  if [ -f "$file" ] && python -c "import json,sys; sys.exit(0 if json.load(open('$file')).get('complete') else 1)"; then
-    echo "skip $name (complete)"; return; fi
-  python benchmarks/bench_planning.py "$@" --duration 20 --out "$file" 2>&1 | grep --line-buffered -v "WARNING\|^$" | tee "$OUT/$name.log"
-}
+source benchmarks/resumable_runs.sh
+run() { run_planning benchmarks/results/realtime_vs_expert "$@"; }  # name bench_planning flags...
 run "hybrid_n${N}_pushes" --modes "hybrid:$N:$E" --pushes 150 200 300 --seed_list $(seq 300 319)
 run "motions_hybrid_n${N}" --modes "hybrid:$N:$E" --pushes 0 --seed_list $(seq 300 309) --motions
 run "cem_n${N}_pushes" --modes "cem:$N:$E" --pushes 150 200 300 --seed_list $(seq 300 309)

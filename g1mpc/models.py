@@ -134,16 +134,6 @@ PLANNER_MODELS: dict[str, PlannerModelConfig] = {
 }
 
 
-def _foot_bodies(model: mujoco.MjModel, robot: Robot) -> set[int]:
-    ids = set()
-    for frame in robot.feet:
-        if frame.kind == "site":
-            ids.add(int(model.site_bodyid[mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_SITE, frame.name)]))
-        else:
-            ids.add(mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_BODY, frame.name))
-    return ids
-
-
 def restrict_contacts(model: mujoco.MjModel, robot: Robot, contacts: Contacts) -> None:
     """Keep the contacts ``contacts`` names (in place): "all" changes nothing; "floor" keeps robot-world
     contacts and drops self-contacts; "feet" keeps only the feet's contacts with the world.
@@ -153,7 +143,7 @@ def restrict_contacts(model: mujoco.MjModel, robot: Robot, contacts: Contacts) -
     """
     if contacts == "all":
         return
-    feet = _foot_bodies(model, robot)
+    feet = {robot.frame_body(model, frame) for frame in robot.feet}
     for geom in range(model.ngeom):
         body = int(model.geom_bodyid[geom])
         if body == 0:

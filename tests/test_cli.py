@@ -84,12 +84,18 @@ def test_reference_round_trip(tmp_path, capsys, plant):
     assert np.ptp(ref.qpos[:, 7:], axis=0).max() > 0.5  # a moving clip, not a constant pose
 
 
-def test_planner_model_flags_reach_the_planner_model_config():
+def _run_config(*flags: str, mode: str = "cem"):
+    """The RunConfig ``g1mpc run FLAGS`` builds."""
     from g1mpc.cli import build_parser, run_config_from_args
+
+    return run_config_from_args(build_parser().parse_args(["run", *flags]), mode)
+
+
+def test_planner_model_flags_reach_the_planner_model_config():
     from g1mpc.errors import ConfigError
     from g1mpc.models import PLANNER_MODELS, PlannerModelConfig
 
-    parse = lambda *flags: run_config_from_args(build_parser().parse_args(["run", *flags]), "cem").planner_model
+    parse = lambda *flags: _run_config(*flags).planner_model
     assert parse() == PlannerModelConfig() == PLANNER_MODELS["coarse"]
     assert parse("--backend", "mjx") == PLANNER_MODELS["coarse_feet"]  # MJX lacks mesh-mesh contacts
     assert parse("--planner_model", "legacy") == PLANNER_MODELS["legacy"] != PLANNER_MODELS["coarse"]
@@ -100,15 +106,15 @@ def test_planner_model_flags_reach_the_planner_model_config():
     assert (legacy_coarse_steps.timestep, legacy_coarse_steps.iterations, legacy_coarse_steps.ls_iterations,
             legacy_coarse_steps.contacts) == (0.04, 2, 5, "all")
     with pytest.raises(ConfigError, match="--planner_contacts all"):
-        run_config_from_args(build_parser().parse_args(["run", "--backend", "mjx", "--planner_model", "legacy"]), "cem")
+        _run_config("--backend", "mjx", "--planner_model", "legacy")
 
 
 def test_a_robot_can_size_its_own_cpu_preset():
     """The G1 with hands is costlier to roll out: its CPU preset fits 32 samples, not the G1's 64; flags win."""
-    from g1mpc.cli import build_parser, run_config_from_args
+    def sizes(*flags):
+        controller = _run_config(*flags, mode="hybrid").controller
+        return controller.num_samples, controller.num_elites
 
-    sizes = lambda *flags: (lambda c: (c.num_samples, c.num_elites))(
-        run_config_from_args(build_parser().parse_args(["run", *flags]), "hybrid").controller)
     assert sizes() == (64, 8)
     assert sizes("--robot", "g1_hands") == (32, 4)
     assert sizes("--robot", "g1_hands", "--num_samples", "24") == (24, 4)
