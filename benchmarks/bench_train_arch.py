@@ -1,0 +1,70 @@
+"""Network architecture screen: train one MLP per width on the same dataset and episode split.
+
+The validation episodes are held out whole (``TrainConfig.val_fraction``), so with a ``--motions``
+collection the validation loss is measured on motions the network never saw. Prints a table and writes
+JSON after every row (atomic; a rerun skips rows already there).
+
+    python benchmarks/bench_train_arch.py --data datasets/g1_v2 --hidden 64x64 256x256 512x512 \
+        --out benchmarks/results/network_v2/arch.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from g1mpc.atomic import atomic_write
+from g1mpc.train import TrainConfig, train
+
+
+def parse_widths(text: str) -> tuple[int, ...]:
+    """'256x256' -> (256, 256)."""
+    try:
+        widths = tuple(int(w) for w in text.lower().split("x"))
+    except ValueError:
+        raise SystemExit(f"error: --hidden: '{text}' is not widths joined by 'x' (e.g. 256x256)") from None
+    return widths
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", required=True, help="dataset directory (shard-*.npz)")
+    p.add_argument("--hidden", nargs="+", default=["64x64", "256x256"], help="widths per candidate, e.g. 256x256")
+    p.add_argument("--lr", type=float, nargs="+", default=[TrainConfig.learning_rate], help="learning rates to try")
+    p.add_argument("--epochs", type=int, default=TrainConfig.epochs)
+    p.add_argument("--patience", type=int, default=TrainConfig.patience)
+    p.add_argument("--ckpt_root", default="runs/arch", help="each candidate's checkpoints go to CKPT_ROOT/NAME")
+    p.add_argument("--out", required=True, help="JSON table")
+    args = p.parse_args()
+
+    out = Path(args.out)
+    rows = json.loads(out.read_text())["rows"] if out.exists() else []
+    done = {row["name"] for row in rows}
+    for hidden in args.hidden:
+        for lr in args.lr:
+            name = f"{hidden}_lr{lr:g}"
+            if name in done:
+                continue
+            config = TrainConfig(hidden=parse_widths(hidden), learning_rate=lr, epochs=args.epochs, patience=args.patience)
+            result = train(args.data, Path(args.ckpt_root) / name, config, progress=False)
+            best_epoch = min(range(len(result.val_losses)), key=result.val_losses.__getitem__)
+            rows.append({
+                "name": name, "train_config": asdict(config), "samples": result.samples,
+                "best_val_loss": result.best_val_loss, "best_epoch": best_epoch,
+                "train_loss_at_best": result.train_losses[best_epoch], "epochs_run": result.epochs_run,
+                "seconds": result.seconds, "best_checkpoint": str(result.best_path),
+            })
+            print(f"{name:>20}  val {result.best_val_loss:.4f} (epoch {best_epoch}, train {result.train_losses[best_epoch]:.4f})"
+                  f"  {result.epochs_run} epochs  {result.seconds:.0f} s", flush=True)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_write(out, "w") as f:
+                json.dump({"data": args.data, "rows": rows}, f, indent=1)
+    print(f"\n{'candidate':>20} | {'best val':>8} | {'epoch':>5} | {'samples':>7} | {'s':>5}")
+    for row in sorted(rows, key=lambda r: r["best_val_loss"]):
+        print(f"{row['name']:>20} | {row['best_val_loss']:8.4f} | {row['best_epoch']:5d} | {row['samples']:7d} | {row['seconds']:5.0f}")
+
+
+if __name__ == "__main__":
+    main()
