@@ -10,6 +10,7 @@ the seeds over Ray workers: the same falls and tracking as a serial run; timings
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import platform
 import tempfile
@@ -155,6 +156,8 @@ def main() -> None:
     model = replace(named_planner_model(args.planner_model, args.backend),
                     **overrides(PlannerModelConfig, args.planner_set, "--planner_set"))
     cluster = None if args.workers is None and args.ray_address is None else ClusterConfig(args.workers, args.ray_address)
+    network = Path(args.model_path or default_checkpoint(args.robot))
+    network_sha256 = hashlib.sha256(network.read_bytes()).hexdigest() if network.is_file() else None
     rows = []
     header = (f"{'mode':>7} {'N':>4} {'E':>3} {'push N':>6} {'plan p50':>9} {'p95':>7} {'rollout':>8} {'Hz':>6} "
               f"{'falls':>8} {'joint rms':>9}")
@@ -172,7 +175,7 @@ def main() -> None:
                   f"{row['falls']:>3}/{len(seeds):<4} {row['joint_rms_rad']:>9.4f}", flush=True)
             write_json_atomic(args.out, {"machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
                                          "jax_devices": [str(d) for d in jax.devices()], "args": vars(args),
-                                         "complete": len(rows) == len(args.modes) * len(args.pushes), "rows": rows})
+                                         "network_sha256": network_sha256, "complete": len(rows) == len(args.modes) * len(args.pushes), "rows": rows})
     print(f"wrote {args.out}")
 
 

@@ -9,6 +9,7 @@ interrupted collection resumes where it stopped.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -191,7 +192,7 @@ def collect(out_dir: str | Path, run: RunConfig, config: CollectConfig, nthread:
     start = time.perf_counter()
 
     def open_bar() -> tqdm:
-        bars.append(tqdm(total=len(todo), desc="collect", unit="episode", disable=not progress))
+        bars.append(tqdm(total=len(todo), desc="collect", unit="episode", disable=not (progress and sys.stderr.isatty())))
         return bars[0]
 
     def keep(episode: int, data: Episode | None) -> None:
@@ -207,7 +208,11 @@ def collect(out_dir: str | Path, run: RunConfig, config: CollectConfig, nthread:
             stats["samples"] += len(data.features)
             stats["discarded_falls"] += data.metadata["discarded_falls"]
         bar.update(1)
-        bar.set_postfix(labels=stats["samples"], labels_per_s=f"{stats['samples'] / (time.perf_counter() - start):.0f}")
+        rate = f"{stats['samples'] / (time.perf_counter() - start):.0f}"
+        bar.set_postfix(labels=stats["samples"], labels_per_s=rate)
+        if progress and bar.disable:  # a log file, not a terminal: one line per episode instead of a redrawn bar
+            done = stats["episodes"] + stats["skipped_all_fell"]
+            print(f"[collect] {done}/{len(todo)} episodes, {stats['samples']} labels, {rate} labels/s", file=sys.stderr, flush=True)
 
     def started(workers: int, threads: int, nodes: int) -> None:
         stats["workers"], stats["threads_per_worker"], stats["nodes"] = workers, threads, nodes

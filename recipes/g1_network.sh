@@ -2,10 +2,11 @@
 # The shipped G1 network (g1mpc/data/g1_default.ckpt), version 2: expert data on generated motions and
 # DAgger data on the default clip, both under 0-400 N pushes, then training.
 # Resumable: collect skips finished shards and train keeps its best checkpoints; rerun after an interruption.
-# Usage: bash recipes/g1_network.sh [EXPERT_EPISODES] [DAGGER_EPISODES] [HIDDEN...]
+# Usage: bash recipes/g1_network.sh [EXPERT_EPISODES] [DAGGER1_EPISODES] [DAGGER2_EPISODES]
+# The shipped network used 200 / 94 / the episodes noted in the README (collection was stopped there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-EXPERT=${1:-200}; DAGGER=${2:-150}; shift $(( $# < 2 ? $# : 2 )); HIDDEN=${*:-256 256}
+EXPERT=${1:-200}; DAGGER=${2:-94}; DAGGER2=${3:-60}
 DATA=datasets/g1_v2
 LOGS=benchmarks/results/network_v2
 mkdir -p "$LOGS"
@@ -21,9 +22,22 @@ python -m g1mpc collect --out "$DATA" --episodes "$EXPERT" --episode_duration 8 
 python -m g1mpc collect --out "$DATA" --episodes "$DAGGER" --first_episode 10000 --episode_duration 8 \
     --push_min 0 --push_max 400 --preset expert --seed 8 --nthread 1 \
     --dagger_model tests/data/g1_network_v1.ckpt --dagger_samples 64 > "$LOGS/collect_dagger.log" 2>&1 &
+wait $!
+# 3. DAgger round 2 (beside the rest of the expert collection): a network trained on the data so far
+#    (256 x 256, lr 1e-4: the best of the screen in $LOGS/arch_round2_driver.json; kept as
+#    $LOGS/driver_round2.ckpt) drives the 64-sample hybrid on the default clip; shards from 20000 on.
+if [ ! -f "$LOGS/driver_round2.ckpt" ]; then
+  python benchmarks/bench_train_arch.py --data "$DATA" --hidden 64x64 256x256 --lr 3e-4 1e-4 --epochs 40 --patience 8 \
+      --ckpt_root runs/arch_round2 --out "$LOGS/arch_round2_driver.json"
+  cp "$(ls runs/arch_round2/256x256_lr0.0001/model-*.ckpt | sort -t= -k3 -g | head -1)" "$LOGS/driver_round2.ckpt"
+fi
+python -m g1mpc collect --out "$DATA" --episodes "$DAGGER2" --first_episode 20000 --episode_duration 8 \
+    --push_min 0 --push_max 400 --preset expert --seed 9 --nthread 1 \
+    --dagger_model "$LOGS/driver_round2.ckpt" --dagger_samples 64 > "$LOGS/collect_dagger2.log" 2>&1
 wait
-# shellcheck disable=SC2086
-python -m g1mpc train --data "$DATA" --ckpt_dir nn_ckpt_v2 --hidden $HIDDEN 2>&1 | tee "$LOGS/train.log"
-best=$(ls nn_ckpt_v2/model-*.ckpt | sort -t= -k3 -g | head -1)
+# 4. The architecture screen on the whole dataset, then the chosen candidate ships.
+python benchmarks/bench_train_arch.py --data "$DATA" --hidden HIDDEN_CANDIDATES --lr LR_CANDIDATES \
+    --ckpt_root runs/arch --out "$LOGS/arch.json" 2>&1 | tee "$LOGS/arch.log"
+best=$(ls runs/arch/CHOSEN/model-*.ckpt | sort -t= -k3 -g | head -1)
 echo "best checkpoint: $best"
 cp "$best" g1mpc/data/g1_default.ckpt.tmp && mv g1mpc/data/g1_default.ckpt.tmp g1mpc/data/g1_default.ckpt

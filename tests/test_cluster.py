@@ -95,6 +95,7 @@ def test_a_killed_worker_loses_no_finished_shard_and_the_run_completes(tmp_path)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err[-2000:]
     assert len(list(out.glob("shard-*.npz"))) == 6 and not list(out.glob("*.tmp"))
+    assert "[collect] 6/6 episodes, 450 labels" in err  # stderr is a pipe: progress comes as lines, not a redrawn bar
     assert all((out / name).read_bytes() == data for name, data in before.items())
     features, _, _ = load_dataset(out)
     assert len(features) == 6
