@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The shipped G1 network (g1mpc/data/g1_default.ckpt), version 2: expert data on generated motions and
-# DAgger data on the default clip, both under 0-400 N pushes, then training.
+# The G1 network v2 (measured, not shipped: see the README's "A network from 112 k labels"): expert data on
+# generated motions and DAgger data on the default clip, both under 0-400 N pushes, then an architecture
+# screen. The shipped g1mpc/data/g1_default.ckpt is still v1 (tests/data/g1_network_v1.ckpt).
 # Resumable: collect skips finished shards and train keeps its best checkpoints; rerun after an interruption.
 # Usage: bash recipes/g1_network.sh [EXPERT_EPISODES] [DAGGER1_EPISODES] [DAGGER2_EPISODES]
 # The shipped network used 200 / 94 / the episodes noted in the README (collection was stopped there).
@@ -35,9 +36,10 @@ python -m g1mpc collect --out "$DATA" --episodes "$DAGGER2" --first_episode 2000
     --push_min 0 --push_max 400 --preset expert --seed 9 --nthread 1 \
     --dagger_model "$LOGS/driver_round2.ckpt" --dagger_samples 64 > "$LOGS/collect_dagger2.log" 2>&1
 wait
-# 4. The architecture screen on the whole dataset, then the chosen candidate ships.
-python benchmarks/bench_train_arch.py --data "$DATA" --hidden HIDDEN_CANDIDATES --lr LR_CANDIDATES \
-    --ckpt_root runs/arch --out "$LOGS/arch.json" 2>&1 | tee "$LOGS/arch.log"
-best=$(ls runs/arch/CHOSEN/model-*.ckpt | sort -t= -k3 -g | head -1)
-echo "best checkpoint: $best"
-cp "$best" g1mpc/data/g1_default.ckpt.tmp && mv g1mpc/data/g1_default.ckpt.tmp g1mpc/data/g1_default.ckpt
+# 4. The architecture screen on the whole dataset (one episode split for every candidate).
+python benchmarks/bench_train_arch.py --data "$DATA" --hidden 64x64 256x256 512x512 256x256x256 --lr 1e-4 \
+    --epochs 60 --patience 10 --ckpt_root runs/arch --out "$LOGS/arch.json"
+python benchmarks/bench_train_arch.py --data "$DATA" --hidden 32x32 64x64 128x128 --lr 3e-4 \
+    --epochs 100 --patience 15 --ckpt_root runs/arch --out "$LOGS/arch.json"
+best=$(ls runs/arch/32x32_lr0.0003/model-*.ckpt | sort -t= -k3 -g | head -1)
+echo "best candidate: $best; screen it in the closed loop with benchmarks/network_screen.sh v2_32x32=$best"
