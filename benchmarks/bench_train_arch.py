@@ -15,6 +15,8 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
+
 from g1mpc.atomic import atomic_write
 from g1mpc.train import TrainConfig, train
 
@@ -28,6 +30,21 @@ def parse_widths(text: str) -> tuple[int, ...]:
     return widths
 
 
+def with_previous_label(data: str, out: Path) -> str:
+    """A copy of the dataset whose inputs also hold the expert's previous label in the episode (a measurement:
+    how much of a label its history explains). The first sample of each episode is dropped."""
+    from g1mpc.dataset import SHARD_GLOB, read_shard, write_shard
+
+    out.mkdir(parents=True, exist_ok=True)
+    for path in sorted(Path(data).glob(SHARD_GLOB)):
+        target = out / path.name
+        if not target.exists():
+            features, knots, metadata = read_shard(path)
+            previous = knots[:-1].reshape(len(knots) - 1, -1)
+            write_shard(target, np.concatenate([features[1:], previous], axis=1), knots[1:], metadata)
+    return str(out)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", required=True, help="dataset directory (shard-*.npz)")
@@ -36,19 +53,22 @@ def main() -> None:
     p.add_argument("--epochs", type=int, default=TrainConfig.epochs)
     p.add_argument("--patience", type=int, default=TrainConfig.patience)
     p.add_argument("--ckpt_root", default="runs/arch", help="each candidate's checkpoints go to CKPT_ROOT/NAME")
+    p.add_argument("--previous_label", action="store_true",
+                   help="measurement only: add the expert's previous label to the inputs (a copy under CKPT_ROOT)")
     p.add_argument("--out", required=True, help="JSON table")
     args = p.parse_args()
+    data = with_previous_label(args.data, Path(args.ckpt_root) / "data_previous_label") if args.previous_label else args.data
 
     out = Path(args.out)
     rows = json.loads(out.read_text())["rows"] if out.exists() else []
     done = {row["name"] for row in rows}
     for hidden in args.hidden:
         for lr in args.lr:
-            name = f"{hidden}_lr{lr:g}"
+            name = f"{hidden}_lr{lr:g}" + ("_previous_label" if args.previous_label else "")
             if name in done:
                 continue
             config = TrainConfig(hidden=parse_widths(hidden), learning_rate=lr, epochs=args.epochs, patience=args.patience)
-            result = train(args.data, Path(args.ckpt_root) / name, config, progress=False)
+            result = train(data, Path(args.ckpt_root) / name, config, progress=False)
             best_epoch = min(range(len(result.val_losses)), key=result.val_losses.__getitem__)
             rows.append({
                 "name": name, "train_config": asdict(config), "samples": result.samples,
