@@ -71,7 +71,8 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
     """
     controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, backend=backend,
                                   **(controller_overrides or {}))
-    config = RunConfig(robot=robot, controller=controller, plan_horizon=plan_horizon, task=BalanceTask(weights=CostWeights(**(weights or {}))),
+    task = BalanceTask(weights=CostWeights(**(weights or {})))
+    config = RunConfig(robot=robot, controller=controller, plan_horizon=plan_horizon, task=task,
                        planner_model=planner_model or named_planner_model(None, backend))
     bare = 0.0
     if mode != "nn" and backend == "mujoco":
@@ -178,7 +179,8 @@ def main() -> None:
                   f"{row['falls']:>3}/{len(seeds):<4} {row['joint_rms_rad']:>9.4f}", flush=True)
             write_json_atomic(args.out, {"machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
                                          "jax_devices": [str(d) for d in jax.devices()], "args": vars(args),
-                                         "network_sha256": network_sha256, "complete": len(rows) == len(args.modes) * len(args.pushes), "rows": rows})
+                                         "network_sha256": network_sha256,
+                                         "complete": len(rows) == len(args.modes) * len(args.pushes), "rows": rows})
     print(f"wrote {args.out}")
 
 

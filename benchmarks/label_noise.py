@@ -96,8 +96,9 @@ def main() -> None:
                          "noise_normalised_mse": float(normalised.mean()),
                          "noise_normalised_mse_p10_p90": [float(x) for x in np.percentile(normalised.mean(1), [10, 90])],
                          "label_vs_cold_start_normalised_mse": float(history.mean())})
+            p10, p90 = rows[-1]["noise_normalised_mse_p10_p90"]
             print(f"push {push:5.0f} N: {len(normalised)} states, label noise = {normalised.mean():.3f} of the label variance"
-                  f" (p10-p90 over states {rows[-1]['noise_normalised_mse_p10_p90'][0]:.3f}-{rows[-1]['noise_normalised_mse_p10_p90'][1]:.3f})"
+                  f" (p10-p90 over states {p10:.3f}-{p90:.3f})"
                   f"; label vs cold-started update {history.mean():.3f}{', fell' if result.falls else ''}", flush=True)
     finally:
         assembly.close()
