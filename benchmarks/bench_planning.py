@@ -60,14 +60,14 @@ def overrides(cls, pairs: list[str], flag: str) -> dict:
 
 
 def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int], duration: float,
-              checkpoint=None, backend: str = "mujoco", controller_overrides: dict | None = None,
+              checkpoint: str | None = None, backend: str = "mujoco", controller_overrides: dict | None = None,
               weights: dict | None = None, robot: str = "g1", cluster: ClusterConfig | None = None,
               motions: list[int] | None = None, planner_model: PlannerModelConfig | None = None,
               plan_horizon: float = RunConfig.plan_horizon) -> dict:
     """One closed-loop configuration over ``seeds`` (on Ray workers with ``cluster``).
 
-    With ``motions``, each seed runs on its own generated motion (``g1mpc.motions``, drawn from that seed)
-    instead of the default clip.
+    ``checkpoint`` is the network of the nn and hybrid modes. With ``motions``, each seed runs on its own
+    generated motion (``g1mpc.motions``, drawn from that seed) instead of the default clip.
     """
     controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, backend=backend,
                                   **(controller_overrides or {}))
@@ -81,8 +81,7 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
             bare = bare_rollout_ms(assembly)
         finally:
             assembly.close()
-    checkpoint = str(checkpoint or default_checkpoint(robot)) if mode != "cem" else None
-    evaluation = Evaluation(config, checkpoint, duration, PushConfig(force=push))
+    evaluation = Evaluation(config, checkpoint if mode != "cem" else None, duration, PushConfig(force=push))
     if motions is None:
         per_seed = evaluate(evaluation, seeds, cluster)
     else:
@@ -170,7 +169,7 @@ def main() -> None:
         samples = int(n or 16)
         elites = int(e) if e else max(2, int(samples * args.elites_ratio))
         for push in args.pushes:
-            row = run_entry(mode, samples, elites, push, seeds, args.duration, args.model_path, args.backend,
+            row = run_entry(mode, samples, elites, push, seeds, args.duration, str(network), args.backend,
                             controller_overrides, weights, args.robot, cluster, seeds if args.motions else None, model,
                             args.plan_horizon)
             rows.append(row)

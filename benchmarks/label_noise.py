@@ -38,28 +38,29 @@ class ReplayingExpert:
     def reset(self, *args):
         self.controller.reset(*args)
 
+    def _replan(self, held: tuple, seed: int, cold: bool, t, qpos, qvel) -> np.ndarray:
+        """The update's knots (K * nu,) from the held controller state (or cold: its initial plan), then restore it."""
+        c = self.controller
+        if cold:
+            c.mean, c.sigma = (np.array(x, np.float32) for x in c.initial_state)
+        c.config = replace(held[-1], seed=seed)
+        c.plan(t, qpos, qvel)
+        knots = c.mean.reshape(-1)
+        c.mean, c.sigma, c.cycle, c.prev_ctrl, c.config = held
+        return knots
+
     def plan(self, t, qpos, qvel):
         c = self.controller
-        if c.cycle > 0 and c.cycle % self.every == 0:
-            held = (c.mean, c.sigma, c.cycle, c.prev_ctrl, c.config)
-            knots = []
-            for k in range(self.repeats):
-                c.config = replace(held[4], seed=held[4].seed + 1000 + k)
-                c.plan(t, qpos, qvel)
-                knots.append(c.mean.reshape(-1))
-                c.mean, c.sigma, c.cycle, c.prev_ctrl, c.config = held
-            self.spreads.append(np.var(np.array(knots), axis=0, ddof=1))
-            cold = []  # the same update from the planner's initial state: no plan carried over from earlier cycles
-            for k in range(self.repeats):
-                c.mean, c.sigma = (np.array(x, np.float32) for x in c.initial_state)
-                c.config = replace(held[4], seed=held[4].seed + 2000 + k)
-                c.plan(t, qpos, qvel)
-                cold.append(c.mean.reshape(-1))
-                c.mean, c.sigma, c.cycle, c.prev_ctrl, c.config = held
-            ctrl = c.plan(t, qpos, qvel)
-            self.history.append((c.mean.reshape(-1) - np.mean(cold, axis=0)) ** 2)
-            return ctrl
-        return c.plan(t, qpos, qvel)
+        if c.cycle == 0 or c.cycle % self.every:
+            return c.plan(t, qpos, qvel)
+        held = (c.mean, c.sigma, c.cycle, c.prev_ctrl, c.config)
+        seed = c.config.seed
+        warm = [self._replan(held, seed + 1000 + k, False, t, qpos, qvel) for k in range(self.repeats)]
+        cold = [self._replan(held, seed + 2000 + k, True, t, qpos, qvel) for k in range(self.repeats)]
+        self.spreads.append(np.var(np.array(warm), axis=0, ddof=1))
+        ctrl = c.plan(t, qpos, qvel)
+        self.history.append((c.mean.reshape(-1) - np.mean(cold, axis=0)) ** 2)
+        return ctrl
 
 
 def main() -> None:
@@ -75,9 +76,9 @@ def main() -> None:
 
     _, knots, _ = load_dataset(args.data)
     label_std = np.concatenate([k.reshape(len(k), -1) for k in knots]).std(0) + 1e-3  # as train.py normalises
-    run = RunConfig(**{k: v for k, v in preset("expert").items() if k in ("plan_horizon", "num_knots")},
-                    controller=ControllerConfig(mode="cem", **{k: v for k, v in preset("expert").items()
-                                                               if k in ("num_samples", "num_elites", "iterations")}))
+    sizes = preset("expert")
+    run = RunConfig(num_knots=sizes["num_knots"], plan_horizon=sizes["plan_horizon"], controller=ControllerConfig(
+        mode="cem", num_samples=sizes["num_samples"], num_elites=sizes["num_elites"], iterations=sizes["iterations"]))
     assembly = assemble(run)
     rows = []
     try:
@@ -103,7 +104,7 @@ def main() -> None:
     finally:
         assembly.close()
     with atomic_write(args.out, "w") as f:
-        json.dump({"args": vars(args), "expert": preset("expert"), "rows": rows}, f, indent=1)
+        json.dump({"args": vars(args), "expert": sizes, "rows": rows}, f, indent=1)
 
 
 if __name__ == "__main__":
