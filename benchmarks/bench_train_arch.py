@@ -55,6 +55,8 @@ def main() -> None:
     p.add_argument("--ckpt_root", default="runs/arch", help="each candidate's checkpoints go to CKPT_ROOT/NAME")
     p.add_argument("--previous_label", action="store_true",
                    help="measurement only: add the expert's previous label to the inputs (a copy under CKPT_ROOT)")
+    p.add_argument("--plan_input", action="store_true",
+                   help="plan-conditioned candidates (TrainConfig.plan_input: the expert's warm start is an input)")
     p.add_argument("--out", required=True, help="JSON table")
     args = p.parse_args()
     data = with_previous_label(args.data, Path(args.ckpt_root) / "data_previous_label") if args.previous_label else args.data
@@ -64,19 +66,22 @@ def main() -> None:
     done = {row["name"] for row in rows}
     for hidden in args.hidden:
         for lr in args.lr:
-            name = f"{hidden}_lr{lr:g}" + ("_previous_label" if args.previous_label else "")
+            name = f"{hidden}_lr{lr:g}" + ("_previous_label" if args.previous_label else "") + ("_plan" if args.plan_input else "")
             if name in done:
                 continue
-            config = TrainConfig(hidden=parse_widths(hidden), learning_rate=lr, epochs=args.epochs, patience=args.patience)
+            config = TrainConfig(hidden=parse_widths(hidden), learning_rate=lr, epochs=args.epochs, patience=args.patience,
+                                 plan_input=args.plan_input)
             result = train(data, Path(args.ckpt_root) / name, config, progress=False)
             best_epoch = min(range(len(result.val_losses)), key=result.val_losses.__getitem__)
             rows.append({
                 "name": name, "train_config": asdict(config), "samples": result.samples,
                 "best_val_loss": result.best_val_loss, "best_epoch": best_epoch,
+                "val_label_loss_at_best": result.val_label_losses[best_epoch],
                 "train_loss_at_best": result.train_losses[best_epoch], "epochs_run": result.epochs_run,
                 "seconds": result.seconds, "best_checkpoint": str(result.best_path),
             })
-            print(f"{name:>20}  val {result.best_val_loss:.4f} (epoch {best_epoch}, train {result.train_losses[best_epoch]:.4f})"
+            print(f"{name:>20}  val {result.best_val_loss:.4f} (label units {result.val_label_losses[best_epoch]:.4f}, epoch {best_epoch},"
+                  f" train {result.train_losses[best_epoch]:.4f})"
                   f"  {result.epochs_run} epochs  {result.seconds:.0f} s", flush=True)
             out.parent.mkdir(parents=True, exist_ok=True)
             with atomic_write(out, "w") as f:

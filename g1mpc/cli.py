@@ -256,7 +256,7 @@ def cmd_collect(args) -> int:
     config = CollectConfig(
         episodes=args.episodes, episode_duration=args.episode_duration, push_force=(args.push_min, args.push_max),
         seed=args.seed, dagger_checkpoint=args.dagger_model, dagger_samples=args.dagger_samples,
-        first_episode=args.first_episode, motions=args.motions,
+        first_episode=args.first_episode, motions=args.motions, label_from_driver_plan=args.label_from_driver_plan,
     )
     stats = collect(args.out, run_config_from_args(args, "cem"), config, nthread=args.nthread, cluster=cluster_from_args(args))
     print(f"[collect] {json.dumps(stats)}")
@@ -267,7 +267,8 @@ def cmd_train(args) -> int:
     from g1mpc.train import plot_losses, train
 
     config = TrainConfig(hidden=tuple(args.hidden), epochs=args.epochs, batch_size=args.batch_size,
-                         learning_rate=args.lr, weight_decay=args.weight_decay, patience=args.patience, seed=args.seed)
+                         learning_rate=args.lr, weight_decay=args.weight_decay, patience=args.patience, seed=args.seed,
+                         plan_input=args.plan_input)
     result = train(args.data, args.ckpt_dir, config)
     plot_losses(result, Path(args.ckpt_dir) / "loss_curve.png")
     print(f"[train] {result.samples} samples, {result.epochs_run} epochs in {result.seconds:.1f} s; "
@@ -322,6 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
     col.add_argument("--push_max", type=float, default=CC.push_force[1])
     col.add_argument("--dagger_model", default=None, help="DAgger: this checkpoint's hybrid controller drives, the expert labels")
     col.add_argument("--dagger_samples", type=int, default=CC.dagger_samples, help="samples of the DAgger driver (hybrid)")
+    col.add_argument("--label_from_driver_plan", action="store_true",
+                     help="DAgger: the expert's updates start from the driver's plan (data for a --plan_input network)")
     col.add_argument("--first_episode", type=int, default=CC.first_episode, help="index of the first shard (to add rounds to a dataset)")
     col.add_argument("--motions", action="store_true", help="each episode tracks its own generated motion (drawn from its seed)")
     add_cluster_flags(col)
@@ -337,6 +340,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--weight_decay", type=float, default=TC.weight_decay)
     tr.add_argument("--patience", type=int, default=TC.patience)
     tr.add_argument("--seed", type=int, default=TC.seed)
+    tr.add_argument("--plan_input", action="store_true",
+                    help="plan-conditioned network: it also reads the planner's warm start and predicts the change to it")
     tr.set_defaults(func=cmd_train)
     return parser
 

@@ -44,6 +44,8 @@ class CollectConfig:
         first_episode: index of the first shard (to add rounds to a dataset).
         motions: each episode tracks its own generated motion (:mod:`g1mpc.motions`, drawn from ``seed`` and
             the episode index, ``motion_duration`` s) instead of the run's reference.
+        label_from_driver_plan: DAgger: each labelled update starts from the driver's plan, not the expert's
+            own (labels for a plan-conditioned network: what the expert makes of the plans the learner holds).
     """
 
     episodes: int = 30
@@ -60,6 +62,7 @@ class CollectConfig:
     first_episode: int = 0
     motions: bool = False
     motion_duration: float = 20.0
+    label_from_driver_plan: bool = False
 
     def __post_init__(self) -> None:
         low, high = self.push_force
@@ -69,6 +72,8 @@ class CollectConfig:
             (0 <= low <= high, "--push_min must be >= 0 and <= --push_max"),
             (self.dagger_samples >= 2, "--dagger_samples must be at least 2"),
             (self.first_episode >= 0, "--first_episode must be >= 0"),
+            (not self.label_from_driver_plan or self.dagger_checkpoint is not None,
+             "--label_from_driver_plan needs --dagger_checkpoint (a driver whose plan the expert starts from)"),
         ]
         for ok, message in checks:
             if not ok:
@@ -79,11 +84,13 @@ DAGGER_DROP_BEFORE_FALL = 0.5  # seconds of a DAgger episode discarded before a 
 
 
 class _Recorder:
-    """Records (features, expert knots) each cycle; the expert drives unless a learner is given (DAgger)."""
+    """Records (features, the plan the expert's update starts from, its knots) each cycle; the expert drives
+    unless a learner is given (DAgger), and starts from the learner's plan with ``from_learner_plan``."""
 
-    def __init__(self, expert, assembly, learner=None):
-        self.expert, self.assembly, self.learner = expert, assembly, learner
+    def __init__(self, expert, assembly, learner=None, from_learner_plan: bool = False):
+        self.expert, self.assembly, self.learner, self.from_learner_plan = expert, assembly, learner, from_learner_plan
         self.features: list[np.ndarray] = []
+        self.warm_starts: list[np.ndarray] = []
         self.knots: list[np.ndarray] = []
 
     def reset(self, *args):
@@ -94,18 +101,24 @@ class _Recorder:
     def plan(self, t, qpos, qvel):
         a = self.assembly
         feats = a.stages.features(np.asarray(qpos, np.float32), np.asarray(qvel, np.float32), np.float32(t), a.arrays)
+        if self.from_learner_plan:
+            self.expert.mean = np.array(self.learner.mean, np.float32)
+        warm_start, _ = a.stages.warm_start(self.expert.mean, self.expert.sigma)
         out = self.expert.plan(t, qpos, qvel)
         self.features.append(np.asarray(feats))
+        self.warm_starts.append(np.asarray(warm_start))
         self.knots.append(np.asarray(self.expert.mean))
         return out if self.learner is None else self.learner.plan(t, qpos, qvel)
 
 
 class Episode(NamedTuple):
-    """One collected episode: network inputs (T, F), expert knots (T, K, nu) and its metadata."""
+    """One collected episode: network inputs (T, F), expert knots (T, K, nu), its metadata, and the plans
+    (T, K, nu) the expert's updates started from."""
 
     features: np.ndarray
     knots: np.ndarray
     metadata: dict
+    warm_starts: np.ndarray
 
 
 class EpisodeCollector:
@@ -155,6 +168,7 @@ class EpisodeCollector:
             if self.learner is not None:  # DAgger: states before the learner's fall are the valuable ones;
                 drop = int(DAGGER_DROP_BEFORE_FALL * run.frequency)  # the last moments are beyond recovery
                 recorder.features, recorder.knots = recorder.features[:-drop], recorder.knots[:-drop]
+                recorder.warm_starts = recorder.warm_starts[:-drop]
                 break
             discarded += 1
         else:
@@ -165,7 +179,8 @@ class EpisodeCollector:
             "summary": result.summary(), "dagger_checkpoint": config.dagger_checkpoint, "fell": bool(result.falls),
             "interrupted": result.interrupted,
         }
-        return Episode(np.array(recorder.features, np.float32), np.array(recorder.knots, np.float32), metadata)
+        return Episode(np.array(recorder.features, np.float32), np.array(recorder.knots, np.float32), metadata,
+                       np.array(recorder.warm_starts, np.float32))
 
     def close(self) -> None:
         self.assembly.close()
@@ -203,7 +218,7 @@ def collect(out_dir: str | Path, run: RunConfig, config: CollectConfig, nthread:
         elif data.metadata["interrupted"]:
             raise KeyboardInterrupt
         else:
-            write_shard(shard_path(out_dir, episode), data.features, data.knots, data.metadata)
+            write_shard(shard_path(out_dir, episode), data.features, data.knots, data.metadata, data.warm_starts)
             stats["episodes"] += 1
             stats["samples"] += len(data.features)
             stats["discarded_falls"] += data.metadata["discarded_falls"]
@@ -251,6 +266,6 @@ def _run_episode(assembly, run: RunConfig, config: CollectConfig, seed: int, lea
     if learner is not None:
         driver = learner[0].controller(learner[1])
         driver.config = replace(driver.config, seed=seed)
-    recorder = _Recorder(controller, assembly, driver)
+    recorder = _Recorder(controller, assembly, driver, config.label_from_driver_plan)
     recorder.reset(assembly.reference.ctrl[0])
     return sim.run(recorder, log=None), recorder

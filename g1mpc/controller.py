@@ -155,22 +155,21 @@ class Controller:
         t0 = np.float32(t)
         qpos32, qvel32 = np.asarray(qpos, np.float32), np.asarray(qvel, np.float32)
         nn_time = cem_time = 0.0
-        mean, sigma = self.mean, self.sigma
+        tic = time.perf_counter()
+        # the previous plan one period on: CEM's start, the hybrid's anchor, a plan-conditioned network's input
+        shifted, sigma = (np.asarray(x) for x in S.warm_start(self.mean, self.sigma))
+        mean = shifted
+        warm_time = time.perf_counter() - tic
         if cfg.mode in ("nn", "hybrid"):
             tic = time.perf_counter()
-            mean = np.asarray(S.network(self.network_params, S.features(qpos32, qvel32, t0, self.arrays)))
-            nn_time = time.perf_counter() - tic
+            features = S.features(qpos32, qvel32, t0, self.arrays)
+            mean = np.asarray(S.network(self.network_params, features, shifted))
+            nn_time = time.perf_counter() - tic + (warm_time if cfg.mode == "nn" else 0.0)
         if cfg.mode in ("cem", "hybrid"):
-            tic = time.perf_counter()
-            shifted, shifted_sigma = (np.asarray(x) for x in S.warm_start(self.mean, sigma))
-            if cfg.mode == "cem":
-                mean, sigma = shifted, shifted_sigma
-            else:  # hybrid: start from a blend of the prediction and the previous refined plan
+            if cfg.mode == "hybrid":  # start from a blend of the prediction and the previous refined plan
                 mean = (cfg.nn_weight * mean + (1 - cfg.nn_weight) * shifted).astype(np.float32)
             anchor = shifted  # hybrid: the previous refined plan stays a candidate (sample 1); unused by CEM
-            cem_time += time.perf_counter() - tic
-        if cfg.mode in ("cem", "hybrid"):
-            tic = time.perf_counter()
+            tic = time.perf_counter() - warm_time
             for it in range(cfg.iterations):
                 counter = np.int32(self.cycle * cfg.iterations + it)
                 seed = np.int32(cfg.seed)
@@ -187,7 +186,7 @@ class Controller:
                     # host numpy in, host numpy out: every stage sees one argument signature (one compile)
                     mean, sigma = np.asarray(mean), np.asarray(sigma)
             self.last_costs = np.asarray(costs)
-            cem_time = time.perf_counter() - tic + cem_time
+            cem_time = time.perf_counter() - tic
         ctrl = np.asarray(S.plant(mean, t0, self.arrays), dtype=np.float64)
         self.mean, self.sigma = mean, sigma
         self.prev_ctrl = np.asarray(ctrl[-1], np.float32)

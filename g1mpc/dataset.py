@@ -18,14 +18,18 @@ def shard_path(directory: str | Path, index: int) -> Path:
     return Path(directory) / f"shard-{index:05d}.npz"
 
 
-def write_shard(path: str | Path, features: np.ndarray, knots: np.ndarray, metadata: dict) -> None:
-    """features (T, F), knots (T, K, nu) and JSON metadata; temp file + rename."""
+def write_shard(path: str | Path, features: np.ndarray, knots: np.ndarray, metadata: dict,
+                warm_starts: np.ndarray | None = None) -> None:
+    """features (T, F), knots (T, K, nu), JSON metadata and, optionally, the plan (T, K, nu) each labelled
+    update started from; temp file + rename."""
+    extra = {} if warm_starts is None else {"warm_starts": np.asarray(warm_starts, np.float32)}
     with atomic_write(path) as f:
         np.savez(
             f,
             features=np.asarray(features, np.float32),
             knots=np.asarray(knots, np.float32),
             metadata=np.frombuffer(json.dumps(metadata).encode(), dtype=np.uint8),
+            **extra,
         )
 
 
@@ -64,3 +68,14 @@ def load_dataset(directory: str | Path) -> tuple[list[np.ndarray], list[np.ndarr
     if not features:
         raise UserError(f"--data: the shards in '{directory}' hold no samples; collect more episodes")
     return features, knots, meta
+
+
+def load_warm_starts(directory: str | Path) -> list[np.ndarray | None]:
+    """Per non-empty shard, in :func:`load_dataset`'s order: the stored warm starts (T, K, nu), or None for a
+    shard collected without them (its expert started every update from its own previous label)."""
+    plans = []
+    for path in sorted(Path(directory).glob(SHARD_GLOB)):
+        with np.load(path, allow_pickle=False) as npz:
+            if len(npz["features"]):
+                plans.append(np.asarray(npz["warm_starts"]) if "warm_starts" in npz.files else None)
+    return plans

@@ -22,10 +22,17 @@ SPEC_FIELDS = ("robot", "nq", "nv", "nu", "num_knots", "plan_horizon", "spline",
 
 
 class KnotMLP(nn.Module):
-    """normalise -> [Linear -> LayerNorm -> SiLU] x n -> Linear -> de-normalise."""
+    """normalise -> [Linear -> LayerNorm -> SiLU] x n -> Linear -> de-normalise.
 
-    def __init__(self, in_dim: int, out_dim: int, hidden: list[int]):
+    ``plan_input``: the input ends with the warm-started previous plan (K * nu values) and the output is that
+    plan plus the network's change to it (see :func:`g1mpc.network_jax.mlp_apply`).
+    """
+
+    def __init__(self, in_dim: int, out_dim: int, hidden: list[int], plan_input: bool = False):
         super().__init__()
+        if plan_input and in_dim <= out_dim:
+            raise ValueError(f"a plan-conditioned network's input ({in_dim}) must hold features and the plan ({out_dim})")
+        self.plan_input = plan_input
         self.register_buffer("in_mean", torch.zeros(in_dim))
         self.register_buffer("in_std", torch.ones(in_dim))
         self.register_buffer("out_mean", torch.zeros(out_dim))
@@ -42,13 +49,17 @@ class KnotMLP(nn.Module):
         """Output in normalised units (what the loss is computed on)."""
         return self.head(self.body((x - self.in_mean) / self.in_std))
 
+    def base(self, x: torch.Tensor) -> torch.Tensor:
+        """What the de-normalised output is added to: the input plan, or zero."""
+        return x[..., -self.head.out_features:] if self.plan_input else torch.zeros_like(x[..., :self.head.out_features])
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.normalized(x) * self.out_std + self.out_mean
+        return self.normalized(x) * self.out_std + self.out_mean + self.base(x)
 
 
 def build_model(hyper_parameters: dict) -> KnotMLP:
     hp = hyper_parameters
-    return KnotMLP(hp["in_dim"], hp["out_dim"], list(hp["hidden"]))
+    return KnotMLP(hp["in_dim"], hp["out_dim"], list(hp["hidden"]), bool(hp.get("plan_input", False)))
 
 
 def save_checkpoint(path: str | Path, model: KnotMLP, hyper_parameters: dict, extra: dict | None = None) -> None:
@@ -119,4 +130,8 @@ def load_network(path: str | Path, expected_spec: dict) -> dict:
     :meth:`g1mpc.assembly.Assembly.network_spec`)."""
     model, hyper = load_checkpoint(path)
     check_spec(path, hyper, expected_spec)
+    plan_size = expected_spec["num_knots"] * expected_spec["nu"] if model.plan_input else 0
+    if "feature_size" in expected_spec and hyper["in_dim"] != expected_spec["feature_size"] + plan_size:
+        raise UserError(f"--model_path: '{path}' takes {hyper['in_dim']} inputs but this run gives "
+                        f"{expected_spec['feature_size'] + plan_size}; train a checkpoint for this setting")
     return to_jax_params(model)

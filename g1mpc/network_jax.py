@@ -2,6 +2,9 @@
 
 Architecture (shared with :mod:`g1mpc.network`): normalise input ->
 [Linear -> LayerNorm -> SiLU] x len(hidden) -> Linear -> de-normalise output.
+
+A plan-conditioned network also takes the previous plan shifted one replan period on (the planner's warm
+start, (K, nu)): its input is the features followed by that plan, and it predicts the change to it.
 """
 
 from __future__ import annotations
@@ -13,9 +16,19 @@ import numpy as np
 LAYER_NORM_EPS = 1e-5
 
 
-def mlp_apply(params: dict, features: jnp.ndarray, num_knots: int, nu: int) -> jnp.ndarray:
-    """features (F,) -> knot residuals (K, nu)."""
-    x = (features - params["in_mean"]) / params["in_std"]
+def takes_plan(params: dict, feature_size: int) -> bool:
+    """Whether the network is plan-conditioned (its input is wider than the features)."""
+    return int(np.shape(params["in_mean"])[-1]) != feature_size
+
+
+def mlp_apply(params: dict, features: jnp.ndarray, warm_start: jnp.ndarray, num_knots: int, nu: int) -> jnp.ndarray:
+    """features (F,) and the shifted previous plan (K, nu) -> knot residuals (K, nu).
+
+    A state-only network ignores ``warm_start``; a plan-conditioned one returns ``warm_start`` plus its output.
+    """
+    conditioned = takes_plan(params, features.shape[-1])
+    x = jnp.concatenate([features, warm_start.reshape(-1)]) if conditioned else features
+    x = (x - params["in_mean"]) / params["in_std"]
     for layer in params["hidden"]:
         x = x @ layer["w"] + layer["b"]
         mu = jnp.mean(x, axis=-1, keepdims=True)
@@ -24,6 +37,8 @@ def mlp_apply(params: dict, features: jnp.ndarray, num_knots: int, nu: int) -> j
         x = jax.nn.silu(x)
     y = x @ params["out"]["w"] + params["out"]["b"]
     y = y * params["out_std"] + params["out_mean"]
+    if conditioned:
+        y = y + warm_start.reshape(-1)
     return y.reshape(num_knots, nu)
 
 

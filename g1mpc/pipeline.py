@@ -109,9 +109,15 @@ def planner_step_times(spec: PlanSpec, t0) -> jnp.ndarray:
     return t0 + spec.planner_dt * jnp.arange(spec.horizon_steps)
 
 
+def warm_start_matrix(spline: str, num_knots: int, horizon: float, replan_period: float) -> jnp.ndarray:
+    """(K, K) map from a plan's knots to the same plan one replan period later (interpolated, not indexed)."""
+    knot_times = jnp.linspace(0.0, horizon, num_knots)
+    return spline_weights(spline, knot_times, knot_times + replan_period)
+
+
 def warm_start(spec: PlanSpec, state: PlannerState) -> PlannerState:
-    """Shift the previous plan by one replan period (interpolated, not indexed)."""
-    shift = spline_weights(spec.spline, spec.knot_times, spec.knot_times + spec.replan_period)
+    """Shift the previous plan by one replan period."""
+    shift = warm_start_matrix(spec.spline, spec.num_knots, spec.horizon, spec.replan_period)
     return PlannerState(shift @ state.mean, state.sigma)
 
 

@@ -34,7 +34,7 @@ class StageFunctions(NamedTuple):
     score: Any  # (mean, sigma, knots, controls, qpos, qvel, sens, t0, prev_ctrl, arrays) -> mean, sigma, costs (N,)
     plant: Any  # (mean, t0, arrays) -> plant controls (S, nu)
     features: Any  # (qpos, qvel, t0, arrays) -> (F,)
-    network: Any  # (params, features) -> knots (K, nu)
+    network: Any  # (params, features, warm-started mean) -> knots (K, nu)
     iterate: Any  # MJX: (mean, sigma, anchor, seed, counter, t0, qpos, qvel, prev_ctrl, arrays) -> mean, sigma, costs
 
 
@@ -71,8 +71,8 @@ def declare_stages(
     def features(qpos, qvel, t0, arrays):
         return P.network_features(spec, qpos, qvel, t0, arrays)
 
-    def network(params, feats):
-        return mlp_apply(params, feats, spec.num_knots, spec.nu)
+    def network(params, feats, shifted_mean):
+        return mlp_apply(params, feats, shifted_mean, spec.num_knots, spec.nu)
 
     def iterate(mean, sigma, anchor, seed, counter, t0, qpos, qvel, prev_ctrl, arrays):
         knots, controls = propose(mean, sigma, anchor, seed, counter, t0, arrays)
@@ -91,7 +91,7 @@ def declare_stages(
         score=Stage(score, (mean, mean, knots, controls, *rollout, t0, prev, arrays)),
         plant=Stage(plant, (mean, t0, arrays)),
         features=Stage(features, (qpos, qvel, t0, arrays)),
-        network=Stage(network, None if network_params is None else (network_params, np.zeros(spec.feature_size, f32))),
+        network=Stage(network, None if network_params is None else (network_params, np.zeros(spec.feature_size, f32), mean)),
         iterate=None if mjx_rollout is None else Stage(iterate, (mean, mean, mean, seed, counter, t0, qpos, qvel, prev, arrays)),
     )
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from g1mpc.dataset import load_dataset
+from g1mpc.dataset import load_dataset, load_warm_starts
 from g1mpc.errors import ConfigError, UserError
 
 
@@ -32,6 +32,7 @@ class TrainConfig:
     keep_best: int = 3
     seed: int = 0
     threads: int = 2
+    plan_input: bool = False  # plan-conditioned: the input also holds the expert's warm start, the output changes it
 
     def __post_init__(self) -> None:
         checks = [
@@ -51,9 +52,25 @@ class TrainResult:
     best_val_loss: float
     epochs_run: int
     train_losses: list[float] = field(default_factory=list)
-    val_losses: list[float] = field(default_factory=list)
+    val_losses: list[float] = field(default_factory=list)  # in the units of the loss (the layers' normalised output)
+    val_label_losses: list[float] = field(default_factory=list)  # in label-variance units (comparable across inputs)
     seconds: float = 0.0
     samples: int = 0
+
+
+def warm_started_plans(knots: list[np.ndarray], metadata: dict, stored: list[np.ndarray | None]) -> list[np.ndarray]:
+    """Per episode (T, K, nu): the plan the expert started each labelled update from. The shard's own record
+    where it has one; else the expert's previous label shifted one replan period on (the planner's zero start
+    for an episode's first label), which is what a collection without the record started from."""
+    from g1mpc.pipeline import warm_start_matrix
+
+    spec, frequency = metadata["task_spec"], metadata["run_config"]["frequency"]
+    shift = np.asarray(warm_start_matrix(spec["spline"], spec["num_knots"], spec["plan_horizon"], 1.0 / frequency))
+    plans = []
+    for k, record in zip(knots, stored, strict=True):
+        previous = np.concatenate([np.zeros_like(k[:1]), k[:-1]])
+        plans.append(record if record is not None else np.einsum("ij,tjn->tin", shift, previous).astype(np.float32))
+    return plans
 
 
 def _split(features: list[np.ndarray], knots: list[np.ndarray], fraction: float, seed: int):
@@ -78,22 +95,27 @@ def train(data_dir: str | Path, ckpt_dir: str | Path, config: TrainConfig, progr
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
     features, knots, meta = load_dataset(data_dir)
+    if config.plan_input:
+        plans = warm_started_plans(knots, meta, load_warm_starts(data_dir))
+        features = [np.concatenate([f, p.reshape(len(p), -1)], axis=1) for f, p in zip(features, plans, strict=True)]
     xt, yt, xv, yv = _split(features, [k.reshape(len(k), -1) for k in knots], config.val_fraction, config.seed)
     if len(xt) < 2 or len(xv) < 1:
         raise UserError(f"--data: '{data_dir}' has too few samples ({len(xt)} train / {len(xv)} val) to train; collect more")
     knot_shape = knots[0].shape[1:]
-    model = KnotMLP(xt.shape[1], yt.shape[1], list(config.hidden))
+    model = KnotMLP(xt.shape[1], yt.shape[1], list(config.hidden), config.plan_input)
     t = lambda a: torch.as_tensor(a, dtype=torch.float32)
-    model.in_mean.copy_(t(xt.mean(0)))
-    model.in_std.copy_(t(xt.std(0) + 1e-3))
-    model.out_mean.copy_(t(yt.mean(0)))
-    model.out_std.copy_(t(yt.std(0) + 1e-3))
     xt_, yt_, xv_, yv_ = t(xt), t(yt), t(xv), t(yv)
-    norm = lambda y: (y - model.out_mean) / model.out_std
+    target_t = yt_ - model.base(xt_)  # what the layers predict: the label, or its change from the input plan
+    model.in_mean.copy_(xt_.mean(0))
+    model.in_std.copy_(xt_.std(0) + 1e-3)
+    model.out_mean.copy_(target_t.mean(0))
+    model.out_std.copy_(target_t.std(0) + 1e-3)
+    label_std = yt_.std(0) + 1e-3
+    norm = lambda x, y: (y - model.base(x) - model.out_mean) / model.out_std
     opt = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=config.epochs)
     hyper = {
-        "in_dim": int(xt.shape[1]), "out_dim": int(yt.shape[1]), "hidden": list(config.hidden),
+        "in_dim": int(xt.shape[1]), "out_dim": int(yt.shape[1]), "hidden": list(config.hidden), "plan_input": config.plan_input,
         "knot_shape": list(knot_shape), "task_spec": meta["task_spec"], "train_config": asdict(config),
         "dataset": {"dir": str(data_dir), "episodes": len(features), "train_samples": len(xt), "val_samples": len(xv)},
         "format": CHECKPOINT_FORMAT,
@@ -111,7 +133,7 @@ def train(data_dir: str | Path, ckpt_dir: str | Path, config: TrainConfig, progr
             total = 0.0
             for i in range(0, len(perm), config.batch_size):
                 idx = perm[i : i + config.batch_size]
-                loss = torch.mean((model.normalized(xt_[idx]) - norm(yt_[idx])) ** 2)
+                loss = torch.mean((model.normalized(xt_[idx]) - norm(xt_[idx], yt_[idx])) ** 2)
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
@@ -119,9 +141,11 @@ def train(data_dir: str | Path, ckpt_dir: str | Path, config: TrainConfig, progr
             sched.step()
             model.eval()
             with torch.no_grad():
-                val = float(torch.mean((model.normalized(xv_) - norm(yv_)) ** 2))
+                val = float(torch.mean((model.normalized(xv_) - norm(xv_, yv_)) ** 2))
+                val_label = float(torch.mean(((model(xv_) - yv_) / label_std) ** 2))
             result.train_losses.append(total / len(xt_))
             result.val_losses.append(val)
+            result.val_label_losses.append(val_label)
             result.epochs_run = epoch + 1
             bar.set_postfix(train=f"{result.train_losses[-1]:.4f}", val=f"{val:.4f}")
             if len(kept) < config.keep_best or val < kept[-1][0]:
