@@ -73,7 +73,7 @@ class CollectConfig:
             (self.dagger_samples >= 2, "--dagger_samples must be at least 2"),
             (self.first_episode >= 0, "--first_episode must be >= 0"),
             (not self.label_from_driver_plan or self.dagger_checkpoint is not None,
-             "--label_from_driver_plan needs --dagger_checkpoint (a driver whose plan the expert starts from)"),
+             "--label_from_driver_plan needs --dagger_model (a driver whose plan the expert starts from)"),
         ]
         for ok, message in checks:
             if not ok:
