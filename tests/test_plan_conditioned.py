@@ -1,6 +1,8 @@
 """The plan-conditioned network end to end on a small configuration (real physics, real checkpoints):
 collection records each update's warm start, training reads it, and the network drives NN-only and hybrid."""
 
+import json
+
 import numpy as np
 import torch
 
@@ -28,10 +30,19 @@ def test_plan_conditioned_collect_train_and_drive(tmp_path, capsys):
     path = sorted(ckpt.glob("model-*.ckpt"))[0]
     hyper = torch.load(path, weights_only=True)["hyper_parameters"]
     assert hyper["plan_input"] and hyper["in_dim"] == meta["task_spec"]["feature_size"] + 4 * 29
-    for mode in ([], ["--hybrid"]):
-        capsys.readouterr()
-        code = main(["run", *mode, "--model_path", str(path), *SMALL, "--headless", "--no_realtime", "--duration", "0.2"])
-        assert code == 0 and "[summary] 10 cycles" in capsys.readouterr().out
+    capsys.readouterr()
+    code = main(["run", "--model_path", str(path), *SMALL, "--headless", "--no_realtime", "--duration", "0.2"])
+    assert code == 0 and "mode nn" in capsys.readouterr().out  # NN only: the network's own plan is its warm start
+    # the hybrid, JIT and from a precompiled build: the same controls
+    controls = {}
+    for command, extra in (("run", ["--hybrid"]), ("run-aot", ["--precompiled_dir", str(tmp_path / "pre")])):
+        report = tmp_path / f"{command}.json"
+        code = main([command, *extra, "--model_path", str(path), *SMALL, "--headless", "--no_realtime", "--quiet",
+                     "--seed", "3", "--warmup", "1", "--duration", "0.2", "--report", str(report)])
+        assert code == 0
+        controls[command] = np.array([c["ctrl"] for c in json.loads(report.read_text())["cycles"]])
+    assert controls["run"].shape == (10, 29) and np.abs(np.diff(controls["run"], axis=0)).max() > 1e-4
+    np.testing.assert_allclose(controls["run-aot"], controls["run"], atol=1e-5)
 
     # DAgger whose expert starts from the driver's plan: the records are the driver's plans, not the expert's chain
     assert main(["collect", *SMALL, "--out", str(data), "--episodes", "1", "--episode_duration", "0.3", "--first_episode", "2",
