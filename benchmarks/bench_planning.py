@@ -25,7 +25,7 @@ from g1mpc.assembly import assemble
 from g1mpc.cluster import ClusterConfig
 from g1mpc.config import RunConfig, named_planner_model
 from g1mpc.controller import ControllerConfig
-from g1mpc.evaluate import Evaluation, evaluate
+from g1mpc.evaluate import Evaluation, evaluate, fall_rate_interval
 from g1mpc.models import PLANNER_MODELS, PlannerModelConfig
 from g1mpc.paths import default_checkpoint
 from g1mpc.registry import ROBOTS
@@ -98,6 +98,7 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
         "bare_rollout_ms": bare, "planning_limited_hz": float(1e3 / planning.mean()),
         "falls": int(sum(len(r["falls"]) for r in per_seed)),
         "fell_at_s": [r["falls"][0] if r["falls"] else None for r in per_seed],
+        "fall_rate_ci95": fall_rate_interval(sum(bool(r["falls"]) for r in per_seed), len(per_seed)),
         "joint_rms_rad": float(np.sqrt(np.mean(rms**2))),
         "joint_rms_per_seed": [float(np.sqrt(np.mean(r["joint_rms"] ** 2))) for r in per_seed],
         "workers": cluster.workers if cluster else 0, "motions": motions is not None,
@@ -162,7 +163,7 @@ def main() -> None:
     network_sha256 = hashlib.sha256(network.read_bytes()).hexdigest() if network.is_file() else None
     rows = []
     header = (f"{'mode':>7} {'N':>4} {'E':>3} {'push N':>6} {'plan p50':>9} {'p95':>7} {'rollout':>8} {'Hz':>6} "
-              f"{'falls':>8} {'joint rms':>9}")
+              f"{'falls':>8} {'95% CI':>9} {'joint rms':>9}")
     print(header)
     for entry in args.modes:
         mode, n, e = [*entry.split(":"), "", ""][:3]
@@ -175,7 +176,8 @@ def main() -> None:
             rows.append(row)
             print(f"{row['mode']:>7} {row['num_samples']:>4} {row['num_elites']:>3} {push:>6.0f} {row['planning_p50_ms']:>7.2f}ms "
                   f"{row['planning_p95_ms']:>5.2f}ms {row['bare_rollout_ms']:>6.2f}ms {row['planning_limited_hz']:>6.1f} "
-                  f"{row['falls']:>3}/{len(seeds):<4} {row['joint_rms_rad']:>9.4f}", flush=True)
+                  f"{row['falls']:>3}/{len(seeds):<4} {'{:.0%}-{:.0%}'.format(*row['fall_rate_ci95']):>9} "
+                  f"{row['joint_rms_rad']:>9.4f}", flush=True)
             write_json_atomic(args.out, {"machine": platform.processor() or platform.machine(), "cpus": os.cpu_count(),
                                          "jax_devices": [str(d) for d in jax.devices()], "args": vars(args),
                                          "network_sha256": network_sha256,

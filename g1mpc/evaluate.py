@@ -16,6 +16,17 @@ from g1mpc.config import RunConfig
 from g1mpc.sim import PushConfig, SimConfig
 
 
+def fall_rate_interval(fallen: int, runs: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of the fall rate from ``fallen`` of ``runs`` (95 % for the default ``z``):
+    how far a screen of a few runs can tell two controllers apart."""
+    if not 0 <= fallen <= runs or runs < 1:
+        raise ValueError(f"fallen ({fallen}) must be in [0, runs ({runs})] and runs >= 1")
+    p, z2 = fallen / runs, z * z
+    centre = (p + z2 / (2 * runs)) / (1 + z2 / runs)
+    half = z * np.sqrt(p * (1 - p) / runs + z2 / (4 * runs * runs)) / (1 + z2 / runs)
+    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
+
 @dataclass(frozen=True)
 class Evaluation:
     """What each seed's run is: the planner, the network (None for CEM only), length, pushes, warm-up rounds."""
