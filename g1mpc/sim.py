@@ -30,6 +30,12 @@ class PushConfig:
             raise ConfigError("--push_force must be >= 0 and 0 < --push_duration < --push_interval")
 
 
+def push_angle(seed: int, index: int) -> float:
+    """World-frame direction (rad) of push ``index`` (1 at ``interval`` s, 2 at twice that, ...) of a run whose
+    pushes have ``seed``: a function of both alone, so any run's pushes can be recomputed without running it."""
+    return float(np.random.default_rng((seed, index)).uniform(0, 2 * np.pi))
+
+
 @dataclass(frozen=True)
 class SimConfig:
     """The closed loop: how long, how fast, what disturbs it, what happens after a fall."""
@@ -150,8 +156,7 @@ class Simulation:
             return None
         phase = t % p.interval
         if phase < p.duration:
-            k = int(t // p.interval)
-            angle = np.random.default_rng((p.seed, k)).uniform(0, 2 * np.pi)
+            angle = push_angle(p.seed, int(t // p.interval))
             return p.force * np.array([np.cos(angle), np.sin(angle), 0.0])
         return None
 

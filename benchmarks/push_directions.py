@@ -1,0 +1,86 @@
+"""Which pushes topple the robot: the direction of every push in pushed bench_planning runs, and how often a
+push in each direction was the last one before a fall.
+
+A run's push directions depend only on its seed (:func:`g1mpc.sim.push_angle`), so this reads
+the JSON files bench_planning.py wrote and runs nothing. Directions are in the world frame; the G1 faces +x
+on the default clip (runs with ``--motions`` are skipped: their clips turn the robot).
+
+    python benchmarks/push_directions.py benchmarks/results/realtime_vs_expert/*.json --push 300 \
+        --out benchmarks/results/push_directions_300N.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+from g1mpc.reporting import write_json_atomic
+from g1mpc.sim import PushConfig, push_angle
+
+SECTORS = ("front (+x)", "left (+y)", "back (-x)", "right (-y)")
+
+
+def push_angles(seed: int, duration: float, interval: float) -> list[float]:
+    """World-frame angles (rad) of the pushes of one run, in order."""
+    count = int(np.ceil(duration / interval)) - 1  # pushes at interval, 2 interval, ... before the end
+    return [push_angle(seed, k) for k in range(1, count + 1)]
+
+
+def sector(angle: float) -> int:
+    """0 front, 1 left, 2 back, 3 right: 90-degree sectors centred on the axes."""
+    return int(((angle + np.pi / 4) % (2 * np.pi)) // (np.pi / 2))
+
+
+def tally(rows: list[dict], interval: float) -> dict:
+    """Per sector: pushes, and pushes that were the last before a fall."""
+    pushes, fatal = np.zeros(4, int), np.zeros(4, int)
+    delays = []
+    for row in rows:
+        for seed, fell_at in zip(row["seed_list"], row["fell_at_s"], strict=True):
+            angles = push_angles(seed, row["duration_s"], interval)
+            survived = angles if fell_at is None else angles[: int(fell_at // interval)]
+            for angle in survived:
+                pushes[sector(angle)] += 1
+            if fell_at is not None and survived:
+                fatal[sector(survived[-1])] += 1
+                delays.append(fell_at - interval * len(survived))
+    return {
+        "sectors": {name: {"pushes": int(p), "last_before_a_fall": int(f), "share": float(f / p) if p else None}
+                    for name, p, f in zip(SECTORS, pushes, fatal, strict=True)},
+        "falls": int(fatal.sum()), "pushes": int(pushes.sum()),
+        "fall_delay_after_push_s": {"median": float(np.median(delays)), "max": float(np.max(delays))} if delays else None,
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("files", nargs="+", help="bench_planning.py JSON files")
+    p.add_argument("--push", type=float, required=True, help="push force (N) of the rows to read")
+    p.add_argument("--out", help="JSON to write")
+    args = p.parse_args()
+    interval = PushConfig.interval
+    rows, used = [], []
+    for path in args.files:
+        for row in json.loads(Path(path).read_text()).get("rows", []):
+            if row.get("push_n") == args.push and not row.get("motions") and row.get("robot", "g1") == "g1":
+                rows.append(row)
+                used.append(f"{Path(path).name}: {row['mode']} {row['num_samples']}")
+    if not rows:
+        raise SystemExit(f"error: no g1 rows at --push {args.push:g} in the files given")
+    result = {"files": used, "push_n": args.push, "interval_s": interval, **tally(rows, interval)}
+    print(f"{len(rows)} rows, {result['pushes']} pushes survived or fatal, {result['falls']} falls")
+    print(f"{'sector':>12} | {'pushes':>6} | {'last before a fall':>18} | share")
+    for name, s in result["sectors"].items():
+        share = "-" if s["share"] is None else f"{s['share']:.1%}"
+        print(f"{name:>12} | {s['pushes']:>6} | {s['last_before_a_fall']:>18} | {share}")
+    if result["fall_delay_after_push_s"]:
+        print(f"fall after the last push: median {result['fall_delay_after_push_s']['median']:.2f} s")
+    if args.out:
+        write_json_atomic(args.out, result)
+
+
+if __name__ == "__main__":
+    main()
