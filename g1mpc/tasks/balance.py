@@ -42,6 +42,7 @@ class CostWeights:
     feet_position: float = 50.0  # feet positions in the root frame vs the reference
     feet_orientation: float = 10.0  # feet orientation in the root frame vs the reference
     feet_height: float = 100.0  # feet world height vs the reference (keep them on the ground)
+    feet_crossing: float = 0.0  # (min width - the feet's sideways gap in the root frame)^2 where the gap is narrower
     hands_position: float = 5.0  # hands positions in the root frame vs the reference
     hands_orientation: float = 1.0
     joint_velocity: float = 0.01  # joint speeds^2
@@ -92,6 +93,8 @@ class BalanceTask(Task):
         feature_lookahead: seconds ahead at which the network sees the reference.
         fall_height_drop: a root this far (m) below the reference's root has fallen.
         fall_tilt_margin: a root tilted this much (rad) more than the reference's has fallen.
+        feet_min_width: the sideways gap (m, left foot minus right foot along the root's y axis) below which
+            ``weights.feet_crossing`` applies: a step that crosses one leg over the other costs.
     """
 
     name: ClassVar[str] = "balance"
@@ -99,12 +102,13 @@ class BalanceTask(Task):
     feature_lookahead: tuple[float, ...] = (0.0, 0.1, 0.25, 0.5)
     fall_height_drop: float = 0.3
     fall_tilt_margin: float = 1.0
+    feet_min_width: float = 0.12
 
     def __post_init__(self) -> None:
         if not self.feature_lookahead or min(self.feature_lookahead) < 0:
             raise ConfigError("feature_lookahead needs at least one time >= 0")
-        if not (self.fall_height_drop > 0 and self.fall_tilt_margin > 0):
-            raise ConfigError("fall_height_drop and fall_tilt_margin must be > 0")
+        if not (self.fall_height_drop > 0 and self.fall_tilt_margin > 0 and self.feet_min_width >= 0):
+            raise ConfigError("fall_height_drop and fall_tilt_margin must be > 0, feet_min_width >= 0")
 
     def reference_clip(self, model: mujoco.MjModel, robot: Robot) -> tuple[np.ndarray, float]:
         return key_pose_clip(model, robot, robot.clip, DEFAULT_FPS), DEFAULT_FPS
@@ -134,6 +138,8 @@ class BalanceTask(Task):
         for side in layout.hands:
             hand_pos += _sq(g(sensordata, f"{side}_hand_pos") - g(r_s, f"{side}_hand_pos"))
             hand_quat += _quat_distance(g(sensordata, f"{side}_hand_quat"), g(r_s, f"{side}_hand_quat"))
+        gap = (g(sensordata, "left_foot_pos") - g(sensordata, "right_foot_pos"))[..., 1]
+        terms["feet_crossing"] = w.feet_crossing * jnp.maximum(self.feet_min_width - gap, 0.0) ** 2
         terms["feet_position"] = w.feet_position * feet_pos
         terms["feet_orientation"] = w.feet_orientation * feet_quat
         terms["feet_height"] = w.feet_height * feet_h
