@@ -29,3 +29,32 @@ def test_diverged_rollout_gets_large_finite_cost(small_assembly):
     c = P.rollout_costs(a.spec, q, np.zeros((1, H, a.spec.nv)), np.zeros((1, H, a.spec.nu)),
                         np.zeros((1, H, a.plant.nsensordata)), 0.0, np.zeros(a.spec.nu), a.arrays)
     assert float(c[0]) == 1e6
+
+
+
+def test_feet_crossing_costs_only_a_gap_narrower_than_the_minimum(small_assembly):
+    """The feet_crossing term: zero at the reference stance (a 0.237 m gap), growing as the feet cross."""
+    from g1mpc.tasks.balance import BalanceTask, CostWeights
+
+    a = small_assembly
+    task = BalanceTask(weights=CostWeights(feet_crossing=1000.0))
+    layout = a.spec.layout
+    window = P.reference_window(a.spec, a.arrays, P.planner_step_times(a.spec, 1.0))
+    sens = np.asarray(window.sensordata)
+
+    def crossing(sensordata):
+        terms = task.stage_costs(layout, window.qpos, np.zeros((len(sens), a.spec.nv)), window.ctrl, sensordata, window,
+                                 np.asarray(window.ctrl)[0])
+        return np.asarray(terms["feet_crossing"])
+
+    assert np.all(crossing(sens) == 0.0)
+    gap = np.asarray(layout.get(sens, "left_foot_pos") - layout.get(sens, "right_foot_pos"))[:, 1]
+    left_y = layout.slices["left_foot_pos"][0] + 1
+    costs = []
+    for inward in (0.10, 0.20, 0.30):  # the left foot moved towards the right: gaps of about 0.14, 0.04, -0.06 m
+        moved = sens.copy()
+        moved[:, left_y] -= inward
+        got = crossing(moved)
+        np.testing.assert_allclose(got, 1000.0 * np.maximum(0.12 - (gap - inward), 0.0) ** 2, rtol=1e-4, atol=1e-6)
+        costs.append(float(got[0]))
+    assert costs[0] == 0.0 < costs[1] < costs[2]
