@@ -2,7 +2,8 @@
 
 Each episode starts at a random time of the reference clip with a perturbed
 state, is pushed with a random force, and records the network input (state and
-reference look-ahead) and the expert's knots after every replan. Episodes that
+reference look-ahead), the plan the expert's update started from (its warm start)
+and the expert's knots after every replan. Episodes that
 fall are discarded and retried with a new seed. One shard per episode, so an
 interrupted collection resumes where it stopped.
 """

@@ -107,10 +107,10 @@ def train(data_dir: str | Path, ckpt_dir: str | Path, config: TrainConfig, progr
     xt_, yt_, xv_, yv_ = t(xt), t(yt), t(xv), t(yv)
     target_t = yt_ - model.base(xt_)  # what the layers predict: the label, or its change from the input plan
     model.in_mean.copy_(xt_.mean(0))
-    model.in_std.copy_(xt_.std(0) + 1e-3)
+    model.in_std.copy_(xt_.std(0, correction=0) + 1e-3)
     model.out_mean.copy_(target_t.mean(0))
-    model.out_std.copy_(target_t.std(0) + 1e-3)
-    label_std = yt_.std(0) + 1e-3
+    model.out_std.copy_(target_t.std(0, correction=0) + 1e-3)
+    label_std = yt_.std(0, correction=0) + 1e-3
     norm = lambda x, y: (y - model.base(x) - model.out_mean) / model.out_std
     opt = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=config.epochs)
