@@ -1,27 +1,22 @@
 """The G1 with hands runs the hybrid on its own shipped network, JIT and AOT alike."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
+from helpers import finish_script, report_controls, start_script
 
 from g1mpc.network import load_checkpoint
 from g1mpc.paths import default_checkpoint
 
-ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["--robot", "g1_hands", "--headless", "--no_realtime", "--quiet", "--num_samples", "8", "--num_elites", "2",
          "--seed", "3", "--warmup", "1", "--duration", "0.4"]
 
 
 def _controls(script: str, args: list[str], report: Path) -> np.ndarray:
-    out = subprocess.run([sys.executable, script, *SMALL, *args, "--report", str(report)], cwd=ROOT,
-                         capture_output=True, text=True, timeout=600)
-    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr[-2000:]
-    data = json.loads(report.read_text())
-    assert data["config"]["robot"] == "g1_hands"
-    return np.array([c["ctrl"] for c in data["cycles"]])
+    finish_script(start_script(script, [*SMALL, *args, "--report", str(report)]))
+    assert json.loads(report.read_text())["config"]["robot"] == "g1_hands"
+    return report_controls(report)
 
 
 def test_the_shipped_g1_hands_network_is_trained_for_the_g1_with_hands():

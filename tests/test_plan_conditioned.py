@@ -1,10 +1,9 @@
 """The plan-conditioned network end to end on a small configuration (real physics, real checkpoints):
 collection records each update's warm start, training reads it, and the network drives NN-only and hybrid."""
 
-import json
-
 import numpy as np
 import torch
+from helpers import report_controls
 
 from g1mpc.cli import main
 from g1mpc.dataset import load_dataset, load_warm_starts
@@ -40,7 +39,7 @@ def test_plan_conditioned_collect_train_and_drive(tmp_path, capsys):
         code = main([command, *extra, "--model_path", str(path), *SMALL, "--headless", "--no_realtime", "--quiet",
                      "--seed", "3", "--warmup", "1", "--duration", "0.2", "--report", str(report)])
         assert code == 0
-        controls[command] = np.array([c["ctrl"] for c in json.loads(report.read_text())["cycles"]])
+        controls[command] = report_controls(report)
     assert controls["run"].shape == (10, 29) and np.abs(np.diff(controls["run"], axis=0)).max() > 1e-4
     np.testing.assert_allclose(controls["run-aot"], controls["run"], atol=1e-5)
 

@@ -8,28 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import ROOT, finish_script, report_controls, start_script
 
-ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["--headless", "--no_realtime", "--quiet", "--num_elites", "2", "--seed", "3", "--warmup", "1", "--duration", "0.4"]
-
-
-def _start(script: str, args: list[str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, script, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def _finish(proc: subprocess.Popen) -> str:
-    out, err = proc.communicate(timeout=600)
-    assert proc.returncode == 0 and "Traceback" not in err, err[-2000:]
-    return out
 
 
 def aot(pre: Path, samples: int, report: Path | None = None) -> str:
     args = [*SMALL, "--num_samples", str(samples), "--precompiled_dir", str(pre)]
-    return _finish(_start("run_policy_aot.py", args + (["--report", str(report)] if report else [])))
-
-
-def controls(report: Path) -> np.ndarray:
-    return np.array([c["ctrl"] for c in json.loads(report.read_text())["cycles"]])
+    return finish_script(start_script("run_policy_aot.py", args + (["--report", str(report)] if report else [])))
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +24,9 @@ def jit_controls(tmp_path_factory):
     d = tmp_path_factory.mktemp("jit")
     out = {}
     for samples in (8, 6):
-        _finish(_start("run_policy.py", ["--hybrid", *SMALL, "--num_samples", str(samples), "--report", str(d / f"{samples}.json")]))
-        out[samples] = controls(d / f"{samples}.json")
+        report = d / f"{samples}.json"
+        finish_script(start_script("run_policy.py", ["--hybrid", *SMALL, "--num_samples", str(samples), "--report", str(report)]))
+        out[samples] = report_controls(report)
     return out
 
 
@@ -49,7 +36,7 @@ def _build(pre: Path) -> Path:
 
 
 def _same_controls(report: Path, expected: np.ndarray) -> bool:
-    got = controls(report)
+    got = report_controls(report)
     return got.shape == expected.shape and float(np.abs(got - expected).max()) <= 1e-5
 
 
@@ -119,9 +106,9 @@ def test_switching_flags_loads_each_configuration_and_builds_can_be_listed_and_r
 def test_concurrent_runs_same_and_different_settings_all_succeed_with_correct_controls(tmp_path, jit_controls):
     pre = tmp_path / "pc"
     jobs = [(8, tmp_path / "a.json"), (6, tmp_path / "b.json"), (8, tmp_path / "c.json")]
-    procs = [_start("run_policy_aot.py", [*SMALL, "--num_samples", str(n), "--precompiled_dir", str(pre), "--report", str(r)])
+    procs = [start_script("run_policy_aot.py", [*SMALL, "--num_samples", str(n), "--precompiled_dir", str(pre), "--report", str(r)])
              for n, r in jobs]
-    outs = [_finish(p) for p in procs]
+    outs = [finish_script(p) for p in procs]
     for (samples, report), out in zip(jobs, outs):
         assert _same_controls(report, jit_controls[samples]), out
     assert sum("building the precompiled pipeline" in out for out in outs) == 2  # one build per configuration
@@ -129,8 +116,8 @@ def test_concurrent_runs_same_and_different_settings_all_succeed_with_correct_co
     builds = [d for d in (pre / "builds").iterdir() if not d.name.startswith(".")]
     samples = {d: json.loads((d / "manifest.json").read_text())["config"]["controller"]["num_samples"] for d in builds}
     _other_values_same_shapes(next(d for d, n in samples.items() if n == 8) / "network.npz")
-    procs = [_start("run_policy_aot.py", [*SMALL, "--num_samples", "8", "--precompiled_dir", str(pre), "--report", str(r)])
+    procs = [start_script("run_policy_aot.py", [*SMALL, "--num_samples", "8", "--precompiled_dir", str(pre), "--report", str(r)])
              for r in (tmp_path / "d.json", tmp_path / "e.json")]
-    outs = [_finish(p) for p in procs]
+    outs = [finish_script(p) for p in procs]
     assert sum("building the precompiled pipeline" in out for out in outs) == 1
     assert all(_same_controls(r, jit_controls[8]) for r in (tmp_path / "d.json", tmp_path / "e.json"))
