@@ -6,6 +6,8 @@
 # updates the driver's own plan (--label_from_driver_plan), so the network learns from the plans it will be
 # given. Resumable: collect skips finished shards; rerun after an interruption.
 # Usage: bash recipes/g1_network_v3.sh DRIVER_CHECKPOINT [MOTION_EPISODES] [CLIP_EPISODES]
+# The measured run (driver benchmarks/results/network_v3/candidate_plan_64x64.ckpt) was stopped by SIGTERM at
+# 51 / 55 episodes; its network (candidate_v3_mid.ckpt) was trained, as below, when 136 k labels were in.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DRIVER=$1; MOTIONS=${2:-150}; CLIP=${3:-150}
@@ -25,3 +27,5 @@ python -m g1mpc collect --out "$DATA" --episodes "$CLIP" --first_episode 40000 -
     --push_min 0 --push_max 400 --preset expert --seed 11 --nthread 1 \
     --dagger_model "$DRIVER" --dagger_samples 64 --label_from_driver_plan > "$LOGS/collect_clip.log" 2>&1 &
 wait
+# The plan-conditioned network on everything collected (the README's 64 x 64 candidate).
+python -m g1mpc train --data "$DATA" --ckpt_dir runs/v3 --hidden 64 64 --lr 3e-4 --epochs 60 --patience 10 --plan_input
