@@ -63,7 +63,7 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
               checkpoint: str | None = None, backend: str = "mujoco", controller_overrides: dict | None = None,
               weights: dict | None = None, robot: str = "g1", cluster: ClusterConfig | None = None,
               motions: list[int] | None = None, planner_model: PlannerModelConfig | None = None,
-              plan_horizon: float = RunConfig.plan_horizon) -> dict:
+              plan_horizon: float = RunConfig.plan_horizon, num_knots: int = RunConfig.num_knots) -> dict:
     """One closed-loop configuration over ``seeds`` (on Ray workers with ``cluster``).
 
     ``checkpoint`` is the network of the nn and hybrid modes. With ``motions``, each seed runs on its own
@@ -72,7 +72,7 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
     controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, backend=backend,
                                   **(controller_overrides or {}))
     task = BalanceTask(weights=CostWeights(**(weights or {})))
-    config = RunConfig(robot=robot, controller=controller, plan_horizon=plan_horizon, task=task,
+    config = RunConfig(robot=robot, controller=controller, plan_horizon=plan_horizon, num_knots=num_knots, task=task,
                        planner_model=planner_model or named_planner_model(None, backend))
     bare = 0.0
     if mode != "nn" and backend == "mujoco":
@@ -102,7 +102,7 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
         "joint_rms_rad": float(np.sqrt(np.mean(rms**2))),
         "joint_rms_per_seed": [float(np.sqrt(np.mean(r["joint_rms"] ** 2))) for r in per_seed],
         "workers": cluster.workers if cluster else 0, "motions": motions is not None,
-        "planner_model": asdict(config.planner_model), "plan_horizon_s": plan_horizon,
+        "planner_model": asdict(config.planner_model), "plan_horizon_s": plan_horizon, "num_knots": num_knots,
     }
 
 
@@ -135,6 +135,8 @@ def main() -> None:
     p.add_argument("--planner_set", nargs="+", default=[], metavar="FIELD=VALUE",
                    help="PlannerModelConfig fields over --planner_model, e.g. timestep=0.02 contacts=all")
     p.add_argument("--plan_horizon", type=float, default=RunConfig.plan_horizon, help="planning horizon (s)")
+    p.add_argument("--num_knots", type=int, default=RunConfig.num_knots,
+                   help="spline knots over the horizon (CEM only: a network is trained for one count)")
     p.add_argument("--duration", type=float, default=20.0)
     p.add_argument("--elites_ratio", type=float, default=0.125, help="elites per sample where an entry gives none")
     p.add_argument("--model_path", default=None, help="network checkpoint (default: the one shipped for --robot)")
@@ -172,7 +174,7 @@ def main() -> None:
         for push in args.pushes:
             row = run_entry(mode, samples, elites, push, seeds, args.duration, str(network), args.backend,
                             controller_overrides, weights, args.robot, cluster, seeds if args.motions else None, model,
-                            args.plan_horizon)
+                            args.plan_horizon, args.num_knots)
             rows.append(row)
             print(f"{row['mode']:>7} {row['num_samples']:>4} {row['num_elites']:>3} {push:>6.0f} {row['planning_p50_ms']:>7.2f}ms "
                   f"{row['planning_p95_ms']:>5.2f}ms {row['bare_rollout_ms']:>6.2f}ms {row['planning_limited_hz']:>6.1f} "
