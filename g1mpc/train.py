@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from g1mpc.dataset import load_dataset, load_warm_starts
+from g1mpc.dataset import load_episodes
 from g1mpc.errors import ConfigError, UserError
 
 
@@ -94,9 +94,9 @@ def train(data_dir: str | Path, ckpt_dir: str | Path, config: TrainConfig, progr
 
     torch.manual_seed(config.seed)
     torch.set_num_threads(config.threads)
-    features, knots, meta = load_dataset(data_dir)
+    features, knots, meta, stored_plans = load_episodes(data_dir)
     if config.plan_input:
-        plans = warm_started_plans(knots, meta, load_warm_starts(data_dir))
+        plans = warm_started_plans(knots, meta, stored_plans)
         features = [np.concatenate([f, p.reshape(len(p), -1)], axis=1) for f, p in zip(features, plans, strict=True)]
     xt, yt, xv, yv = _split(features, [k.reshape(len(k), -1) for k in knots], config.val_fraction, config.seed)
     if len(xt) < 2 or len(xv) < 1:

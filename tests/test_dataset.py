@@ -23,3 +23,21 @@ def test_corrupt_and_empty_datasets(tmp_path):
     bad.write_bytes(shard_path(tmp_path, 0).read_bytes()[:100])
     with pytest.raises(UserError, match=r"shard-00001\.npz"):
         load_dataset(tmp_path)
+
+
+def test_warm_starts_are_read_with_their_shard_and_checked(tmp_path):
+    """load_episodes returns each shard's warm starts (None for a shard without them) and refuses bad ones."""
+    from g1mpc.dataset import load_episodes
+
+    k = np.random.rand(4, 2, 3).astype(np.float32)
+    write_shard(shard_path(tmp_path, 0), np.zeros((4, 5)), k, {"task_spec": {}})
+    write_shard(shard_path(tmp_path, 1), np.zeros((4, 5)), k, {"task_spec": {}}, warm_starts=k + 1)
+    episodes = load_episodes(tmp_path)
+    assert episodes.warm_starts[0] is None
+    np.testing.assert_array_equal(episodes.warm_starts[1], k + 1)
+    write_shard(shard_path(tmp_path, 2), np.zeros((4, 5)), k, {"task_spec": {}}, warm_starts=k[:3])
+    with pytest.raises(UserError, match=r"shard-00002\.npz' has inconsistent shapes"):
+        load_episodes(tmp_path)
+    write_shard(shard_path(tmp_path, 2), np.zeros((4, 5)), k, {"task_spec": {}}, warm_starts=np.full_like(k, np.nan))
+    with pytest.raises(UserError, match="non-finite"):
+        load_dataset(tmp_path)

@@ -6,7 +6,7 @@ import torch
 from helpers import report_controls
 
 from g1mpc.cli import main
-from g1mpc.dataset import load_dataset, load_warm_starts
+from g1mpc.dataset import load_episodes
 from g1mpc.train import warm_started_plans
 
 SMALL = ["--num_samples", "8", "--num_elites", "2", "--plan_horizon", "0.2"]
@@ -15,8 +15,7 @@ SMALL = ["--num_samples", "8", "--num_elites", "2", "--plan_horizon", "0.2"]
 def test_plan_conditioned_collect_train_and_drive(tmp_path, capsys):
     data, ckpt = tmp_path / "data", tmp_path / "ckpt"
     assert main(["collect", *SMALL, "--out", str(data), "--episodes", "2", "--episode_duration", "0.3"]) == 0
-    _, knots, meta = load_dataset(data)
-    stored = load_warm_starts(data)
+    _, knots, meta, stored = load_episodes(data)
     # the expert's own chain: each recorded warm start is its previous label shifted one period on (zero first),
     # exactly what training derives for shards collected without the record
     derived = warm_started_plans(knots, meta, [None] * len(knots))
@@ -46,8 +45,8 @@ def test_plan_conditioned_collect_train_and_drive(tmp_path, capsys):
     # DAgger whose expert starts from the driver's plan: the records are the driver's plans, not the expert's chain
     assert main(["collect", *SMALL, "--out", str(data), "--episodes", "1", "--episode_duration", "0.3", "--first_episode", "2",
                  "--dagger_model", str(path), "--label_from_driver_plan"]) == 0
-    _, knots, meta = load_dataset(data)
-    record = load_warm_starts(data)[2]
+    _, knots, meta, stored = load_episodes(data)
+    record = stored[2]
     own_chain = warm_started_plans(knots[2:], meta, [None])[0]
     assert np.abs(record[0]).max() == 0
     assert np.abs(record[1:] - own_chain[1:]).max() > 1e-3
