@@ -21,7 +21,7 @@ from g1mpc.network import load_network
 from g1mpc.paths import default_checkpoint
 from g1mpc.reporting import write_json_atomic
 from g1mpc.robots.base import SIDES
-from g1mpc.sim import PushConfig, SimConfig, push_angle
+from g1mpc.sim import PushConfig, SimConfig
 from g1mpc.tasks.balance import BalanceTask, CostWeights
 
 
@@ -70,8 +70,7 @@ def main() -> None:
             return data.site_xpos[mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_SITE, frame.name)].tolist()
         return data.xpos[mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_BODY, frame.name)].tolist()
 
-    push_list = [{"t": pushes.interval * k, "angle_deg": float(np.degrees(push_angle(args.seed, k)))}
-                 for k in range(1, int(np.ceil(args.duration / pushes.interval)))]
+    push_list = [{"t": t, "angle_deg": float(np.degrees(angle))} for t, angle in pushes.schedule(args.duration)]
     trace = []
     for t, qpos in tracing.states[:: args.every]:
         data.qpos[:] = qpos

@@ -1,7 +1,7 @@
 """Which pushes topple the robot: the direction of every push in pushed bench_planning runs, and how often a
 push in each direction was the last one before a fall.
 
-A run's push directions depend only on its seed (:func:`g1mpc.sim.push_angle`), so this reads
+A run's push directions depend only on its seed (:meth:`g1mpc.sim.PushConfig.schedule`), so this reads
 the JSON files bench_planning.py wrote and runs nothing. Directions are in the world frame; the G1 faces +x
 on the default clip (runs with ``--motions`` are skipped: their clips turn the robot).
 
@@ -18,15 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from g1mpc.reporting import write_json_atomic
-from g1mpc.sim import PushConfig, push_angle
+from g1mpc.sim import PushConfig
 
 SECTORS = ("front (+x)", "left (+y)", "back (-x)", "right (-y)")
-
-
-def push_angles(seed: int, duration: float, interval: float) -> list[float]:
-    """World-frame angles (rad) of the pushes of one run, in order."""
-    count = int(np.ceil(duration / interval)) - 1  # pushes at interval, 2 interval, ... before the end
-    return [push_angle(seed, k) for k in range(1, count + 1)]
 
 
 def sector(angle: float) -> int:
@@ -40,7 +34,7 @@ def tally(rows: list[dict], interval: float) -> dict:
     delays = []
     for row in rows:
         for seed, fell_at in zip(row["seed_list"], row["fell_at_s"], strict=True):
-            angles = push_angles(seed, row["duration_s"], interval)
+            angles = [angle for _, angle in PushConfig(interval=interval, seed=seed).schedule(row["duration_s"])]
             survived = angles if fell_at is None else angles[: int(fell_at // interval)]
             for angle in survived:
                 pushes[sector(angle)] += 1

@@ -29,6 +29,11 @@ class PushConfig:
         if not (self.force >= 0 and self.interval > 0 and 0 < self.duration < self.interval):
             raise ConfigError("--push_force must be >= 0 and 0 < --push_duration < --push_interval")
 
+    def schedule(self, run_duration: float) -> list[tuple[float, float]]:
+        """(start time s, world-frame angle rad) of every push a run of ``run_duration`` s receives, in order."""
+        count = int(np.ceil(run_duration / self.interval)) - 1  # pushes start at interval, 2 interval, ... before the end
+        return [(self.interval * k, push_angle(self.seed, k)) for k in range(1, count + 1)]
+
 
 def push_angle(seed: int, index: int) -> float:
     """World-frame direction (rad) of push ``index`` (1 at ``interval`` s, 2 at twice that, ...) of a run whose

@@ -44,6 +44,21 @@ def test_pushes_are_applied_and_falls_detected(small_assembly):
     assert len(result.falls) == 1  # 600 N for 0.2 s topples an open-loop stance
 
 
+def test_push_schedule_is_what_the_simulation_applies(small_assembly):
+    """PushConfig.schedule (what the push-direction benchmark reads) gives the forces the simulation applies."""
+    from g1mpc.sim import PushConfig
+
+    pushes = PushConfig(force=300.0, seed=301)
+    sim = small_assembly.simulation(SimConfig(duration=9.0, realtime=False, print_every=0, pushes=pushes))
+    schedule = pushes.schedule(9.0)
+    assert [t for t, _ in schedule] == [2.0, 4.0, 6.0, 8.0]
+    assert len(PushConfig(seed=1).schedule(20.0)) == 9  # at 2, 4, ... 18 s
+    for t, angle in schedule:
+        force = sim._push_force(t + 0.05)
+        np.testing.assert_allclose(force, 300.0 * np.array([np.cos(angle), np.sin(angle), 0.0]))
+        assert sim._push_force(t + 0.15) is None  # 0.1 s long
+
+
 def test_default_hybrid_rides_out_150N_pushes():
     """The shipped network + 16-sample CEM (the default run) stays up through three 150 N / 0.1 s pushes.
 
