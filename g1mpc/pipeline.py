@@ -51,7 +51,7 @@ class PlanSpec:
 
     @property
     def knot_times(self) -> jnp.ndarray:
-        return jnp.linspace(0.0, self.horizon, self.num_knots)
+        return knot_times(self.horizon, self.num_knots)
 
     @property
     def feature_size(self) -> int:
@@ -109,10 +109,15 @@ def planner_step_times(spec: PlanSpec, t0) -> jnp.ndarray:
     return t0 + spec.planner_dt * jnp.arange(spec.horizon_steps)
 
 
+def knot_times(horizon: float, num_knots: int) -> jnp.ndarray:
+    """(K,) times of the knots from now: evenly spread over the horizon, both ends included."""
+    return jnp.linspace(0.0, horizon, num_knots)
+
+
 def warm_start_matrix(spline: str, num_knots: int, horizon: float, replan_period: float) -> jnp.ndarray:
     """(K, K) map from a plan's knots to the same plan one replan period later (interpolated, not indexed)."""
-    knot_times = jnp.linspace(0.0, horizon, num_knots)
-    return spline_weights(spline, knot_times, knot_times + replan_period)
+    times = knot_times(horizon, num_knots)
+    return spline_weights(spline, times, times + replan_period)
 
 
 def warm_start(spec: PlanSpec, state: PlannerState) -> PlannerState:
