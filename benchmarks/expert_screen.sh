@@ -8,3 +8,6 @@ run() { run_planning benchmarks/results/expert_screen "$@"; }
 run cem128_h05 --modes cem:128:16 --pushes 300 --seed_list $(seq 200 209)
 run cem256_h05 --modes cem:256:32 --pushes 300 --seed_list $(seq 200 209)
 run cem128_h08 --modes cem:128:16 --plan_horizon 0.8 --pushes 300 --seed_list $(seq 200 209)
+# a longer horizon with the 0.5 s knot spacing (6 knots), in two halves run side by side
+run cem128_h08_k6_a --modes cem:128:16 --plan_horizon 0.8 --num_knots 6 --pushes 300 --seed_list $(seq 200 204)
+run cem128_h08_k6_b --modes cem:128:16 --plan_horizon 0.8 --num_knots 6 --pushes 300 --seed_list $(seq 205 209)
