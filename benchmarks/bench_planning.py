@@ -63,10 +63,12 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
               checkpoint: str | None = None, backend: str = "mujoco", controller_overrides: dict | None = None,
               weights: dict | None = None, robot: str = "g1", cluster: ClusterConfig | None = None,
               motions: list[int] | None = None, planner_model: PlannerModelConfig | None = None,
-              plan_horizon: float = RunConfig.plan_horizon, num_knots: int = RunConfig.num_knots) -> dict:
+              plan_horizon: float = RunConfig.plan_horizon, num_knots: int = RunConfig.num_knots,
+              push_directions: tuple[float, ...] = ()) -> dict:
     """One closed-loop configuration over ``seeds`` (on Ray workers with ``cluster``).
 
-    ``checkpoint`` is the network of the nn and hybrid modes. With ``motions``, each seed runs on its own
+    ``checkpoint`` is the network of the nn and hybrid modes; ``push_directions`` (deg) restricts the pushes'
+    directions (empty: any). With ``motions``, each seed runs on its own
     generated motion (``g1mpc.motions``, drawn from that seed) instead of the default clip.
     """
     controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, backend=backend,
@@ -81,7 +83,8 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
             bare = bare_rollout_ms(assembly)
         finally:
             assembly.close()
-    evaluation = Evaluation(config, checkpoint if mode != "cem" else None, duration, PushConfig(force=push))
+    evaluation = Evaluation(config, checkpoint if mode != "cem" else None, duration,
+                            PushConfig(force=push, directions=push_directions))
     if motions is None:
         per_seed = evaluate(evaluation, seeds, cluster)
     else:
@@ -92,7 +95,8 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
     return {
         "robot": robot, "mode": mode, "num_samples": samples if mode != "nn" else 0,
         "num_elites": elites if mode != "nn" else 0, "push_n": push,
-        "seeds": len(seeds), "seed_list": seeds, "duration_s": duration, "controller_overrides": controller_overrides or {},
+        "push_directions_deg": list(push_directions), "seeds": len(seeds), "seed_list": seeds, "duration_s": duration,
+        "controller_overrides": controller_overrides or {},
         "weights": weights or {},
         "planning_p50_ms": float(np.percentile(planning, 50)), "planning_p95_ms": float(np.percentile(planning, 95)),
         "bare_rollout_ms": bare, "planning_limited_hz": float(1e3 / planning.mean()),
@@ -138,6 +142,8 @@ def main() -> None:
     p.add_argument("--num_knots", type=int, default=RunConfig.num_knots,
                    help="spline knots over the horizon (CEM only: a network is trained for one count)")
     p.add_argument("--duration", type=float, default=20.0)
+    p.add_argument("--push_directions", type=float, nargs="+", default=[], metavar="DEG",
+                   help="world-frame angles each push's direction is drawn from (e.g. 90 270: sideways; default any)")
     p.add_argument("--elites_ratio", type=float, default=0.125, help="elites per sample where an entry gives none")
     p.add_argument("--model_path", default=None, help="network checkpoint (default: the one shipped for --robot)")
     p.add_argument("--nn_weight", type=float, default=None,
@@ -174,7 +180,7 @@ def main() -> None:
         for push in args.pushes:
             row = run_entry(mode, samples, elites, push, seeds, args.duration, str(network), args.backend,
                             controller_overrides, weights, args.robot, cluster, seeds if args.motions else None, model,
-                            args.plan_horizon, args.num_knots)
+                            args.plan_horizon, args.num_knots, tuple(args.push_directions))
             rows.append(row)
             print(f"{row['mode']:>7} {row['num_samples']:>4} {row['num_elites']:>3} {push:>6.0f} {row['planning_p50_ms']:>7.2f}ms "
                   f"{row['planning_p95_ms']:>5.2f}ms {row['bare_rollout_ms']:>6.2f}ms {row['planning_limited_hz']:>6.1f} "

@@ -47,6 +47,8 @@ def main() -> None:
     p.add_argument("--num_elites", type=int, default=ControllerConfig.num_elites)
     p.add_argument("--push", type=float, default=300.0, help="push force (N), every 2 s for 0.1 s")
     p.add_argument("--duration", type=float, default=20.0)
+    p.add_argument("--push_directions", type=float, nargs="+", default=[], metavar="DEG",
+                   help="world-frame angles each push's direction is drawn from (default: any)")
     p.add_argument("--weights", nargs="*", default=[], metavar="FIELD=VALUE", help="CostWeights overrides")
     p.add_argument("--every", type=int, default=5, help="trace every N-th cycle")
     p.add_argument("--out", help="JSON to write")
@@ -59,7 +61,7 @@ def main() -> None:
     controller = assembly.controller(params)
     controller.config = replace(controller.config, seed=args.seed)
     tracing = _Tracing(controller)
-    pushes = PushConfig(force=args.push, seed=args.seed)
+    pushes = PushConfig(force=args.push, seed=args.seed, directions=tuple(args.push_directions))
     sim = assembly.simulation(SimConfig(duration=args.duration, realtime=False, print_every=0.0, pushes=pushes))
     sim.reset(0.0)
     result = sim.run(tracing, log=None)

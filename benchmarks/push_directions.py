@@ -34,7 +34,8 @@ def tally(rows: list[dict], interval: float) -> dict:
     delays = []
     for row in rows:
         for seed, fell_at in zip(row["seed_list"], row["fell_at_s"], strict=True):
-            angles = [angle for _, angle in PushConfig(interval=interval, seed=seed).schedule(row["duration_s"])]
+            pushes_of_run = PushConfig(interval=interval, seed=seed, directions=tuple(row.get("push_directions_deg", ())))
+            angles = [angle for _, angle in pushes_of_run.schedule(row["duration_s"])]
             survived = angles if fell_at is None else angles[: int(fell_at // interval)]
             for angle in survived:
                 pushes[sector(angle)] += 1

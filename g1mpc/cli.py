@@ -79,6 +79,9 @@ def add_sim_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--push_force", type=float, default=PU.force, help="push magnitude in N (0: no pushes)")
     g.add_argument("--push_interval", type=float, default=PU.interval, help="seconds between pushes")
     g.add_argument("--push_duration", type=float, default=PU.duration, help="push length in seconds")
+    g.add_argument("--push_directions", type=float, nargs="+", default=list(PU.directions), metavar="DEG",
+                   help="world-frame angles each push's direction is drawn from (90 90 270: left and right, "
+                        "0 is +x, the robot's front at the start; default: any direction)")
     g.add_argument("--reset_on_fall", action="store_true", help="reset and continue after a fall (default: stop)")
     g.add_argument("--no_realtime", action="store_true", help="do not sleep to keep wall-clock pace")
     g.add_argument("--show_reference", action="store_true", help="draw a translucent ghost of the reference in the viewer")
@@ -130,7 +133,8 @@ def run_options_from_args(args) -> RunOptions:
     if args.record:
         width, height = _record_size(args.record_size)
         record = RecordOptions(args.record, args.record_fps, width, height, args.camera)
-    pushes = PushConfig(force=args.push_force, interval=args.push_interval, duration=args.push_duration, seed=args.seed)
+    pushes = PushConfig(force=args.push_force, interval=args.push_interval, duration=args.push_duration, seed=args.seed,
+                        directions=tuple(args.push_directions))
     return RunOptions(
         sim=SimConfig(duration=args.duration, realtime=not args.no_realtime, pushes=pushes,
                       reset_on_fall=args.reset_on_fall, print_every=0.0 if args.quiet else 1.0),

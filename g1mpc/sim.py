@@ -18,27 +18,43 @@ from g1mpc.tasks.base import FallTest
 
 @dataclass(frozen=True)
 class PushConfig:
-    """Horizontal pushes on the root body: ``force`` newtons for ``duration`` s every ``interval`` s."""
+    """Horizontal pushes on the root body: ``force`` newtons for ``duration`` s every ``interval`` s.
+
+    Attributes:
+        directions: world-frame angles (deg; 0 is +x, 90 is +y, the robot's left at the start) that each
+            push's direction is drawn from, uniformly; empty: any direction on the circle.
+    """
 
     force: float = 0.0
     interval: float = 2.0
     duration: float = 0.1
     seed: int = 0
+    directions: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         if not (self.force >= 0 and self.interval > 0 and 0 < self.duration < self.interval):
             raise ConfigError("--push_force must be >= 0 and 0 < --push_duration < --push_interval")
+        if not all(np.isfinite(a) for a in self.directions):
+            raise ConfigError("--push_directions must be finite angles in degrees")
+
+    def angle(self, index: int) -> float:
+        """World-frame direction (rad) of push ``index`` (1 at ``interval`` s, 2 at twice that, ...)."""
+        return push_angle(self.seed, index, self.directions)
 
     def schedule(self, run_duration: float) -> list[tuple[float, float]]:
         """(start time s, world-frame angle rad) of every push a run of ``run_duration`` s receives, in order."""
         count = int(np.ceil(run_duration / self.interval)) - 1  # pushes start at interval, 2 interval, ... before the end
-        return [(self.interval * k, push_angle(self.seed, k)) for k in range(1, count + 1)]
+        return [(self.interval * k, self.angle(k)) for k in range(1, count + 1)]
 
 
-def push_angle(seed: int, index: int) -> float:
-    """World-frame direction (rad) of push ``index`` (1 at ``interval`` s, 2 at twice that, ...) of a run whose
-    pushes have ``seed``: a function of both alone, so any run's pushes can be recomputed without running it."""
-    return float(np.random.default_rng((seed, index)).uniform(0, 2 * np.pi))
+def push_angle(seed: int, index: int, directions: tuple[float, ...] = ()) -> float:
+    """World-frame direction (rad) of push ``index`` of a run whose pushes have ``seed``: uniform on the
+    circle, or one of ``directions`` (deg). A function of its arguments alone, so any run's pushes can be
+    recomputed without running it."""
+    rng = np.random.default_rng((seed, index))
+    if directions:
+        return float(np.radians(directions[int(rng.integers(len(directions)))]))
+    return float(rng.uniform(0, 2 * np.pi))
 
 
 @dataclass(frozen=True)
@@ -161,7 +177,7 @@ class Simulation:
             return None
         phase = t % p.interval
         if phase < p.duration:
-            angle = push_angle(p.seed, int(t // p.interval))
+            angle = p.angle(int(t // p.interval))
             return p.force * np.array([np.cos(angle), np.sin(angle), 0.0])
         return None
 

@@ -1,6 +1,7 @@
 import json
 
 import numpy as np
+import pytest
 
 from g1mpc.cli import main
 from g1mpc.sim import SimConfig
@@ -57,6 +58,22 @@ def test_push_schedule_is_what_the_simulation_applies(small_assembly):
         force = sim._push_force(t + 0.05)
         np.testing.assert_allclose(force, 300.0 * np.array([np.cos(angle), np.sin(angle), 0.0]))
         assert sim._push_force(t + 0.15) is None  # 0.1 s long
+
+
+def test_push_directions_restrict_the_forces(small_assembly):
+    """--push_directions 90 270: every applied push is along +y or -y, both occur, and the draw is the seed's."""
+    from g1mpc.errors import ConfigError
+    from g1mpc.sim import PushConfig
+
+    sideways = PushConfig(force=300.0, seed=202, directions=(90.0, 270.0))
+    sim = small_assembly.simulation(SimConfig(duration=20.0, realtime=False, print_every=0, pushes=sideways))
+    forces = np.array([sim._push_force(t + 0.05) for t, _ in sideways.schedule(20.0)])
+    np.testing.assert_allclose(forces[:, [0, 2]], 0.0, atol=1e-9)
+    assert set(np.round(forces[:, 1])) == {300.0, -300.0}
+    assert sideways.schedule(20.0) == PushConfig(seed=202, directions=(90.0, 270.0)).schedule(20.0)
+    assert PushConfig(seed=202).schedule(20.0) != sideways.schedule(20.0)  # unrestricted: any angle
+    with pytest.raises(ConfigError, match="--push_directions"):
+        PushConfig(directions=(float("nan"),))
 
 
 def test_default_hybrid_rides_out_150N_pushes():

@@ -58,3 +58,34 @@ def test_feet_crossing_costs_only_a_gap_narrower_than_the_minimum(small_assembly
         np.testing.assert_allclose(got, 1000.0 * np.maximum(0.12 - (gap - inward), 0.0) ** 2, rtol=1e-4, atol=1e-6)
         costs.append(float(got[0]))
     assert costs[0] == 0.0 < costs[1] < costs[2]
+
+
+def test_capture_support_costs_a_capture_point_outside_the_feet_not_a_narrow_stance(small_assembly):
+    """The capture_support term: zero while the capture point is over the soles or between them; a sideways
+    CoM velocity puts it outside, and only a step of the foot on that side outwards brings it back in."""
+    from g1mpc.tasks.balance import BalanceTask, CostWeights
+
+    a = small_assembly
+    task = BalanceTask(weights=CostWeights(capture_support=1.0))
+    layout = a.spec.layout
+    window = P.reference_window(a.spec, a.arrays, P.planner_step_times(a.spec, 0.5))
+    sens = np.asarray(window.sensordata)
+
+    def outside(sensordata):
+        terms = task.stage_costs(layout, window.qpos, np.zeros((len(sens), a.spec.nv)), window.ctrl, sensordata, window,
+                                 np.asarray(window.ctrl)[0])
+        return np.sqrt(np.asarray(terms["capture_support"]))
+
+    def moved(base, name, axis, delta):
+        out = base.copy()
+        out[:, layout.slices[name][0] + axis] += delta
+        return out
+
+    assert np.all(outside(sens) == 0.0)
+    assert np.all(outside(moved(sens, "left_foot_world", 1, -0.10)) == 0.0)  # a narrower stance alone costs nothing
+    pushed_right = moved(sens, "com_velocity", 1, -0.9)  # about a 300 N, 0.1 s push: capture point ~0.24 m right
+    before = outside(pushed_right)
+    assert np.all(before > 0.05)
+    np.testing.assert_allclose(outside(moved(pushed_right, "left_foot_world", 1, -0.10)), before, rtol=1e-5)
+    stepped = outside(moved(pushed_right, "right_foot_world", 1, -0.08))
+    np.testing.assert_allclose(stepped, np.maximum(before - 0.08, 0.0), atol=1e-5)

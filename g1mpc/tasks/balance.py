@@ -43,6 +43,7 @@ class CostWeights:
     feet_orientation: float = 10.0  # feet orientation in the root frame vs the reference
     feet_height: float = 100.0  # feet world height vs the reference (keep them on the ground)
     feet_crossing: float = 0.0  # (min width - the feet's sideways gap in the root frame)^2 where the gap is narrower
+    capture_support: float = 0.0  # squared distance of the capture point outside the feet's support region
     hands_position: float = 5.0  # hands positions in the root frame vs the reference
     hands_orientation: float = 1.0
     joint_velocity: float = 0.01  # joint speeds^2
@@ -78,6 +79,29 @@ def _com_offset(sens, layout: SensorLayout, with_velocity: bool = False):
     return offset
 
 
+def _capture_point_outside_support(sens, layout: SensorLayout, sole: tuple[float, float, float]):
+    """How far (m, (...,)) the horizontal capture point lies outside the support region of both feet.
+
+    The region is the band between the feet's centres, widened by the sole's half width ``sole[0]`` beyond
+    each foot and spanning from ``sole[2]`` behind to ``sole[1]`` ahead of the feet's line (the direction
+    perpendicular to right->left foot): the two soles and the floor between them. Moving one foot towards
+    the other does not bring it nearer, unlike the distance to the feet's midpoint.
+    """
+    half_width, front, back = sole
+    left, right = layout.get(sens, "left_foot_world")[..., :2], layout.get(sens, "right_foot_world")[..., :2]
+    feet_mid = 0.5 * (left + right)
+    capture = feet_mid + _com_offset(sens, layout, with_velocity=True)
+    across = left - right
+    width = jnp.sqrt(_sq(across) + 1e-12)
+    u = across / width[..., None]
+    ahead = jnp.stack([u[..., 1], -u[..., 0]], axis=-1)  # right->left rotated by -90 deg: the feet's forward
+    rel = capture - right
+    along, forward = jnp.sum(rel * u, axis=-1), jnp.sum(rel * ahead, axis=-1)
+    out_along = jnp.maximum(jnp.maximum(-half_width - along, along - width - half_width), 0.0)
+    out_forward = jnp.maximum(jnp.maximum(-back - forward, forward - front), 0.0)
+    return jnp.sqrt(out_along**2 + out_forward**2)
+
+
 def tilt(qpos: np.ndarray) -> float:
     """Angle (rad) between the root's z axis and the world's."""
     _, x, y, _ = qpos[B.QUAT] / np.linalg.norm(qpos[B.QUAT])
@@ -95,6 +119,8 @@ class BalanceTask(Task):
         fall_tilt_margin: a root tilted this much (rad) more than the reference's has fallen.
         feet_min_width: the sideways gap (m, left foot minus right foot along the root's y axis) below which
             ``weights.feet_crossing`` applies: a step that crosses one leg over the other costs.
+        sole: (half width, front, back) of a sole around its foot frame (m; the G1's by default): the support
+            region of ``weights.capture_support``.
     """
 
     name: ClassVar[str] = "balance"
@@ -103,12 +129,15 @@ class BalanceTask(Task):
     fall_height_drop: float = 0.3
     fall_tilt_margin: float = 1.0
     feet_min_width: float = 0.12
+    sole: tuple[float, float, float] = (0.03, 0.12, 0.05)
 
     def __post_init__(self) -> None:
         if not self.feature_lookahead or min(self.feature_lookahead) < 0:
             raise ConfigError("feature_lookahead needs at least one time >= 0")
         if not (self.fall_height_drop > 0 and self.fall_tilt_margin > 0 and self.feet_min_width >= 0):
             raise ConfigError("fall_height_drop and fall_tilt_margin must be > 0, feet_min_width >= 0")
+        if len(self.sole) != 3 or not all(np.isfinite(x) and x >= 0 for x in self.sole):
+            raise ConfigError("sole must be three finite lengths >= 0 (half width, front, back)")
 
     def reference_clip(self, model: mujoco.MjModel, robot: Robot) -> tuple[np.ndarray, float]:
         return key_pose_clip(model, robot, robot.clip, DEFAULT_FPS), DEFAULT_FPS
@@ -140,6 +169,7 @@ class BalanceTask(Task):
             hand_quat += _quat_distance(g(sensordata, f"{side}_hand_quat"), g(r_s, f"{side}_hand_quat"))
         gap = (g(sensordata, "left_foot_pos") - g(sensordata, "right_foot_pos"))[..., 1]
         terms["feet_crossing"] = w.feet_crossing * jnp.maximum(self.feet_min_width - gap, 0.0) ** 2
+        terms["capture_support"] = w.capture_support * _capture_point_outside_support(sensordata, layout, self.sole) ** 2
         terms["feet_position"] = w.feet_position * feet_pos
         terms["feet_orientation"] = w.feet_orientation * feet_quat
         terms["feet_height"] = w.feet_height * feet_h
