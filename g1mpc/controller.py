@@ -55,9 +55,9 @@ class ControllerConfig:
     num_samples: int = 64
     num_elites: int = 8
     iterations: int = 1
-    sigma_start: float = 0.1
+    sigma_start: float = 0.2
     sigma_min: float = 0.02
-    explore_fraction: float = 0.2
+    explore_fraction: float = 0.4
     anchor_fraction: float = 0.8
     temperature: float = 0.1
     backend: Backend = "mujoco"
