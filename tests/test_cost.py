@@ -32,29 +32,40 @@ def test_diverged_rollout_gets_large_finite_cost(small_assembly):
 
 
 
-def test_feet_crossing_costs_only_a_gap_narrower_than_the_minimum(small_assembly):
-    """The feet_crossing term: zero at the reference stance (a 0.237 m gap), growing as the feet cross."""
+def _reference_term(a, t: float, name: str, **weights):
+    """The reference's sensordata (H, S) over the horizon from ``t``, and the cost term ``name`` (H,) with
+    ``weights`` as a function of edited sensordata (the rest of the state stays the reference's)."""
     from g1mpc.tasks.balance import BalanceTask, CostWeights
 
-    a = small_assembly
-    task = BalanceTask(weights=CostWeights(feet_crossing=1000.0))
-    layout = a.spec.layout
-    window = P.reference_window(a.spec, a.arrays, P.planner_step_times(a.spec, 1.0))
+    task = BalanceTask(weights=CostWeights(**weights))
+    window = P.reference_window(a.spec, a.arrays, P.planner_step_times(a.spec, t))
     sens = np.asarray(window.sensordata)
 
-    def crossing(sensordata):
-        terms = task.stage_costs(layout, window.qpos, np.zeros((len(sens), a.spec.nv)), window.ctrl, sensordata, window,
-                                 np.asarray(window.ctrl)[0])
-        return np.asarray(terms["feet_crossing"])
+    def term(sensordata):
+        terms = task.stage_costs(a.spec.layout, window.qpos, np.zeros((len(sens), a.spec.nv)), window.ctrl, sensordata,
+                                 window, np.asarray(window.ctrl)[0])
+        return np.asarray(terms[name])
+
+    return sens, term
+
+
+def _moved(layout, sensordata, name: str, axis: int, delta: float):
+    """A copy of ``sensordata`` (H, S) with component ``axis`` of sensor ``name`` moved by ``delta``."""
+    out = sensordata.copy()
+    out[:, layout.slices[name][0] + axis] += delta
+    return out
+
+
+def test_feet_crossing_costs_only_a_gap_narrower_than_the_minimum(small_assembly):
+    """The feet_crossing term: zero at the reference stance (a 0.237 m gap), growing as the feet cross."""
+    layout = small_assembly.spec.layout
+    sens, crossing = _reference_term(small_assembly, 1.0, "feet_crossing", feet_crossing=1000.0)
 
     assert np.all(crossing(sens) == 0.0)
     gap = np.asarray(layout.get(sens, "left_foot_pos") - layout.get(sens, "right_foot_pos"))[:, 1]
-    left_y = layout.slices["left_foot_pos"][0] + 1
     costs = []
     for inward in (0.10, 0.20, 0.30):  # the left foot moved towards the right: gaps of about 0.14, 0.04, -0.06 m
-        moved = sens.copy()
-        moved[:, left_y] -= inward
-        got = crossing(moved)
+        got = crossing(_moved(layout, sens, "left_foot_pos", 1, -inward))
         np.testing.assert_allclose(got, 1000.0 * np.maximum(0.12 - (gap - inward), 0.0) ** 2, rtol=1e-4, atol=1e-6)
         costs.append(float(got[0]))
     assert costs[0] == 0.0 < costs[1] < costs[2]
@@ -63,29 +74,17 @@ def test_feet_crossing_costs_only_a_gap_narrower_than_the_minimum(small_assembly
 def test_capture_support_costs_a_capture_point_outside_the_feet_not_a_narrow_stance(small_assembly):
     """The capture_support term: zero while the capture point is over the soles or between them; a sideways
     CoM velocity puts it outside, and only a step of the foot on that side outwards brings it back in."""
-    from g1mpc.tasks.balance import BalanceTask, CostWeights
-
-    a = small_assembly
-    task = BalanceTask(weights=CostWeights(capture_support=1.0))
-    layout = a.spec.layout
-    window = P.reference_window(a.spec, a.arrays, P.planner_step_times(a.spec, 0.5))
-    sens = np.asarray(window.sensordata)
+    layout = small_assembly.spec.layout
+    sens, squared = _reference_term(small_assembly, 0.5, "capture_support", capture_support=1.0)
 
     def outside(sensordata):
-        terms = task.stage_costs(layout, window.qpos, np.zeros((len(sens), a.spec.nv)), window.ctrl, sensordata, window,
-                                 np.asarray(window.ctrl)[0])
-        return np.sqrt(np.asarray(terms["capture_support"]))
-
-    def moved(base, name, axis, delta):
-        out = base.copy()
-        out[:, layout.slices[name][0] + axis] += delta
-        return out
+        return np.sqrt(squared(sensordata))
 
     assert np.all(outside(sens) == 0.0)
-    assert np.all(outside(moved(sens, "left_foot_world", 1, -0.10)) == 0.0)  # a narrower stance alone costs nothing
-    pushed_right = moved(sens, "com_velocity", 1, -0.9)  # about a 300 N, 0.1 s push: capture point ~0.24 m right
+    assert np.all(outside(_moved(layout, sens, "left_foot_world", 1, -0.10)) == 0.0)  # a narrower stance alone costs nothing
+    pushed_right = _moved(layout, sens, "com_velocity", 1, -0.9)  # about a 300 N, 0.1 s push: capture point ~0.24 m right
     before = outside(pushed_right)
     assert np.all(before > 0.05)
-    np.testing.assert_allclose(outside(moved(pushed_right, "left_foot_world", 1, -0.10)), before, rtol=1e-5)
-    stepped = outside(moved(pushed_right, "right_foot_world", 1, -0.08))
+    np.testing.assert_allclose(outside(_moved(layout, pushed_right, "left_foot_world", 1, -0.10)), before, rtol=1e-5)
+    stepped = outside(_moved(layout, pushed_right, "right_foot_world", 1, -0.08))
     np.testing.assert_allclose(stepped, np.maximum(before - 0.08, 0.0), atol=1e-5)
