@@ -15,11 +15,12 @@ import os
 import platform
 import tempfile
 import time
-from dataclasses import asdict, fields, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import jax
 import numpy as np
+from field_overrides import overrides
 
 from g1mpc.assembly import assemble
 from g1mpc.cluster import ClusterConfig
@@ -45,18 +46,6 @@ def bare_rollout_ms(assembly, repeats: int = 30) -> float:
         assembly.rollout(0.0, q0, np.zeros(s.nv), ctrl)
         times.append(time.perf_counter() - tic)
     return float(np.median(times) * 1e3)
-
-
-def overrides(cls, pairs: list[str], flag: str) -> dict:
-    """``["sigma_start=0.2", ...]`` -> ``{"sigma_start": 0.2}``, typed by the dataclass ``cls``."""
-    types = {f.name: type(getattr(cls(), f.name)) for f in fields(cls)}
-    out = {}
-    for pair in pairs:
-        key, _, value = pair.partition("=")
-        if key not in types:
-            raise SystemExit(f"error: {flag}: unknown field '{key}'; one of {', '.join(types)}")
-        out[key] = types[key](value)
-    return out
 
 
 def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int], duration: float,

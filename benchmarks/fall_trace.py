@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import mujoco
 import numpy as np
+from field_overrides import overrides
 
 from g1mpc.assembly import assemble
 from g1mpc.config import RunConfig
@@ -53,7 +54,7 @@ def main() -> None:
     p.add_argument("--every", type=int, default=5, help="trace every N-th cycle")
     p.add_argument("--out", help="JSON to write")
     args = p.parse_args()
-    weights = CostWeights(**{k: float(v) for k, v in (w.split("=", 1) for w in args.weights)})
+    weights = CostWeights(**overrides(CostWeights, args.weights, "--weights"))
     config = RunConfig(task=BalanceTask(weights=weights), controller=ControllerConfig(
         mode=args.mode, num_samples=args.num_samples, num_elites=args.num_elites, seed=args.seed))
     assembly = assemble(config)
