@@ -144,7 +144,8 @@ class BalanceTask(Task):
 
     def stage_costs(self, layout: SensorLayout, qpos, qvel, ctrl, sensordata, reference: ReferenceWindow,
                     previous_ctrl) -> dict[str, jnp.ndarray]:
-        """Each weighted term per rollout and step: name -> (..., H)."""
+        """Each weighted term per rollout and step: name -> (..., H); ``feet_crossing`` and ``capture_support``
+        only where their weights are not 0."""
         w, r_q, r_s, g = self.weights, reference.qpos, reference.sensordata, layout.get
         ctrl_prev = jnp.concatenate([jnp.broadcast_to(previous_ctrl, ctrl[..., :1, :].shape), ctrl[..., :-1, :]], axis=-2)
         terms = {
@@ -167,9 +168,11 @@ class BalanceTask(Task):
         for side in layout.hands:
             hand_pos += _sq(g(sensordata, f"{side}_hand_pos") - g(r_s, f"{side}_hand_pos"))
             hand_quat += _quat_distance(g(sensordata, f"{side}_hand_quat"), g(r_s, f"{side}_hand_quat"))
-        gap = (g(sensordata, "left_foot_pos") - g(sensordata, "right_foot_pos"))[..., 1]
-        terms["feet_crossing"] = w.feet_crossing * jnp.maximum(self.feet_min_width - gap, 0.0) ** 2
-        terms["capture_support"] = w.capture_support * _capture_point_outside_support(sensordata, layout, self.sole) ** 2
+        if w.feet_crossing:  # the terms that are off by default cost nothing in the rollouts until switched on
+            gap = (g(sensordata, "left_foot_pos") - g(sensordata, "right_foot_pos"))[..., 1]
+            terms["feet_crossing"] = w.feet_crossing * jnp.maximum(self.feet_min_width - gap, 0.0) ** 2
+        if w.capture_support:
+            terms["capture_support"] = w.capture_support * _capture_point_outside_support(sensordata, layout, self.sole) ** 2
         terms["feet_position"] = w.feet_position * feet_pos
         terms["feet_orientation"] = w.feet_orientation * feet_quat
         terms["feet_height"] = w.feet_height * feet_h
