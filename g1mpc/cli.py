@@ -80,7 +80,7 @@ def add_sim_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--push_interval", type=float, default=PU.interval, help="seconds between pushes")
     g.add_argument("--push_duration", type=float, default=PU.duration, help="push length in seconds")
     g.add_argument("--push_directions", type=float, nargs="+", default=list(PU.directions), metavar="DEG",
-                   help="world-frame angles each push's direction is drawn from (90 90 270: left and right, "
+                   help="world-frame angles each push's direction is drawn from (90 270: left or right; "
                         "0 is +x, the robot's front at the start; default: any direction)")
     g.add_argument("--reset_on_fall", action="store_true", help="reset and continue after a fall (default: stop)")
     g.add_argument("--no_realtime", action="store_true", help="do not sleep to keep wall-clock pace")
