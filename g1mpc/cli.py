@@ -261,6 +261,7 @@ def cmd_collect(args) -> int:
         episodes=args.episodes, episode_duration=args.episode_duration, push_force=(args.push_min, args.push_max),
         seed=args.seed, dagger_checkpoint=args.dagger_model, dagger_samples=args.dagger_samples,
         first_episode=args.first_episode, motions=args.motions, label_from_driver_plan=args.label_from_driver_plan,
+        expert_checkpoint=args.expert_model,
     )
     stats = collect(args.out, run_config_from_args(args, "cem"), config, nthread=args.nthread, cluster=cluster_from_args(args))
     print(f"[collect] {json.dumps(stats)}")
@@ -317,7 +318,7 @@ def build_parser() -> argparse.ArgumentParser:
     ref.add_argument("--motion_duration", type=float, default=MotionConfig.duration, help="seconds of generated motion")
     ref.add_argument("--out", required=True)
     ref.set_defaults(func=cmd_reference)
-    col = sub.add_parser("collect", help="collect expert CEM data")
+    col = sub.add_parser("collect", help="collect expert data (CEM, or the hybrid with --expert_model)")
     add_planner_flags(col, default_preset="expert")
     CC = CollectConfig
     col.add_argument("--out", required=True, help="dataset directory (one shard per episode; resumable)")
@@ -329,6 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     col.add_argument("--dagger_samples", type=int, default=CC.dagger_samples, help="samples of the DAgger driver (hybrid)")
     col.add_argument("--label_from_driver_plan", action="store_true",
                      help="DAgger: the expert's updates start from the driver's plan (data for a --plan_input network)")
+    col.add_argument("--expert_model", default=None,
+                     help="the expert is the hybrid controller with this checkpoint (at the preset's sample count) "
+                          "instead of CEM alone")
     col.add_argument("--first_episode", type=int, default=CC.first_episode, help="index of the first shard (to add rounds to a dataset)")
     col.add_argument("--motions", action="store_true", help="each episode tracks its own generated motion (drawn from its seed)")
     add_cluster_flags(col)

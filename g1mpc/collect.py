@@ -1,4 +1,5 @@
-"""Expert data collection: a strong CEM planner, pushed around, recorded per replan.
+"""Expert data collection: a strong sampling planner (CEM, or the hybrid with a network), pushed around,
+recorded per replan.
 
 Each episode starts at a random time of the reference clip with a perturbed
 state, is pushed with a random force, and records the network input (state and
@@ -47,6 +48,8 @@ class CollectConfig:
             the episode index, ``motion_duration`` s) instead of the run's reference.
         label_from_driver_plan: DAgger: each labelled update starts from the driver's plan, not the expert's
             own (labels for a plan-conditioned network: what the expert makes of the plans the learner holds).
+        expert_checkpoint: the expert is the hybrid controller with this network (at the run's sample count)
+            instead of CEM alone: labels that improve on a network by sampling around it.
     """
 
     episodes: int = 30
@@ -64,6 +67,7 @@ class CollectConfig:
     motions: bool = False
     motion_duration: float = 20.0
     label_from_driver_plan: bool = False
+    expert_checkpoint: str | None = None
 
     def __post_init__(self) -> None:
         low, high = self.push_force
@@ -131,13 +135,18 @@ class EpisodeCollector:
     """
 
     def __init__(self, run: RunConfig, config: CollectConfig, nthread: int | None = None):
+        from g1mpc.network import load_network
+
+        if config.expert_checkpoint is not None:
+            run = replace(run, controller=replace(run.controller, mode="hybrid"))
         self.run, self.config = run, config
         self.assembly = assemble(run, nthread=nthread)
         self.spec = self.assembly.network_spec()
+        self.expert_params = None
+        if config.expert_checkpoint is not None:
+            self.expert_params = load_network(config.expert_checkpoint, self.spec)
         self.learner = None
         if config.dagger_checkpoint is not None:
-            from g1mpc.network import load_network
-
             samples = config.dagger_samples
             learner_run = replace(run, controller=replace(
                 run.controller, mode="hybrid", num_samples=samples, num_elites=max(2, samples // 8)))
@@ -163,7 +172,7 @@ class EpisodeCollector:
         discarded = 0
         for attempt in range(config.max_retries + 1):
             seed = config.seed * 100_003 + episode * 101 + attempt
-            result, recorder = _run_episode(assembly, run, config, seed, learner)
+            result, recorder = _run_episode(assembly, run, config, seed, learner, self.expert_params)
             if result.interrupted or not result.falls:
                 break
             if self.learner is not None:  # DAgger: states before the learner's fall are the valuable ones;
@@ -178,7 +187,7 @@ class EpisodeCollector:
             "task_spec": self.spec, "run_config": run.as_dict(), "collect_config": asdict(config),
             "episode": episode, "seed": seed, "motion_seed": motion_seed, "attempts": attempt + 1, "discarded_falls": discarded,
             "summary": result.summary(), "dagger_checkpoint": config.dagger_checkpoint, "fell": bool(result.falls),
-            "interrupted": result.interrupted,
+            "interrupted": result.interrupted, "expert_checkpoint": config.expert_checkpoint,
         }
         return Episode(np.array(recorder.features, np.float32), np.array(recorder.knots, np.float32), metadata,
                        np.array(recorder.warm_starts, np.float32))
@@ -249,14 +258,14 @@ def collect(out_dir: str | Path, run: RunConfig, config: CollectConfig, nthread:
     return stats
 
 
-def _run_episode(assembly, run: RunConfig, config: CollectConfig, seed: int, learner=None):
+def _run_episode(assembly, run: RunConfig, config: CollectConfig, seed: int, learner=None, expert_params=None):
     rng = np.random.default_rng(seed)
     force = float(rng.uniform(*config.push_force))
     sim_config = SimConfig(
         duration=config.episode_duration, realtime=False, print_every=0.0,
         pushes=PushConfig(force=force, interval=config.push_interval, duration=config.push_duration, seed=seed),
     )
-    controller = assembly.controller()
+    controller = assembly.controller(expert_params)
     controller.config = replace(controller.config, seed=seed)
     sim = assembly.simulation(sim_config)
     start = float(rng.uniform(0, assembly.reference.duration))

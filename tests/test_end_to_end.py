@@ -1,5 +1,6 @@
 """Tiny collect -> train -> hybrid run on a small configuration (real physics, real checkpoint)."""
 
+import numpy as np
 
 from g1mpc.cli import main
 
@@ -25,6 +26,15 @@ def test_collect_train_hybrid(tmp_path, capsys):
 
     _, knots, meta = read_shard(data / "shard-00002.npz")
     assert meta["dagger_checkpoint"] == str(ckpts[0]) and knots.shape == (15, 4, 29)
+    # the hybrid as the expert: the same episode as shard 0 (same start state), labels refined around the network
+    hybrid_data = tmp_path / "hybrid_expert"
+    assert main(["collect", *small, "--out", str(hybrid_data), "--episodes", "1", "--episode_duration", "0.3",
+                 "--expert_model", str(ckpts[0])]) == 0
+    cem_features, cem_knots, _ = read_shard(data / "shard-00000.npz")
+    features, knots, meta = read_shard(hybrid_data / "shard-00000.npz")
+    assert meta["expert_checkpoint"] == str(ckpts[0]) and meta["run_config"]["controller"]["mode"] == "hybrid"
+    np.testing.assert_array_equal(features[0], cem_features[0])
+    assert knots.shape == cem_knots.shape and np.abs(knots[0] - cem_knots[0]).max() > 1e-3
     capsys.readouterr()
     # a checkpoint trained for another knot count is refused with the field named
     code = main(["run", "--model_path", str(ckpts[0]), *small, "--num_knots", "5", "--headless", "--duration", "0.1"])
