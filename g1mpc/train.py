@@ -7,6 +7,7 @@ states come from episodes the network never saw.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -125,7 +126,8 @@ def train(data_dir: str | Path, ckpt_dir: str | Path, config: TrainConfig, progr
     result = TrainResult(None, float("inf"), 0, samples=len(xt) + len(xv))
     since_best = 0
     start = time.perf_counter()
-    bar = tqdm(range(config.epochs), desc="train", unit="epoch", disable=not progress)
+    on_terminal = sys.stderr.isatty()
+    bar = tqdm(range(config.epochs), desc="train", unit="epoch", disable=not (progress and on_terminal))
     try:
         for epoch in bar:
             model.train()
@@ -148,6 +150,8 @@ def train(data_dir: str | Path, ckpt_dir: str | Path, config: TrainConfig, progr
             result.val_label_losses.append(val_label)
             result.epochs_run = epoch + 1
             bar.set_postfix(train=f"{result.train_losses[-1]:.4f}", val=f"{val:.4f}")
+            if progress and not on_terminal:  # a log file, not a terminal: one line per epoch instead of a redrawn bar
+                print(f"[train] epoch {epoch}: train {result.train_losses[-1]:.4f}, val {val:.4f}", file=sys.stderr, flush=True)
             if len(kept) < config.keep_best or val < kept[-1][0]:
                 path = ckpt_dir / f"model-epoch={epoch:02d}-val_loss={val:.4f}.ckpt"
                 save_checkpoint(path, model, hyper, {"epoch": epoch, "val_loss": val})

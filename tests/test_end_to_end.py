@@ -14,6 +14,8 @@ def test_collect_train_hybrid(tmp_path, capsys):
     assert main(["collect", *small, "--out", str(data), "--episodes", "2", "--episode_duration", "0.3"]) == 0
     assert '"skipped_existing": 2' in capsys.readouterr().out
     assert main(["train", "--data", str(data), "--ckpt_dir", str(ckpt), "--epochs", "3", "--hidden", "16"]) == 0
+    err = capsys.readouterr().err  # stderr is not a terminal here: one line per epoch, no redrawn bar
+    assert "[train] epoch 2: train " in err and "\r" not in err
     ckpts = sorted(ckpt.glob("model-epoch=*-val_loss=*.ckpt"))
     assert ckpts and (ckpt / "loss_curve.png").stat().st_size > 0
     code = main(["run", "--hybrid", "--model_path", str(ckpts[0]), *small, "--headless", "--no_realtime", "--duration", "0.2"])
