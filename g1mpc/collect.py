@@ -116,6 +116,15 @@ class _Recorder:
         return out if self.learner is None else self.learner.plan(t, qpos, qvel)
 
 
+def _load_network(checkpoint: str | None, spec: dict) -> dict | None:
+    """The checkpoint's parameters for a run of ``spec``, or None without one (torch is imported only then)."""
+    if checkpoint is None:
+        return None
+    from g1mpc.network import load_network
+
+    return load_network(checkpoint, spec)
+
+
 class Episode(NamedTuple):
     """One collected episode: network inputs (T, F), expert knots (T, K, nu), its metadata, and the plans
     (T, K, nu) the expert's updates started from."""
@@ -135,23 +144,19 @@ class EpisodeCollector:
     """
 
     def __init__(self, run: RunConfig, config: CollectConfig, nthread: int | None = None):
-        from g1mpc.network import load_network
-
         if config.expert_checkpoint is not None:
             run = replace(run, controller=replace(run.controller, mode="hybrid"))
         self.run, self.config = run, config
         self.assembly = assemble(run, nthread=nthread)
         self.spec = self.assembly.network_spec()
-        self.expert_params = None
-        if config.expert_checkpoint is not None:
-            self.expert_params = load_network(config.expert_checkpoint, self.spec)
+        self.expert_params = _load_network(config.expert_checkpoint, self.spec)
         self.learner = None
         if config.dagger_checkpoint is not None:
             samples = config.dagger_samples
             learner_run = replace(run, controller=replace(
                 run.controller, mode="hybrid", num_samples=samples, num_elites=max(2, samples // 8)))
             learner_assembly = assemble(learner_run, nthread=nthread)
-            self.learner = (learner_assembly, load_network(config.dagger_checkpoint, learner_assembly.network_spec()))
+            self.learner = (learner_assembly, _load_network(config.dagger_checkpoint, learner_assembly.network_spec()))
 
     def _motion(self, episode: int) -> tuple[Assembly, tuple | None, int | None]:
         """The expert's and the learner's assemblies for this episode's clip, and the motion's seed."""
