@@ -261,7 +261,7 @@ def cmd_collect(args) -> int:
         episodes=args.episodes, episode_duration=args.episode_duration, push_force=(args.push_min, args.push_max),
         seed=args.seed, dagger_checkpoint=args.dagger_model, dagger_samples=args.dagger_samples,
         first_episode=args.first_episode, motions=args.motions, label_from_driver_plan=args.label_from_driver_plan,
-        expert_checkpoint=args.expert_model,
+        expert_checkpoint=args.expert_model, cold_labels=args.cold_labels,
     )
     stats = collect(args.out, run_config_from_args(args, "cem"), config, nthread=args.nthread, cluster=cluster_from_args(args))
     print(f"[collect] {json.dumps(stats)}")
@@ -333,6 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     col.add_argument("--expert_model", default=None,
                      help="the expert is the hybrid controller with this checkpoint (at the preset's sample count) "
                           "instead of CEM alone")
+    col.add_argument("--cold_labels", action="store_true",
+                     help="every labelled update starts afresh (nothing carried from earlier cycles, with --iterations "
+                          "to refine it), so a label depends on the state only")
     col.add_argument("--first_episode", type=int, default=CC.first_episode, help="index of the first shard (to add rounds to a dataset)")
     col.add_argument("--motions", action="store_true", help="each episode tracks its own generated motion (drawn from its seed)")
     add_cluster_flags(col)

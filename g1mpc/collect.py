@@ -50,6 +50,8 @@ class CollectConfig:
             own (labels for a plan-conditioned network: what the expert makes of the plans the learner holds).
         expert_checkpoint: the expert is the hybrid controller with this network (at the run's sample count)
             instead of CEM alone: labels that improve on a network by sampling around it.
+        cold_labels: every labelled update starts afresh (no plan or sigma carried from earlier cycles; with a
+            DAgger driver, the driver's last control as the previous one), so a label depends on the state only.
     """
 
     episodes: int = 30
@@ -68,6 +70,7 @@ class CollectConfig:
     motion_duration: float = 20.0
     label_from_driver_plan: bool = False
     expert_checkpoint: str | None = None
+    cold_labels: bool = False
 
     def __post_init__(self) -> None:
         low, high = self.push_force
@@ -79,6 +82,8 @@ class CollectConfig:
             (self.first_episode >= 0, "--first_episode must be >= 0"),
             (not self.label_from_driver_plan or self.dagger_checkpoint is not None,
              "--label_from_driver_plan needs --dagger_model (a driver whose plan the expert starts from)"),
+            (not (self.cold_labels and self.label_from_driver_plan),
+             "--cold_labels and --label_from_driver_plan exclude each other (a fresh start or the driver's plan)"),
         ]
         for ok, message in checks:
             if not ok:
@@ -90,10 +95,12 @@ DAGGER_DROP_BEFORE_FALL = 0.5  # seconds of a DAgger episode discarded before a 
 
 class _Recorder:
     """Records (features, the plan the expert's update starts from, its knots) each cycle; the expert drives
-    unless a learner is given (DAgger), and starts from the learner's plan with ``from_learner_plan``."""
+    unless a learner is given (DAgger), and starts from the learner's plan with ``from_learner_plan`` or
+    afresh with ``cold``."""
 
-    def __init__(self, expert, assembly, learner=None, from_learner_plan: bool = False):
+    def __init__(self, expert, assembly, learner=None, from_learner_plan: bool = False, cold: bool = False):
         self.expert, self.assembly, self.learner, self.from_learner_plan = expert, assembly, learner, from_learner_plan
+        self.cold = cold
         self.features: list[np.ndarray] = []
         self.warm_starts: list[np.ndarray] = []
         self.knots: list[np.ndarray] = []
@@ -108,6 +115,10 @@ class _Recorder:
         feats = a.stages.features(np.asarray(qpos, np.float32), np.asarray(qvel, np.float32), np.float32(t), a.arrays)
         if self.from_learner_plan:
             self.expert.mean = np.array(self.learner.mean, np.float32)
+        if self.cold:
+            self.expert.forget_plan()
+            if self.learner is not None:
+                self.expert.prev_ctrl = np.array(self.learner.prev_ctrl, np.float32)
         warm_start, _ = a.stages.warm_start(self.expert.mean, self.expert.sigma)
         out = self.expert.plan(t, qpos, qvel)
         self.features.append(np.asarray(feats))
@@ -153,8 +164,9 @@ class EpisodeCollector:
         self.learner = None
         if config.dagger_checkpoint is not None:
             samples = config.dagger_samples
-            learner_run = replace(run, controller=replace(
-                run.controller, mode="hybrid", num_samples=samples, num_elites=max(2, samples // 8)))
+            learner_run = replace(run, controller=replace(  # the real-time hybrid, whatever the expert's settings
+                run.controller, mode="hybrid", num_samples=samples, num_elites=max(2, samples // 8),
+                iterations=ControllerConfig.iterations, anchor_fraction=ControllerConfig.anchor_fraction))
             learner_assembly = assemble(learner_run, nthread=nthread)
             self.learner = (learner_assembly, _load_network(config.dagger_checkpoint, learner_assembly.network_spec()))
 
@@ -281,6 +293,6 @@ def _run_episode(assembly, run: RunConfig, config: CollectConfig, seed: int, lea
     if learner is not None:
         driver = learner[0].controller(learner[1])
         driver.config = replace(driver.config, seed=seed)
-    recorder = _Recorder(controller, assembly, driver, config.label_from_driver_plan)
+    recorder = _Recorder(controller, assembly, driver, config.label_from_driver_plan, config.cold_labels)
     recorder.reset(assembly.reference.ctrl[0])
     return sim.run(recorder, log=None), recorder

@@ -142,6 +142,11 @@ class Controller:
         self.prev_ctrl = np.asarray(initial_ctrl if initial_ctrl is not None else np.zeros(self.spec.nu), np.float32)
         self.last_costs: np.ndarray | None = None
 
+    def forget_plan(self) -> None:
+        """Drop the plan carried from earlier cycles (mean and sigma back to the planner's start); the cycle
+        counter, so the sampling noise, and the previous control stay."""
+        self.mean, self.sigma = (np.array(x, np.float32) for x in self.initial_state)
+
     def warmup(self, t: float, qpos: np.ndarray, qvel: np.ndarray, rounds: int = 3) -> None:
         """Run every code path ``rounds`` times (compiling or loading it), then reset."""
         for _ in range(rounds):

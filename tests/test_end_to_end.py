@@ -28,6 +28,12 @@ def test_collect_train_hybrid(tmp_path, capsys):
 
     _, knots, meta = read_shard(data / "shard-00002.npz")
     assert meta["dagger_checkpoint"] == str(ckpts[0]) and knots.shape == (15, 4, 29)
+    # labels without history: each update from a fresh start, refined twice, the driver's control as the previous
+    assert main(["collect", *small, "--out", str(data), "--episodes", "1", "--episode_duration", "0.3",
+                 "--dagger_model", str(ckpts[0]), "--first_episode", "3", "--cold_labels", "--iterations", "2"]) == 0
+    _, cold_knots, meta = read_shard(data / "shard-00003.npz")
+    assert meta["collect_config"]["cold_labels"] and meta["run_config"]["controller"]["iterations"] == 2
+    assert cold_knots.shape == (15, 4, 29) and np.isfinite(cold_knots).all()
     # the hybrid as the expert: the same episode as shard 0 (same start state), labels refined around the network
     hybrid_data = tmp_path / "hybrid_expert"
     assert main(["collect", *small, "--out", str(hybrid_data), "--episodes", "1", "--episode_duration", "0.3",
