@@ -273,7 +273,7 @@ def cmd_train(args) -> int:
 
     config = TrainConfig(hidden=tuple(args.hidden), epochs=args.epochs, batch_size=args.batch_size,
                          learning_rate=args.lr, weight_decay=args.weight_decay, patience=args.patience, seed=args.seed,
-                         plan_input=args.plan_input)
+                         plan_input=args.plan_input, init_checkpoint=args.init_model)
     result = train(args.data, args.ckpt_dir, config)
     plot_losses(result, Path(args.ckpt_dir) / "loss_curve.png")
     print(f"[train] {result.samples} samples, {result.epochs_run} epochs in {result.seconds:.1f} s; "
@@ -353,6 +353,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--seed", type=int, default=TC.seed)
     tr.add_argument("--plan_input", action="store_true",
                     help="plan-conditioned network: it also reads the planner's warm start and predicts the change to it")
+    tr.add_argument("--init_model", default=None,
+                    help="fine-tune: start from this checkpoint (its widths and normalisation; --hidden is ignored)")
     tr.set_defaults(func=cmd_train)
     return parser
 

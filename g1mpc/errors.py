@@ -13,9 +13,9 @@ class RobotError(UserError):
     """A robot description that does not fit its MuJoCo model (missing body, site, joint or keyframe)."""
 
 
-def require_checkpoint_file(path) -> None:
+def require_checkpoint_file(path, flag: str = "--model_path") -> None:
     """The one check (and message) for a missing checkpoint; importable without torch."""
     from pathlib import Path
 
     if not Path(path).is_file():
-        raise UserError(f"--model_path: checkpoint '{path}' does not exist; train one with 'g1mpc train' or use the shipped default")
+        raise UserError(f"{flag}: checkpoint '{path}' does not exist; train one with 'g1mpc train' or use the shipped default")

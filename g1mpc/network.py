@@ -74,35 +74,35 @@ def save_checkpoint(path: str | Path, model: KnotMLP, hyper_parameters: dict, ex
         torch.save(payload, f)
 
 
-def load_checkpoint(path: str | Path) -> tuple[KnotMLP, dict]:
-    """Load a checkpoint safely; one clear error for missing, corrupt or foreign files."""
+def load_checkpoint(path: str | Path, flag: str = "--model_path") -> tuple[KnotMLP, dict]:
+    """Load a checkpoint safely; one clear error (naming ``flag``) for missing, corrupt or foreign files."""
     path = Path(path)
-    require_checkpoint_file(path)
+    require_checkpoint_file(path, flag)
     try:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
         raise UserError(
-            f"--model_path: '{path}' is not a readable checkpoint ({type(exc).__name__}); it may be truncated — retrain or re-copy it"
+            f"{flag}: '{path}' is not a readable checkpoint ({type(exc).__name__}); it may be truncated — retrain or re-copy it"
         ) from None
     if not isinstance(payload, dict) or "state_dict" not in payload or "hyper_parameters" not in payload:
-        raise UserError(f"--model_path: '{path}' lacks 'state_dict'/'hyper_parameters'; it was not written by g1mpc train")
+        raise UserError(f"{flag}: '{path}' lacks 'state_dict'/'hyper_parameters'; it was not written by g1mpc train")
     hp = payload["hyper_parameters"]
     try:
         model = build_model(hp)
         model.load_state_dict(payload["state_dict"])
     except Exception as exc:
-        raise UserError(f"--model_path: '{path}' weights do not match its hyper_parameters: {str(exc).splitlines()[0]}") from None
+        raise UserError(f"{flag}: '{path}' weights do not match its hyper_parameters: {str(exc).splitlines()[0]}") from None
     model.eval()
     return model, hp
 
 
-def check_spec(path: str | Path, hyper_parameters: dict, expected: dict) -> None:
+def check_spec(path: str | Path, hyper_parameters: dict, expected: dict, flag: str = "--model_path") -> None:
     """Compare the checkpoint's task spec with the run's; name the first field that differs."""
     spec = hyper_parameters.get("task_spec", {})
     for key in SPEC_FIELDS:
         if key in expected and spec.get(key) != expected[key]:
             raise UserError(
-                f"--model_path: '{path}' was trained for {key}={spec.get(key)!r} but this run uses "
+                f"{flag}: '{path}' was trained for {key}={spec.get(key)!r} but this run uses "
                 f"{key}={expected[key]!r}; pass matching flags or train a checkpoint for this setting"
             )
 

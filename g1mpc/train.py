@@ -34,6 +34,7 @@ class TrainConfig:
     seed: int = 0
     threads: int = 2
     plan_input: bool = False  # plan-conditioned: the input also holds the expert's warm start, the output changes it
+    init_checkpoint: str | None = None  # fine-tune: start from this network (its widths and normalisation)
 
     def __post_init__(self) -> None:
         checks = [
@@ -55,6 +56,7 @@ class TrainResult:
     train_losses: list[float] = field(default_factory=list)
     val_losses: list[float] = field(default_factory=list)  # in the units of the loss (the layers' normalised output)
     val_label_losses: list[float] = field(default_factory=list)  # in label-variance units (comparable across inputs)
+    initial_val_loss: float | None = None  # fine-tuning: the starting network's validation loss
     seconds: float = 0.0
     samples: int = 0
 
@@ -103,20 +105,23 @@ def train(data_dir: str | Path, ckpt_dir: str | Path, config: TrainConfig, progr
     if len(xt) < 2 or len(xv) < 1:
         raise UserError(f"--data: '{data_dir}' has too few samples ({len(xt)} train / {len(xv)} val) to train; collect more")
     knot_shape = knots[0].shape[1:]
-    model = KnotMLP(xt.shape[1], yt.shape[1], list(config.hidden), config.plan_input)
     t = lambda a: torch.as_tensor(a, dtype=torch.float32)
     xt_, yt_, xv_, yv_ = t(xt), t(yt), t(xv), t(yv)
-    target_t = yt_ - model.base(xt_)  # what the layers predict: the label, or its change from the input plan
-    model.in_mean.copy_(xt_.mean(0))
-    model.in_std.copy_(xt_.std(0, correction=0) + 1e-3)
-    model.out_mean.copy_(target_t.mean(0))
-    model.out_std.copy_(target_t.std(0, correction=0) + 1e-3)
+    if config.init_checkpoint is not None:
+        model, hidden = _initial_network(config, meta["task_spec"], xt.shape[1], yt.shape[1])
+    else:
+        model, hidden = KnotMLP(xt.shape[1], yt.shape[1], list(config.hidden), config.plan_input), list(config.hidden)
+        target_t = yt_ - model.base(xt_)  # what the layers predict: the label, or its change from the input plan
+        model.in_mean.copy_(xt_.mean(0))
+        model.in_std.copy_(xt_.std(0, correction=0) + 1e-3)
+        model.out_mean.copy_(target_t.mean(0))
+        model.out_std.copy_(target_t.std(0, correction=0) + 1e-3)
     label_std = yt_.std(0, correction=0) + 1e-3
     norm = lambda x, y: (y - model.base(x) - model.out_mean) / model.out_std
     opt = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=config.epochs)
     hyper = {
-        "in_dim": int(xt.shape[1]), "out_dim": int(yt.shape[1]), "hidden": list(config.hidden), "plan_input": config.plan_input,
+        "in_dim": int(xt.shape[1]), "out_dim": int(yt.shape[1]), "hidden": hidden, "plan_input": config.plan_input,
         "knot_shape": list(knot_shape), "task_spec": meta["task_spec"], "train_config": asdict(config),
         "dataset": {"dir": str(data_dir), "episodes": len(features), "train_samples": len(xt), "val_samples": len(xv)},
         "format": CHECKPOINT_FORMAT,
@@ -128,6 +133,12 @@ def train(data_dir: str | Path, ckpt_dir: str | Path, config: TrainConfig, progr
     start = time.perf_counter()
     on_terminal = sys.stderr.isatty()
     bar = tqdm(range(config.epochs), desc="train", unit="epoch", disable=not (progress and on_terminal))
+    if config.init_checkpoint is not None:
+        with torch.no_grad():
+            result.initial_val_loss = float(torch.mean((model.normalized(xv_) - norm(xv_, yv_)) ** 2))
+        if progress:
+            start_line = f"[train] the starting network ({config.init_checkpoint}): val {result.initial_val_loss:.4f}"
+            print(start_line, file=sys.stderr, flush=True)
     try:
         for epoch in bar:
             model.train()
@@ -171,6 +182,19 @@ def train(data_dir: str | Path, ckpt_dir: str | Path, config: TrainConfig, progr
     result.best_path = kept[0][1] if kept else None
     result.seconds = time.perf_counter() - start
     return result
+
+
+def _initial_network(config: TrainConfig, task_spec: dict, in_dim: int, out_dim: int):
+    """The network fine-tuning starts from, with its widths; it must fit the data's task and sizes."""
+    from g1mpc.network import check_spec, load_checkpoint
+
+    model, hp = load_checkpoint(config.init_checkpoint, "--init_model")
+    check_spec(config.init_checkpoint, hp, task_spec, "--init_model")
+    found = (hp["in_dim"], hp["out_dim"], bool(hp.get("plan_input", False)))
+    if found != (in_dim, out_dim, config.plan_input):
+        raise UserError(f"--init_model: '{config.init_checkpoint}' has (inputs, outputs, plan input) {found} but this data and "
+                        f"--plan_input need {(in_dim, out_dim, config.plan_input)}; start from a matching checkpoint")
+    return model, list(hp["hidden"])
 
 
 def plot_losses(result: TrainResult, path: str | Path) -> None:

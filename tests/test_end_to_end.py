@@ -3,6 +3,7 @@
 import numpy as np
 
 from g1mpc.cli import main
+from g1mpc.paths import DEFAULT_CHECKPOINT
 
 
 def test_collect_train_hybrid(tmp_path, capsys):
@@ -18,6 +19,21 @@ def test_collect_train_hybrid(tmp_path, capsys):
     assert "[train] epoch 2: train " in err and "\r" not in err
     ckpts = sorted(ckpt.glob("model-epoch=*-val_loss=*.ckpt"))
     assert ckpts and (ckpt / "loss_curve.png").stat().st_size > 0
+    # fine-tuning starts from the checkpoint's weights, widths and normalisation (a tiny rate barely moves them)
+    tuned = tmp_path / "tuned"
+    assert main(["train", "--data", str(data), "--ckpt_dir", str(tuned), "--epochs", "1", "--hidden", "64",
+                 "--init_model", str(ckpts[0]), "--lr", "1e-9"]) == 0
+    assert "[train] the starting network" in capsys.readouterr().err
+    from g1mpc.network import load_checkpoint
+
+    start_model, _ = load_checkpoint(ckpts[0])
+    tuned_model, tuned_hp = load_checkpoint(next(tuned.glob("model-epoch=*.ckpt")))
+    assert tuned_hp["hidden"] == [16]
+    for name, value in start_model.state_dict().items():
+        np.testing.assert_allclose(tuned_model.state_dict()[name].numpy(), value.numpy(), atol=1e-6)
+    # a checkpoint made for another horizon is refused, the flag and the field named
+    code = main(["train", "--data", str(data), "--ckpt_dir", str(tuned), "--init_model", str(DEFAULT_CHECKPOINT)])
+    assert code == 2 and "--init_model" in (err := capsys.readouterr().err) and "plan_horizon" in err
     code = main(["run", "--hybrid", "--model_path", str(ckpts[0]), *small, "--headless", "--no_realtime", "--duration", "0.2"])
     out = capsys.readouterr().out
     assert code == 0 and "mode hybrid" in out and "[summary] 10 cycles" in out
