@@ -4,7 +4,7 @@
 # (`collect --cold_labels`): from the network's knots and the planner's initial sigma, the driver's last control as
 # the previous one, two sampling iterations, and no samples around a carried plan (--anchor_fraction 0). Each label
 # is then a function of the state alone, which a state-only network can learn; v4's labels also depended on the
-# plan the expert carried in, which such a network averages out. Then a network on these labels.
+# plan the expert carried in, which such a network averages out. Then two networks on these labels.
 # Resumable: collect skips finished shards and train keeps its best checkpoints; rerun after an interruption.
 # Usage: bash recipes/g1_network_v5.sh [NETWORK] [MOTION_EPISODES] [CLIP_EPISODES]
 set -euo pipefail
@@ -23,6 +23,10 @@ python -m g1mpc collect --out "$DATA" --episodes "$MOTIONS" --first_episode 7000
 python -m g1mpc collect --out "$DATA" --episodes "$CLIP" --first_episode 80000 --seed 15 "${EXPERT[@]}" \
     > "$LOGS/collect_clip.log" 2>&1 &
 wait
+# Two networks: 64 x 64 from scratch, and the driver's network fine-tuned on these labels (its widths and
+# normalisation; the labels are its own knots plus what two cold sampling iterations add).
 python -m g1mpc train --data "$DATA" --ckpt_dir runs/v5 --hidden 64 64 --lr 3e-4 --epochs 100 --patience 15 \
     > "$LOGS/train_v5.log" 2>&1
-echo "screen the best checkpoint of runs/v5 with benchmarks/candidate_screen.sh (see the README)"
+python -m g1mpc train --data "$DATA" --ckpt_dir runs/v5_tuned --init_model "$NETWORK" --lr 3e-4 --epochs 100 --patience 15 \
+    > "$LOGS/train_v5_tuned.log" 2>&1
+echo "screen the best checkpoints of runs/v5 and runs/v5_tuned with benchmarks/candidate_screen.sh (see the README)"
