@@ -1,0 +1,72 @@
+"""How much of a dataset's labels a network could still learn: the labels against a network's own knots.
+
+Per dataset, over every episode in time order: d = (label - network(features)) / the network's output
+spread, (T, K * nu). Its mean square is what the network misses; if d were pure per-label noise, its moving
+mean over w cycles would have 1/w of that; the excess at w = 20 (0.4 s) is a consistent, state-dependent
+part (what fine-tuning can learn), and the lag-1 autocorrelation says how much of d carries over from one
+cycle to the next (near 0: noise drawn afresh each cycle; near 1: a slowly varying part, such as an
+expert's carried plan). Prints a table and writes JSON.
+
+    python benchmarks/label_signal.py --model g1mpc/data/g1_default.ckpt --data datasets/g1_v4 datasets/g1_v5 \
+        --out benchmarks/results/network_v5/label_signal.json
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from g1mpc.dataset import load_episodes
+from g1mpc.network import load_checkpoint
+from g1mpc.reporting import write_json_atomic
+
+WINDOWS = (1, 5, 20)
+
+
+def moving_mean_power(d: np.ndarray, window: int) -> float:
+    """Mean square of the centred moving mean over ``window`` rows of ``d`` (T, D)."""
+    c = np.cumsum(np.concatenate([np.zeros((1, d.shape[1])), d]), axis=0)
+    return float((((c[window:] - c[:-window]) / window) ** 2).mean())
+
+
+def label_signal(model, directory: str) -> dict:
+    features, knots, _, _ = load_episodes(directory)
+    scale = model.out_std.numpy()
+    residuals = []
+    for f, k in zip(features, knots, strict=True):
+        with torch.no_grad():
+            predicted = model(torch.as_tensor(f, dtype=torch.float32)).numpy()
+        residuals.append((k.reshape(len(k), -1) - predicted) / scale)
+    long = [d for d in residuals if len(d) > max(WINDOWS)]
+    weights = np.array([len(d) for d in long], float)
+    mean_over = lambda fn: float(np.average([fn(d) for d in long], weights=weights))
+    lag1 = mean_over(lambda d: np.mean([np.corrcoef(d[:-1, j], d[1:, j])[0, 1] for j in range(d.shape[1])]))
+    power = {w: mean_over(lambda d, w=w: moving_mean_power(d, w)) for w in WINDOWS}
+    return {"data": directory, "episodes": len(long), "labels": int(weights.sum()), "missed_mse": power[1],
+            "lag1_autocorrelation": lag1, "moving_mean_power": {str(w): p for w, p in power.items()},
+            "pure_noise_power": {str(w): power[1] / w for w in WINDOWS},
+            "state_dependent_excess_w20": power[20] - power[1] / 20}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model", required=True, help="the network whose knots the labels are compared with")
+    p.add_argument("--data", nargs="+", required=True, help="dataset directories")
+    p.add_argument("--out", required=True, help="JSON to write")
+    args = p.parse_args()
+    model, _ = load_checkpoint(args.model)
+    rows = [label_signal(model, d) for d in args.data]
+    print(f"{'data':28s} {'labels':>7s} {'missed':>7s} {'lag-1':>6s} {'w=5':>6s} {'noise':>6s} {'w=20':>6s} {'noise':>6s}")
+    for r in rows:
+        mp, pn = r["moving_mean_power"], r["pure_noise_power"]
+        print(f"{r['data']:28s} {r['labels']:7d} {r['missed_mse']:7.3f} {r['lag1_autocorrelation']:6.3f} "
+              f"{mp['5']:6.3f} {pn['5']:6.3f} {mp['20']:6.3f} {pn['20']:6.3f}")
+    write_json_atomic(Path(args.out), {"model": args.model, "rows": rows})
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
