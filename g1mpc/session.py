@@ -80,8 +80,8 @@ def summary_lines(summary: dict) -> list[str]:
 
 
 def _hooks(assembly: Assembly, options: RunOptions, data, log: Log):
-    """The per-cycle hooks (recorder, viewer) and the objects to close after the run."""
-    hooks, closers = [], []
+    """The per-cycle hooks (recorder, viewer), the objects to close after the run, and the video recorder (or None)."""
+    hooks, closers, recorder = [], [], None
     if options.record is not None:
         from g1mpc.render import FrameRenderer, VideoRecorder
 
@@ -101,7 +101,7 @@ def _hooks(assembly: Assembly, options: RunOptions, data, log: Log):
             closers.append(viewer)
         except Exception as exc:  # a display that cannot be opened: carry on headless
             log(f"[g1mpc] cannot open the viewer ({type(exc).__name__}: {exc}); running headless")
-    return hooks, closers
+    return hooks, closers, recorder
 
 
 def run_session(assembly: Assembly, network_params: dict | None, options: RunOptions, log: Log = print,
@@ -117,7 +117,7 @@ def run_session(assembly: Assembly, network_params: dict | None, options: RunOpt
     if options.warmup:
         controller.warmup(sim.data.time, sim.data.qpos.copy(), sim.data.qvel.copy(), options.warmup)
     controller.reset(sim.data.ctrl.copy() if sim.data.ctrl.any() else assembly.reference.ctrl[0])
-    hooks, closers = _hooks(assembly, options, sim.data, log)
+    hooks, closers, recorder = _hooks(assembly, options, sim.data, log)
 
     def on_cycle(data, ref):
         keep_going = True
@@ -136,8 +136,8 @@ def run_session(assembly: Assembly, network_params: dict | None, options: RunOpt
             closer.close()
     for line in summary_lines(result.summary()):
         log(line)
-    if options.record is not None:
-        log(f"[g1mpc] video: {closers[0].count} frames at {options.record.fps:g} fps written to {options.record.path}")
+    if recorder is not None:
+        log(f"[g1mpc] video: {recorder.count} frames at {options.record.fps:g} fps written to {options.record.path}")
     if options.report:
         from g1mpc.reporting import build_report, write_json_atomic
 
