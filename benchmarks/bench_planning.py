@@ -23,7 +23,6 @@ import numpy as np
 from field_overrides import overrides
 
 from g1mpc.assembly import assemble
-from g1mpc.cli import add_push_directions_flag
 from g1mpc.cluster import ClusterConfig
 from g1mpc.config import RunConfig, named_planner_model
 from g1mpc.controller import ControllerConfig
@@ -132,7 +131,8 @@ def main() -> None:
     p.add_argument("--num_knots", type=int, default=RunConfig.num_knots,
                    help="spline knots over the horizon (CEM only: a network is trained for one count)")
     p.add_argument("--duration", type=float, default=20.0)
-    add_push_directions_flag(p)
+    p.add_argument("--push_directions", type=float, nargs="+", default=[], metavar="DEG",
+                   help="world-frame angles each push's direction is drawn from (e.g. 90 270: sideways; default any)")
     p.add_argument("--elites_ratio", type=float, default=0.125, help="elites per sample where an entry gives none")
     p.add_argument("--model_path", default=None, help="network checkpoint (default: the one shipped for --robot)")
     p.add_argument("--nn_weight", type=float, default=None,

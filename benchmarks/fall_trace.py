@@ -16,7 +16,6 @@ import numpy as np
 from field_overrides import overrides
 
 from g1mpc.assembly import assemble
-from g1mpc.cli import add_push_directions_flag
 from g1mpc.config import RunConfig
 from g1mpc.controller import ControllerConfig
 from g1mpc.network import load_network
@@ -49,7 +48,8 @@ def main() -> None:
     p.add_argument("--num_elites", type=int, default=ControllerConfig.num_elites)
     p.add_argument("--push", type=float, default=300.0, help="push force (N), every 2 s for 0.1 s")
     p.add_argument("--duration", type=float, default=20.0)
-    add_push_directions_flag(p)
+    p.add_argument("--push_directions", type=float, nargs="+", default=[], metavar="DEG",
+                   help="world-frame angles each push's direction is drawn from (default: any)")
     p.add_argument("--weights", nargs="*", default=[], metavar="FIELD=VALUE", help="CostWeights overrides")
     p.add_argument("--every", type=int, default=5, help="trace every N-th cycle")
     p.add_argument("--out", help="JSON to write")

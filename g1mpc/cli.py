@@ -73,20 +73,15 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     p.set_defaults(default_preset=default_preset)
 
 
-def add_push_directions_flag(p) -> None:
-    """``--push_directions DEG ...`` (default: any direction), for the commands and the benchmarks alike."""
-    p.add_argument("--push_directions", type=float, nargs="+", default=list(PU.directions), metavar="DEG",
-                   help="world-frame angles each push's direction is drawn from (90 270: left or right; "
-                        "0 is +x, the robot's front at the start; default: any direction)")
-
-
 def add_sim_flags(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("simulation")
     g.add_argument("--duration", type=float, default=S.duration, help=f"simulated seconds (default {S.duration:g})")
     g.add_argument("--push_force", type=float, default=PU.force, help="push magnitude in N (0: no pushes)")
     g.add_argument("--push_interval", type=float, default=PU.interval, help="seconds between pushes")
     g.add_argument("--push_duration", type=float, default=PU.duration, help="push length in seconds")
-    add_push_directions_flag(g)
+    g.add_argument("--push_directions", type=float, nargs="+", default=list(PU.directions), metavar="DEG",
+                   help="world-frame angles each push's direction is drawn from (90 270: left or right; "
+                        "0 is +x, the robot's front at the start; default: any direction)")
     g.add_argument("--reset_on_fall", action="store_true", help="reset and continue after a fall (default: stop)")
     g.add_argument("--no_realtime", action="store_true", help="do not sleep to keep wall-clock pace")
     g.add_argument("--show_reference", action="store_true", help="draw a translucent ghost of the reference in the viewer")
