@@ -27,7 +27,7 @@ WINDOWS = (1, 5, 20)
 
 
 def moving_mean_power(d: np.ndarray, window: int) -> float:
-    """Mean square of the centred moving mean over ``window`` rows of ``d`` (T, D)."""
+    """Mean square of the moving mean over every full ``window`` of consecutive rows of ``d`` (T, D)."""
     c = np.cumsum(np.concatenate([np.zeros((1, d.shape[1])), d]), axis=0)
     return float((((c[window:] - c[:-window]) / window) ** 2).mean())
 

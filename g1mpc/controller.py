@@ -136,8 +136,7 @@ class Controller:
         self.reset()
 
     def reset(self, initial_ctrl: np.ndarray | None = None) -> None:
-        # Host-side state is numpy float32: no eager JAX ops, so nothing compiles outside the stages.
-        self.mean, self.sigma = (np.array(x, np.float32) for x in self.initial_state)
+        self.forget_plan()
         self.cycle = 0
         self.prev_ctrl = np.asarray(initial_ctrl if initial_ctrl is not None else np.zeros(self.spec.nu), np.float32)
         self.last_costs: np.ndarray | None = None
@@ -145,6 +144,7 @@ class Controller:
     def forget_plan(self) -> None:
         """Drop the plan carried from earlier cycles (mean and sigma back to the planner's start); the cycle
         counter, so the sampling noise, and the previous control stay."""
+        # Host-side state is numpy float32: no eager JAX ops, so nothing compiles outside the stages.
         self.mean, self.sigma = (np.array(x, np.float32) for x in self.initial_state)
 
     def warmup(self, t: float, qpos: np.ndarray, qvel: np.ndarray, rounds: int = 3) -> None:

@@ -118,6 +118,7 @@ def train(data_dir: str | Path, ckpt_dir: str | Path, config: TrainConfig, progr
         model.out_std.copy_(target_t.std(0, correction=0) + 1e-3)
     label_std = yt_.std(0, correction=0) + 1e-3
     norm = lambda x, y: (y - model.base(x) - model.out_mean) / model.out_std
+    validation_loss = lambda: float(torch.mean((model.normalized(xv_) - norm(xv_, yv_)) ** 2))
     opt = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=config.epochs)
     hyper = {
@@ -135,7 +136,7 @@ def train(data_dir: str | Path, ckpt_dir: str | Path, config: TrainConfig, progr
     bar = tqdm(range(config.epochs), desc="train", unit="epoch", disable=not (progress and on_terminal))
     if config.init_checkpoint is not None:
         with torch.no_grad():
-            result.initial_val_loss = float(torch.mean((model.normalized(xv_) - norm(xv_, yv_)) ** 2))
+            result.initial_val_loss = validation_loss()
         if progress:
             start_line = f"[train] the starting network ({config.init_checkpoint}): val {result.initial_val_loss:.4f}"
             print(start_line, file=sys.stderr, flush=True)
@@ -154,7 +155,7 @@ def train(data_dir: str | Path, ckpt_dir: str | Path, config: TrainConfig, progr
             sched.step()
             model.eval()
             with torch.no_grad():
-                val = float(torch.mean((model.normalized(xv_) - norm(xv_, yv_)) ** 2))
+                val = validation_loss()
                 val_label = float(torch.mean(((model(xv_) - yv_) / label_std) ** 2))
             result.train_losses.append(total / len(xt_))
             result.val_losses.append(val)
