@@ -25,6 +25,7 @@ from g1mpc.config import RunConfig, preset
 from g1mpc.controller import ControllerConfig
 from g1mpc.dataset import load_dataset
 from g1mpc.sim import PushConfig, SimConfig
+from g1mpc.train import SCALE_FLOOR
 
 
 class ReplayingExpert:
@@ -75,7 +76,7 @@ def main() -> None:
     args = p.parse_args()
 
     _, knots, _ = load_dataset(args.data)
-    label_std = np.concatenate([k.reshape(len(k), -1) for k in knots]).std(0) + 1e-3  # as train.py normalises
+    label_std = np.concatenate([k.reshape(len(k), -1) for k in knots]).std(0) + SCALE_FLOOR  # as train.py normalises
     sizes = preset("expert")
     run = RunConfig(num_knots=sizes["num_knots"], plan_horizon=sizes["plan_horizon"], controller=ControllerConfig(
         mode="cem", num_samples=sizes["num_samples"], num_elites=sizes["num_elites"], iterations=sizes["iterations"]))

@@ -119,10 +119,9 @@ class _Recorder:
             self.expert.forget_plan()
             if self.learner is not None:
                 self.expert.prev_ctrl = np.array(self.learner.prev_ctrl, np.float32)
-        warm_start, _ = a.stages.warm_start(self.expert.mean, self.expert.sigma)
         out = self.expert.plan(t, qpos, qvel)
         self.features.append(np.asarray(feats))
-        self.warm_starts.append(np.asarray(warm_start))
+        self.warm_starts.append(np.asarray(self.expert.last_warm_start))
         self.knots.append(np.asarray(self.expert.mean))
         return out if self.learner is None else self.learner.plan(t, qpos, qvel)
 

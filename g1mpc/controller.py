@@ -140,6 +140,7 @@ class Controller:
         self.cycle = 0
         self.prev_ctrl = np.asarray(initial_ctrl if initial_ctrl is not None else np.zeros(self.spec.nu), np.float32)
         self.last_costs: np.ndarray | None = None
+        self.last_warm_start: np.ndarray | None = None  # (K, nu): the carried plan one period on, the last update's start
 
     def forget_plan(self) -> None:
         """Drop the plan carried from earlier cycles (mean and sigma back to the planner's start); the cycle
@@ -193,6 +194,7 @@ class Controller:
             self.last_costs = np.asarray(costs)
             cem_time = time.perf_counter() - tic
         ctrl = np.asarray(S.plant(mean, t0, self.arrays), dtype=np.float64)
+        self.last_warm_start = shifted
         self.mean, self.sigma = mean, sigma
         self.prev_ctrl = np.asarray(ctrl[-1], np.float32)
         self.cycle += 1

@@ -18,6 +18,8 @@ from tqdm import tqdm
 from g1mpc.dataset import load_episodes
 from g1mpc.errors import ConfigError, UserError
 
+SCALE_FLOOR = 1e-3  # added to every per-column standard deviation the network normalises by
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -113,10 +115,10 @@ def train(data_dir: str | Path, ckpt_dir: str | Path, config: TrainConfig, progr
         model, hidden = KnotMLP(xt.shape[1], yt.shape[1], list(config.hidden), config.plan_input), list(config.hidden)
         target_t = yt_ - model.base(xt_)  # what the layers predict: the label, or its change from the input plan
         model.in_mean.copy_(xt_.mean(0))
-        model.in_std.copy_(xt_.std(0, correction=0) + 1e-3)
+        model.in_std.copy_(xt_.std(0, correction=0) + SCALE_FLOOR)
         model.out_mean.copy_(target_t.mean(0))
-        model.out_std.copy_(target_t.std(0, correction=0) + 1e-3)
-    label_std = yt_.std(0, correction=0) + 1e-3
+        model.out_std.copy_(target_t.std(0, correction=0) + SCALE_FLOOR)
+    label_std = yt_.std(0, correction=0) + SCALE_FLOOR
     norm = lambda x, y: (y - model.base(x) - model.out_mean) / model.out_std
     validation_loss = lambda: float(torch.mean((model.normalized(xv_) - norm(xv_, yv_)) ** 2))
     opt = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)

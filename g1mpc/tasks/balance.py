@@ -89,13 +89,11 @@ def _capture_point_outside_support(sens, layout: SensorLayout, sole: tuple[float
     """
     half_width, front, back = sole
     left, right = layout.get(sens, "left_foot_world")[..., :2], layout.get(sens, "right_foot_world")[..., :2]
-    feet_mid = 0.5 * (left + right)
-    capture = feet_mid + _com_offset(sens, layout, with_velocity=True)
     across = left - right
     width = jnp.sqrt(_sq(across) + 1e-12)
     u = across / width[..., None]
     ahead = jnp.stack([u[..., 1], -u[..., 0]], axis=-1)  # right->left rotated by -90 deg: the feet's forward
-    rel = capture - right
+    rel = _com_offset(sens, layout, with_velocity=True) + 0.5 * across  # the capture point from the right foot
     along, forward = jnp.sum(rel * u, axis=-1), jnp.sum(rel * ahead, axis=-1)
     out_along = jnp.maximum(jnp.maximum(-half_width - along, along - width - half_width), 0.0)
     out_forward = jnp.maximum(jnp.maximum(-back - forward, forward - front), 0.0)
