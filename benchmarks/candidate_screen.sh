@@ -5,13 +5,14 @@
 #   sideways: the same, 300 N to the left or right only, 10 s                              NAME_sideways.json
 #   motions:  the same hybrid on generated motions 200-209, no pushes, 20 s                 NAME_motions.json
 #   nn:       the network alone, no pushes and 150 N, seeds 200-209, 20 s                  NAME_nn.json
-# Usage: [CHECKS="pushes sideways motions nn"] [OUT=DIR] bash benchmarks/candidate_screen.sh NAME=CHECKPOINT [...]
+# SEEDS replaces the 20 push seeds (tuning seeds only, e.g. "$(seq 220 259)").
+# Usage: [CHECKS="pushes sideways motions nn"] [OUT=DIR] [SEEDS=...] bash benchmarks/candidate_screen.sh NAME=CHECKPOINT [...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/resumable_runs.sh
 CHECKS=${CHECKS:-pushes sideways motions nn}
 OUT=${OUT:-benchmarks/results/network_v4/screen}
-tuning20=$(seq 200 219); tuning10=$(seq 200 209)
+tuning20=${SEEDS:-$(seq 200 219)}; tuning10=$(seq 200 209)
 for pair in "$@"; do
   name=${pair%%=*}; checkpoint=${pair#*=}
   [ -f "$checkpoint" ] || { echo "candidate_screen.sh: $checkpoint: no such checkpoint" >&2; exit 2; }
