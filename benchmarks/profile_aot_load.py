@@ -25,14 +25,14 @@ import sys, time, json
 t = [time.perf_counter()]
 import jax, mujoco, scipy.linalg
 t.append(time.perf_counter())
-from g1mpc import aot, manifest as M
+from g1mpc import aot, compile_cache, manifest as M
 from g1mpc.config import RunConfig
 from g1mpc.controller import ControllerConfig
 from g1mpc.paths import DEFAULT_CHECKPOINT
 t.append(time.perf_counter())
 root = sys.argv[1]
 config = RunConfig(controller=ControllerConfig(mode="hybrid"))
-aot.enable_persistent_cache(root)
+compile_cache.enable(root)
 expected = M.expected_manifest(config, DEFAULT_CHECKPOINT); key = M.build_key(expected)
 d = aot.build_dir(root, key); m = M.read_manifest(d, expected)
 t.append(time.perf_counter())

@@ -8,7 +8,7 @@ the key of what it was built from (:mod:`g1mpc.manifest`), and one JAX compilati
     builds/<key>/models/plant.mjb          the compiled MuJoCo model (loading compiles no model)
     builds/<key>/reference.npz             the reference derived from it (no forward kinematics at load)
     builds/<key>/network.npz               the network weights for JAX (loading needs no torch)
-    jax_cache/                             JAX's persistent compilation cache: loading runs no XLA compile
+    jax_cache/                             JAX's persistent compilation cache (:mod:`g1mpc.compile_cache`): loading runs no XLA compile
 
 A build is written in a temporary sibling directory under the key's lock and renamed into place, so a
 crash leaves nothing that loads, and a valid build is never changed: a loader reading it is never mixed up
@@ -37,6 +37,7 @@ import mujoco
 import numpy as np
 from jax import export
 
+from g1mpc import compile_cache
 from g1mpc.assembly import Assembly, TaskModels, assemble
 from g1mpc.config import RunConfig
 from g1mpc.errors import UserError, require_checkpoint_file
@@ -56,19 +57,10 @@ from g1mpc.robots.base import Robot
 from g1mpc.stages import StageFunctions
 
 BUILDS = "builds"
-JAX_CACHE = "jax_cache"
 
 
 def build_dir(precompiled_dir: str | Path, key: str) -> Path:
     return Path(precompiled_dir) / BUILDS / key
-
-
-def enable_persistent_cache(precompiled_dir: str | Path) -> None:
-    """Point JAX's compilation cache into the precompiled dir (call before anything compiles)."""
-    cache = Path(precompiled_dir).resolve() / JAX_CACHE
-    jax.config.update("jax_compilation_cache_dir", str(cache))
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
-    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 
 def _flat(fn: Callable, treedef):
@@ -222,7 +214,7 @@ def load_task_models(directory: Path, manifest: dict, planner_config: PlannerMod
 def load_stages(directory: Path, manifest: dict, backend: str) -> StageFunctions:
     """Deserialise the exported stages (checked bytes, data only; nothing is unpickled) and compile them.
 
-    Call :func:`enable_persistent_cache` first: compiling then loads the cached executables.
+    Call :func:`g1mpc.compile_cache.enable` first: compiling then loads the cached executables.
     """
     loaded = {}
     for name in StageFunctions._fields:
@@ -256,10 +248,18 @@ def prepare_precompiled(config: RunConfig, model_path: str | Path, precompiled_d
     """Return (assembly, network params, header lines) from this configuration's build, built first if needed.
 
     Finding and checking the build compiles nothing and imports no torch. A missing, stale or damaged
-    build is (re)built under the key's lock; a process that waited for another's build loads it.
+    build is (re)built under the key's lock; a process that waited for another's build loads it. Unreadable
+    entries of JAX's compilation cache met on the way are removed, so the next run caches them afresh.
     """
+    compile_cache.enable(precompiled_dir)  # before anything compiles
+    with compile_cache.repairing(precompiled_dir) as repair:
+        assembly, params, header = _prepare(config, model_path, precompiled_dir, recompile, nthread, log)
+    return assembly, params, header + repair.lines()
+
+
+def _prepare(config: RunConfig, model_path: str | Path, precompiled_dir: str | Path, recompile: bool,
+             nthread: int | None, log: Callable[[str], None]) -> tuple[Assembly, dict, list[str]]:
     root = Path(precompiled_dir)
-    enable_persistent_cache(root)  # before anything compiles
     require_checkpoint_file(model_path)
     expected = expected_manifest(config, model_path)  # hashes the checkpoint's bytes: no torch needed
     key = build_key(expected)

@@ -4,11 +4,14 @@ import json
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 from helpers import ROOT, finish_script, report_controls, start_script
+
+from g1mpc.compile_cache import READ_ERROR, entry_reads, repairing
 
 SMALL = ["--headless", "--no_realtime", "--quiet", "--num_elites", "2", "--seed", "3", "--warmup", "1", "--duration", "0.4"]
 
@@ -121,3 +124,39 @@ def test_concurrent_runs_same_and_different_settings_all_succeed_with_correct_co
     outs = [finish_script(p) for p in procs]
     assert sum("building the precompiled pipeline" in out for out in outs) == 1
     assert all(_same_controls(r, jit_controls[8]) for r in (tmp_path / "d.json", tmp_path / "e.json"))
+
+
+def test_unreadable_jax_cache_entries_are_recompiled_then_removed_and_cached_again(tmp_path, tmp_path_factory, jit_controls):
+    pristine = tmp_path_factory.getbasetemp() / "pristine"
+    if not pristine.exists():
+        aot(pristine, 8)
+    pre = tmp_path / "pc"
+    shutil.copytree(pristine, pre)
+    aot(pre, 8)  # JAX's cache keys depend on the directory's path: a copy caches its loads afresh once
+    entries = sorted((pre / "jax_cache").glob("*-cache"))
+    assert entries
+    for entry in entries:  # what a crash mid-write leaves: JAX writes its entries in place
+        entry.write_bytes(entry.read_bytes()[: entry.stat().st_size // 2])
+    out = aot(pre, 8, tmp_path / "run.json")
+    assert f"removed {len(entries)} unreadable entries of JAX's compilation cache" in out, out
+    assert "loaded precompiled pipeline" in out  # the build itself is whole: only the cache is repaired
+    assert _same_controls(tmp_path / "run.json", jit_controls[8])
+    proc = start_script("run_policy_aot.py", [*SMALL, "--num_samples", "8", "--precompiled_dir", str(pre)])
+    out, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0 and "unreadable entries" not in out and "Error reading" not in err, err[-2000:]
+    cached = list((pre / "jax_cache").glob("*-cache"))  # what the loads read, cached again whole
+    assert cached and all(entry_reads(e.read_bytes()) for e in cached)
+
+
+def test_cache_repair_acts_only_on_jax_read_errors_and_passes_other_warnings_on(tmp_path):
+    cache = tmp_path / "jax_cache"
+    cache.mkdir()
+    (cache / "jit_f-0-cache").write_bytes(b"garbage")
+    with pytest.warns(UserWarning, match="something else"):
+        with repairing(tmp_path) as repair:
+            warnings.warn("something else", UserWarning, stacklevel=1)
+    assert (cache / "jit_f-0-cache").exists() and not repair.met_damage and repair.lines() == []
+    with repairing(tmp_path) as repair:
+        warnings.warn(f"{READ_ERROR} for 'jit_f': error", UserWarning, stacklevel=1)
+    assert repair.removed == ["jit_f-0-cache"] and not (cache / "jit_f-0-cache").exists()
+    assert repair.lines()[0].startswith("removed 1 unreadable entries")
