@@ -196,7 +196,7 @@ def _load_checked_model(directory: Path, manifest: dict) -> mujoco.MjModel:
     return model
 
 
-def load_task_models(directory: Path, manifest: dict, planner_config: PlannerModelConfig, robot: Robot) -> TaskModels:
+def load_stored_task_models(directory: Path, manifest: dict, planner_config: PlannerModelConfig, robot: Robot) -> TaskModels:
     """The compiled plant and the reference stored with the build (digest-checked MJB and plain arrays).
 
     The planner model is the plant with the planner settings applied, as when compiling from XML.
@@ -236,7 +236,7 @@ def load_build(directory: Path, expected: dict, config: RunConfig, nthread: int 
     params = load_network_params(directory, manifest)
     # MuJoCo reads its model without holding the GIL (and hashing releases it): load it while JAX loads the stages.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        models_loading = pool.submit(load_task_models, directory, manifest, config.planner_model,
+        models_loading = pool.submit(load_stored_task_models, directory, manifest, config.planner_model,
                                      config.robot_description)
         stages = load_stages(directory, manifest, config.controller.backend)
         models = models_loading.result()
