@@ -9,7 +9,7 @@ import torch
 from g1mpc.network import load_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
-BASE = ROOT / "g1mpc/data/g1_default.ckpt"
+BASE = ROOT / "tests/data/g1_network_v1.ckpt"  # v1, the network fine-tuned into TUNED
 TUNED = ROOT / "benchmarks/results/network_v5/candidate_v5_tuned.ckpt"  # v1 fine-tuned (g1mpc train --init_model)
 FROM_SCRATCH = ROOT / "benchmarks/results/network_v5/candidate_v5.ckpt"  # its own normalisation
 
