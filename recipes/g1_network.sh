@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The G1 network v2 (measured, not shipped: see the README's "A network from 112 k labels"): expert data on
 # generated motions and DAgger data on the default clip, both under 0-400 N pushes, then an architecture
-# screen. The shipped g1mpc/data/g1_default.ckpt is still v1 (tests/data/g1_network_v1.ckpt).
+# screen. It started from v1 (tests/data/g1_network_v1.ckpt), the network shipped until v5.
 # Resumable: collect skips finished shards and train keeps its best checkpoints; rerun after an interruption.
 # Usage: bash recipes/g1_network.sh [EXPERT_EPISODES] [DAGGER1_EPISODES] [DAGGER2_EPISODES]
 # The measured v2 stopped (SIGTERM) at 167 / 94 / 35 episodes: the README's table.

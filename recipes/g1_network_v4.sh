@@ -8,7 +8,7 @@
 # Usage: bash recipes/g1_network_v4.sh [NETWORK] [MOTION_EPISODES] [CLIP_EPISODES]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-NETWORK=${1:-g1mpc/data/g1_default.ckpt}; MOTIONS=${2:-65}; CLIP=${3:-65}
+NETWORK=${1:-tests/data/g1_network_v1.ckpt}; MOTIONS=${2:-65}; CLIP=${3:-65}
 DATA=datasets/g1_v4
 LOGS=benchmarks/results/network_v4
 mkdir -p "$DATA" "$LOGS"

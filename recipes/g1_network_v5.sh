@@ -4,12 +4,13 @@
 # (`collect --cold_labels`): from the network's knots and the planner's initial sigma, the driver's last control as
 # the previous one, two sampling iterations, and no samples around a carried plan (--anchor_fraction 0). Each label
 # is then a function of the state alone, which a state-only network can learn; v4's labels also depended on the
-# plan the expert carried in, which such a network averages out. Then two networks on these labels.
+# plan the expert carried in, which such a network averages out. Then two networks on these labels, and the
+# shipped v5: the mean of v1's weights and its fine-tuned copy's.
 # Resumable: collect skips finished shards and train keeps its best checkpoints; rerun after an interruption.
 # Usage: bash recipes/g1_network_v5.sh [NETWORK] [MOTION_EPISODES] [CLIP_EPISODES]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-NETWORK=${1:-g1mpc/data/g1_default.ckpt}; MOTIONS=${2:-40}; CLIP=${3:-40}
+NETWORK=${1:-tests/data/g1_network_v1.ckpt}; MOTIONS=${2:-40}; CLIP=${3:-40}
 DATA=datasets/g1_v5
 LOGS=benchmarks/results/network_v5
 mkdir -p "$DATA" "$LOGS"
@@ -29,4 +30,9 @@ python -m g1mpc train --data "$DATA" --ckpt_dir runs/v5 --hidden 64 64 --lr 3e-4
     > "$LOGS/train_v5.log" 2>&1
 python -m g1mpc train --data "$DATA" --ckpt_dir runs/v5_tuned --init_model "$NETWORK" --lr 3e-4 --epochs 100 --patience 15 \
     > "$LOGS/train_v5_tuned.log" 2>&1
-echo "screen the best checkpoints of runs/v5 and runs/v5_tuned with benchmarks/candidate_screen.sh (see the README)"
+# The shipped v5 (g1mpc/data/g1_default.ckpt): the fine-tuned copy's best checkpoint averaged with its start.
+best=$(find runs/v5_tuned -name 'model-epoch=*-val_loss=*.ckpt' | sort -t= -k3 -g | head -1)
+cp "$best" "$LOGS/candidate_v5_tuned.ckpt"
+python benchmarks/blend_networks.py --base "$NETWORK" --tuned "$LOGS/candidate_v5_tuned.ckpt" --weight 0.5 \
+    --out "$LOGS/candidate_v5_blend.ckpt"
+echo "screen it with benchmarks/candidate_screen.sh, then benchmarks/network_eval.sh on the unseen seeds (see the README)"
