@@ -4,7 +4,7 @@
 be the same in both (a copy fine-tuned with ``g1mpc train --init_model BASE`` keeps them), so the result reads
 the same inputs and writes the same outputs.
 
-    python benchmarks/blend_networks.py --base g1mpc/data/g1_default.ckpt \
+    python benchmarks/blend_networks.py --base tests/data/g1_network_v1.ckpt \
         --tuned benchmarks/results/network_v5/candidate_v5_tuned.ckpt --weight 0.5 \
         --out benchmarks/results/network_v5/candidate_v5_blend.ckpt
 """
@@ -17,20 +17,19 @@ import torch
 
 from g1mpc.errors import UserError
 from g1mpc.manifest import sha256_file
-from g1mpc.network import load_checkpoint, save_checkpoint
-
-NORMALISATION = ("in_mean", "in_std", "out_mean", "out_std")
+from g1mpc.network import check_spec, load_checkpoint, save_checkpoint
 
 
-def blend_state_dicts(base: dict[str, torch.Tensor], tuned: dict[str, torch.Tensor], weight: float) -> dict[str, torch.Tensor]:
-    """Parameter-wise ``(1 - weight) * base + weight * tuned``; raises UserError unless the two share their
-    parameter names, shapes and normalisation."""
+def blend_state_dicts(base: dict[str, torch.Tensor], tuned: dict[str, torch.Tensor], weight: float,
+                      normalisation: set[str]) -> dict[str, torch.Tensor]:
+    """Parameter-wise ``(1 - weight) * base + weight * tuned``, the ``normalisation`` buffers kept; raises
+    UserError unless the two share their parameter names, shapes and normalisation."""
     if base.keys() != tuned.keys() or any(base[k].shape != tuned[k].shape for k in base):
         raise UserError("--tuned: its layers differ from --base's; pass a copy fine-tuned from --base")
-    for name in NORMALISATION:
+    for name in sorted(normalisation):
         if not torch.equal(base[name], tuned[name]):
             raise UserError(f"--tuned: its {name} differs from --base's; pass a copy fine-tuned from --base (g1mpc train --init_model)")
-    return {k: base[k] if k in NORMALISATION else (1 - weight) * base[k] + weight * tuned[k] for k in base}
+    return {k: base[k] if k in normalisation else (1 - weight) * base[k] + weight * tuned[k] for k in base}
 
 
 def main() -> None:
@@ -45,9 +44,9 @@ def main() -> None:
     try:
         base, base_hyper = load_checkpoint(args.base, "--base")
         tuned, tuned_hyper = load_checkpoint(args.tuned, "--tuned")
-        if base_hyper.get("task_spec") != tuned_hyper.get("task_spec"):
-            raise UserError("--tuned: it was trained for another task spec than --base; pass a copy fine-tuned from --base")
-        base.load_state_dict(blend_state_dicts(base.state_dict(), tuned.state_dict(), args.weight))
+        check_spec(args.tuned, tuned_hyper, base_hyper.get("task_spec", {}), "--tuned")
+        normalisation = {name for name, _ in base.named_buffers()}  # the input and output scales
+        base.load_state_dict(blend_state_dicts(base.state_dict(), tuned.state_dict(), args.weight, normalisation))
     except UserError as exc:
         raise SystemExit(f"blend_networks.py: {exc}") from None
     blend = {"base": args.base, "base_sha256": sha256_file(args.base), "tuned": args.tuned,

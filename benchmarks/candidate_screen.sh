@@ -12,16 +12,16 @@ cd "$(dirname "$0")/.."
 source benchmarks/resumable_runs.sh
 CHECKS=${CHECKS:-pushes sideways motions nn}
 OUT=${OUT:-benchmarks/results/network_v4/screen}
-tuning20=${SEEDS:-$(seq 200 219)}; tuning10=$(seq 200 209)
+push_seeds=${SEEDS:-$(seq 200 219)}; tuning10=$(seq 200 209)
 for pair in "$@"; do
   name=${pair%%=*}; checkpoint=${pair#*=}
   [ -f "$checkpoint" ] || { echo "candidate_screen.sh: $checkpoint: no such checkpoint" >&2; exit 2; }
   for check in $CHECKS; do
     # shellcheck disable=SC2086  # the seed lists are separate words
     case $check in
-      pushes) run_planning "$OUT" "${name}_300N" --modes hybrid:64:8 --pushes 300 --seed_list $tuning20 --model_path "$checkpoint" ;;
+      pushes) run_planning "$OUT" "${name}_300N" --modes hybrid:64:8 --pushes 300 --seed_list $push_seeds --model_path "$checkpoint" ;;
       sideways) DURATION=10 run_planning "$OUT" "${name}_sideways" --modes hybrid:64:8 --pushes 300 --push_directions 90 270 \
-                    --seed_list $tuning20 --model_path "$checkpoint" ;;
+                    --seed_list $push_seeds --model_path "$checkpoint" ;;
       motions) run_planning "$OUT" "${name}_motions" --modes hybrid:64:8 --pushes 0 --motions --seed_list $tuning10 \
                    --model_path "$checkpoint" ;;
       nn) run_planning "$OUT" "${name}_nn" --modes nn --pushes 0 150 --seed_list $tuning10 --model_path "$checkpoint" ;;

@@ -38,6 +38,16 @@ def _build(pre: Path) -> Path:
     return directory
 
 
+def _copy_of_pristine(tmp_path: Path, tmp_path_factory) -> Path:
+    """A copy of one 8-sample precompiled directory, built once per session."""
+    pristine = tmp_path_factory.getbasetemp() / "pristine"
+    if not pristine.exists():
+        aot(pristine, 8)
+    pre = tmp_path / "pc"
+    shutil.copytree(pristine, pre)
+    return pre
+
+
 def _same_controls(report: Path, expected: np.ndarray) -> bool:
     got = report_controls(report)
     return got.shape == expected.shape and float(np.abs(got - expected).max()) <= 1e-5
@@ -71,11 +81,7 @@ DAMAGE = {
 
 @pytest.mark.parametrize("case", list(DAMAGE))
 def test_a_damaged_build_is_rebuilt_saying_why_and_runs_correctly(case, tmp_path, tmp_path_factory, jit_controls):
-    pristine = tmp_path_factory.getbasetemp() / "pristine"
-    if not pristine.exists():
-        aot(pristine, 8)
-    pre = tmp_path / "pc"
-    shutil.copytree(pristine, pre)
+    pre = _copy_of_pristine(tmp_path, tmp_path_factory)
     damage, why = DAMAGE[case]
     damage(_build(pre))
     out = aot(pre, 8, tmp_path / "run.json")
@@ -127,11 +133,7 @@ def test_concurrent_runs_same_and_different_settings_all_succeed_with_correct_co
 
 
 def test_unreadable_jax_cache_entries_are_recompiled_then_removed_and_cached_again(tmp_path, tmp_path_factory, jit_controls):
-    pristine = tmp_path_factory.getbasetemp() / "pristine"
-    if not pristine.exists():
-        aot(pristine, 8)
-    pre = tmp_path / "pc"
-    shutil.copytree(pristine, pre)
+    pre = _copy_of_pristine(tmp_path, tmp_path_factory)
     aot(pre, 8)  # JAX's cache keys depend on the directory's path: a copy caches its loads afresh once
     entries = sorted((pre / "jax_cache").glob("*-cache"))
     assert entries
