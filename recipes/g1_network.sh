@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The G1 network v2 (measured, not shipped: see the README's "A network from 112 k labels"): expert data on
+# The G1 network v2 (measured, not shipped: see docs/changelog.md, "A network from 112 k labels"): expert data on
 # generated motions and DAgger data on the default clip, both under 0-400 N pushes, then an architecture
 # screen. It started from v1 (tests/data/g1_network_v1.ckpt), the network shipped until v5.
 # Resumable: collect skips finished shards and train keeps its best checkpoints; rerun after an interruption.
 # Usage: bash recipes/g1_network.sh [EXPERT_EPISODES] [DAGGER1_EPISODES] [DAGGER2_EPISODES]
-# The measured v2 stopped (SIGTERM) at 167 / 94 / 35 episodes: the README's table.
+# The measured v2 stopped (SIGTERM) at 167 / 94 / 35 episodes: the table in docs/changelog.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXPERT=${1:-200}; DAGGER=${2:-94}; DAGGER2=${3:-60}
@@ -42,4 +42,4 @@ python benchmarks/bench_train_arch.py --data "$DATA" --hidden 64x64 256x256 512x
 python benchmarks/bench_train_arch.py --data "$DATA" --hidden 32x32 64x64 128x128 --lr 3e-4 \
     --epochs 100 --patience 15 --ckpt_root runs/arch --out "$LOGS/arch.json"
 best=$(ls runs/arch/32x32_lr0.0003/model-*.ckpt | sort -t= -k3 -g | head -1)
-echo "best candidate: $best; screen it in the closed loop with benchmarks/network_screen.sh v2_32x32=$best"
+echo "best candidate: $best; screen it in the closed loop with benchmarks/screens/network_screen.sh v2_32x32=$best"

@@ -27,5 +27,5 @@ python -m g1mpc collect --out "$DATA" --episodes "$CLIP" --first_episode 40000 -
     --push_min 0 --push_max 400 --preset expert --seed 11 --nthread 1 \
     --dagger_model "$DRIVER" --dagger_samples 64 --label_from_driver_plan > "$LOGS/collect_clip.log" 2>&1 &
 wait
-# The plan-conditioned network on everything collected (the README's 64 x 64 candidate).
+# The plan-conditioned network on everything collected (the 64 x 64 candidate in docs/changelog.md).
 python -m g1mpc train --data "$DATA" --ckpt_dir runs/v3 --hidden 64 64 --lr 3e-4 --epochs 60 --patience 10 --plan_input

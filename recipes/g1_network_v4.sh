@@ -31,4 +31,4 @@ python -m g1mpc train --data "$DATA" --ckpt_dir runs/v4 --hidden 64 64 --lr 3e-4
     > "$LOGS/train_v4.log" 2>&1
 python -m g1mpc train --data "$ALL" --ckpt_dir runs/v4_all --hidden 64 64 --lr 3e-4 --epochs 100 --patience 15 \
     > "$LOGS/train_v4_all.log" 2>&1
-echo "screen the best checkpoints of runs/v4 and runs/v4_all with benchmarks/push_screen.sh (see the README)"
+echo "screen the best checkpoints of runs/v4 and runs/v4_all with benchmarks/screens/push_screen.sh (see docs/changelog.md)"

@@ -35,4 +35,4 @@ best=$(find runs/v5_tuned -name 'model-epoch=*-val_loss=*.ckpt' | sort -t= -k3 -
 cp "$best" "$LOGS/candidate_v5_tuned.ckpt"
 python benchmarks/blend_networks.py --base "$NETWORK" --tuned "$LOGS/candidate_v5_tuned.ckpt" --weight 0.5 \
     --out "$LOGS/candidate_v5_blend.ckpt"
-echo "screen it with benchmarks/candidate_screen.sh, then benchmarks/network_eval.sh on the unseen seeds (see the README)"
+echo "screen it with benchmarks/screens/candidate_screen.sh, then benchmarks/screens/network_eval.sh on the unseen seeds (see docs/changelog.md)"

@@ -4,7 +4,7 @@
 # at 150, 200 and 300 N. Seeds 200-209 were not used to choose any setting. Resumable: a lever whose JSON
 # is complete is skipped.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 source benchmarks/resumable_runs.sh
 run() {  # name samples elites planner_model [FIELD=VALUE ...]
   local name=$1 n=$2 e=$3 model=$4; shift 4

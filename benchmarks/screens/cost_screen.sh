@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Cost-weight screen of the CPU-preset hybrid (64 / 8, shipped network) under 300 N pushes, one file per
 # setting, resumable. Seeds: the tuning seeds 200-209 unless SEEDS names others.
-# Usage: [SEEDS="210 ... 219"] bash benchmarks/cost_screen.sh NAME="FIELD=VALUE [FIELD=VALUE ...]" [...]
-#   e.g. bash benchmarks/cost_screen.sh cp3000="capture_point=3000"
-#        SEEDS="$(seq 210 219)" bash benchmarks/cost_screen.sh base_seeds210=   (an empty setting: the defaults)
+# Usage: [SEEDS="210 ... 219"] bash benchmarks/screens/cost_screen.sh NAME="FIELD=VALUE [FIELD=VALUE ...]" [...]
+#   e.g. bash benchmarks/screens/cost_screen.sh cp3000="capture_point=3000"
+#        SEEDS="$(seq 210 219)" bash benchmarks/screens/cost_screen.sh base_seeds210=   (an empty setting: the defaults)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 source benchmarks/resumable_runs.sh
 SEEDS=${SEEDS:-$(seq 200 209)}
 for pair in "$@"; do

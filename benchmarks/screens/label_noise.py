@@ -7,7 +7,7 @@ can go below: two labels of the same state differ by that much. The same update 
 state (nothing carried over from earlier cycles, which a network does not see) shows how much of a label is
 the expert's history rather than the state. Writes JSON.
 
-    python benchmarks/label_noise.py --data datasets/g1_v2 --pushes 0 150 300 \
+    python benchmarks/screens/label_noise.py --data datasets/g1_v2 --pushes 0 150 300 \
         --out benchmarks/results/network_v2/label_noise.json
 """
 

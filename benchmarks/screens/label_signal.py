@@ -7,7 +7,7 @@ part (what fine-tuning can learn), and the lag-1 autocorrelation says how much o
 cycle to the next (near 0: noise drawn afresh each cycle; near 1: a slowly varying part, such as an
 expert's carried plan). Prints a table and writes JSON.
 
-    python benchmarks/label_signal.py --model g1mpc/data/g1_default.ckpt --data datasets/g1_v4 datasets/g1_v5 \
+    python benchmarks/screens/label_signal.py --model g1mpc/data/g1_default.ckpt --data datasets/g1_v4 datasets/g1_v5 \
         --out benchmarks/results/network_v5/label_signal.json
 """
 

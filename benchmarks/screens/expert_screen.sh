@@ -2,7 +2,7 @@
 # Which expert survives 300 N pushes (issue 14, item 3)? CEM at 2x, 4x the real-time samples and with a
 # longer horizon, on the tuning seeds 200-209, 20 s each, --no_realtime. Resumable.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 source benchmarks/resumable_runs.sh
 run() { run_planning benchmarks/results/expert_screen "$@"; }
 run cem128_h05 --modes cem:128:16 --pushes 300 --seed_list $(seq 200 209)

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The real-time CPU preset against its expert (issue 14's tables): pushes on the default clip and generated
 # motions without pushes. Seeds 300-319 and motions 300-309 were not used to choose any setting.
-# Usage: bash benchmarks/realtime_vs_expert.sh SAMPLES ELITES   (resumable: complete JSON files are skipped)
+# Usage: bash benchmarks/screens/realtime_vs_expert.sh SAMPLES ELITES   (resumable: complete JSON files are skipped)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 N=${1:?samples}; E=${2:?elites}
 source benchmarks/resumable_runs.sh
 run() { run_planning benchmarks/results/realtime_vs_expert "$@"; }  # name bench_planning flags...

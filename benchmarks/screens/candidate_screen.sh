@@ -6,9 +6,9 @@
 #   motions:  the same hybrid on generated motions 200-209, no pushes, 20 s                 NAME_motions.json
 #   nn:       the network alone, no pushes and 150 N, seeds 200-209, 20 s                  NAME_nn.json
 # SEEDS replaces the 20 push seeds (tuning seeds only, e.g. "$(seq 220 259)").
-# Usage: [CHECKS="pushes sideways motions nn"] [OUT=DIR] [SEEDS=...] bash benchmarks/candidate_screen.sh NAME=CHECKPOINT [...]
+# Usage: [CHECKS="pushes sideways motions nn"] [OUT=DIR] [SEEDS=...] bash benchmarks/screens/candidate_screen.sh NAME=CHECKPOINT [...]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 source benchmarks/resumable_runs.sh
 CHECKS=${CHECKS:-pushes sideways motions nn}
 OUT=${OUT:-benchmarks/results/network_v4/screen}

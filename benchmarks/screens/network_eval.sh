@@ -5,9 +5,9 @@
 #   NAME_motions.json  the same hybrid on generated motions 300-309, no pushes, 20 s
 #   NAME_nn.json       the network alone, 0, 150, 200 and 300 N, seeds 300-309, 20 s
 # The CEM-only and expert rows do not use the network: see benchmarks/results/noise_eval/.
-# Usage: [OUT=DIR] bash benchmarks/network_eval.sh NAME=CHECKPOINT [...]
+# Usage: [OUT=DIR] bash benchmarks/screens/network_eval.sh NAME=CHECKPOINT [...]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 source benchmarks/resumable_runs.sh
 OUT=${OUT:-benchmarks/results/network_eval}
 for pair in "$@"; do
