@@ -15,6 +15,7 @@ STEPS = 3
 LEGS = slice(7, 7 + 12)
 
 
+@pytest.mark.slow
 def test_native_and_mjx_agree_on_short_horizon(reference):
     jax = pytest.importorskip("jax")
     from g1mpc.backends.mjx_backend import make_mjx_rollout
@@ -59,6 +60,7 @@ def test_feet_contacts_keep_only_the_feet_and_change_nothing_while_standing(refe
         PlannerModelConfig(contacts="hands")
 
 
+@pytest.mark.slow
 def test_mjx_mismatch_comes_from_clamped_actuator_damping(reference):
     """Why the wrists and waist are not compared above: with the joints' actuator-force limits on,
     native MuJoCo's implicitfast drops the velocity derivative of clamped servo damping and MJX keeps it.

@@ -4,9 +4,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 
 from g1mpc.network import load_checkpoint
+
+pytestmark = pytest.mark.slow  # the whole module: the fast tier is python -m pytest -m "not slow"
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "tests/data/g1_network_v1.ckpt"  # v1, the network fine-tuned into TUNED

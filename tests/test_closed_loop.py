@@ -76,6 +76,7 @@ def test_push_directions_restrict_the_forces(small_assembly):
         PushConfig(directions=(float("nan"),))
 
 
+@pytest.mark.slow
 def test_default_hybrid_rides_out_150N_pushes():
     """The shipped network + 16-sample CEM (the default run) stays up through three 150 N / 0.1 s pushes.
 

@@ -17,6 +17,8 @@ from g1mpc.config import RunConfig
 from g1mpc.controller import ControllerConfig
 from g1mpc.dataset import load_dataset, read_shard
 
+pytestmark = pytest.mark.slow  # the whole module: the fast tier is python -m pytest -m "not slow"
+
 pytest.importorskip("ray")
 ROOT = Path(__file__).resolve().parents[1]
 SMALL_RUN = RunConfig(plan_horizon=0.2, controller=ControllerConfig(num_samples=8, num_elites=2))

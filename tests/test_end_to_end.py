@@ -1,9 +1,12 @@
 """Tiny collect -> train -> hybrid run on a small configuration (real physics, real checkpoint)."""
 
 import numpy as np
+import pytest
 
 from g1mpc.cli import main
 from g1mpc.paths import DEFAULT_CHECKPOINT
+
+pytestmark = pytest.mark.slow  # the whole module: the fast tier is python -m pytest -m "not slow"
 
 
 def test_collect_train_hybrid(tmp_path, capsys):

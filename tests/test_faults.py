@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -162,6 +163,7 @@ def test_fuzzed_flags_are_accepted_or_rejected_with_one_line(samples, elites, kn
     assert knots >= (1 if spline == "zero" else 2)
 
 
+@pytest.mark.slow
 def test_sigterm_during_collect_keeps_finished_shards_valid(tmp_path):
     from g1mpc.dataset import load_dataset
 

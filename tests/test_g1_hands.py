@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from helpers import finish_script, report_controls, start_script
 
 from g1mpc.network import load_checkpoint
@@ -25,6 +26,7 @@ def test_the_shipped_g1_hands_network_is_trained_for_the_g1_with_hands():
     assert (spec["robot"], spec["nu"], spec["nq"]) == ("g1_hands", 43, 50)
 
 
+@pytest.mark.slow
 def test_g1_hands_hybrid_runs_jit_and_aot_with_the_same_controls(tmp_path):
     jit = _controls("run_policy.py", ["--hybrid"], tmp_path / "jit.json")
     aot = _controls("run_policy_aot.py", ["--precompiled_dir", str(tmp_path / "pre")], tmp_path / "aot.json")

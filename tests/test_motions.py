@@ -74,6 +74,7 @@ def test_a_motion_has_exactly_its_duration_in_frames(g1):
         assert len(random_motion(model, robot, seed, MotionConfig(duration=8))) == 240
 
 
+@pytest.mark.slow
 def test_collection_on_generated_motions_gives_each_episode_its_own_clip(tmp_path):
     from g1mpc.collect import CollectConfig, collect
     from g1mpc.config import RunConfig

@@ -2,12 +2,15 @@
 collection records each update's warm start, training reads it, and the network drives NN-only and hybrid."""
 
 import numpy as np
+import pytest
 import torch
 from helpers import report_controls
 
 from g1mpc.cli import main
 from g1mpc.dataset import load_episodes
 from g1mpc.train import warm_started_plans
+
+pytestmark = pytest.mark.slow  # the whole module: the fast tier is python -m pytest -m "not slow"
 
 SMALL = ["--num_samples", "8", "--num_elites", "2", "--plan_horizon", "0.2"]
 

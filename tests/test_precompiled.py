@@ -13,6 +13,8 @@ from helpers import ROOT, finish_script, report_controls, start_script
 
 from g1mpc.compile_cache import READ_ERROR, entry_reads, repairing
 
+pytestmark = pytest.mark.slow  # the whole module: the fast tier is python -m pytest -m "not slow"
+
 SMALL = ["--headless", "--no_realtime", "--quiet", "--num_elites", "2", "--seed", "3", "--warmup", "1", "--duration", "0.4"]
 
 

@@ -34,6 +34,7 @@ def test_ghost_changes_pixels_where_reference_differs(plant, reference):
     assert ghost_only.sum() > 50
 
 
+@pytest.mark.slow
 def test_record_report_and_plots(tmp_path, capsys):
     jsonschema = pytest.importorskip("jsonschema")
     import imageio.v2 as imageio
