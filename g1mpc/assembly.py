@@ -15,6 +15,7 @@ from g1mpc.controller import Controller, make_planner
 from g1mpc.models import load_plant_model, planner_model_from, sensor_layout
 from g1mpc.pipeline import PlanSpec, RunArrays, run_arrays
 from g1mpc.planners import PlannerState, SamplingPlanner
+from g1mpc.prediction import StatePredictor
 from g1mpc.reference import Reference, build_reference, load_reference
 from g1mpc.robots.base import Robot
 from g1mpc.sim import SimConfig, Simulation
@@ -86,7 +87,7 @@ class Assembly:
 
     def controller(self, network_params: dict | None = None) -> Controller:
         return Controller(self.spec, self.config.controller, self.stages, self.arrays, self.initial_state,
-                          self.rollout, network_params)
+                          self.rollout, network_params, StatePredictor(self.plant))
 
     def simulation(self, config: SimConfig) -> Simulation:
         """The closed loop on the plant at this run's frequency, falls judged by the task."""

@@ -16,7 +16,9 @@ import numpy as np
 
 from g1mpc import pipeline as P
 from g1mpc.errors import ConfigError
+from g1mpc.plan import Plan
 from g1mpc.planners import PLANNERS, PlannerState, SamplingPlanner
+from g1mpc.prediction import StatePredictor
 from g1mpc.stages import StageFunctions
 
 Mode = Literal["cem", "nn", "hybrid"]
@@ -124,6 +126,7 @@ class Controller:
         initial_state: PlannerState,
         rollout: Callable | None = None,
         network_params: dict | None = None,
+        predictor: StatePredictor | None = None,
     ):
         if config.mode in ("nn", "hybrid") and network_params is None:
             raise ValueError(f"mode '{config.mode}' needs network parameters")
@@ -132,6 +135,7 @@ class Controller:
         self.spec, self.config, self.stages, self.arrays = spec, config, stages, arrays
         self.rollout = rollout
         self.network_params = network_params
+        self.predictor = predictor  # for plans that start ahead of their state (latency compensation)
         self.initial_state = initial_state  # the planner's init(): zero residuals, sigma_start x noise scale
         self.reset()
 
@@ -147,6 +151,7 @@ class Controller:
         counter, so the sampling noise, and the previous control stay."""
         # Host-side state is numpy float32: no eager JAX ops, so nothing compiles outside the stages.
         self.mean, self.sigma = (np.array(x, np.float32) for x in self.initial_state)
+        self.last_start = None
 
     def warmup(self, t: float, qpos: np.ndarray, qvel: np.ndarray, rounds: int = 3) -> None:
         """Run every code path ``rounds`` times (compiling or loading it), then reset."""
@@ -155,15 +160,37 @@ class Controller:
         self.reset()
 
     def plan(self, t: float, qpos: np.ndarray, qvel: np.ndarray) -> tuple[np.ndarray, CycleTiming]:
-        """One replan: returns plant controls (S, nu) and the timing split."""
-        S, cfg = self.stages, self.config
+        """One replan from the state at ``t``, applied at once: plant controls (S, nu) for one replan period
+        and the timing split."""
+        plan, timing = self.replan(t, qpos, qvel)
+        return plan.controls[: self.spec.steps_per_replan], timing
+
+    def replan(self, t: float, qpos: np.ndarray, qvel: np.ndarray, start_time: float | None = None,
+               applied: Callable[[float, int, float], np.ndarray] | None = None) -> tuple[Plan, CycleTiming]:
+        """One replan from the state (qpos (nq,), qvel (nv,)) at ``t``; returns the :class:`Plan` and the timing split.
+
+        ``start_time`` (> t): compensate for the plan's delay. The state at ``start_time`` is predicted by
+        rolling the nominal model forward under ``applied(t, steps, dt)`` -> (steps, nu), the servo targets
+        the plant runs meanwhile, and the plan starts there. The carried plan is shifted by as many replan
+        periods as separate its start from the previous plan's.
+        """
+        S, cfg, spec = self.stages, self.config, self.spec
         start = time.perf_counter()
-        t0 = np.float32(t)
+        plan_time = t if start_time is None else float(start_time)
+        if plan_time > t + 1e-9:
+            if self.predictor is None or applied is None:
+                raise ValueError("planning ahead of the state needs a state predictor and the applied controls")
+            steps = int(round((plan_time - t) / spec.plant_dt))
+            qpos, qvel = self.predictor.predict(t, qpos, qvel, applied(t, steps, spec.plant_dt))
+        shifts = 1 if self.last_start is None else max(0, int(round((plan_time - self.last_start) / spec.replan_period)))
+        t0 = np.float32(plan_time)
         qpos32, qvel32 = np.asarray(qpos, np.float32), np.asarray(qvel, np.float32)
         nn_time = cem_time = 0.0
         tic = time.perf_counter()
-        # the previous plan one period on: CEM's start, the hybrid's anchor, a plan-conditioned network's input
-        shifted, sigma = (np.asarray(x) for x in S.warm_start(self.mean, self.sigma))
+        # the previous plan at this plan's start: CEM's start, the hybrid's anchor, a plan-conditioned network's input
+        shifted, sigma = np.asarray(self.mean), np.asarray(self.sigma)
+        for _ in range(shifts):
+            shifted, sigma = (np.asarray(x) for x in S.warm_start(shifted, sigma))
         mean = shifted
         warm_time = time.perf_counter() - tic
         if cfg.mode in ("nn", "hybrid"):
@@ -184,7 +211,7 @@ class Controller:
                     mean, sigma = np.asarray(mean), np.asarray(sigma)
                 else:
                     knots, controls = S.propose(mean, sigma, anchor, seed, counter, t0, self.arrays)
-                    q, v, s = self.rollout(t, qpos, qvel, np.asarray(controls))
+                    q, v, s = self.rollout(plan_time, qpos, qvel, np.asarray(controls))
                     q, v, s = (np.asarray(x, np.float32) for x in (q, v, s))
                     mean, sigma, costs = S.score(
                         mean, sigma, knots, controls, q, v, s, t0, self.prev_ctrl, self.arrays
@@ -196,7 +223,9 @@ class Controller:
         ctrl = np.asarray(S.plant(mean, t0, self.arrays), dtype=np.float64)
         self.last_warm_start = shifted
         self.mean, self.sigma = mean, sigma
-        self.prev_ctrl = np.asarray(ctrl[-1], np.float32)
+        self.last_start = plan_time
+        self.prev_ctrl = np.asarray(ctrl[spec.steps_per_replan - 1], np.float32)
         self.cycle += 1
         total = time.perf_counter() - start
-        return ctrl, CycleTiming(total, nn_time, cem_time, max(total - nn_time - cem_time, 0.0))
+        plan = Plan(start_time=plan_time, state_time=t, controls=ctrl, dt=spec.plant_dt, knots=mean)
+        return plan, CycleTiming(total, nn_time, cem_time, max(total - nn_time - cem_time, 0.0))

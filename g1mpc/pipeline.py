@@ -50,6 +50,12 @@ class PlanSpec:
         return max(1, int(round(self.replan_period / self.plant_dt)))
 
     @property
+    def plan_steps(self) -> int:
+        """Plant steps a published plan covers: its whole horizon (at least one replan period), so a plan
+        that arrives late, or runs on while the next one is late, is still evaluated on its spline."""
+        return max(self.steps_per_replan, int(round(self.horizon / self.plant_dt)))
+
+    @property
     def knot_times(self) -> jnp.ndarray:
         return knot_times(self.horizon, self.num_knots)
 
@@ -160,8 +166,8 @@ def score_and_update(
 
 
 def plant_controls(spec: PlanSpec, mean: jnp.ndarray, t0, arrays: RunArrays) -> jnp.ndarray:
-    """Servo targets for each plant step of the coming replan period: (S, nu)."""
-    times = spec.plant_dt * jnp.arange(spec.steps_per_replan)
+    """Servo targets for each plant step of the plan's horizon from ``t0``: (P, nu), P = ``spec.plan_steps``."""
+    times = spec.plant_dt * jnp.arange(spec.plan_steps)
     return knots_to_controls(spec, arrays, mean, times, t0)
 
 

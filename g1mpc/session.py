@@ -63,7 +63,8 @@ def header_lines(assembly: Assembly, extra: Sequence[str] = ()) -> list[str]:
         lines.append(f"samples {c.num_samples}, elites {c.num_elites}, iterations {c.iterations}, "
                      f"sigma {c.sigma_start:g}->{c.sigma_min:g}, explore {c.explore_fraction:g}"
                      + (f", around previous plan {c.anchor_fraction:g}" if c.mode == "hybrid" else ""))
-    lines.append(f"state qpos ({spec.nq},) qvel ({spec.nv},) -> controls ({spec.steps_per_replan}, {spec.nu}) per cycle")
+    lines.append(f"state qpos ({spec.nq},) qvel ({spec.nv},) -> plan ({spec.plan_steps}, {spec.nu}) per cycle, "
+                 f"{spec.steps_per_replan} steps per replan")
     return lines
 
 

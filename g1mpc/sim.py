@@ -6,11 +6,13 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
 import mujoco
 import numpy as np
 
 from g1mpc.errors import ConfigError
+from g1mpc.plan import Plan, PlanSchedule, hold_plan
 from g1mpc.reference import Reference
 from g1mpc.robots.base import FreeBase
 from g1mpc.tasks.base import FallTest
@@ -57,19 +59,46 @@ def push_angle(seed: int, index: int, directions: tuple[float, ...] = ()) -> flo
     return float(rng.uniform(0, 2 * np.pi))
 
 
+Loop = Literal["sync", "async"]
+Compensation = Literal["none", "predict"]
+
+
 @dataclass(frozen=True)
 class SimConfig:
-    """The closed loop: how long, how fast, what disturbs it, what happens after a fall."""
+    """The closed loop: how long, how fast, what disturbs it, what happens after a fall.
+
+    Attributes:
+        loop: sync: the plant waits for each plan (deterministic; ``latency`` delays each plan's effect);
+            async: the plant steps in wall-clock time in its own thread and runs the newest plan that has
+            reached it (:mod:`g1mpc.async_loop`).
+        latency: sync loop: a plan computed from the state at t takes effect at t + latency (s); until
+            then the previous plan keeps running.
+        compensation: none: a plan starts at the time of its state and reaches the plant late; predict:
+            it is planned from the state predicted at the time it takes effect, and starts there.
+    """
 
     duration: float = 10.0
     realtime: bool = True  # sleep when ahead so the simulation runs at wall-clock pace
     pushes: PushConfig = PushConfig()
     reset_on_fall: bool = False  # False: a fall ends the run; True: reset to the reference and go on
     print_every: float = 1.0  # seconds of simulated time between rolling reports (0: never)
+    loop: Loop = "sync"
+    latency: float = 0.0
+    compensation: Compensation = "none"
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.duration) and self.duration > 0):
             raise ConfigError("--duration must be > 0 seconds")
+        if self.loop not in get_args(Loop):
+            raise ConfigError(f"--loop: '{self.loop}' is not one of {', '.join(get_args(Loop))}")
+        if self.compensation not in get_args(Compensation):
+            raise ConfigError(f"--compensation: '{self.compensation}' is not one of {', '.join(get_args(Compensation))}")
+        if not (math.isfinite(self.latency) and 0 <= self.latency <= 1.0):
+            raise ConfigError("--latency_ms must be between 0 and 1000")
+        if self.loop == "async" and not self.realtime:
+            raise ConfigError("--loop async runs in wall-clock time: drop --no_realtime, or use --loop sync")
+        if self.loop == "async" and self.latency > 0:
+            raise ConfigError("--latency_ms is for --loop sync: the asynchronous loop has the planner's real latency")
 
 
 @dataclass
@@ -83,6 +112,7 @@ class CycleRecord:
     base_height: float
     pushing: bool
     ctrl: list[float] = field(default_factory=list)  # servo targets applied at the cycle's first plant step
+    latency: float | None = None  # s from the plan's state to its first plant step (None: superseded unapplied)
 
 
 @dataclass
@@ -96,12 +126,16 @@ class RunResult:
     interrupted: bool = False
     planner_faults: int = 0  # cycles whose plan was non-finite (the last finite plan was held instead)
     plant_faults: int = 0  # plant divergences (MuJoCo's bad-acceleration reset)
+    loop: str = "sync"
+    plant_overruns: int = 0  # async: plant steps taken later than their wall-clock time by over one replan period
 
     def summary(self) -> dict:
         planning = np.array([c.total for c in self.cycles]) if self.cycles else np.zeros(1)
         rms = np.array([c.joint_rms for c in self.cycles]) if self.cycles else np.zeros(1)
         achieved = len(self.cycles) / self.wall_time if self.wall_time > 0 else 0.0
         ms = lambda x: float(x) * 1e3
+        latencies = np.array([c.latency for c in self.cycles if c.latency is not None])
+        latency_ms = lambda q: ms(np.percentile(latencies, q)) if latencies.size else None
         return {
             "cycles": len(self.cycles),
             "sim_time_s": self.sim_time,
@@ -123,6 +157,12 @@ class RunResult:
             "plant_faults": self.plant_faults,
             "fall_times_s": list(self.falls),
             "interrupted": self.interrupted,
+            "loop": self.loop,
+            "latency_p50_ms": latency_ms(50),
+            "latency_p95_ms": latency_ms(95),
+            "missed_deadlines": int(np.sum(planning > 1.0 / self.target_frequency)) if self.cycles else 0,
+            "plans_never_applied": sum(c.latency is None for c in self.cycles),
+            "plant_overruns": self.plant_overruns,
         }
 
 
@@ -188,66 +228,112 @@ class Simulation:
         self._bad_seen = counts
         return diverged
 
+    def step(self, ctrl: np.ndarray, result: RunResult) -> bool:
+        """One plant step under servo targets ``ctrl`` (nu,), pushing when a push is due; True while pushed."""
+        d = self.data
+        d.ctrl[:] = ctrl
+        force = self._push_force(d.time)
+        d.xfrc_applied[self.push_body, :3] = 0.0 if force is None else force
+        if force is not None and (not result.push_times or d.time - result.push_times[-1] > self.config.pushes.duration):
+            result.push_times.append(d.time)
+        mujoco.mj_step(self.model, d)
+        return force is not None
+
+    def judge(self, result: RunResult, cycle_end_time: float, log: Callable[[str], None] | None) -> tuple[np.ndarray, bool]:
+        """After a cycle's plant steps: (reference qpos now, fell). A diverged plant counts as a fall, its
+        clock set to ``cycle_end_time`` (MuJoCo's reset zeroed it); a fall is recorded and logged."""
+        d = self.data
+        diverged = self._diverged()
+        if diverged:
+            d.time = cycle_end_time
+            result.plant_faults += 1
+        ref = reference_frame(self.reference, d.time, self.loop_reference)
+        why = "the plant diverged (MuJoCo reset it)" if diverged else self.fall_test(d, ref)
+        if why:
+            result.falls.append(d.time)
+            if log:
+                log(f"[fall] at t={d.time:.2f}s: {why}")
+        return ref, bool(why)
+
+    def initial_plan(self) -> Plan:
+        """What the plant runs before the first plan: the reference's servo targets now, held."""
+        ctrl = self.reference.ctrl[frame_index(self.reference, self.data.time, self.loop_reference)]
+        return hold_plan(ctrl, self.data.time, self.model.opt.timestep)
+
     def run(
         self,
         controller,
         on_cycle: Callable[[mujoco.MjData, np.ndarray], bool] | None = None,
         log: Callable[[str], None] | None = print,
     ) -> RunResult:
-        """Run until ``duration`` (or a fall, or ``on_cycle`` returning False, or Ctrl-C)."""
+        """Run until ``duration`` (or a fall, or ``on_cycle`` returning False, or Ctrl-C), in the configured loop."""
+        if self.config.loop == "async":
+            from g1mpc.async_loop import run_async
+
+            return run_async(self, controller, on_cycle, log)
+        return self._run_sync(controller, on_cycle, log)
+
+    def _run_sync(self, controller, on_cycle, log) -> RunResult:
+        """The deterministic loop: plan from the state, then step the plant one replan period.
+
+        With ``latency`` L each plan is published to arrive at t + L; the plant runs the newest arrived
+        plan at every step. With compensation the plan starts at t + L, from the predicted state.
+        """
         cfg, d = self.config, self.data
-        result = RunResult(target_frequency=self.frequency)
+        result = RunResult(target_frequency=self.frequency, loop="sync")
+        dt = self.model.opt.timestep
+        latency = round(cfg.latency / dt) * dt
         t_end = d.time + cfg.duration
         next_report = d.time + cfg.print_every if cfg.print_every > 0 else np.inf
         wall_start = time.perf_counter()
         window: list[CycleRecord] = []
-        last_ctrl = self.reference.ctrl[frame_index(self.reference, d.time, self.loop_reference)].copy()
+        schedule = PlanSchedule(self.initial_plan())
+        applied_ctrl = schedule.newest().control_at(d.time).copy()
+        awaiting: dict[int, CycleRecord] = {}  # id(plan) -> the record of the cycle that made it, until it is applied
+        active: Plan | None = None
         try:
             while d.time < t_end - 1e-9:
                 cycle_start = time.perf_counter()
-                cycle_end_time = d.time + self.steps_per_cycle * self.model.opt.timestep
-                ctrl, timing = controller.plan(d.time, d.qpos.copy(), d.qvel.copy())
-                if not np.all(np.isfinite(ctrl)):
+                t = d.time
+                cycle_end_time = t + self.steps_per_cycle * dt
+                start = t + latency if cfg.compensation == "predict" and latency > 0 else None
+                plan, timing = replan(controller, t, d.qpos.copy(), d.qvel.copy(), start, schedule.controls, dt)
+                if not np.all(np.isfinite(plan.controls)):
                     result.planner_faults += 1
                     if log:
-                        log(f"[fault] non-finite plan at t={d.time:.2f}s: holding the last finite controls and resetting the planner")
-                    ctrl = np.repeat(last_ctrl[None], self.steps_per_cycle, axis=0)
-                    controller.reset(last_ctrl)
-                last_ctrl = ctrl[-1].copy()
+                        log(f"[fault] non-finite plan at t={t:.2f}s: holding the last finite controls and resetting the planner")
+                    plan = hold_plan(applied_ctrl, plan.start_time, dt)
+                    controller.reset(applied_ctrl)
+                schedule.publish(plan, arrival=t + latency)
+                record = CycleRecord(t, timing.total, timing.nn, timing.cem, timing.other, 0.0, 0.0, False)
+                awaiting[id(plan)] = record
                 pushing = False
                 for k in range(self.steps_per_cycle):
-                    d.ctrl[:] = ctrl[min(k, len(ctrl) - 1)]
-                    force = self._push_force(d.time)
-                    d.xfrc_applied[self.push_body, :3] = 0.0 if force is None else force
-                    if force is not None and not pushing:
-                        pushing = True
-                        if not result.push_times or d.time - result.push_times[-1] > cfg.pushes.duration:
-                            result.push_times.append(d.time)
-                    mujoco.mj_step(self.model, d)
-                diverged = self._diverged()
-                if diverged:  # MuJoCo's reset also zeroed the clock
-                    d.time = cycle_end_time
-                ref = reference_frame(self.reference, d.time, self.loop_reference)
-                record = CycleRecord(
-                    d.time, timing.total, timing.nn, timing.cem, timing.other, joint_rms(d.qpos, ref), float(d.qpos[2]), pushing,
-                    [float(x) for x in ctrl[0]],
-                )
+                    current = schedule.current(d.time)
+                    if current is not active:
+                        active = current
+                        first = awaiting.pop(id(current), None)
+                        if first is not None:
+                            first.latency = d.time - current.state_time
+                    applied_ctrl = current.control_at(d.time)
+                    if k == 0:
+                        record.ctrl = [float(x) for x in applied_ctrl]
+                    pushing |= self.step(applied_ctrl, result)
+                applied_ctrl = applied_ctrl.copy()
+                ref, fell = self.judge(result, cycle_end_time, log)
+                record.sim_time, record.joint_rms, record.base_height, record.pushing = (
+                    d.time, joint_rms(d.qpos, ref), float(d.qpos[2]), pushing)
                 result.cycles.append(record)
                 window.append(record)
                 if on_cycle is not None and on_cycle(d, ref) is False:
                     break
-                why = "the plant diverged (MuJoCo reset it)" if diverged else None
-                if why:
-                    result.plant_faults += 1
-                why = why or self.fall_test(d, ref)
-                if why:
-                    result.falls.append(d.time)
-                    if log:
-                        log(f"[fall] at t={d.time:.2f}s: {why}")
+                if fell:
                     if not cfg.reset_on_fall:
                         break
                     self.reset(d.time)
                     controller.reset(d.ctrl.copy())
+                    schedule.reset(hold_plan(d.ctrl.copy(), d.time, dt))
+                    awaiting.clear()
                 if d.time >= next_report and log:
                     log(_rolling_line(window, self.period, d.time))
                     window = []
@@ -263,6 +349,21 @@ class Simulation:
         result.wall_time = time.perf_counter() - wall_start
         result.sim_time = d.time
         return result
+
+
+def replan(controller, t: float, qpos: np.ndarray, qvel: np.ndarray, start_time: float | None,
+           applied: Callable[[float, int, float], np.ndarray], dt: float):
+    """(Plan, timing) from ``controller``: a :class:`~g1mpc.controller.Controller` (``replan``), or any
+    object whose ``plan(t, qpos, qvel)`` returns (controls (S, nu), timing) for the period from ``t``
+    (a baseline, a recording wrapper). Those plan from the state they get: ``start_time`` needs ``replan``.
+    """
+    if hasattr(controller, "replan"):
+        return controller.replan(t, qpos, qvel, start_time=start_time, applied=applied)
+    if start_time is not None:
+        raise ConfigError("--compensation predict needs a controller that plans ahead (g1mpc.controller.Controller)")
+    ctrl, timing = controller.plan(t, qpos, qvel)
+    ctrl = np.asarray(ctrl, np.float64)
+    return Plan(start_time=t, state_time=t, controls=ctrl, dt=dt, knots=np.zeros((1, ctrl.shape[-1]))), timing
 
 
 def _rolling_line(window: list[CycleRecord], period: float, t: float) -> str:

@@ -32,7 +32,7 @@ class StageFunctions(NamedTuple):
     warm_start: Any  # (mean, sigma) -> mean, sigma
     propose: Any  # (mean, sigma, anchor, seed, counter, t0, arrays) -> knots (N,K,nu), controls (N,H,nu)
     score: Any  # (mean, sigma, knots, controls, qpos, qvel, sens, t0, prev_ctrl, arrays) -> mean, sigma, costs (N,)
-    plant: Any  # (mean, t0, arrays) -> plant controls (S, nu)
+    plant: Any  # (mean, t0, arrays) -> plant controls over the plan's horizon (P, nu)
     features: Any  # (qpos, qvel, t0, arrays) -> (F,)
     network: Any  # (params, features, warm-started mean) -> knots (K, nu)
     iterate: Any  # MJX: (mean, sigma, anchor, seed, counter, t0, qpos, qvel, prev_ctrl, arrays) -> mean, sigma, costs

@@ -1,0 +1,42 @@
+"""State prediction for latency compensation: where the robot will be when a new plan reaches it.
+
+A plan computed from the state at ``t`` reaches the motors at ``t + L``. Until then the plant runs the
+plans already sent, which the controller knows. Rolling the nominal model forward under those servo
+targets gives the state at ``t + L``; the planner plans from it and starts its plan there.
+"""
+
+from __future__ import annotations
+
+import mujoco
+import numpy as np
+
+
+class StatePredictor:
+    """Steps a private copy of the nominal model under known servo targets.
+
+    Args:
+        model: the controller's model of the robot at the plant's timestep. Only read (MuJoCo never writes
+            a model while stepping), so the simulated plant's own compiled model can be shared.
+    """
+
+    def __init__(self, model: mujoco.MjModel):
+        self.model = model
+        self.data = mujoco.MjData(self.model)
+        self.dt = float(self.model.opt.timestep)
+
+    def predict(self, time: float, qpos: np.ndarray, qvel: np.ndarray, controls: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The state after applying ``controls`` (n, nu), one per plant step, from (time, qpos (nq,), qvel (nv,)).
+
+        Returns:
+            qpos (nq,), qvel (nv,) at ``time + n * dt``.
+        """
+        m, d = self.model, self.data
+        mujoco.mj_resetData(m, d)
+        d.time = time
+        d.qpos[:] = qpos
+        d.qvel[:] = qvel
+        for ctrl in np.asarray(controls, np.float64):
+            d.ctrl[:] = ctrl
+            mujoco.mj_step(m, d)
+        return d.qpos.copy(), d.qvel.copy()
+
