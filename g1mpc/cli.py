@@ -24,7 +24,7 @@ from g1mpc.motions import MotionConfig
 from g1mpc.paths import DEFAULT_PRECOMPILED_DIR, default_checkpoint
 from g1mpc.registry import ROBOTS, TASKS, get_robot, get_task
 from g1mpc.session import RecordOptions, RunOptions
-from g1mpc.sim import PushConfig, SimConfig
+from g1mpc.sim import Compensation, Loop, PushConfig, SimConfig
 from g1mpc.splines import SplineKind
 from g1mpc.train import TrainConfig
 
@@ -83,7 +83,15 @@ def add_sim_flags(p: argparse.ArgumentParser) -> None:
                    help="world-frame angles each push's direction is drawn from (90 270: left or right; "
                         "0 is +x, the robot's front at the start; default: any direction)")
     g.add_argument("--reset_on_fall", action="store_true", help="reset and continue after a fall (default: stop)")
-    g.add_argument("--no_realtime", action="store_true", help="do not sleep to keep wall-clock pace")
+    g.add_argument("--no_realtime", action="store_true", help="do not sleep to keep wall-clock pace (the synchronous loop)")
+    g.add_argument("--loop", choices=get_args(Loop), default=S.loop,
+                   help="sync: the plant waits for each plan (deterministic); async: the plant steps in wall-clock time in "
+                        "its own thread and runs the newest plan that reached it, as on a robot")
+    g.add_argument("--latency_ms", type=float, default=S.latency * 1e3,
+                   help="--loop sync: each plan takes effect this long after the state it was planned from (ms)")
+    g.add_argument("--compensation", choices=get_args(Compensation), default=S.compensation,
+                   help="predict: plan from the state predicted at the time the plan takes effect, and start it there; "
+                        "none: plan from the measured state")
     g.add_argument("--show_reference", action="store_true", help="draw a translucent ghost of the reference in the viewer")
     g.add_argument("--headless", "--no_viewer", dest="headless", action="store_true", help="no viewer window")
     g.add_argument("--warmup", type=int, default=RunOptions.warmup, help="planning rounds before the run so every path is compiled/loaded")
@@ -137,7 +145,8 @@ def run_options_from_args(args) -> RunOptions:
                         directions=tuple(args.push_directions))
     return RunOptions(
         sim=SimConfig(duration=args.duration, realtime=not args.no_realtime, pushes=pushes,
-                      reset_on_fall=args.reset_on_fall, print_every=0.0 if args.quiet else 1.0),
+                      reset_on_fall=args.reset_on_fall, print_every=0.0 if args.quiet else 1.0,
+                      loop=args.loop, latency=args.latency_ms / 1e3, compensation=args.compensation),
         warmup=args.warmup, headless=args.headless, show_reference=args.show_reference, record=record,
         report=args.report, plots=args.plots, quiet=args.quiet,
     )
@@ -175,7 +184,7 @@ def _model_path(args) -> str:
     path = default_checkpoint(args.robot)
     if not path.exists():
         raise UserError(f"--robot {args.robot}: no network ships for this robot ({path.name}); pass --model_path "
-                        "(see the README's 'Training your own network') or run --cem_only")
+                        "(see docs/training.md) or run --cem_only")
     return str(path)
 
 

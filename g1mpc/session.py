@@ -77,7 +77,14 @@ def summary_lines(summary: dict) -> list[str]:
         f"[summary] achieved {s['achieved_frequency_hz']:.1f} Hz of {s['target_frequency_hz']:g} Hz target "
         f"({100 * s['target_share']:.1f} %), planning-limited {s['planning_limited_frequency_hz']:.1f} Hz | "
         f"joint RMS error {s['joint_rms_rad']:.4f} rad | falls {s['falls']}",
+        f"[summary] loop {s['loop']} | plan latency p50 {_ms(s['latency_p50_ms'])} / p95 {_ms(s['latency_p95_ms'])} | "
+        f"missed deadlines {s['missed_deadlines']} of {s['cycles']} (planning over one period)"
+        + (f" | plant behind wall-clock {s['plant_overruns']} times" if s["plant_overruns"] else ""),
     ]
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f} ms"
 
 
 def _hooks(assembly: Assembly, options: RunOptions, data, log: Log):

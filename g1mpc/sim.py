@@ -255,6 +255,10 @@ class Simulation:
                 log(f"[fall] at t={d.time:.2f}s: {why}")
         return ref, bool(why)
 
+    def reference_now(self) -> np.ndarray:
+        """The reference qpos at the plant's current time."""
+        return reference_frame(self.reference, self.data.time, self.loop_reference)
+
     def initial_plan(self) -> Plan:
         """What the plant runs before the first plan: the reference's servo targets now, held."""
         ctrl = self.reference.ctrl[frame_index(self.reference, self.data.time, self.loop_reference)]
