@@ -53,11 +53,13 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
               weights: dict | None = None, robot: str = "g1", cluster: ClusterConfig | None = None,
               motions: list[int] | None = None, planner_model: PlannerModelConfig | None = None,
               plan_horizon: float = RunConfig.plan_horizon, num_knots: int = RunConfig.num_knots,
-              push_directions: tuple[float, ...] = ()) -> dict:
+              push_directions: tuple[float, ...] = (), loop: str = "sync", latency_ms: float = 0.0,
+              compensation: str = "none") -> dict:
     """One closed-loop configuration over ``seeds`` (on Ray workers with ``cluster``).
 
     ``checkpoint`` is the network of the nn and hybrid modes; ``push_directions`` (deg) restricts the pushes'
-    directions (empty: any). With ``motions``, each seed runs on its own
+    directions (empty: any). ``loop``, ``latency_ms`` and ``compensation`` set the closed loop (``--loop async``
+    runs in wall-clock time: its timings and falls depend on the machine and its load). With ``motions``, each seed runs on its own
     generated motion (``g1mpc.motions``, drawn from that seed) instead of the default clip.
     """
     controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, backend=backend,
@@ -73,7 +75,8 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
         finally:
             assembly.close()
     evaluation = Evaluation(config, checkpoint if mode != "cem" else None, duration,
-                            PushConfig(force=push, directions=push_directions))
+                            PushConfig(force=push, directions=push_directions), loop=loop, latency=latency_ms / 1e3,
+                            compensation=compensation)
     if motions is None:
         per_seed = evaluate(evaluation, seeds, cluster)
     else:
@@ -81,6 +84,7 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
                     for seed in seeds]
     planning = np.concatenate([r["planning_s"] for r in per_seed]) * 1e3
     rms = np.concatenate([r["joint_rms"] for r in per_seed])
+    latency = np.concatenate([r["latency_s"] for r in per_seed]) * 1e3
     return {
         "robot": robot, "mode": mode, "num_samples": samples if mode != "nn" else 0,
         "num_elites": elites if mode != "nn" else 0, "push_n": push,
@@ -96,6 +100,11 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
         "joint_rms_per_seed": [float(np.sqrt(np.mean(r["joint_rms"] ** 2))) for r in per_seed],
         "workers": cluster.workers if cluster else 0, "motions": motions is not None,
         "planner_model": asdict(config.planner_model), "plan_horizon_s": plan_horizon, "num_knots": num_knots,
+        "loop": loop, "latency_ms": latency_ms, "compensation": compensation,
+        "plan_latency_p50_ms": float(np.percentile(latency, 50)) if latency.size else None,
+        "plan_latency_p95_ms": float(np.percentile(latency, 95)) if latency.size else None,
+        "missed_deadlines": int(np.sum(planning > 1e3 / config.frequency)),
+        "replans_per_s": float(np.mean([r["replans_per_s"] for r in per_seed])),
     }
 
 
@@ -144,6 +153,11 @@ def main() -> None:
     p.add_argument("--motions", action="store_true", help="each seed runs on a generated motion drawn from it, not the default clip")
     p.add_argument("--workers", type=int, default=None, help="spread the seeds over this many Ray workers")
     p.add_argument("--ray_address", default=None, help="join this Ray cluster ('auto' or host:port)")
+    p.add_argument("--loop", choices=("sync", "async"), default="sync",
+                   help="async: the plant in wall-clock time in its own thread (timings and falls then depend on the machine)")
+    p.add_argument("--latency_ms", type=float, default=0.0, help="--loop sync: each plan takes effect this long after its state")
+    p.add_argument("--compensation", choices=("none", "predict"), default="none",
+                   help="predict: plan from the state predicted at the time the plan takes effect")
     p.add_argument("--out", default="benchmarks/results/planning.json")
     args = p.parse_args()
     seeds = args.seed_list or list(range(args.seeds))
@@ -169,7 +183,8 @@ def main() -> None:
         for push in args.pushes:
             row = run_entry(mode, samples, elites, push, seeds, args.duration, str(network), args.backend,
                             controller_overrides, weights, args.robot, cluster, seeds if args.motions else None, model,
-                            args.plan_horizon, args.num_knots, tuple(args.push_directions))
+                            args.plan_horizon, args.num_knots, tuple(args.push_directions), args.loop,
+                            args.latency_ms, args.compensation)
             rows.append(row)
             print(f"{row['mode']:>7} {row['num_samples']:>4} {row['num_elites']:>3} {push:>6.0f} {row['planning_p50_ms']:>7.2f}ms "
                   f"{row['planning_p95_ms']:>5.2f}ms {row['bare_rollout_ms']:>6.2f}ms {row['planning_limited_hz']:>6.1f} "

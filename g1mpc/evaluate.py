@@ -29,13 +29,18 @@ def fall_rate_interval(fallen: int, runs: int, z: float = 1.96) -> tuple[float, 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """What each seed's run is: the planner, the network (None for CEM only), length, pushes, warm-up rounds."""
+    """What each seed's run is: the planner, the network (None for CEM only), length, pushes, warm-up rounds,
+    and the loop (``loop``, ``latency``, ``compensation`` as in :class:`~g1mpc.sim.SimConfig`; the
+    asynchronous loop runs in wall-clock time, so its results depend on the machine)."""
 
     config: RunConfig
     checkpoint: str | None = None
     duration: float = 20.0
     pushes: PushConfig = PushConfig()
     warmup: int = 2
+    loop: str = "sync"
+    latency: float = 0.0
+    compensation: str = "none"
 
 
 class SeedRunner:
@@ -54,14 +59,17 @@ class SeedRunner:
         e, a = self.evaluation, self.assembly
         controller = a.controller(self.params)
         controller.config = replace(controller.config, seed=seed)
-        sim = a.simulation(SimConfig(duration=e.duration, realtime=False, print_every=0,
-                                     pushes=replace(e.pushes, seed=seed)))
+        sim = a.simulation(SimConfig(duration=e.duration, realtime=e.loop == "async", print_every=0,
+                                     pushes=replace(e.pushes, seed=seed), loop=e.loop, latency=e.latency,
+                                     compensation=e.compensation))
         controller.warmup(0.0, sim.data.qpos.copy(), sim.data.qvel.copy(), e.warmup)
         controller.reset(a.reference.ctrl[0])
         result = sim.run(controller, log=None)
         return {
             "seed": seed, "planning_s": np.array([c.total for c in result.cycles]),
             "joint_rms": np.array([c.joint_rms for c in result.cycles]), "falls": list(result.falls),
+            "latency_s": np.array([c.latency for c in result.cycles if c.latency is not None]),
+            "replans_per_s": len(result.cycles) / result.wall_time if result.wall_time > 0 else 0.0,
             "interrupted": result.interrupted,
         }
 
