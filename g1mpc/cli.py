@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import get_args
 
@@ -21,7 +21,7 @@ from g1mpc.controller import Backend, ControllerConfig, Mode, PlannerName
 from g1mpc.errors import UserError
 from g1mpc.models import PLANNER_MODELS, Contacts, PlannerModelConfig
 from g1mpc.motions import MotionConfig
-from g1mpc.paths import DEFAULT_PRECOMPILED_DIR, default_checkpoint
+from g1mpc.paths import DEFAULT_PRECOMPILED_DIR, DEFAULT_SIZING_CACHE, default_checkpoint
 from g1mpc.registry import ROBOTS, TASKS, get_robot, get_task
 from g1mpc.session import RecordOptions, RunOptions
 from g1mpc.sim import Compensation, Loop, PushConfig, SimConfig
@@ -43,7 +43,10 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--preset", choices=tuple(PRESETS), default=None,
                    help=f"{sizes} (default: {default_preset}, gpu for --backend mjx)")
     g.add_argument("--frequency", type=float, default=R.frequency, help=f"replanning frequency in Hz (default {R.frequency:g})")
-    for name, kind, helptext in (("num_samples", int, "samples per iteration"), ("num_elites", int, "CEM elites"),
+    g.add_argument("--num_samples", type=_samples, default=None,
+                   help="samples per iteration, or 'auto': the largest count whose rollouts fit 80%% of the replan period on "
+                        "this machine, measured once and cached (default: auto for the cpu preset's runs, else the preset's)")
+    for name, kind, helptext in (("num_elites", int, "CEM elites"),
                                  ("plan_horizon", float, "planning horizon in seconds"),
                                  ("num_knots", int, "spline knots over the horizon"),
                                  ("iterations", int, "sampling iterations per replan")):
@@ -70,6 +73,9 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--mjx_unroll", type=int, default=C.mjx_unroll, help="--backend mjx: planner steps per compiled loop trip")
     g.add_argument("--seed", type=int, default=C.seed)
     g.add_argument("--nthread", type=int, default=None, help="rollout threads (default: all cores)")
+    g.add_argument("--sizing_cache", default=DEFAULT_SIZING_CACHE,
+                   help="--num_samples auto: where the measured sizing is kept per machine and settings")
+    g.add_argument("--resize", action="store_true", help="--num_samples auto: measure again even if a sizing is cached")
     p.set_defaults(default_preset=default_preset)
 
 
@@ -102,6 +108,38 @@ def add_sim_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--record_size", default=f"{RecordOptions.width}x{RecordOptions.height}", help="video WIDTHxHEIGHT")
     g.add_argument("--camera", default=RecordOptions.camera, help="'track' (follows the robot) or a camera name of the model")
     g.add_argument("--quiet", action="store_true", help="only the final summary")
+
+
+def _samples(text: str) -> int | str:
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid value: '{text}' (a whole number, or auto)") from None
+
+
+def size_samples_if_auto(args, mode: Mode, log=print) -> dict | None:
+    """Resolve ``--num_samples auto`` (the cpu preset's default for the run commands) in ``args``; returns the
+    sizing as recorded in the report, or None when the sample count was given or does not apply."""
+    preset_name = args.preset or ("gpu" if args.backend == "mjx" else args.default_preset)
+    auto = args.num_samples == "auto" or (args.num_samples is None and preset_name == "cpu")
+    if not auto or mode == "nn" or args.backend != "mujoco":
+        if args.num_samples == "auto":
+            args.num_samples = None  # the NN alone samples nothing; MJX keeps its preset
+        return None
+    from g1mpc.sizing import size_num_samples
+
+    sizes = preset(preset_name, get_robot(args.robot))
+    args.num_samples = sizes["num_samples"]  # a valid config to size; replaced by the choice below
+    sizing, reused = size_num_samples(run_config_from_args(args, mode), args.nthread, sizes, args.sizing_cache,
+                                      remeasure=args.resize)
+    args.num_samples = sizing.num_samples
+    if args.num_elites is None:
+        args.num_elites = sizing.num_elites
+    line = sizing.line(reused)
+    log(f"[g1mpc] {line}")
+    return {"line": line, "reused": reused, **asdict(sizing)}
 
 
 def planner_model_from_args(args) -> PlannerModelConfig:
@@ -193,6 +231,7 @@ def cmd_run(args) -> int:
     from g1mpc.session import run_session
 
     mode = _mode(args)
+    sizing = size_samples_if_auto(args, mode)
     config, options = run_config_from_args(args, mode), run_options_from_args(args)
     model_path = _model_path(args) if mode != "cem" else None
     assembly = assemble(config, nthread=args.nthread)
@@ -202,7 +241,8 @@ def cmd_run(args) -> int:
             from g1mpc.network import load_network
 
             params = load_network(model_path, assembly.network_spec())
-        run_session(assembly, params, options, header=[f"model {model_path}"] if mode != "cem" else [], flags=_flags(args))
+        run_session(assembly, params, options, header=[f"model {model_path}"] if mode != "cem" else [],
+                    flags={**_flags(args), "sizing": sizing})
     finally:
         assembly.close()
     return 0
@@ -212,11 +252,12 @@ def cmd_run_aot(args) -> int:
     from g1mpc.aot import prepare_precompiled
     from g1mpc.session import run_session
 
+    sizing = size_samples_if_auto(args, "hybrid")
     config, options = run_config_from_args(args, "hybrid"), run_options_from_args(args)
     model_path = _model_path(args)
     assembly, params, header = prepare_precompiled(config, model_path, args.precompiled_dir, args.recompile, args.nthread)
     try:
-        run_session(assembly, params, options, header=[f"model {model_path}", *header], flags=_flags(args))
+        run_session(assembly, params, options, header=[f"model {model_path}", *header], flags={**_flags(args), "sizing": sizing})
     finally:
         assembly.close()
     return 0

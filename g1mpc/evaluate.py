@@ -13,6 +13,7 @@ import numpy as np
 from g1mpc.assembly import assemble
 from g1mpc.cluster import ClusterConfig, run_jobs
 from g1mpc.config import RunConfig
+from g1mpc.loop import run_loop
 from g1mpc.sim import PushConfig, SimConfig
 
 
@@ -64,7 +65,7 @@ class SeedRunner:
                                      compensation=e.compensation))
         controller.warmup(0.0, sim.data.qpos.copy(), sim.data.qvel.copy(), e.warmup)
         controller.reset(a.reference.ctrl[0])
-        result = sim.run(controller, log=None)
+        result = run_loop(sim, controller, log=None)
         return {
             "seed": seed, "planning_s": np.array([c.total for c in result.cycles]),
             "joint_rms": np.array([c.joint_rms for c in result.cycles]), "falls": list(result.falls),

@@ -4,6 +4,7 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).parent / "data"
 DEFAULT_PRECOMPILED_DIR = "exported_models/precompiled"
+DEFAULT_SIZING_CACHE = "exported_models/sizing.json"  # --num_samples auto, per machine and settings
 
 
 def default_checkpoint(robot: str) -> Path:

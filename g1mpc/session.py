@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from g1mpc.assembly import Assembly
 from g1mpc.errors import ConfigError
 from g1mpc.gl_backend import has_display
+from g1mpc.loop import run_loop
 from g1mpc.sim import RunResult, SimConfig
 
 Log = Callable[[str], None]
@@ -138,7 +139,7 @@ def run_session(assembly: Assembly, network_params: dict | None, options: RunOpt
         return keep_going
 
     try:
-        result = sim.run(controller, on_cycle=on_cycle if hooks else None, log=None if options.quiet else log)
+        result = run_loop(sim, controller, on_cycle=on_cycle if hooks else None, log=None if options.quiet else log)
     finally:
         for closer in closers:
             closer.close()

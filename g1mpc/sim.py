@@ -270,15 +270,9 @@ class Simulation:
         on_cycle: Callable[[mujoco.MjData, np.ndarray], bool] | None = None,
         log: Callable[[str], None] | None = print,
     ) -> RunResult:
-        """Run until ``duration`` (or a fall, or ``on_cycle`` returning False, or Ctrl-C), in the configured loop."""
-        if self.config.loop == "async":
-            from g1mpc.async_loop import run_async
-
-            return run_async(self, controller, on_cycle, log)
-        return self._run_sync(controller, on_cycle, log)
-
-    def _run_sync(self, controller, on_cycle, log) -> RunResult:
-        """The deterministic loop: plan from the state, then step the plant one replan period.
+        """The synchronous loop, until ``duration`` (or a fall, or ``on_cycle`` returning False, or Ctrl-C):
+        plan from the state, then step the plant one replan period (:func:`g1mpc.loop.run_loop` picks the
+        configured loop).
 
         With ``latency`` L each plan is published to arrive at t + L; the plant runs the newest arrived
         plan at every step. With compensation the plan starts at t + L, from the predicted state.

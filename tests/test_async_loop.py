@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from g1mpc.loop import run_loop
 from g1mpc.sim import SimConfig
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +44,7 @@ def test_plans_are_applied_on_arrival_and_a_late_plan_is_held_then_replaced(smal
     sim = a.simulation(SimConfig(duration=0.8, print_every=0, loop="async"))
     controller.controller.warmup(0.0, sim.data.qpos.copy(), sim.data.qvel.copy(), 1)
     initial = sim.initial_plan()  # what runs until the first plan arrives
-    result = sim.run(controller, on_cycle=on_cycle, log=None)
+    result = run_loop(sim, controller, on_cycle=on_cycle, log=None)
     assert result.loop == "async" and not result.interrupted and not result.falls
     assert result.sim_time == pytest.approx(0.8, abs=1e-9)
     assert 0.4 < result.wall_time < 3.0  # wall-clock pace (the warm JAX stages take a few ms per plan)
@@ -70,7 +71,7 @@ def test_plans_are_applied_on_arrival_and_a_late_plan_is_held_then_replaced(smal
 def test_compensated_async_plans_start_ahead_of_their_state(small_assembly):
     controller = SlowOnce(small_assembly.controller(), slow_at=-1.0, delay=0.0)
     sim = small_assembly.simulation(SimConfig(duration=0.4, print_every=0, loop="async", compensation="predict"))
-    result = sim.run(controller, log=None)
+    result = run_loop(sim, controller, log=None)
     assert not result.falls
     ahead = [p.start_time - p.state_time for p in controller.plans]
     assert min(ahead) >= small_assembly.spec.plant_dt - 1e-9  # each plan starts at its expected arrival, in plant steps
