@@ -1,13 +1,14 @@
 """Ahead-of-time compiled planning pipeline: ``jax.export`` artifacts + persistent XLA cache.
 
 A precompiled directory (``--precompiled_dir``) holds one immutable build per configuration, found by
-the key of what it was built from (:mod:`g1mpc.manifest`), and one JAX compilation cache they share::
+the key of what it was built from (:mod:`g1mpc.manifest`), the compiled models they share, and one JAX
+compilation cache::
 
-    builds/<key>/manifest.json            what it was built from, and the SHA-256 of each file below; written last
+    builds/<key>/manifest.json            what it was built from, and the SHA-256 of each file below and of its model; written last
     builds/<key>/functions/<stage>.jaxexport   each stage of :mod:`g1mpc.stages` (StableHLO data, never pickled code)
-    builds/<key>/models/plant.mjb          the compiled MuJoCo model (loading compiles no model)
-    builds/<key>/reference.npz             the reference derived from it (no forward kinematics at load)
+    builds/<key>/reference.npz             the reference derived from the model (no forward kinematics at load)
     builds/<key>/network.npz               the network weights for JAX (loading needs no torch)
+    models/<sha256>.mjb                    the compiled MuJoCo model, stored once per content (loading compiles no model)
     jax_cache/                             JAX's persistent compilation cache (:mod:`g1mpc.compile_cache`): loading runs no XLA compile
 
 A build is written in a temporary sibling directory under the key's lock and renamed into place, so a
@@ -44,7 +45,6 @@ from g1mpc.errors import UserError, require_checkpoint_file
 from g1mpc.manifest import (
     StaleArtifact,
     build_key,
-    check_digest,
     expected_manifest,
     read_manifest,
     read_verified,
@@ -57,6 +57,7 @@ from g1mpc.robots.base import Robot
 from g1mpc.stages import StageFunctions
 
 BUILDS = "builds"
+MODELS = "models"
 
 
 def build_dir(precompiled_dir: str | Path, key: str) -> Path:
@@ -139,23 +140,74 @@ def build(precompiled_dir: str | Path, key: str, assembly: Assembly, network_par
             put(f"functions/{name}.jaxexport", bytes(exported.serialize()))
             shapes[name] = [list(s.shape) for s in specs]
         put("network.npz", _npz_bytes(**flatten_params(network_params)))
-        (tmp / "models").mkdir()
-        mujoco.mj_saveModel(assembly.plant, str(tmp / "models" / "plant.mjb"), None)
-        files["models/plant.mjb"] = sha256_bytes((tmp / "models" / "plant.mjb").read_bytes())
         ref = assembly.reference
         put("reference.npz", _npz_bytes(qpos=ref.qpos, ctrl=ref.ctrl, sensordata=ref.sensordata, fps=np.float64(ref.fps)))
-        manifest = {**expected, "key": key, "config": assembly.config.as_dict(), "shapes": shapes, "files": files,
-                    "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
-        target = builds / key
-        aside = _move_aside(target, "replaced") if target.exists() else None
-        os.replace(tmp, target)
+        with _models_lock(Path(precompiled_dir)):  # no model collection between storing the model and the build's rename
+            model = store_model(Path(precompiled_dir), assembly.plant)
+            manifest = {**expected, "key": key, "config": assembly.config.as_dict(), "shapes": shapes, "files": files,
+                        "model_sha256": model, "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
+            target = builds / key
+            aside = _move_aside(target, "replaced") if target.exists() else None
+            os.replace(tmp, target)
         if aside is not None:
             shutil.rmtree(aside, ignore_errors=True)
         return target
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def model_path(precompiled_dir: Path, digest: str) -> Path:
+    return precompiled_dir / MODELS / f"{digest}.mjb"
+
+
+@contextmanager
+def _models_lock(precompiled_dir: Path):
+    """Storing a model and naming it in a build, or collecting unnamed models: one at a time."""
+    (precompiled_dir / MODELS).mkdir(parents=True, exist_ok=True)
+    with open(precompiled_dir / MODELS / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def store_model(precompiled_dir: Path, model: mujoco.MjModel) -> str:
+    """Save ``model`` once per content under ``models/``; returns its SHA-256. An existing file with that name
+    is kept when its bytes match, replaced (atomically) when they do not: a damaged shared model is repaired."""
+    tmp = Path(tempfile.mkstemp(dir=precompiled_dir / MODELS, prefix=".model-", suffix=".mjb")[1])
+    try:
+        mujoco.mj_saveModel(model, str(tmp), None)
+        digest = sha256_bytes(tmp.read_bytes())
+        target = model_path(precompiled_dir, digest)
+        if target.is_file() and sha256_bytes(target.read_bytes()) == digest:
+            tmp.unlink()
+        else:
+            os.replace(tmp, target)
+        return digest
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def collect_unused_models(precompiled_dir: Path) -> list[str]:
+    """Delete the stored models no build names; returns their digests."""
+    root = Path(precompiled_dir)
+    if not (root / MODELS).is_dir():
+        return []
+    with _models_lock(root):
+        named = set()
+        for directory in (root / BUILDS).glob("[!.]*"):
+            try:
+                named.add(read_manifest(directory).get("model_sha256"))
+            except StaleArtifact:
+                continue  # an unreadable build is rebuilt (and its model stored again) when next loaded
+        unused = [p for p in (root / MODELS).glob("*.mjb") if p.stem not in named]
+        for path in unused:
+            path.unlink(missing_ok=True)
+    return [p.stem for p in unused]
 
 
 def _unreadable(path: Path, exc: Exception) -> StaleArtifact:
@@ -173,16 +225,19 @@ def load_network_params(directory: Path, manifest: dict) -> dict:
 
 
 def _load_checked_model(directory: Path, manifest: dict) -> mujoco.MjModel:
-    """plant.mjb loaded by MuJoCo while another thread hashes the same open file (one inode, no TOCTOU).
+    """The build's stored model, loaded by MuJoCo while another thread hashes the same open file (one inode, no TOCTOU).
 
     Loading from a path is twice as fast as from bytes (no virtual-file copy); MuJoCo and hashlib both
-    release the GIL, so the two overlap. The model is used only if the digest matches.
+    release the GIL, so the two overlap. The model is used only if its digest is the one the manifest names.
     """
-    path = directory / "models" / "plant.mjb"
+    digest = manifest.get("model_sha256")
+    if not isinstance(digest, str) or len(digest) != 64:
+        raise StaleArtifact(f"manifest '{directory / 'manifest.json'}' names no stored model")
+    path = model_path(directory.parent.parent, digest)
     try:
         handle = open(path, "rb")
     except FileNotFoundError:
-        raise StaleArtifact(f"build file '{path}' is missing") from None
+        raise StaleArtifact(f"model file '{path}' is missing") from None
     with handle, ThreadPoolExecutor(max_workers=1) as pool:
         digest = pool.submit(lambda: sha256_bytes(os.pread(handle.fileno(), os.fstat(handle.fileno()).st_size, 0)))
         proc_path = f"/proc/self/fd/{handle.fileno()}"
@@ -190,7 +245,8 @@ def _load_checked_model(directory: Path, manifest: dict) -> mujoco.MjModel:
             model = mujoco.MjModel.from_binary_path(proc_path if os.path.exists(proc_path) else str(path))
         except Exception as exc:
             model = exc
-        check_digest(directory, "models/plant.mjb", digest.result(), manifest)
+        if digest.result() != manifest["model_sha256"]:
+            raise StaleArtifact(f"model file '{path}' does not match its digest in the manifest (changed or damaged)")
     if isinstance(model, Exception):
         raise _unreadable(path, model)
     return model
@@ -302,16 +358,19 @@ def _prepare(config: RunConfig, model_path: str | Path, precompiled_dir: str | P
 
 
 def list_builds(precompiled_dir: str | Path) -> list[dict]:
-    """Every build under the directory: key, what it is for, when made, size, and whether its manifest reads."""
+    """Every build under the directory: key, what it is for, when made, its own size and its (shared) model's,
+    and whether its manifest reads."""
     rows = []
     for directory in sorted((Path(precompiled_dir) / BUILDS).glob("[!.]*")):
         size = sum(f.stat().st_size for f in directory.rglob("*") if f.is_file())
         try:
             m = read_manifest(directory)
             c = m.get("config", {}).get("controller", {})
+            model = model_path(Path(precompiled_dir), str(m.get("model_sha256")))
             rows.append({"key": directory.name, "robot": m.get("robot"), "task": m.get("task"), "backend": m.get("backend"),
                          "samples": c.get("num_samples"), "elites": c.get("num_elites"), "created": m.get("created"),
-                         "size_mb": size / 1e6, "ok": True})
+                         "size_mb": size / 1e6, "model": model.stem[:16],
+                         "model_mb": model.stat().st_size / 1e6 if model.is_file() else None, "ok": True})
         except StaleArtifact as exc:
             rows.append({"key": directory.name, "size_mb": size / 1e6, "ok": False, "problem": str(exc)})
     return rows
@@ -327,4 +386,5 @@ def remove_builds(precompiled_dir: str | Path, keys: list[str]) -> list[str]:
         with _build_lock(root, key):
             shutil.rmtree(_move_aside(directory, "removed"), ignore_errors=True)
         removed.append(key)
+    collect_unused_models(root)
     return removed

@@ -268,11 +268,13 @@ def cmd_precompiled(args) -> int:
 
     if args.action == "list":
         rows = list_builds(args.precompiled_dir)
-        print(f"{'key':<17} {'robot':<9} {'task':<8} {'backend':<7} {'samples':>7} {'elites':>6} {'size MB':>8}  created")
+        print(f"{'key':<17} {'robot':<9} {'task':<8} {'backend':<7} {'samples':>7} {'elites':>6} {'size MB':>8}  "
+              f"{'model (shared)':<17} {'MB':>6}  created")
         for r in rows:
             if r["ok"]:
+                model_mb = "missing" if r["model_mb"] is None else f"{r['model_mb']:.1f}"
                 print(f"{r['key']:<17} {r['robot']!s:<9} {r['task']!s:<8} {r['backend']!s:<7} {r['samples']!s:>7} "
-                      f"{r['elites']!s:>6} {r['size_mb']:>8.1f}  {r['created']}")
+                      f"{r['elites']!s:>6} {r['size_mb']:>8.1f}  {r['model']:<17} {model_mb:>6}  {r['created']}")
             else:
                 print(f"{r['key']:<17} damaged ({r['problem']}); {r['size_mb']:.1f} MB")
         print(f"[g1mpc] {len(rows)} build(s) in {args.precompiled_dir}")

@@ -18,7 +18,7 @@ from jax import export
 
 from g1mpc.config import RunConfig
 
-MANIFEST_FORMAT = 4
+MANIFEST_FORMAT = 5
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 

@@ -50,6 +50,11 @@ def _copy_of_pristine(tmp_path: Path, tmp_path_factory) -> Path:
     return pre
 
 
+def _stored_model(build: Path) -> Path:
+    """The model file a build names (stored once per content under the precompiled directory's models/)."""
+    return build.parent.parent / "models" / f"{json.loads((build / 'manifest.json').read_text())['model_sha256']}.mjb"
+
+
 def _same_controls(report: Path, expected: np.ndarray) -> bool:
     got = report_controls(report)
     return got.shape == expected.shape and float(np.abs(got - expected).max()) <= 1e-5
@@ -69,9 +74,8 @@ DAMAGE = {
         "score.jaxexport' does not match its digest"),
     "network.npz with the same shapes and other values": (
         lambda b: _other_values_same_shapes(b / "network.npz"), "network.npz' does not match its digest"),
-    "a truncated plant.mjb": (
-        lambda b: (b / "models" / "plant.mjb").write_bytes((b / "models" / "plant.mjb").read_bytes()[:1000]),
-        "plant.mjb' does not match its digest"),
+    "a truncated shared model": (
+        lambda b: _stored_model(b).write_bytes(_stored_model(b).read_bytes()[:1000]), ".mjb' does not match its digest"),
     "a garbage stage file": (lambda b: (b / "functions" / "plant.jaxexport").write_bytes(b"garbage"), "plant.jaxexport' does not"),
     "a missing stage file": (lambda b: (b / "functions" / "features.jaxexport").unlink(), "features.jaxexport' is missing"),
     "a manifest that does not parse": (lambda b: (b / "manifest.json").write_text("{not json"), "does not parse"),
@@ -103,12 +107,18 @@ def test_switching_flags_loads_each_configuration_and_builds_can_be_listed_and_r
                              capture_output=True, text=True, cwd=ROOT, check=True).stdout
     rows = [line.split() for line in listing.splitlines()[1:-1]]
     assert sorted(r[4] for r in rows) == ["6", "8"], listing
+    (model,) = (pre / "models").glob("*.mjb")  # the two builds share one copy of the model
+    assert {r[7] for r in rows} == {model.stem[:16]} and all(float(r[6]) < 5 for r in rows), listing
     key_of_6 = next(r[0] for r in rows if r[4] == "6")
     removed = subprocess.run([sys.executable, "-m", "g1mpc", "precompiled", "remove", key_of_6, "--precompiled_dir", str(pre)],
                              capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert key_of_6 in removed and not (pre / "builds" / key_of_6).exists()
+    assert model.is_file()  # still named by the 8-sample build
     assert "loaded precompiled pipeline" in aot(pre, 8)
     assert "created precompiled pipeline" in aot(pre, 6)
+    subprocess.run([sys.executable, "-m", "g1mpc", "precompiled", "remove", "--all", "--precompiled_dir", str(pre)],
+                   capture_output=True, text=True, cwd=ROOT, check=True)
+    assert not list((pre / "models").glob("*.mjb"))  # no build names it any more
     missing = subprocess.run([sys.executable, "-m", "g1mpc", "precompiled", "remove", "nosuchkey", "--precompiled_dir", str(pre)],
                              capture_output=True, text=True, cwd=ROOT)
     assert missing.returncode == 2 and missing.stderr.strip().startswith("error: precompiled remove: no build 'nosuchkey'")
