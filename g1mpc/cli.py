@@ -90,9 +90,10 @@ def add_sim_flags(p: argparse.ArgumentParser) -> None:
                         "0 is +x, the robot's front at the start; default: any direction)")
     g.add_argument("--reset_on_fall", action="store_true", help="reset and continue after a fall (default: stop)")
     g.add_argument("--no_realtime", action="store_true", help="do not sleep to keep wall-clock pace (the synchronous loop)")
-    g.add_argument("--loop", choices=get_args(Loop), default=S.loop,
-                   help="sync: the plant waits for each plan (deterministic); async: the plant steps in wall-clock time in "
-                        "its own thread and runs the newest plan that reached it, as on a robot")
+    g.add_argument("--loop", choices=get_args(Loop), default=None,
+                   help="async (default for real-time runs): the plant steps in wall-clock time in its own thread and runs the "
+                        "newest plan that reached it, as on a robot; sync (default with --no_realtime): the plant waits for "
+                        "each plan (deterministic)")
     g.add_argument("--latency_ms", type=float, default=S.latency * 1e3,
                    help="--loop sync: each plan takes effect this long after the state it was planned from (ms)")
     g.add_argument("--compensation", choices=get_args(Compensation), default=S.compensation,
@@ -184,7 +185,8 @@ def run_options_from_args(args) -> RunOptions:
     return RunOptions(
         sim=SimConfig(duration=args.duration, realtime=not args.no_realtime, pushes=pushes,
                       reset_on_fall=args.reset_on_fall, print_every=0.0 if args.quiet else 1.0,
-                      loop=args.loop, latency=args.latency_ms / 1e3, compensation=args.compensation),
+                      loop=args.loop or ("sync" if args.no_realtime or args.latency_ms > 0 else "async"), latency=args.latency_ms / 1e3,
+                      compensation=args.compensation),
         warmup=args.warmup, headless=args.headless, show_reference=args.show_reference, record=record,
         report=args.report, plots=args.plots, quiet=args.quiet,
     )

@@ -84,7 +84,7 @@ class SimConfig:
     print_every: float = 1.0  # seconds of simulated time between rolling reports (0: never)
     loop: Loop = "sync"
     latency: float = 0.0
-    compensation: Compensation = "none"
+    compensation: Compensation = "predict"
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.duration) and self.duration > 0):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
 import time
 from collections.abc import Callable
@@ -24,6 +23,7 @@ import mujoco
 import numpy as np
 
 from g1mpc.atomic import atomic_write
+from g1mpc.backends.native import usable_cores
 from g1mpc.config import RunConfig
 from g1mpc.paths import DEFAULT_SIZING_CACHE
 
@@ -78,7 +78,7 @@ def machine_fingerprint(nthread: int | None) -> dict:
                 break
     except OSError:
         pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = usable_cores()
     return {"cpu": model_name, "cores": cores, "nthread": nthread or cores, "mujoco": mujoco.__version__}
 
 

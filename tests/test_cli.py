@@ -119,3 +119,19 @@ def test_a_robot_can_size_its_own_cpu_preset():
     assert sizes("--robot", "g1_hands") == (32, 4)
     assert sizes("--robot", "g1_hands", "--num_samples", "24") == (24, 4)
     assert sizes("--robot", "g1_hands", "--preset", "expert") == (128, 16)
+
+
+def test_real_time_runs_default_to_the_asynchronous_loop_with_compensation():
+    from g1mpc.cli import build_parser, run_options_from_args
+    from g1mpc.errors import ConfigError
+
+    sim = lambda *flags: run_options_from_args(build_parser().parse_args(["run", *flags])).sim
+    assert (sim().loop, sim().compensation, sim().latency) == ("async", "predict", 0.0)
+    assert sim("--no_realtime").loop == "sync"  # deterministic runs keep the synchronous loop
+    assert (sim("--latency_ms", "20").loop, sim("--latency_ms", "20").latency) == ("sync", 0.02)
+    assert sim("--compensation", "none").compensation == "none"
+    for flags, message in ((["--loop", "async", "--no_realtime"], "--loop async runs in wall-clock time"),
+                           (["--loop", "async", "--latency_ms", "20"], "--latency_ms is for --loop sync"),
+                           (["--latency_ms", "-5"], "--latency_ms must be between")):
+        with pytest.raises(ConfigError, match=message):
+            sim(*flags)

@@ -83,7 +83,7 @@ def test_diverging_plant_is_detected_and_reset(small_assembly):
 def test_sigterm_mid_run_writes_a_valid_partial_report(tmp_path):
     report = tmp_path / "run.json"
     proc = subprocess.Popen(
-        [sys.executable, "run_policy.py", "--cem_only", "--headless", "--duration", "60", "--num_samples", "4",
+        [sys.executable, "run_policy.py", "--cem_only", "--headless", "--loop", "sync", "--duration", "60", "--num_samples", "4",
          "--num_elites", "2", "--plan_horizon", "0.1", "--report", str(report)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )

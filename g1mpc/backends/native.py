@@ -9,12 +9,17 @@ import numpy as np
 from mujoco import rollout
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (``taskset`` and cgroup CPU sets count; ``os.cpu_count`` does not)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 class NativeRollout:
     """Roll out a batch of open-loop control sequences from one state on ``nthread`` threads."""
 
     def __init__(self, model: mujoco.MjModel, nthread: int | None = None):
         self.model = model
-        self.nthread = nthread or os.cpu_count() or 1
+        self.nthread = nthread or usable_cores()
         self._pool = rollout.Rollout(nthread=self.nthread)
         self._datas = [mujoco.MjData(model) for _ in range(self.nthread)]
         self._nstate = mujoco.mj_stateSize(model, mujoco.mjtState.mjSTATE_FULLPHYSICS)
