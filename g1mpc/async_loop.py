@@ -8,8 +8,10 @@ planner (the calling thread) starts a plan once per replan period, from the newe
 period's start when it keeps up, at once from a state at most one step old when its last plan ran late.
 
 A plan's latency is the simulated time from the state it was planned from to its first plant step. With
-``compensation="predict"`` the planner plans from the state predicted at the time its plan will take
-effect (the 90th percentile of the latencies seen so far, in whole plant steps) and starts the plan there.
+``compensation="predict"`` the planner plans from the state predicted at the time its plan will reach the
+plant and starts the plan there: the 90th percentile of the recent arrival delays (state to publication,
+in the plant's simulated time; not the latencies, which a plan that starts ahead only makes longer), in
+whole plant steps.
 """
 
 from __future__ import annotations
@@ -53,6 +55,11 @@ class _Mailbox:
         self._cond = threading.Condition()
         self._snapshot: Snapshot | None = None
         self.stopped = False
+
+    def newest_time(self) -> float:
+        """The plant's simulated time as of its last step."""
+        with self._cond:
+            return -np.inf if self._snapshot is None else self._snapshot.time
 
     def put(self, snapshot: Snapshot) -> None:
         with self._cond:
@@ -145,9 +152,9 @@ class _Plant(threading.Thread):
                                   self.resets, np.array(ctrl, copy=True)))
 
 
-def _expected_latency(latencies: deque, default: float, dt: float) -> float:
-    """The latency to plan ahead for: a high percentile of the recent ones, in whole plant steps."""
-    value = float(np.percentile(latencies, LATENCY_QUANTILE)) if latencies else default
+def _expected_delay(delays: deque, default: float, dt: float) -> float:
+    """How far ahead to plan: a high percentile of the recent arrival delays, in whole plant steps."""
+    value = float(np.percentile(delays, LATENCY_QUANTILE)) if delays else default
     return float(np.ceil(value / dt - 1e-6) * dt)
 
 
@@ -161,8 +168,7 @@ def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = prin
     schedule = PlanSchedule(sim.initial_plan())
     mailbox, records = _Mailbox(), {}
     plant = _Plant(sim, schedule, result, mailbox, records, on_cycle, log)
-    latencies: deque[float] = deque(maxlen=LATENCY_WINDOW)  # the latest measured, for compensation
-    unmeasured: deque[CycleRecord] = deque()  # records whose plan the plant has not applied yet
+    delays: deque[float] = deque(maxlen=LATENCY_WINDOW)  # state to publication of the latest plans, for compensation
     window: list[CycleRecord] = []
     next_report = sim.data.time + cfg.print_every if cfg.print_every > 0 else np.inf
     switch_interval = sys.getswitchinterval()
@@ -183,7 +189,7 @@ def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = prin
                 controller.reset(snap.ctrl)
             start = None
             if cfg.compensation == "predict":
-                start = snap.time + _expected_latency(latencies, sim.period, dt)
+                start = snap.time + _expected_delay(delays, sim.period, dt)
             plan, timing = replan(controller, snap.time, snap.qpos, snap.qvel, start, schedule.controls, dt)
             if not np.all(np.isfinite(plan.controls)):
                 result.planner_faults += 1
@@ -196,13 +202,9 @@ def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = prin
             with plant.records_lock:
                 records[id(plan)] = record
             schedule.publish(plan, arrival=-np.inf)
+            delays.append(mailbox.newest_time() + dt - snap.time)  # the plant applies it from its next step on
             result.cycles.append(record)
             window.append(record)
-            unmeasured.append(record)
-            while unmeasured and (unmeasured[0].latency is not None or len(unmeasured) > 4):
-                first = unmeasured.popleft()  # applied, or superseded before it was applied
-                if first.latency is not None:
-                    latencies.append(first.latency)
             if snap.time >= next_report and log:
                 log(_rolling_line(window, sim.period, snap.time) + _latency_note(window))
                 window = []

@@ -124,7 +124,7 @@ def size_samples_if_auto(args, mode: Mode, log=print) -> dict | None:
     """Resolve ``--num_samples auto`` (the cpu preset's default for the run commands) in ``args``; returns the
     sizing as recorded in the report, or None when the sample count was given or does not apply."""
     preset_name = args.preset or ("gpu" if args.backend == "mjx" else args.default_preset)
-    auto = args.num_samples == "auto" or (args.num_samples is None and preset_name == "cpu")
+    auto = args.num_samples == "auto" or (args.num_samples is None and args.preset is None and preset_name == "cpu")
     if not auto or mode == "nn" or args.backend != "mujoco":
         if args.num_samples == "auto":
             args.num_samples = None  # the NN alone samples nothing; MJX keeps its preset

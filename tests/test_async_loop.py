@@ -83,7 +83,7 @@ def test_async_run_stops_cleanly_on_a_signal_and_keeps_its_report(tmp_path, sig)
     report = tmp_path / "run.json"
     proc = subprocess.Popen(
         [sys.executable, "run_policy.py", "--cem_only", "--headless", "--loop", "async", "--duration", "60",
-         "--num_samples", "4", "--num_elites", "2", "--plan_horizon", "0.1", "--report", str(report)],
+         "--num_samples", "4", "--num_elites", "2", "--plan_horizon", "0.1", "--reset_on_fall", "--report", str(report)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     deadline = time.time() + 120
