@@ -3,11 +3,7 @@
 
 import sys
 
-from g1mpc import model_file
-from g1mpc.paths import precompiled_dir_in
+from g1mpc.cli import run_policy_aot_main
 
 if __name__ == "__main__":
-    model_file.start(precompiled_dir_in(sys.argv[1:]))  # read the last-used model while JAX imports
-    from g1mpc.cli import run_policy_aot_main
-
     sys.exit(run_policy_aot_main())

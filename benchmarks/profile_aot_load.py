@@ -4,8 +4,7 @@ Usage (prints a table, writes JSON):
     python benchmarks/profile_aot_load.py --out benchmarks/results/aot_load_profile.json
 Builds the default configuration in a temporary --precompiled_dir first (not timed), then in fresh
 processes times: the floor imports, this package's imports, the manifest, the network, the model (load,
-hash, copy for the planner), the six stages alone, and the whole loader (stages beside the model thread),
-without and with the model prefetched while JAX imports (as run_policy_aot.py does).
+hash, copy for the planner), the six stages alone, and the whole loader (stages beside the model thread).
 """
 
 from __future__ import annotations
@@ -25,9 +24,6 @@ from g1mpc.reporting import write_json_atomic
 CHILD = r"""
 import sys, time, json
 t = [time.perf_counter()]
-if sys.argv[2] == "prefetched":  # what run_policy_aot.py does first: read the last-used model while JAX imports
-    from g1mpc import model_file
-    model_file.start(sys.argv[1])
 import jax, mujoco, scipy.linalg
 t.append(time.perf_counter())
 from g1mpc import aot, compile_cache, manifest as M
@@ -44,11 +40,14 @@ t.append(time.perf_counter())
 params = aot.load_network_params(d, m)
 t.append(time.perf_counter())
 if sys.argv[2] == "steps":
-    aot._load_checked_model(d, m)
+    import copy
+    plant = aot._load_checked_model(d, m)
+    t.append(time.perf_counter())
+    copy.deepcopy(plant)
     t.append(time.perf_counter())
     aot.load_stages(d, m, "mujoco")
     t.append(time.perf_counter())
-    names = ["floor_imports", "package_imports", "manifest", "network", "model_load_hash_and_copy", "stages_alone"]
+    names = ["floor_imports", "package_imports", "manifest", "network", "model_load_and_hash", "model_copy", "stages_alone"]
 else:
     assembly, _ = aot.load_build(d, expected, config, None)
     t.append(time.perf_counter())
@@ -66,7 +65,7 @@ def main() -> None:
     c = ControllerConfig()  # the configuration the child processes load (the sizes are fixed: no --num_samples auto)
     subprocess.run([sys.executable, "run_policy_aot.py", "--precompiled_dir", pre, "--duration", "0.1", "--quiet", "--headless",
                     "--num_samples", str(c.num_samples), "--num_elites", str(c.num_elites)], check=True, capture_output=True)
-    runs: dict[str, list[dict]] = {"steps": [], "loader": [], "prefetched": []}
+    runs: dict[str, list[dict]] = {"steps": [], "loader": []}
     for _ in range(args.repeats):
         for kind in runs:
             out = subprocess.run([sys.executable, "-c", CHILD, pre, kind], capture_output=True, text=True, check=True)

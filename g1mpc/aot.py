@@ -50,7 +50,7 @@ from g1mpc.manifest import (
     read_verified,
     sha256_bytes,
 )
-from g1mpc.model_file import MODELS, model_path, read_model_file, remember_last_used, take_prefetched
+from g1mpc.model_file import MODELS, model_path, read_model_file
 from g1mpc.models import PlannerModelConfig, planner_model_from
 from g1mpc.network_jax import flatten_params, unflatten_params
 from g1mpc.reference import Reference
@@ -144,7 +144,6 @@ def build(precompiled_dir: str | Path, key: str, assembly: Assembly, network_par
         put("reference.npz", _npz_bytes(qpos=ref.qpos, ctrl=ref.ctrl, sensordata=ref.sensordata, fps=np.float64(ref.fps)))
         with _models_lock(Path(precompiled_dir)):  # no model collection between storing the model and the build's rename
             model = store_model(Path(precompiled_dir), assembly.plant)
-            remember_last_used(precompiled_dir, model)
             manifest = {**expected, "key": key, "config": assembly.config.as_dict(), "shapes": shapes, "files": files,
                         "model_sha256": model, "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
@@ -221,19 +220,12 @@ def load_network_params(directory: Path, manifest: dict) -> dict:
         raise _unreadable(directory / "network.npz", exc) from None
 
 
-def _load_checked_model(directory: Path, manifest: dict) -> tuple[mujoco.MjModel, mujoco.MjModel]:
-    """(the build's stored model, a copy of it for the planner), used only if the digest of the bytes MuJoCo
-    read is the one the manifest names: prefetched while JAX imported when it was the last-used model
-    (:mod:`g1mpc.model_file`), else read now."""
+def _load_checked_model(directory: Path, manifest: dict) -> mujoco.MjModel:
+    """The build's stored model, used only if the digest of the bytes MuJoCo read is the one the manifest names."""
     digest = manifest.get("model_sha256")
     if not isinstance(digest, str) or len(digest) != 64:
         raise StaleArtifact(f"manifest '{directory / 'manifest.json'}' names no stored model")
-    root = directory.parent.parent
-    prefetched = take_prefetched(digest)
-    if prefetched is not None:
-        remember_last_used(root, digest)
-        return prefetched
-    path = model_path(root, digest)
+    path = model_path(directory.parent.parent, digest)
     try:
         model, read_digest = read_model_file(path)
     except FileNotFoundError:
@@ -242,8 +234,7 @@ def _load_checked_model(directory: Path, manifest: dict) -> tuple[mujoco.MjModel
         raise StaleArtifact(f"model file '{path}' does not match its digest in the manifest (changed or damaged)")
     if isinstance(model, Exception):
         raise _unreadable(path, model)
-    remember_last_used(root, digest)
-    return model, copy.deepcopy(model)
+    return model
 
 
 def load_stored_task_models(directory: Path, manifest: dict, planner_config: PlannerModelConfig, robot: Robot) -> TaskModels:
@@ -251,14 +242,14 @@ def load_stored_task_models(directory: Path, manifest: dict, planner_config: Pla
 
     The planner model is the plant with the planner settings applied, as when compiling from XML.
     """
-    plant, planner_copy = _load_checked_model(directory, manifest)
+    plant = _load_checked_model(directory, manifest)
     reference_bytes = read_verified(directory, "reference.npz", manifest)
     try:
         with np.load(io.BytesIO(reference_bytes), allow_pickle=False) as npz:
             reference = Reference(qpos=npz["qpos"], fps=float(npz["fps"]), ctrl=npz["ctrl"], sensordata=npz["sensordata"])
     except Exception as exc:
         raise _unreadable(directory / "reference.npz", exc) from None
-    return TaskModels(plant, planner_model_from(planner_copy, planner_config, robot), reference)
+    return TaskModels(plant, planner_model_from(copy.deepcopy(plant), planner_config, robot), reference)
 
 
 def load_stages(directory: Path, manifest: dict, backend: str) -> StageFunctions:

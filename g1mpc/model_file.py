@@ -1,17 +1,12 @@
-"""Reading a stored MuJoCo model with its digest, and reading it ahead while JAX imports.
+"""Stored MuJoCo models: where a precompiled directory keeps them, and reading one with its digest.
 
-A precompiled build's model is about 80 MB (the G1's meshes and their bounding-volume hierarchies). The
-AOT path's start-up would wait for it after importing JAX; instead ``run_policy_aot.py`` starts reading
-the model it loaded last in a thread before JAX is imported (MuJoCo and hashlib release the GIL, so the
-read runs on the second core beside the import). The loader takes the prefetched model only if its digest,
-computed on the very bytes MuJoCo read, is the one its build names.
-
-This module imports MuJoCo only inside its functions, so starting the prefetch costs nothing up front.
+A precompiled build's model is about 80 MB (the G1's meshes and their bounding-volume hierarchies), stored
+once per content and named by its SHA-256; the loader uses it only if the digest of the very bytes MuJoCo
+read is the one its build names.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import os
 import threading
@@ -19,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 MODELS = "models"
-LAST_USED = ".last"
 
 
 def model_path(precompiled_dir: str | Path, digest: str) -> Path:
@@ -47,63 +41,3 @@ def read_model_file(path: Path) -> tuple[Any, str]:
             model = exc
         hasher.join()
     return model, digest[0]
-
-
-def remember_last_used(precompiled_dir: str | Path, digest: str) -> None:
-    """Record the model a run loaded, for the next run's prefetch (best effort)."""
-    last = Path(precompiled_dir) / MODELS / LAST_USED
-    try:
-        if not last.is_file() or last.read_text() != digest:
-            tmp = last.with_name(f"{LAST_USED}.{os.getpid()}")
-            tmp.write_text(digest)
-            os.replace(tmp, last)
-    except OSError:
-        pass
-
-
-class ModelPrefetch:
-    """Reads the last-used model of a precompiled directory in a thread, with its digest and a copy for the planner."""
-
-    def __init__(self, precompiled_dir: str | Path):
-        self._result: tuple[Any, Any, str] | None = None
-        try:
-            digest = (Path(precompiled_dir) / MODELS / LAST_USED).read_text().strip()
-        except OSError:
-            self._thread = None
-            return
-        self._thread = threading.Thread(target=self._read, args=(model_path(precompiled_dir, digest),), daemon=True)
-        self._thread.start()
-
-    def _read(self, path: Path) -> None:
-        try:
-            model, digest = read_model_file(path)
-            if not isinstance(model, Exception):
-                self._result = (model, copy.deepcopy(model), digest)
-        except Exception:
-            self._result = None  # nothing prefetched: the loader reads the model itself
-
-    def take(self, digest: str) -> tuple[Any, Any] | None:
-        """(plant model, a copy of it) if the prefetched model's bytes have SHA-256 ``digest``, else None."""
-        if self._thread is None:
-            return None
-        self._thread.join()
-        result, self._result = self._result, None
-        if result is None or result[2] != digest:
-            return None
-        return result[0], result[1]
-
-
-_started: ModelPrefetch | None = None
-
-
-def start(precompiled_dir: str | Path) -> None:
-    """Start prefetching the last-used model of ``precompiled_dir`` (the AOT script calls this first)."""
-    global _started
-    _started = ModelPrefetch(precompiled_dir)
-
-
-def take_prefetched(digest: str) -> tuple[Any, Any] | None:
-    """The prefetched (plant, copy) if one was started and matches ``digest``; each is handed out once."""
-    global _started
-    prefetch, _started = _started, None
-    return prefetch.take(digest) if prefetch is not None else None

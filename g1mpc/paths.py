@@ -15,12 +15,3 @@ def default_checkpoint(robot: str) -> Path:
 
 DEFAULT_CHECKPOINT = default_checkpoint("g1")
 
-
-def precompiled_dir_in(argv: list[str]) -> str:
-    """``--precompiled_dir`` as the command line gives it, before argparse runs (the default otherwise)."""
-    for i, arg in enumerate(argv):
-        if arg == "--precompiled_dir" and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith("--precompiled_dir="):
-            return arg.split("=", 1)[1]
-    return DEFAULT_PRECOMPILED_DIR
