@@ -25,6 +25,7 @@ CONFIGS = {  # file prefix -> what the row is
     "sync40p": "synchronous, --latency_ms 40, --compensation predict",
     "async": "asynchronous (--loop async), no compensation",
     "asyncp": "asynchronous, --compensation predict",
+    "asyncp40": "asynchronous, --compensation predict, 40 / 5 (what --num_samples auto chose here)",
 }
 
 
