@@ -1,6 +1,6 @@
 """A sample count sized to the machine (``--num_samples auto``).
 
-Almost all of a replan is the rollout batch (see docs/performance.md), so the sizing times that batch
+Almost all of a replan is the rollout batch (see docs/realtime.md), so the sizing times that batch
 here: the planner model, the run's horizon and rollout threads, from the reference's first state with
 controls spread like the planner's samples. It keeps the largest candidate count whose 95th-percentile
 rollout time fits ``BUDGET_SHARE`` of the replan period; the rest of the period is the margin for the
