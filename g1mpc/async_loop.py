@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from g1mpc.plan import Plan, PlanSchedule, hold_plan
-from g1mpc.sim import CycleRecord, RunResult, Simulation, _rolling_line, joint_rms, replan
+from g1mpc.plan import FirstApplications, PlanSchedule, hold_plan
+from g1mpc.sim import CycleRecord, RunResult, Simulation, _rolling_line, finite_or_held, joint_rms, reference_frame, replan
 
 Log = Callable[[str], None]
 GIL_SWITCH_INTERVAL = 2e-4  # s: how long the planner may hold the GIL while the plant waits for its step
@@ -36,13 +36,11 @@ LATENCY_WINDOW = 50
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The plant's state after a step, with what the planner records beside its plan."""
+    """The plant's state after a step, with what the planner needs beside it (push flag, resets, last targets)."""
 
     time: float
     qpos: np.ndarray
     qvel: np.ndarray
-    joint_rms: float
-    base_height: float
     pushing: bool
     resets: int  # how many fall resets happened before it (the planner resets when this grows)
     ctrl: np.ndarray  # the servo targets applied last
@@ -83,11 +81,10 @@ class _Plant(threading.Thread):
     """Steps the simulation in wall-clock time under the newest plan (see the module docstring)."""
 
     def __init__(self, sim: Simulation, schedule: PlanSchedule, result: RunResult, mailbox: _Mailbox,
-                 records: dict[int, CycleRecord], on_cycle, log: Log | None):
+                 pending: FirstApplications, on_cycle, log: Log | None):
         super().__init__(name="g1mpc-plant", daemon=True)
-        self.sim, self.schedule, self.result, self.mailbox, self.records = sim, schedule, result, mailbox, records
+        self.sim, self.schedule, self.result, self.mailbox, self.pending = sim, schedule, result, mailbox, pending
         self.on_cycle, self.log = on_cycle, log
-        self.records_lock = threading.Lock()
         self.error: BaseException | None = None
         self.resets = 0
 
@@ -99,19 +96,11 @@ class _Plant(threading.Thread):
         finally:
             self.mailbox.stop()
 
-    def _mark_applied(self, plan: Plan, t: float, ctrl: np.ndarray) -> None:
-        with self.records_lock:
-            record = self.records.pop(id(plan), None)
-        if record is not None:
-            record.latency = t - plan.state_time
-            record.ctrl = [float(x) for x in ctrl]
-
     def _run(self) -> None:
         sim, d, cfg, result = self.sim, self.sim.data, self.sim.config, self.result
         dt, period = sim.model.opt.timestep, sim.period
         t_end = d.time + cfg.duration
         wall_anchor, sim_anchor = time.perf_counter(), d.time
-        active: Plan | None = None
         ctrl = self.schedule.current(d.time).control_at(d.time)
         self._publish(ctrl, pushing=False)
         while not self.mailbox.stopped and d.time < t_end - 1e-9:
@@ -127,9 +116,9 @@ class _Plant(threading.Thread):
                     wall_anchor += lag
                 plan = self.schedule.current(d.time)
                 ctrl = plan.control_at(d.time)
-                if plan is not active:
-                    active = plan
-                    self._mark_applied(plan, d.time, ctrl)
+                record = self.pending.applying(plan, d.time)
+                if record is not None:  # a plan's record keeps the first servo targets it applied
+                    record.ctrl = [float(x) for x in ctrl]
                 pushing |= sim.step(ctrl, result)
                 self._publish(ctrl, pushing)
             ref, fell = sim.judge(result, cycle_end_time, self.log)
@@ -141,15 +130,13 @@ class _Plant(threading.Thread):
                 sim.reset(d.time)
                 self.resets += 1
                 self.schedule.reset(hold_plan(d.ctrl.copy(), d.time, dt))
-                active = None
+                self.pending.clear()
                 self._publish(ctrl, pushing)
         result.sim_time = d.time
 
     def _publish(self, ctrl: np.ndarray, pushing: bool) -> None:
         d = self.sim.data
-        ref = self.sim.reference_now()
-        self.mailbox.put(Snapshot(d.time, d.qpos.copy(), d.qvel.copy(), joint_rms(d.qpos, ref), float(d.qpos[2]), pushing,
-                                  self.resets, np.array(ctrl, copy=True)))
+        self.mailbox.put(Snapshot(d.time, d.qpos.copy(), d.qvel.copy(), pushing, self.resets, np.array(ctrl, copy=True)))
 
 
 def _expected_delay(delays: deque, default: float, dt: float) -> float:
@@ -166,8 +153,8 @@ def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = prin
     cfg, dt = sim.config, sim.model.opt.timestep
     result = RunResult(target_frequency=sim.frequency, loop="async")
     schedule = PlanSchedule(sim.initial_plan())
-    mailbox, records = _Mailbox(), {}
-    plant = _Plant(sim, schedule, result, mailbox, records, on_cycle, log)
+    mailbox, pending = _Mailbox(), FirstApplications()
+    plant = _Plant(sim, schedule, result, mailbox, pending, on_cycle, log)
     delays: deque[float] = deque(maxlen=LATENCY_WINDOW)  # state to publication of the latest plans, for compensation
     window: list[CycleRecord] = []
     next_report = sim.data.time + cfg.print_every if cfg.print_every > 0 else np.inf
@@ -191,16 +178,11 @@ def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = prin
             if cfg.compensation == "predict":
                 start = snap.time + _expected_delay(delays, sim.period, dt)
             plan, timing = replan(controller, snap.time, snap.qpos, snap.qvel, start, schedule.controls, dt)
-            if not np.all(np.isfinite(plan.controls)):
-                result.planner_faults += 1
-                if log:
-                    log(f"[fault] non-finite plan at t={snap.time:.2f}s: holding the last controls and resetting the planner")
-                plan = hold_plan(snap.ctrl, plan.start_time, dt)
-                controller.reset(snap.ctrl)
-            record = CycleRecord(snap.time, timing.total, timing.nn, timing.cem, timing.other, snap.joint_rms,
-                                 snap.base_height, snap.pushing)
-            with plant.records_lock:
-                records[id(plan)] = record
+            plan = finite_or_held(plan, snap.ctrl, controller, result, dt, log)
+            ref = reference_frame(sim.reference, snap.time, sim.loop_reference)
+            record = CycleRecord(snap.time, timing.total, timing.nn, timing.cem, timing.other, joint_rms(snap.qpos, ref),
+                                 float(snap.qpos[2]), snap.pushing)
+            pending.expect(plan, record)
             schedule.publish(plan, arrival=-np.inf)
             delays.append(mailbox.newest_time() + dt - snap.time)  # the plant applies it from its next step on
             result.cycles.append(record)

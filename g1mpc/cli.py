@@ -72,7 +72,7 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--planner_ls_iterations", type=int, default=None, help="planner model line-search iterations")
     g.add_argument("--mjx_unroll", type=int, default=C.mjx_unroll, help="--backend mjx: planner steps per compiled loop trip")
     g.add_argument("--seed", type=int, default=C.seed)
-    g.add_argument("--nthread", type=int, default=None, help="rollout threads (default: all cores)")
+    g.add_argument("--nthread", type=int, default=None, help="rollout threads (default: the cores this process may use)")
     g.add_argument("--sizing_cache", default=DEFAULT_SIZING_CACHE,
                    help="--num_samples auto: where the measured sizing is kept per machine and settings")
     g.add_argument("--resize", action="store_true", help="--num_samples auto: measure again even if a sizing is cached")

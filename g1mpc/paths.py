@@ -14,4 +14,3 @@ def default_checkpoint(robot: str) -> Path:
 
 
 DEFAULT_CHECKPOINT = default_checkpoint("g1")
-

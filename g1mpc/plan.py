@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -82,9 +83,38 @@ class PlanSchedule:
         """(steps, nu) servo targets the plant will apply from ``t`` on, if nothing more is published."""
         return np.stack([self.current(t + k * dt).control_at(t + k * dt) for k in range(steps)])
 
-    def newest(self) -> Plan:
+
+
+class FirstApplications:
+    """Each published plan's cycle record until the plant first applies that plan, which fills in its
+    latency (s from the plan's state to that step); safe to share between a planner and a plant thread."""
+
+    def __init__(self):
+        self._records: dict[int, Any] = {}
+        self._active: Plan | None = None
+        self._lock = threading.Lock()
+
+    def expect(self, plan: Plan, record: Any) -> None:
+        """Remember ``record`` (with a ``latency`` attribute) for ``plan``, published but not applied yet."""
         with self._lock:
-            return self._entries[-1][1]
+            self._records[id(plan)] = record
+
+    def applying(self, plan: Plan, t: float) -> Any | None:
+        """The plant applies ``plan`` at ``t``: the record of its cycle, latency filled in, if this is its first step."""
+        with self._lock:
+            if plan is self._active:
+                return None
+            self._active = plan
+            record = self._records.pop(id(plan), None)
+        if record is not None:
+            record.latency = t - plan.state_time
+        return record
+
+    def clear(self) -> None:
+        """Forget every pending plan (a fall reset)."""
+        with self._lock:
+            self._records.clear()
+            self._active = None
 
 
 def hold_plan(ctrl: np.ndarray, time: float, dt: float) -> Plan:

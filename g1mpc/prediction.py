@@ -12,7 +12,7 @@ import numpy as np
 
 
 class StatePredictor:
-    """Steps a private copy of the nominal model under known servo targets.
+    """Steps the nominal model, in its own ``MjData``, under known servo targets.
 
     Args:
         model: the controller's model of the robot at the plant's timestep. Only read (MuJoCo never writes
@@ -39,4 +39,3 @@ class StatePredictor:
             d.ctrl[:] = ctrl
             mujoco.mj_step(m, d)
         return d.qpos.copy(), d.qvel.copy()
-

@@ -12,7 +12,7 @@ import mujoco
 import numpy as np
 
 from g1mpc.errors import ConfigError
-from g1mpc.plan import Plan, PlanSchedule, hold_plan
+from g1mpc.plan import FirstApplications, Plan, PlanSchedule, hold_plan
 from g1mpc.reference import Reference
 from g1mpc.robots.base import FreeBase
 from g1mpc.tasks.base import FallTest
@@ -255,10 +255,6 @@ class Simulation:
                 log(f"[fall] at t={d.time:.2f}s: {why}")
         return ref, bool(why)
 
-    def reference_now(self) -> np.ndarray:
-        """The reference qpos at the plant's current time."""
-        return reference_frame(self.reference, self.data.time, self.loop_reference)
-
     def initial_plan(self) -> Plan:
         """What the plant runs before the first plan: the reference's servo targets now, held."""
         ctrl = self.reference.ctrl[frame_index(self.reference, self.data.time, self.loop_reference)]
@@ -285,10 +281,9 @@ class Simulation:
         next_report = d.time + cfg.print_every if cfg.print_every > 0 else np.inf
         wall_start = time.perf_counter()
         window: list[CycleRecord] = []
-        schedule = PlanSchedule(self.initial_plan())
-        applied_ctrl = schedule.newest().control_at(d.time).copy()
-        awaiting: dict[int, CycleRecord] = {}  # id(plan) -> the record of the cycle that made it, until it is applied
-        active: Plan | None = None
+        initial = self.initial_plan()
+        schedule, pending = PlanSchedule(initial), FirstApplications()
+        applied_ctrl = initial.control_at(d.time).copy()
         try:
             while d.time < t_end - 1e-9:
                 cycle_start = time.perf_counter()
@@ -296,23 +291,14 @@ class Simulation:
                 cycle_end_time = t + self.steps_per_cycle * dt
                 start = t + latency if cfg.compensation == "predict" and latency > 0 else None
                 plan, timing = replan(controller, t, d.qpos.copy(), d.qvel.copy(), start, schedule.controls, dt)
-                if not np.all(np.isfinite(plan.controls)):
-                    result.planner_faults += 1
-                    if log:
-                        log(f"[fault] non-finite plan at t={t:.2f}s: holding the last finite controls and resetting the planner")
-                    plan = hold_plan(applied_ctrl, plan.start_time, dt)
-                    controller.reset(applied_ctrl)
-                schedule.publish(plan, arrival=t + latency)
+                plan = finite_or_held(plan, applied_ctrl, controller, result, dt, log)
                 record = CycleRecord(t, timing.total, timing.nn, timing.cem, timing.other, 0.0, 0.0, False)
-                awaiting[id(plan)] = record
+                pending.expect(plan, record)
+                schedule.publish(plan, arrival=t + latency)
                 pushing = False
                 for k in range(self.steps_per_cycle):
                     current = schedule.current(d.time)
-                    if current is not active:
-                        active = current
-                        first = awaiting.pop(id(current), None)
-                        if first is not None:
-                            first.latency = d.time - current.state_time
+                    pending.applying(current, d.time)
                     applied_ctrl = current.control_at(d.time)
                     if k == 0:
                         record.ctrl = [float(x) for x in applied_ctrl]
@@ -331,7 +317,7 @@ class Simulation:
                     self.reset(d.time)
                     controller.reset(d.ctrl.copy())
                     schedule.reset(hold_plan(d.ctrl.copy(), d.time, dt))
-                    awaiting.clear()
+                    pending.clear()
                 if d.time >= next_report and log:
                     log(_rolling_line(window, self.period, d.time))
                     window = []
@@ -362,6 +348,19 @@ def replan(controller, t: float, qpos: np.ndarray, qvel: np.ndarray, start_time:
     ctrl, timing = controller.plan(t, qpos, qvel)
     ctrl = np.asarray(ctrl, np.float64)
     return Plan(start_time=t, state_time=t, controls=ctrl, dt=dt, knots=np.zeros((1, ctrl.shape[-1]))), timing
+
+
+def finite_or_held(plan: Plan, last_ctrl: np.ndarray, controller, result: RunResult, dt: float,
+                   log: Callable[[str], None] | None) -> Plan:
+    """``plan`` if its servo targets are finite; else a plan holding ``last_ctrl`` (nu,) from the same start,
+    with the fault counted and logged and the planner reset."""
+    if np.all(np.isfinite(plan.controls)):
+        return plan
+    result.planner_faults += 1
+    if log:
+        log(f"[fault] non-finite plan at t={plan.state_time:.2f}s: holding the last finite controls and resetting the planner")
+    controller.reset(last_ctrl)
+    return hold_plan(last_ctrl, plan.start_time, dt)
 
 
 def _rolling_line(window: list[CycleRecord], period: float, t: float) -> str:

@@ -52,3 +52,19 @@ def test_reset_forgets_every_plan():
     schedule.publish(_plan(0.0, 100.0), arrival=0.0)
     schedule.reset(hold_plan(np.full(3, 5.0), 1.0, DT))
     assert schedule.current(2.0).control_at(2.0)[0] == 5.0
+
+
+def test_a_plans_record_gets_its_latency_at_its_first_step_only():
+    from types import SimpleNamespace
+
+    from g1mpc.plan import FirstApplications
+
+    pending, plan = FirstApplications(), _plan(0.04, 100.0, state_time=0.02)
+    record = SimpleNamespace(latency=None)
+    pending.expect(plan, record)
+    assert pending.applying(plan, 0.046) is record and abs(record.latency - 0.026) < 1e-12
+    assert pending.applying(plan, 0.048) is None and abs(record.latency - 0.026) < 1e-12  # later steps change nothing
+    other = _plan(0.06, 200.0)
+    pending.expect(other, SimpleNamespace(latency=None))
+    pending.clear()  # a fall reset: the plan was never applied
+    assert pending.applying(other, 0.06) is None
