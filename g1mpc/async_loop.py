@@ -46,7 +46,7 @@ class Snapshot:
     ctrl: np.ndarray  # the servo targets applied last
 
 
-class _Mailbox:
+class Mailbox:
     """The newest snapshot, and a stop flag, shared by the plant and the planner."""
 
     def __init__(self):
@@ -80,7 +80,7 @@ class _Mailbox:
 class _Plant(threading.Thread):
     """Steps the simulation in wall-clock time under the newest plan (see the module docstring)."""
 
-    def __init__(self, sim: Simulation, schedule: PlanSchedule, result: RunResult, mailbox: _Mailbox,
+    def __init__(self, sim: Simulation, schedule: PlanSchedule, result: RunResult, mailbox: Mailbox,
                  pending: FirstApplications, on_cycle, log: Log | None):
         super().__init__(name="g1mpc-plant", daemon=True)
         self.sim, self.schedule, self.result, self.mailbox, self.pending = sim, schedule, result, mailbox, pending
@@ -139,10 +139,26 @@ class _Plant(threading.Thread):
         self.mailbox.put(Snapshot(d.time, d.qpos.copy(), d.qvel.copy(), pushing, self.resets, np.array(ctrl, copy=True)))
 
 
-def _expected_delay(delays: deque, default: float, dt: float) -> float:
+def expected_delay(delays: deque, default: float, dt: float) -> float:
     """How far ahead to plan: a high percentile of the recent arrival delays, in whole plant steps."""
     value = float(np.percentile(delays, LATENCY_QUANTILE)) if delays else default
     return float(np.ceil(value / dt - 1e-6) * dt)
+
+
+def plan_and_publish(controller, snap: Snapshot, compensate: bool, delays: deque, period: float, schedule: PlanSchedule,
+                     pending: FirstApplications, result: RunResult, ref_qpos: np.ndarray, log: Log | None) -> CycleRecord:
+    """One planning cycle of an asynchronous loop: plan from ``snap`` (ahead by the expected delay when
+    ``compensate``), hold the last targets if the plan is not finite, publish it at once, record the cycle."""
+    dt = schedule.current(snap.time).dt
+    start = snap.time + expected_delay(delays, period, dt) if compensate else None
+    plan, timing = replan(controller, snap.time, snap.qpos, snap.qvel, start, schedule.controls, dt)
+    plan = finite_or_held(plan, snap.ctrl, controller, result, dt, log)
+    record = CycleRecord(snap.time, timing.total, timing.nn, timing.cem, timing.other, joint_rms(snap.qpos, ref_qpos),
+                         float(snap.qpos[2]), snap.pushing)
+    pending.expect(plan, record)
+    schedule.publish(plan, arrival=-np.inf)
+    result.cycles.append(record)
+    return record
 
 
 def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = print) -> RunResult:
@@ -153,7 +169,7 @@ def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = prin
     cfg, dt = sim.config, sim.model.opt.timestep
     result = RunResult(target_frequency=sim.frequency, loop="async")
     schedule = PlanSchedule(sim.initial_plan())
-    mailbox, pending = _Mailbox(), FirstApplications()
+    mailbox, pending = Mailbox(), FirstApplications()
     plant = _Plant(sim, schedule, result, mailbox, pending, on_cycle, log)
     delays: deque[float] = deque(maxlen=LATENCY_WINDOW)  # state to publication of the latest plans, for compensation
     window: list[CycleRecord] = []
@@ -174,18 +190,9 @@ def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = prin
             if snap.resets != resets:
                 resets = snap.resets
                 controller.reset(snap.ctrl)
-            start = None
-            if cfg.compensation == "predict":
-                start = snap.time + _expected_delay(delays, sim.period, dt)
-            plan, timing = replan(controller, snap.time, snap.qpos, snap.qvel, start, schedule.controls, dt)
-            plan = finite_or_held(plan, snap.ctrl, controller, result, dt, log)
-            ref = reference_frame(sim.reference, snap.time, sim.loop_reference)
-            record = CycleRecord(snap.time, timing.total, timing.nn, timing.cem, timing.other, joint_rms(snap.qpos, ref),
-                                 float(snap.qpos[2]), snap.pushing)
-            pending.expect(plan, record)
-            schedule.publish(plan, arrival=-np.inf)
+            record = plan_and_publish(controller, snap, cfg.compensation == "predict", delays, sim.period, schedule, pending,
+                                      result, reference_frame(sim.reference, snap.time, sim.loop_reference), log)
             delays.append(mailbox.newest_time() + dt - snap.time)  # the plant applies it from its next step on
-            result.cycles.append(record)
             window.append(record)
             if snap.time >= next_report and log:
                 log(_rolling_line(window, sim.period, snap.time) + _latency_note(window))

@@ -14,6 +14,8 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import get_args
 
+import numpy as np
+
 from g1mpc.cluster import ClusterConfig
 from g1mpc.collect import CollectConfig
 from g1mpc.config import PRESET_FIELDS, PRESETS, RunConfig, named_planner_model, preset
@@ -192,6 +194,12 @@ def run_options_from_args(args) -> RunOptions:
     )
 
 
+def add_dds_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("DDS")
+    g.add_argument("--interface", default="lo", help="network interface of the robot's topics (lo: a robot-sim on this machine)")
+    g.add_argument("--domain", type=int, default=0, help="DDS domain id (0 on a G1)")
+
+
 def add_cluster_flags(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("Ray (without these flags everything runs in this process)")
     g.add_argument("--workers", type=int, default=None, help="parallel Ray workers (default with --ray_address: one per cluster CPU)")
@@ -262,6 +270,77 @@ def cmd_run_aot(args) -> int:
         run_session(assembly, params, options, header=[f"model {model_path}", *header], flags={**_flags(args), "sizing": sizing})
     finally:
         assembly.close()
+    return 0
+
+
+def _write_report(path: str | None, payload: dict) -> None:
+    if path:
+        from g1mpc.reporting import write_json_atomic
+
+        write_json_atomic(path, payload)
+        print(f"[g1mpc] report written to {path}")
+
+
+def cmd_robot_sim(args) -> int:
+    from g1mpc.assembly import load_task_models
+    from g1mpc.lowlevel.dds import DdsConfig
+    from g1mpc.lowlevel.robot_sim import RobotSim, RobotSimConfig, SensorNoise
+
+    config = RunConfig(robot=args.robot, task=get_task(args.task)(), reference=args.reference)
+    pushes = PushConfig(force=args.push_force, interval=args.push_interval, duration=args.push_duration, seed=args.seed,
+                        directions=tuple(args.push_directions))
+    sim_config = RobotSimConfig(duration=args.duration, pushes=pushes, noise=SensorNoise().scaled(args.sensor_noise),
+                                dds=DdsConfig(args.interface, args.domain), seed=args.seed, wait_for_command=args.wait)
+    plant, _, reference = load_task_models(config)
+    robot = config.robot_description
+    sim = RobotSim(plant, reference, config.task.fall_test(plant, robot), robot.root_body, sim_config)
+    print(f"[robot-sim] {config.robot} publishing rt/lowstate at {1 / plant.opt.timestep:g} Hz on interface {args.interface}, "
+          f"domain {args.domain}; waiting up to {args.wait:g} s for rt/lowcmd")
+    result = sim.run()
+    s = result.summary()
+    print(f"[robot-sim] {s['stopped_by']}: {s['sim_time_s']:.2f} s simulated in {s['wall_time_s']:.2f} s | falls {s['falls']} | "
+          f"joint RMS {s['joint_rms_rad'] or 0:.4f} rad | commands applied {s['commands_applied']}, rejected crc "
+          f"{s['rejected_crc']} / out of order {s['rejected_out_of_order']} / invalid {s['rejected_invalid']} | round trip p50 "
+          f"{s['roundtrip_p50_ms'] or float('nan'):.2f} / p95 {s['roundtrip_p95_ms'] or float('nan'):.2f} ms")
+    _write_report(args.report, {"version": 1, "kind": "robot-sim", "flags": _flags(args), "summary": s})
+    return 0
+
+
+def cmd_deploy(args) -> int:
+    from g1mpc.aot import prepare_precompiled
+    from g1mpc.lowlevel.dds import DdsConfig
+    from g1mpc.lowlevel.deploy import DeployConfig, Deployment
+    from g1mpc.lowlevel.safety import SafetyConfig
+    from g1mpc.session import header_lines, summary_lines
+
+    safety = SafetyConfig(ramp_time=args.ramp_time, stale_after=args.stale_ms / 1e3, damping_kd=args.damping_kd)
+    deploy_config = DeployConfig(dds=DdsConfig(args.interface, args.domain), duration=args.duration, safety=safety,
+                                 compensation=args.compensation, wait_for_state=args.wait)
+    sizing = size_samples_if_auto(args, "hybrid")
+    config = run_config_from_args(args, "hybrid")
+    assembly, params, header = prepare_precompiled(config, _model_path(args), args.precompiled_dir, args.recompile, args.nthread)
+    try:
+        for line in header_lines(assembly, header):
+            print(f"[g1mpc] {line}")
+        controller = assembly.controller(params)
+        if args.warmup:
+            qpos = assembly.reference.qpos[0].copy()
+            controller.warmup(0.0, qpos, np.zeros(assembly.plant.nv), args.warmup)
+        result = Deployment(assembly, controller, deploy_config).run()
+    finally:
+        assembly.close()
+    s = result.summary()
+    for line in summary_lines(s):
+        print(line)
+    est = s["estimator_speed_error_rms_mps"]
+    print(f"[deploy] states {s['states_received']}, commands {s['commands_sent']} | command latency p50 "
+          f"{s['command_latency_p50_ms'] or float('nan'):.2f} / p95 {s['command_latency_p95_ms'] or float('nan'):.2f} ms | "
+          f"clamps: joint {s['joint_limit_clamps']}, torque {s['torque_clamps']} | safety: {', '.join(s['safety_actions']) or '-'}"
+          + ("" if est is None else f" | estimator: height RMS {s['estimator_height_rms_m'] * 100:.2f} cm, velocity RMS "
+                                    f"{est:.3f} m/s ({s['estimator_samples']} samples)"))
+    _write_report(args.report, {"version": 1, "kind": "deploy", "flags": {**_flags(args), "sizing": sizing},
+                                "config": config.as_dict(), "summary": s, "safety_events": result.safety_events,
+                                "cycles": [asdict(c) for c in result.run.cycles]})
     return 0
 
 
@@ -358,6 +437,36 @@ def build_parser() -> argparse.ArgumentParser:
     aot.add_argument("--precompiled_dir", default=DEFAULT_PRECOMPILED_DIR, help="where the precompiled pipeline lives")
     aot.add_argument("--recompile", action="store_true", help="rebuild the precompiled pipeline even if it matches")
     aot.set_defaults(func=cmd_run_aot)
+    rsim = sub.add_parser("robot-sim", help="a simulated G1 reachable only through rt/lowstate and rt/lowcmd (DDS)")
+    rsim.add_argument("--robot", default=R.robot, help="g1 (the interface is the G1's)")
+    rsim.add_argument("--task", choices=tuple(TASKS), default=R.task.name)
+    rsim.add_argument("--reference", default=R.reference, help="clip whose start pose it stands in and whose falls it judges")
+    rsim.add_argument("--duration", type=float, default=20.0, help="simulated seconds from the first command")
+    for flag, default, helptext in (("--push_force", PU.force, "push magnitude in N (0: no pushes)"),
+                                    ("--push_interval", PU.interval, "seconds between pushes"),
+                                    ("--push_duration", PU.duration, "push length in seconds")):
+        rsim.add_argument(flag, type=float, default=default, help=helptext)
+    rsim.add_argument("--push_directions", type=float, nargs="+", default=list(PU.directions), metavar="DEG")
+    rsim.add_argument("--seed", type=int, default=C.seed, help="push directions and sensor noise")
+    rsim.add_argument("--sensor_noise", type=float, default=1.0, help="factor on the default IMU and encoder noise (0: none)")
+    add_dds_flags(rsim)
+    rsim.add_argument("--wait", type=float, default=300.0, help="seconds to wait for the first rt/lowcmd")
+    rsim.add_argument("--report", default=None, help="write a JSON report here")
+    rsim.set_defaults(func=cmd_robot_sim)
+    dep = sub.add_parser("deploy", help="the hybrid controller behind rt/lowstate and rt/lowcmd (a G1, or g1mpc robot-sim)")
+    add_planner_flags(dep)
+    add_dds_flags(dep)
+    dep.add_argument("--duration", type=float, default=None, help="seconds to control (default: until the robot stops publishing)")
+    dep.add_argument("--compensation", choices=get_args(Compensation), default=S.compensation)
+    dep.add_argument("--ramp_time", type=float, default=1.0, help="seconds to blend from the measured pose into the plan")
+    dep.add_argument("--stale_ms", type=float, default=50.0, help="damping when no rt/lowstate came for this long")
+    dep.add_argument("--damping_kd", type=float, default=4.0, help="kd (N m s/rad) of the damping command")
+    dep.add_argument("--wait", type=float, default=60.0, help="seconds to wait for the first rt/lowstate")
+    dep.add_argument("--warmup", type=int, default=RunOptions.warmup, help="planning rounds before the run")
+    dep.add_argument("--precompiled_dir", default=DEFAULT_PRECOMPILED_DIR, help="where the precompiled pipeline lives")
+    dep.add_argument("--recompile", action="store_true", help="rebuild the precompiled pipeline even if it matches")
+    dep.add_argument("--report", default=None, help="write a JSON report here")
+    dep.set_defaults(func=cmd_deploy)
     pre = sub.add_parser("precompiled", help="list or remove the precompiled builds in a --precompiled_dir")
     pre.add_argument("action", choices=("list", "remove"))
     pre.add_argument("keys", nargs="*", help="remove: the builds' keys (from list)")

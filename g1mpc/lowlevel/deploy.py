@@ -1,0 +1,263 @@
+"""The controller behind the G1's own topics: ``rt/lowstate`` in, ``rt/lowcmd`` out.
+
+Two threads, as in the asynchronous loop (:mod:`g1mpc.async_loop`), with the robot in place of the plant:
+
+- the command loop (the main thread) wakes on every ``rt/lowstate``, estimates the floating base
+  (:mod:`.estimator`), hands the state to the planner, and answers with a command: the newest plan's
+  servo targets at the current time, ramped in from the measured pose at the start and clamped
+  (:mod:`.safety`), with the gains the planner model assumes;
+- the planner thread plans once per replan period from the newest estimate, ahead by its expected delay
+  (``--compensation predict``), and publishes each plan to the command loop.
+
+Time is the controller's wall clock from its first command, which is also when a simulated robot's run
+starts. The motors go to damping, and the controller exits, when the state goes stale (no
+``rt/lowstate`` for ``stale_after``), when the estimate diverges, at the end of ``duration``, and on
+Ctrl-C or SIGTERM; every such action is logged and kept in the report.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import get_args
+
+import numpy as np
+
+from g1mpc.async_loop import GIL_SWITCH_INTERVAL, LATENCY_WINDOW, Mailbox, Snapshot, plan_and_publish
+from g1mpc.errors import ConfigError
+from g1mpc.lowlevel.dds import DdsConfig, lowcmd_writer, lowstate_reader, open_participant, truth_reader
+from g1mpc.lowlevel.estimator import BaseEstimator, EstimatorConfig
+from g1mpc.lowlevel.motors import MotorMap
+from g1mpc.lowlevel.safety import SafetyConfig, clamp_targets, damping_command, divergence, ramp, servo_command
+from g1mpc.plan import FirstApplications, PlanSchedule, hold_plan
+from g1mpc.sim import Compensation, RunResult, frame_index, reference_frame
+
+Log = Callable[[str], None]
+_RING = 2048  # estimates kept per state tick, to meet the debug truth of the same tick
+
+
+@dataclass(frozen=True)
+class DeployConfig:
+    """Attributes:
+        duration: s to run; None: until the robot stops publishing (a simulated robot's run ends).
+        wait_for_state: s to wait for the first ``rt/lowstate``.
+    """
+
+    dds: DdsConfig = DdsConfig()
+    duration: float | None = None
+    safety: SafetyConfig = SafetyConfig()
+    estimator: EstimatorConfig = EstimatorConfig()
+    compensation: Compensation = "predict"
+    wait_for_state: float = 60.0
+    print_every: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.duration is not None and not (math.isfinite(self.duration) and self.duration > 0):
+            raise ConfigError("--duration must be > 0 seconds")
+        if self.compensation not in get_args(Compensation):
+            raise ConfigError(f"--compensation: '{self.compensation}' is not one of {', '.join(get_args(Compensation))}")
+        if not self.wait_for_state > 0:
+            raise ConfigError("--wait must be > 0 seconds")
+
+
+@dataclass
+class DeployResult:
+    """The run as the controller saw it; ``run`` holds the planning cycles as in-process runs keep them."""
+
+    run: RunResult = field(default_factory=lambda: RunResult(loop="deploy"))
+    states_received: int = 0
+    commands_sent: int = 0
+    command_latency: list[float] = field(default_factory=list)  # s from a state's source stamp to its command's write
+    safety_events: list[dict] = field(default_factory=list)
+    joint_limit_clamps: int = 0
+    torque_clamps: int = 0
+    height_errors: list[float] = field(default_factory=list)  # m, estimate - truth, where the robot published truth
+    velocity_errors: list[list[float]] = field(default_factory=list)  # m/s (3,), estimate - truth
+
+    def event(self, t: float, kind: str, detail: str, log: Log | None) -> None:
+        self.safety_events.append({"time_s": round(t, 4), "kind": kind, "detail": detail})
+        if log:
+            log(f"[safety] t={t:.2f}s {kind}: {detail}")
+
+    def summary(self) -> dict:
+        lat = np.array(self.command_latency) * 1e3
+        pct = lambda x, q: float(np.percentile(x, q)) if len(x) else None
+        vel = np.array(self.velocity_errors).reshape(-1, 3)
+        height = np.array(self.height_errors)
+        return {
+            **self.run.summary(),
+            "states_received": self.states_received, "commands_sent": self.commands_sent,
+            "command_latency_p50_ms": pct(lat, 50), "command_latency_p95_ms": pct(lat, 95),
+            "joint_limit_clamps": self.joint_limit_clamps, "torque_clamps": self.torque_clamps,
+            "safety_actions": [e["kind"] for e in self.safety_events],
+            "estimator_samples": int(len(height)),
+            "estimator_height_rms_m": float(np.sqrt(np.mean(height**2))) if height.size else None,
+            "estimator_velocity_rms_mps": [float(x) for x in np.sqrt(np.mean(vel**2, axis=0))] if vel.size else None,
+            "estimator_speed_error_rms_mps": float(np.sqrt(np.mean(np.sum(vel**2, axis=1)))) if vel.size else None,
+        }
+
+
+class Deployment:
+    """Drives a robot (or ``g1mpc robot-sim``) through its topics with ``controller`` (see the module docstring)."""
+
+    def __init__(self, assembly, controller, config: DeployConfig, log: Log | None = print):
+        self.assembly, self.controller, self.config, self.log = assembly, controller, config, log
+        self.motors = MotorMap.from_model(assembly.plant)
+        feet = tuple(f.name for f in assembly.robot.feet if f.kind == "site")
+        self.estimator = BaseEstimator(assembly.plant, feet, config.estimator, keyframe=assembly.robot.keyframe)
+        self.result = DeployResult(run=RunResult(target_frequency=assembly.config.frequency, loop="deploy"))
+        self.dt = assembly.plant.opt.timestep
+        self.period = 1.0 / assembly.config.frequency
+        self._estimates = np.full((_RING, 5), np.nan)  # tick, height, velocity (3)
+
+    def run(self) -> DeployResult:
+        cfg, result, log = self.config, self.result, self.log
+        participant = open_participant(cfg.dds)
+        states, commands, truth = lowstate_reader(participant), lowcmd_writer(participant), truth_reader(participant)
+        if log:
+            log(f"[deploy] waiting for rt/lowstate on interface {cfg.dds.interface}, domain {cfg.dds.domain}")
+        first = self._first_state(states)
+        ref = self.assembly.reference
+        loop_ref = self.assembly.config.loop_reference
+        initial = hold_plan(ref.ctrl[frame_index(ref, 0.0, loop_ref)], 0.0, self.dt)
+        schedule, pending, mailbox = PlanSchedule(initial), FirstApplications(), Mailbox()
+        self.controller.reset(initial.control_at(0.0))
+        planner = threading.Thread(target=self._plan_loop, args=(schedule, pending, mailbox), name="g1mpc-planner", daemon=True)
+        self._planner_error: BaseException | None = None
+        n = self.motors.count
+        q_start = first.q[:n].copy()
+        switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+        t0 = time.perf_counter()
+        state, last_t, damping_since, next_report = first, 0.0, None, cfg.print_every
+        last_q, last_tick = q_start, first.tick
+        try:
+            planner_started = False
+            while True:
+                t = time.perf_counter() - t0
+                if damping_since is not None and t - damping_since >= cfg.safety.exit_after:
+                    break
+                if state is None:  # stale: damp at the state period until states return or the exit
+                    if damping_since is None:
+                        damping_since = t
+                        result.event(t, "stale state", f"no rt/lowstate for {cfg.safety.stale_after * 1e3:.0f} ms: damping", log)
+                    commands.write(damping_command(last_q, self.motors, cfg.safety.damping_kd, last_tick))
+                    result.commands_sent += 1
+                    state = self._next_state(states, self.dt)
+                    continue
+                result.states_received += 1
+                last_q, last_tick = state.q[:n].copy(), state.tick
+                qpos, qvel = self.estimator.update(state, max(t - last_t, 0.0) if result.states_received > 1 else 0.0)
+                last_t = t
+                self._remember(state.tick, qpos, qvel)
+                if damping_since is None:
+                    why = divergence(qpos, qvel, cfg.safety)
+                    if why:
+                        damping_since = t
+                        result.event(t, "estimate diverged", f"{why}: damping", log)
+                    elif cfg.duration is not None and t >= cfg.duration:
+                        damping_since = t
+                        result.event(t, "end of run", f"{cfg.duration:g} s done: damping", log)
+                if damping_since is not None:
+                    commands.write(damping_command(last_q, self.motors, cfg.safety.damping_kd, state.tick))
+                else:
+                    plan = schedule.current(t)
+                    pending.applying(plan, t)
+                    target = ramp(q_start, plan.control_at(t), t, cfg.safety.ramp_time)
+                    target, joint_clamps, torque_clamps = clamp_targets(target, last_q, self.motors)
+                    result.joint_limit_clamps += joint_clamps
+                    result.torque_clamps += torque_clamps
+                    commands.write(servo_command(target, self.motors, state.tick))
+                    mailbox.put(Snapshot(t, qpos, qvel, False, 0, target))
+                    if not planner_started:
+                        planner.start()
+                        planner_started = True
+                result.commands_sent += 1
+                stamp = getattr(state, "sample_info", None)
+                if stamp is not None and stamp.source_timestamp > 0:
+                    result.command_latency.append((time.time_ns() - stamp.source_timestamp) * 1e-9)
+                if result.states_received % 25 == 0:
+                    self._match_truth(truth.take(64))
+                if self._planner_error is not None:
+                    raise self._planner_error
+                if t >= next_report and log and damping_since is None:
+                    log(self._report_line(t, qpos))
+                    next_report += cfg.print_every
+                state = self._next_state(states, cfg.safety.stale_after)
+        except KeyboardInterrupt:
+            t = time.perf_counter() - t0
+            result.run.interrupted = True
+            result.event(t, "interrupted", "Ctrl-C or SIGTERM: damping, then exiting", log)
+            for _ in range(10):
+                commands.write(damping_command(last_q, self.motors, cfg.safety.damping_kd, last_tick))
+                result.commands_sent += 1
+                time.sleep(self.dt)
+        finally:
+            mailbox.stop()
+            if planner.is_alive():
+                planner.join(timeout=5.0)
+            sys.setswitchinterval(switch_interval)
+        self._match_truth(truth.take(64))
+        result.run.wall_time = time.perf_counter() - t0
+        result.run.sim_time = result.run.wall_time
+        return result
+
+    def _first_state(self, states):
+        deadline = time.perf_counter() + self.config.wait_for_state
+        while time.perf_counter() < deadline:
+            if states.wait(min(0.5, self.config.wait_for_state)):
+                taken = states.take()
+                if taken:
+                    return taken[-1]
+        raise ConfigError(f"deploy: no rt/lowstate within {self.config.wait_for_state:g} s on interface "
+                          f"{self.config.dds.interface}, domain {self.config.dds.domain}: is the robot (or g1mpc robot-sim) running "
+                          "and on that interface?")
+
+    @staticmethod
+    def _next_state(states, timeout: float):
+        """The newest state, waiting up to ``timeout`` s; None if none came (stale)."""
+        taken = states.take()
+        if not taken and states.wait(timeout):
+            taken = states.take()
+        return taken[-1] if taken else None
+
+    def _plan_loop(self, schedule: PlanSchedule, pending: FirstApplications, mailbox: Mailbox) -> None:
+        try:
+            delays: deque[float] = deque(maxlen=LATENCY_WINDOW)
+            ref, loop_ref, last = self.assembly.reference, self.assembly.config.loop_reference, -np.inf
+            while True:
+                snap = mailbox.at_least(last + self.period - self.dt / 2)
+                if snap is None:
+                    if mailbox.stopped:
+                        return
+                    continue
+                last = snap.time
+                plan_and_publish(self.controller, snap, self.config.compensation == "predict", delays, self.period, schedule,
+                                 pending, self.result.run, reference_frame(ref, snap.time, loop_ref), self.log)
+                delays.append(mailbox.newest_time() + self.dt - snap.time)
+        except BaseException as exc:  # re-raised by the command loop
+            self._planner_error = exc
+
+    def _remember(self, tick: int, qpos: np.ndarray, qvel: np.ndarray) -> None:
+        self._estimates[tick % _RING] = (tick, qpos[2], *qvel[:3])
+
+    def _match_truth(self, samples: list) -> None:
+        for truth in samples:
+            row = self._estimates[truth.tick % _RING]
+            if row[0] == truth.tick:
+                self.result.height_errors.append(float(row[1] - truth.position[2]))
+                self.result.velocity_errors.append([float(row[2 + i] - truth.linear_velocity[i]) for i in range(3)])
+
+    def _report_line(self, t: float, qpos: np.ndarray) -> str:
+        recent = self.result.run.cycles[-int(1 / self.period):]
+        plan_ms = np.mean([c.total for c in recent]) * 1e3 if recent else float("nan")
+        seen = [c.latency for c in recent if c.latency is not None]
+        lat = self.result.command_latency[-500:]
+        return (f"t={t:6.2f}s  plan {plan_ms:6.2f} ms  plan latency p50 {np.median(seen) * 1e3 if seen else float('nan'):5.1f} ms  "
+                f"command latency p50 {np.median(lat) * 1e3 if lat else float('nan'):4.2f} ms  "
+                f"height estimate {qpos[2]:.3f} m  {len(recent)} plans/s")

@@ -1,0 +1,64 @@
+"""How the G1's motors and IMU map onto the MuJoCo model, and the servo gains the planner model assumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mujoco
+import numpy as np
+
+from g1mpc.errors import ConfigError
+from g1mpc.lowlevel.messages import NUM_MOTORS
+
+IMU_SITE = "imu_in_pelvis"  # rt/lowstate's IMU is the pelvis IMU on the G1
+GYRO_SENSOR = "imu-pelvis-angular-velocity"
+ACCELEROMETER_SENSOR = "imu-pelvis-linear-acceleration"
+
+
+@dataclass(frozen=True)
+class MotorMap:
+    """Motor ``i`` drives actuator ``i`` (Menagerie keeps the G1's motor order).
+
+    Attributes:
+        qpos_adr, dof_adr: (n,) the joint's address in qpos and qvel.
+        q_min, q_max: (n,) joint range (rad).
+        torque_limit: (n,) the joint's actuator force limit (N m).
+        kp, kd: (n,) the position servo of the model: ``kp (target - q) - kd dq``.
+    """
+
+    qpos_adr: np.ndarray
+    dof_adr: np.ndarray
+    q_min: np.ndarray
+    q_max: np.ndarray
+    torque_limit: np.ndarray
+    kp: np.ndarray
+    kd: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return len(self.qpos_adr)
+
+    @classmethod
+    def from_model(cls, model: mujoco.MjModel) -> MotorMap:
+        """The map of a model whose actuators are position servos on hinge joints, one per motor."""
+        if model.nu > NUM_MOTORS:
+            raise ConfigError(f"the robot has {model.nu} actuators; rt/lowcmd carries {NUM_MOTORS} motors")
+        joints = model.actuator_trnid[:, 0]
+        if np.any(model.actuator_trntype != mujoco.mjtTrn.mjTRN_JOINT) or np.any(model.actuator_biastype != mujoco.mjtBias.mjBIAS_AFFINE):
+            raise ConfigError("the low-level interface needs position servos on joints (Menagerie's G1)")
+        limited = model.jnt_actfrclimited[joints].astype(bool)
+        torque = np.where(limited, np.abs(model.jnt_actfrcrange[joints]).max(axis=1), np.inf)
+        return cls(qpos_adr=model.jnt_qposadr[joints].copy(), dof_adr=model.jnt_dofadr[joints].copy(),
+                   q_min=model.jnt_range[joints, 0].copy(), q_max=model.jnt_range[joints, 1].copy(), torque_limit=torque,
+                   kp=model.actuator_gainprm[:, 0].copy(), kd=-model.actuator_biasprm[:, 2].copy())
+
+
+def imu_ids(model: mujoco.MjModel) -> tuple[int, int, int]:
+    """(IMU site id, gyro sensor data address, accelerometer data address); a clear error if the model lacks them."""
+    site = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_SITE, IMU_SITE)
+    gyro = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_SENSOR, GYRO_SENSOR)
+    acc = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_SENSOR, ACCELEROMETER_SENSOR)
+    if min(site, gyro, acc) < 0:
+        raise ConfigError(f"the robot model has no pelvis IMU ({IMU_SITE}, {GYRO_SENSOR}, {ACCELEROMETER_SENSOR}): "
+                          "the low-level interface is for the G1")
+    return site, int(model.sensor_adr[gyro]), int(model.sensor_adr[acc])
