@@ -110,6 +110,12 @@ def apply_command(model: mujoco.MjModel, motors: MotorMap, command: LowCommand |
     return np.where(on, kp * command.q[:n] + kd * command.dq[:n] + command.tau[:n], 0.0)
 
 
+def is_damping(command: LowCommand, count: int) -> bool:
+    """kp 0 and kd > 0 on every enabled motor: the damping mode a controller falls back to."""
+    on = command.mode[:count] != 0
+    return bool(on.any() and np.all(command.kp[:count][on] == 0) and np.all(command.kd[:count][on] > 0))
+
+
 @dataclass(frozen=True)
 class RobotSimConfig:
     """The simulated robot: run length, pushes (as in-process runs), sensor noise, DDS, how long to wait."""
@@ -139,6 +145,7 @@ class RobotSimResult:
     states_published: int = 0
     commands_received: int = 0
     commands_applied: int = 0
+    damping_commands_applied: int = 0  # commands with kp 0 and kd > 0 on every enabled motor
     rejected_crc: int = 0
     rejected_out_of_order: int = 0
     rejected_invalid: int = 0
@@ -157,6 +164,7 @@ class RobotSimResult:
             "falls": len(self.run.falls), "fall_times_s": list(self.run.falls), "sim_time_s": self.run.sim_time,
             "wall_time_s": self.run.wall_time, "steps": self.steps, "states_published": self.states_published,
             "commands_received": self.commands_received, "commands_applied": self.commands_applied,
+            "damping_commands_applied": self.damping_commands_applied,
             "rejected_crc": self.rejected_crc, "rejected_out_of_order": self.rejected_out_of_order,
             "rejected_invalid": self.rejected_invalid, "steps_without_new_command": self.steps_without_new_command,
             "plant_overruns": self.overruns, "roundtrip_p50_ms": pct(50), "roundtrip_p95_ms": pct(95),
@@ -243,6 +251,7 @@ class RobotSim:
                 elif newest.reserve[0] != applied_tick:
                     applied_tick = newest.reserve[0]
                     result.commands_applied += 1
+                    result.damping_commands_applied += is_damping(newest, self.motors.count)
                     sent = self._published_at[applied_tick % _TICK_RING]
                     if np.isfinite(sent):
                         result.roundtrip.append(time.perf_counter() - sent)

@@ -44,11 +44,14 @@ def ramp(measured: np.ndarray, target: np.ndarray, t: float, ramp_time: float) -
     return (1.0 - alpha) * measured + alpha * target
 
 
-def clamp_targets(target: np.ndarray, q: np.ndarray, motors: MotorMap) -> tuple[np.ndarray, int, int]:
-    """(targets within the joint range and within the torque limit of ``kp (target - q)``, joint clamps, torque clamps)."""
+def clamp_targets(target: np.ndarray, q: np.ndarray, dq: np.ndarray, motors: MotorMap) -> tuple[np.ndarray, int, int]:
+    """(targets within the joint range and such that the servo torque ``kp (target - q) - kd dq`` stays within
+    the motor's limit, joint clamps, torque clamps); q, dq (n,) measured."""
     in_range = np.clip(target, motors.q_min, motors.q_max)
-    reach = motors.torque_limit / np.maximum(motors.kp, 1e-9)
-    clamped = np.clip(in_range, q - reach, q + reach)
+    kp = np.maximum(motors.kp, 1e-9)
+    low = q + (motors.kd * dq - motors.torque_limit) / kp
+    high = q + (motors.kd * dq + motors.torque_limit) / kp
+    clamped = np.clip(in_range, low, high)
     return clamped, int(np.sum(in_range != target)), int(np.sum(clamped != in_range))
 
 

@@ -1,0 +1,138 @@
+"""Sim-to-sim over DDS on the loopback interface against the same controller in-process.
+
+For every force and seed: ``g1mpc robot-sim`` and ``g1mpc deploy`` as two processes (the controller sees
+only rt/lowstate and estimates its base), and ``g1mpc run-aot`` in-process (the asynchronous loop, the true
+state), both with their defaults (``--num_samples auto``), 20 s, pushes every 2 s. One JSON per run under
+``--out`` (resumable: a finished run is skipped), then a table of falls, tracking, planning, latencies and
+the estimator's error, printed and written to ``<out>/table.json``. Run it on an otherwise idle machine.
+
+    python benchmarks/bench_sim2sim.py --forces 0 150 200 --seeds 500 501 502 503 504 505 506 507 508 509
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from g1mpc.reporting import write_json_atomic  # noqa: E402
+
+
+def _run_dds(force: float, seed: int, duration: float, domain: int, extra: list[str]) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        robot_report, deploy_report = Path(tmp) / "robot.json", Path(tmp) / "deploy.json"
+        robot = subprocess.Popen([sys.executable, "-m", "g1mpc", "robot-sim", "--domain", str(domain), "--duration", str(duration),
+                                  "--push_force", str(force), "--seed", str(seed), "--wait", "300", "--report", str(robot_report)],
+                                 cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deploy = subprocess.run([sys.executable, "-m", "g1mpc", "deploy", "--domain", str(domain), "--seed", str(seed),
+                                 "--report", str(deploy_report), *extra], cwd=ROOT, capture_output=True, text=True, timeout=900)
+        robot_out, _ = robot.communicate(timeout=120)
+        if deploy.returncode != 0 or robot.returncode != 0:
+            raise RuntimeError(f"sim-to-sim run failed (force {force}, seed {seed}):\n{deploy.stderr[-2000:]}\n{robot_out[-2000:]}")
+        return {"robot": json.loads(robot_report.read_text())["summary"],
+                "deploy": json.loads(deploy_report.read_text())["summary"],
+                "deploy_log_tail": deploy.stdout.splitlines()[-6:]}
+
+
+def _run_inprocess(force: float, seed: int, duration: float, extra: list[str]) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "run.json"
+        run = subprocess.run([sys.executable, "-m", "g1mpc", "run-aot", "--headless", "--quiet", "--duration", str(duration),
+                              "--push_force", str(force), "--seed", str(seed), "--report", str(report), *extra],
+                             cwd=ROOT, capture_output=True, text=True, timeout=900)
+        if run.returncode != 0:
+            raise RuntimeError(f"in-process run failed (force {force}, seed {seed}):\n{run.stderr[-2000:]}")
+        data = json.loads(report.read_text())
+        return {"run": data["summary"], "sizing": (data["flags"].get("sizing") or {}).get("line")}
+
+
+def _pct(values: list, q: float) -> float | None:
+    values = [v for v in values if v is not None]
+    return float(np.percentile(values, q)) if values else None
+
+
+def _row(name: str, force: float, runs: list[dict]) -> dict:
+    if name == "dds":
+        robots, deploys = [r["robot"] for r in runs], [r["deploy"] for r in runs]
+        return {
+            "config": "DDS (estimated state)", "force_N": force, "runs": len(runs),
+            "falls": sum(r["falls"] > 0 for r in robots),
+            "joint_rms_rad": float(np.sqrt(np.mean([r["joint_rms_rad"] ** 2 for r in robots]))),
+            "plan_p50_ms": _pct([d["planning_p50_ms"] for d in deploys], 50),
+            "target_share": float(np.mean([d["target_share"] for d in deploys])),
+            "plan_latency_p50_ms": _pct([d["latency_p50_ms"] for d in deploys], 50),
+            "roundtrip_p50_ms": _pct([r["roundtrip_p50_ms"] for r in robots], 50),
+            "roundtrip_p95_ms": _pct([r["roundtrip_p95_ms"] for r in robots], 50),
+            "command_latency_p50_ms": _pct([d["command_latency_p50_ms"] for d in deploys], 50),
+            "estimator_height_rms_m": float(np.sqrt(np.mean([d["estimator_height_rms_m"] ** 2 for d in deploys]))),
+            "estimator_speed_rms_mps": float(np.sqrt(np.mean([d["estimator_speed_error_rms_mps"] ** 2 for d in deploys]))),
+            "safety_actions": sorted({a for d in deploys for a in d["safety_actions"]}),
+        }
+    summaries = [r["run"] for r in runs]
+    return {
+        "config": "in-process (true state)", "force_N": force, "runs": len(runs),
+        "falls": sum(s["falls"] > 0 for s in summaries),
+        "joint_rms_rad": float(np.sqrt(np.mean([s["joint_rms_rad"] ** 2 for s in summaries]))),
+        "plan_p50_ms": _pct([s["planning_p50_ms"] for s in summaries], 50),
+        "target_share": float(np.mean([s["target_share"] for s in summaries])),
+        "plan_latency_p50_ms": _pct([s["latency_p50_ms"] for s in summaries], 50),
+    }
+
+
+def _fmt(value, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--forces", type=float, nargs="+", default=[0.0, 150.0, 200.0])
+    p.add_argument("--seeds", type=int, nargs="+", default=list(range(500, 510)))
+    p.add_argument("--duration", type=float, default=20.0)
+    p.add_argument("--configs", nargs="+", choices=("dds", "inproc"), default=["dds", "inproc"])
+    p.add_argument("--domain", type=int, default=90)
+    p.add_argument("--out", default=str(ROOT / "benchmarks/results/sim2sim"))
+    p.add_argument("--extra", nargs=argparse.REMAINDER, default=[], help="flags passed to deploy and run-aot (e.g. --num_samples 24)")
+    args = p.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for force in args.forces:
+        for name in args.configs:
+            runs = []
+            for seed in args.seeds:
+                path = out / f"{name}_{force:g}N_s{seed}.json"
+                if not path.exists():
+                    start = time.time()
+                    result = (_run_dds(force, seed, args.duration, args.domain, args.extra) if name == "dds"
+                              else _run_inprocess(force, seed, args.duration, args.extra))
+                    write_json_atomic(path, {"force_N": force, "seed": seed, "duration_s": args.duration, "extra": args.extra,
+                                             "wall_s": time.time() - start, **result})
+                    fell = (result["robot"]["falls"] if name == "dds" else result["run"]["falls"])
+                    print(f"[sim2sim] {name} {force:g} N seed {seed}: falls {fell} ({time.time() - start:.0f} s)", flush=True)
+                runs.append(json.loads(path.read_text()))
+            rows.append(_row(name, force, runs))
+    print(f"{'config':<26} {'N':>5} {'falls':>7} {'joint rms':>9} {'plan p50':>9} {'of 50 Hz':>8} {'plan lat':>8} "
+          f"{'rt p50/p95 ms':>14} {'cmd p50':>7} {'est h cm':>8} {'est v m/s':>9}")
+    for r in rows:
+        print(f"{r['config']:<26} {r['force_N']:>5g} {r['falls']:>3}/{r['runs']:<3} {r['joint_rms_rad']:>9.4f} "
+              f"{_fmt(r['plan_p50_ms'], '8.1f')} {100 * r['target_share']:>7.1f}% {_fmt(r['plan_latency_p50_ms'], '7.1f')} "
+              f"{_fmt(r.get('roundtrip_p50_ms'), '6.2f')}/{_fmt(r.get('roundtrip_p95_ms'), '<6.2f')} "
+              f"{_fmt(r.get('command_latency_p50_ms'), '7.2f')} "
+              f"{_fmt(None if r.get('estimator_height_rms_m') is None else 100 * r['estimator_height_rms_m'], '8.2f')} "
+              f"{_fmt(r.get('estimator_speed_rms_mps'), '9.3f')}")
+    write_json_atomic(out / "table.json", {"seeds": args.seeds, "duration_s": args.duration, "rows": rows,
+                                           "command": "python benchmarks/bench_sim2sim.py " + " ".join(sys.argv[1:])})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

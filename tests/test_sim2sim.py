@@ -1,0 +1,86 @@
+"""Sim-to-sim on the loopback interface, two real processes: ``g1mpc robot-sim`` (the G1 behind
+rt/lowstate and rt/lowcmd) and ``g1mpc deploy`` (the hybrid controller behind the same topics)."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.helpers import ROOT
+
+pytestmark = pytest.mark.slow
+SMALL = ["--num_samples", "24", "--num_elites", "3"]
+
+
+def _robot_sim(tmp_path, domain: int, *flags: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "g1mpc", "robot-sim", "--domain", str(domain), "--wait", "240",
+                             "--report", str(tmp_path / "robot.json"), *flags],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _deploy(tmp_path, domain: int, *flags: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "g1mpc", "deploy", "--domain", str(domain), *SMALL,
+                             "--precompiled_dir", str(tmp_path / "pre"), "--report", str(tmp_path / "deploy.json"), *flags],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_line(proc: subprocess.Popen, prefix: str, timeout: float = 240) -> None:
+    deadline = time.time() + timeout
+    for line in proc.stdout:
+        if line.startswith(prefix) or time.time() > deadline:
+            return
+    raise AssertionError(f"the process ended before printing {prefix!r}: {proc.stderr.read()[-2000:]}")
+
+
+def _finish(proc: subprocess.Popen, timeout: float = 120) -> str:
+    out, err = proc.communicate(timeout=timeout)
+    assert proc.returncode == 0 and "Traceback" not in err, err[-3000:]
+    return out
+
+
+def test_g1_stands_tracks_and_survives_150N_pushes_over_dds(tmp_path):
+    robot = _robot_sim(tmp_path, 71, "--duration", "20", "--push_force", "150", "--seed", "3")
+    deploy = _deploy(tmp_path, 71)
+    _finish(robot, timeout=400)
+    out = _finish(deploy)
+    robot_summary = json.loads((tmp_path / "robot.json").read_text())["summary"]
+    deploy_report = json.loads((tmp_path / "deploy.json").read_text())
+    s = deploy_report["summary"]
+    assert robot_summary["stopped_by"] == "duration" and robot_summary["falls"] == 0
+    assert len(robot_summary["push_times"]) == 9  # pushed every 2 s
+    assert robot_summary["joint_rms_rad"] < 0.05  # it tracked the clip (holding the start pose would be ~0.15)
+    assert robot_summary["rejected_crc"] == 0 and robot_summary["commands_applied"] > 1000
+    assert s["safety_actions"] == ["stale state"]  # only the robot-sim's end; no divergence, nothing else
+    assert s["cycles"] > 200 and s["estimator_samples"] > 100
+    assert s["estimator_height_rms_m"] < 0.02 and s["estimator_speed_error_rms_mps"] < 0.2
+    assert "[safety]" in out and "stale state" in out
+
+
+def test_controller_damps_when_the_robot_dies_mid_run(tmp_path):
+    robot = _robot_sim(tmp_path, 72, "--duration", "60")
+    deploy = _deploy(tmp_path, 72)
+    _wait_for_line(deploy, "t=  2")  # the controller has run two seconds
+    robot.kill()
+    robot.wait(timeout=30)
+    started = time.time()
+    out = _finish(deploy)
+    assert time.time() - started < 30
+    s = json.loads((tmp_path / "deploy.json").read_text())["summary"]
+    assert s["safety_actions"] == ["stale state"] and not s["interrupted"]
+    assert "no rt/lowstate for 50 ms: damping" in out
+
+
+def test_sigterm_sends_damping_before_the_controller_exits(tmp_path):
+    robot = _robot_sim(tmp_path, 73, "--duration", "12")
+    deploy = _deploy(tmp_path, 73)
+    _wait_for_line(deploy, "t=  2")
+    deploy.send_signal(signal.SIGTERM)
+    _finish(deploy)
+    _finish(robot, timeout=120)
+    s = json.loads((tmp_path / "deploy.json").read_text())["summary"]
+    assert s["interrupted"] and s["safety_actions"] == ["interrupted"]
+    robot_summary = json.loads((tmp_path / "robot.json").read_text())["summary"]
+    assert robot_summary["damping_commands_applied"] > 0
