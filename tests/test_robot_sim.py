@@ -66,7 +66,7 @@ def test_robot_sim_applies_valid_commands_and_rejects_corrupt_and_stale_ones(pla
 def test_robot_sim_without_a_controller_says_so(plant, reference):
     config = RobotSimConfig(duration=1.0, dds=DdsConfig("lo", 62), wait_for_command=0.3)
     sim = RobotSim(plant, reference, BalanceTask().fall_test(plant, G1), "pelvis", config, log=None)
-    with pytest.raises(ConfigError, match="no valid rt/lowcmd within 0.3 s"):
+    with pytest.raises(ConfigError, match=r"no valid rt/lowcmd within 0\.3 s"):
         sim.run()
 
 
