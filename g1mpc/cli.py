@@ -1,4 +1,4 @@
-"""Command line: ``g1mpc run|run-aot|collect|train|reference`` and the ``run_policy*.py`` wrappers.
+"""Command line: ``g1mpc run|run-aot|robot-sim|deploy|collect|train|reference`` and the ``run_policy*.py`` wrappers.
 
 It only parses flags into the library's typed configs (which validate themselves and hold every
 default) and prints; the work is done by :mod:`g1mpc.session`, :mod:`g1mpc.aot`, :mod:`g1mpc.collect`
@@ -341,6 +341,9 @@ def cmd_deploy(args) -> int:
     _write_report(args.report, {"version": 1, "kind": "deploy", "flags": {**_flags(args), "sizing": sizing},
                                 "config": config.as_dict(), "summary": s, "safety_events": result.safety_events,
                                 "cycles": [asdict(c) for c in result.run.cycles]})
+    if result.error:
+        print(f"error: deploy stopped on {result.error} (the motors were sent damping)", file=sys.stderr)
+        return 1
     return 0
 
 

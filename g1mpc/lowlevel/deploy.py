@@ -78,6 +78,7 @@ class DeployResult:
     torque_clamps: int = 0
     height_errors: list[float] = field(default_factory=list)  # m, estimate - truth, where the robot published truth
     velocity_errors: list[list[float]] = field(default_factory=list)  # m/s (3,), estimate - truth
+    error: str | None = None  # the exception that ended the run, if one did
 
     def event(self, t: float, kind: str, detail: str, log: Log | None) -> None:
         self.safety_events.append({"time_s": round(t, 4), "kind": kind, "detail": detail})
@@ -95,6 +96,7 @@ class DeployResult:
             "command_latency_p50_ms": pct(lat, 50), "command_latency_p95_ms": pct(lat, 95),
             "joint_limit_clamps": self.joint_limit_clamps, "torque_clamps": self.torque_clamps,
             "safety_actions": [e["kind"] for e in self.safety_events],
+            "error": self.error,
             "estimator_samples": int(len(height)),
             "estimator_height_rms_m": float(np.sqrt(np.mean(height**2))) if height.size else None,
             "estimator_velocity_rms_mps": [float(x) for x in np.sqrt(np.mean(vel**2, axis=0))] if vel.size else None,
@@ -146,7 +148,7 @@ class Deployment:
                     if damping_since is None:
                         damping_since = t
                         result.event(t, "stale state", f"no rt/lowstate for {cfg.safety.stale_after * 1e3:.0f} ms: damping", log)
-                    commands.write(damping_command(last_q, self.motors, cfg.safety.damping_kd, last_tick))
+                    commands.write(damping_command(last_q, self.motors, cfg.safety.damping_kd, last_tick, first.mode_machine))
                     result.commands_sent += 1
                     state = self._next_state(states, self.dt)
                     continue
@@ -164,7 +166,7 @@ class Deployment:
                         damping_since = t
                         result.event(t, "end of run", f"{cfg.duration:g} s done: damping", log)
                 if damping_since is not None:
-                    commands.write(damping_command(last_q, self.motors, cfg.safety.damping_kd, state.tick))
+                    commands.write(damping_command(last_q, self.motors, cfg.safety.damping_kd, state.tick, state.mode_machine))
                 else:
                     plan = schedule.current(t)
                     pending.applying(plan, t)
@@ -172,7 +174,7 @@ class Deployment:
                     target, joint_clamps, torque_clamps = clamp_targets(target, last_q, state.dq[:n], self.motors)
                     result.joint_limit_clamps += joint_clamps
                     result.torque_clamps += torque_clamps
-                    commands.write(servo_command(target, self.motors, state.tick))
+                    commands.write(servo_command(target, self.motors, state.tick, state.mode_machine))
                     mailbox.put(Snapshot(t, qpos, qvel, False, 0, target))
                     if not planner_started:
                         planner.start()
@@ -190,13 +192,13 @@ class Deployment:
                     next_report += cfg.print_every
                 state = self._next_state(states, cfg.safety.stale_after)
         except KeyboardInterrupt:
-            t = time.perf_counter() - t0
             result.run.interrupted = True
-            result.event(t, "interrupted", "Ctrl-C or SIGTERM: damping, then exiting", log)
-            for _ in range(10):
-                commands.write(damping_command(last_q, self.motors, cfg.safety.damping_kd, last_tick))
-                result.commands_sent += 1
-                time.sleep(self.dt)
+            result.event(time.perf_counter() - t0, "interrupted", "Ctrl-C or SIGTERM: damping, then exiting", log)
+            self._damp_briefly(commands, last_q, last_tick, first.mode_machine)
+        except Exception as exc:  # the planner or the estimator failed: damp, keep the report, say why
+            result.error = f"{type(exc).__name__}: {exc}"
+            result.event(time.perf_counter() - t0, "error", f"{result.error}: damping, then exiting", log)
+            self._damp_briefly(commands, last_q, last_tick, first.mode_machine)
         finally:
             mailbox.stop()
             if planner.is_alive():
@@ -206,6 +208,13 @@ class Deployment:
         result.run.wall_time = time.perf_counter() - t0
         result.run.sim_time = result.run.wall_time
         return result
+
+    def _damp_briefly(self, commands, q: np.ndarray, tick: int, mode_machine: int, count: int = 10) -> None:
+        """``count`` damping commands one state period apart (the last words to the motors before exiting)."""
+        for _ in range(count):
+            commands.write(damping_command(q, self.motors, self.config.safety.damping_kd, tick, mode_machine))
+            self.result.commands_sent += 1
+            time.sleep(self.dt)
 
     def _first_state(self, states):
         deadline = time.perf_counter() + self.config.wait_for_state

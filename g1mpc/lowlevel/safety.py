@@ -55,18 +55,19 @@ def clamp_targets(target: np.ndarray, q: np.ndarray, dq: np.ndarray, motors: Mot
     return clamped, int(np.sum(in_range != target)), int(np.sum(clamped != in_range))
 
 
-def servo_command(target: np.ndarray, motors: MotorMap, tick: int) -> LowCommand:
-    """Position servo on every motor with the gains the planner model assumes; ``reserve[0]`` = the state's tick."""
+def servo_command(target: np.ndarray, motors: MotorMap, tick: int, mode_machine: int = 0) -> LowCommand:
+    """Position servo on every motor with the gains the planner model assumes; ``reserve[0]`` = the state's tick,
+    ``mode_machine`` echoed from the state (the robot expects its own)."""
     n = motors.count
-    cmd = LowCommand(reserve=(int(tick), 0, 0, 0))
+    cmd = LowCommand(mode_machine=mode_machine, reserve=(int(tick), 0, 0, 0))
     cmd.q[:n], cmd.kp[:n], cmd.kd[:n], cmd.mode[:n] = target, motors.kp, motors.kd, MOTOR_ENABLE
     return cmd.with_crc()
 
 
-def damping_command(q: np.ndarray, motors: MotorMap, kd: float, tick: int) -> LowCommand:
+def damping_command(q: np.ndarray, motors: MotorMap, kd: float, tick: int, mode_machine: int = 0) -> LowCommand:
     """Damping: kp 0, kd ``kd`` on every motor (velocity towards zero), no torque."""
     n = motors.count
-    cmd = LowCommand(reserve=(int(tick), 0, 0, 0))
+    cmd = LowCommand(mode_machine=mode_machine, reserve=(int(tick), 0, 0, 0))
     cmd.q[:n], cmd.kd[:n], cmd.mode[:n] = q[:n], kd, MOTOR_ENABLE
     return cmd.with_crc()
 
