@@ -124,8 +124,9 @@ class _Plant(threading.Thread):
             ref, fell = sim.judge(result, cycle_end_time, self.log)
             if self.on_cycle is not None and self.on_cycle(d, ref) is False:
                 break
-            if fell:
-                if not cfg.reset_on_fall:
+            requested = sim.take_reset_request()
+            if fell or requested:
+                if fell and not cfg.reset_on_fall:
                     break
                 sim.reset(d.time)
                 self.resets += 1

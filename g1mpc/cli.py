@@ -102,7 +102,11 @@ def add_sim_flags(p: argparse.ArgumentParser) -> None:
                    help="predict: plan from the state predicted at the time the plan takes effect, and start it there; "
                         "none: plan from the measured state")
     g.add_argument("--show_reference", action="store_true", help="draw a translucent ghost of the reference in the viewer")
-    g.add_argument("--headless", "--no_viewer", dest="headless", action="store_true", help="no viewer window")
+    g.add_argument("--headless", "--no_viewer", dest="headless", action="store_true", help="no viewer at all")
+    g.add_argument("--viewer", choices=("mujoco", "web"), default=RunOptions.viewer,
+                   help="mujoco: the local window (needs a display); web: a page served on --port, watched and driven from "
+                        "a browser (works without a display)")
+    g.add_argument("--port", type=int, default=RunOptions.port, help="--viewer web: the page's port")
     g.add_argument("--warmup", type=int, default=RunOptions.warmup, help="planning rounds before the run so every path is compiled/loaded")
     g.add_argument("--report", default=None, help="write a JSON report here")
     g.add_argument("--plots", default=None, help="write planning-time and tracking PNGs into this directory")
@@ -190,7 +194,7 @@ def run_options_from_args(args) -> RunOptions:
                       loop=args.loop or ("sync" if args.no_realtime or args.latency_ms > 0 else "async"), latency=args.latency_ms / 1e3,
                       compensation=args.compensation),
         warmup=args.warmup, headless=args.headless, show_reference=args.show_reference, record=record,
-        report=args.report, plots=args.plots, quiet=args.quiet,
+        report=args.report, plots=args.plots, quiet=args.quiet, viewer=args.viewer, port=args.port,
     )
 
 
@@ -290,7 +294,8 @@ def cmd_robot_sim(args) -> int:
     pushes = PushConfig(force=args.push_force, interval=args.push_interval, duration=args.push_duration, seed=args.seed,
                         directions=tuple(args.push_directions))
     sim_config = RobotSimConfig(duration=args.duration, pushes=pushes, noise=SensorNoise().scaled(args.sensor_noise),
-                                dds=DdsConfig(args.interface, args.domain), seed=args.seed, wait_for_command=args.wait)
+                                dds=DdsConfig(args.interface, args.domain), seed=args.seed, wait_for_command=args.wait,
+                                publish_truth_every=args.truth_every)
     plant, _, reference = load_task_models(config)
     robot = config.robot_description
     sim = RobotSim(plant, reference, config.task.fall_test(plant, robot), robot.root_body, sim_config)
@@ -315,7 +320,7 @@ def cmd_deploy(args) -> int:
 
     safety = SafetyConfig(ramp_time=args.ramp_time, stale_after=args.stale_ms / 1e3, damping_kd=args.damping_kd)
     deploy_config = DeployConfig(dds=DdsConfig(args.interface, args.domain), duration=args.duration, safety=safety,
-                                 compensation=args.compensation, wait_for_state=args.wait)
+                                 compensation=args.compensation, wait_for_state=args.wait, base=args.base)
     sizing = size_samples_if_auto(args, "hybrid")
     config = run_config_from_args(args, "hybrid")
     assembly, params, header = prepare_precompiled(config, _model_path(args), args.precompiled_dir, args.recompile, args.nthread)
@@ -454,6 +459,7 @@ def build_parser() -> argparse.ArgumentParser:
     rsim.add_argument("--sensor_noise", type=float, default=1.0, help="factor on the default IMU and encoder noise (0: none)")
     add_dds_flags(rsim)
     rsim.add_argument("--wait", type=float, default=300.0, help="seconds to wait for the first rt/lowcmd")
+    rsim.add_argument("--truth_every", type=int, default=5, help="plant steps between debug truth messages (1: every state)")
     rsim.add_argument("--report", default=None, help="write a JSON report here")
     rsim.set_defaults(func=cmd_robot_sim)
     dep = sub.add_parser("deploy", help="the hybrid controller behind rt/lowstate and rt/lowcmd (a G1, or g1mpc robot-sim)")
@@ -465,11 +471,21 @@ def build_parser() -> argparse.ArgumentParser:
     dep.add_argument("--stale_ms", type=float, default=50.0, help="damping when no rt/lowstate came for this long")
     dep.add_argument("--damping_kd", type=float, default=4.0, help="kd (N m s/rad) of the damping command")
     dep.add_argument("--wait", type=float, default=60.0, help="seconds to wait for the first rt/lowstate")
+    dep.add_argument("--base", choices=("estimate", "truth"), default="estimate",
+                     help="the floating base: estimated from the IMU and legs, or a robot-sim's debug truth (a diagnostic; "
+                          "run robot-sim with --truth_every 1)")
     dep.add_argument("--warmup", type=int, default=RunOptions.warmup, help="planning rounds before the run")
     dep.add_argument("--precompiled_dir", default=DEFAULT_PRECOMPILED_DIR, help="where the precompiled pipeline lives")
     dep.add_argument("--recompile", action="store_true", help="rebuild the precompiled pipeline even if it matches")
     dep.add_argument("--report", default=None, help="write a JSON report here")
     dep.set_defaults(func=cmd_deploy)
+    serve = sub.add_parser("serve", help="the precompiled hybrid driven from a browser: run-aot with --viewer web, an hour, "
+                                          "reset after a fall")
+    add_planner_flags(serve)
+    add_sim_flags(serve)
+    serve.add_argument("--precompiled_dir", default=DEFAULT_PRECOMPILED_DIR, help="where the precompiled pipeline lives")
+    serve.add_argument("--recompile", action="store_true", help="rebuild the precompiled pipeline even if it matches")
+    serve.set_defaults(func=cmd_run_aot, viewer="web", duration=3600.0, reset_on_fall=True)
     pre = sub.add_parser("precompiled", help="list or remove the precompiled builds in a --precompiled_dir")
     pre.add_argument("action", choices=("list", "remove"))
     pre.add_argument("keys", nargs="*", help="remove: the builds' keys (from list)")

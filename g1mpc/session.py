@@ -44,10 +44,16 @@ class RunOptions:
     report: str | None = None  # JSON report path
     plots: str | None = None  # directory for planning-time and tracking PNGs
     quiet: bool = False  # only the header and the summary
+    viewer: str = "mujoco"  # mujoco: the local window (needs a display); web: the browser view (g1mpc.web)
+    port: int = 8080  # --viewer web: the page's port (0: any free port)
 
     def __post_init__(self) -> None:
         if self.warmup < 0:
             raise ConfigError("--warmup must be >= 0")
+        if self.viewer not in ("mujoco", "web"):
+            raise ConfigError(f"--viewer: '{self.viewer}' is not one of mujoco, web")
+        if not 0 <= self.port <= 65535:
+            raise ConfigError("--port must be between 0 and 65535")
 
 
 def header_lines(assembly: Assembly, extra: Sequence[str] = ()) -> list[str]:
@@ -88,6 +94,17 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f} ms"
 
 
+def _web_viewer(assembly: Assembly, options: RunOptions, sim, log: Log):
+    import mujoco
+
+    from g1mpc.web.viewer import WebViewer
+
+    feet = [mujoco.mj_name2id(assembly.planner_model, mujoco.mjtObj.mjOBJ_SITE, f.name) for f in assembly.robot.feet if f.kind == "site"]
+    c = assembly.config.controller
+    return WebViewer(sim, assembly.planner_model, feet, port=options.port, show_reference=True, log=log,
+                     status={"mode": c.mode, "samples": c.num_samples if c.mode != "nn" else "-"})
+
+
 def _hooks(assembly: Assembly, options: RunOptions, data, log: Log):
     """The per-cycle hooks (recorder, viewer), the objects to close after the run, and the video recorder (or None)."""
     hooks, closers, recorder = [], [], None
@@ -98,9 +115,10 @@ def _hooks(assembly: Assembly, options: RunOptions, data, log: Log):
         recorder = VideoRecorder(r.path, FrameRenderer(assembly.plant, r.width, r.height, r.camera, show_reference=True), r.fps)
         hooks.append(recorder)
         closers.append(recorder)
-    if not options.headless and not has_display():
+    local_window = not options.headless and options.viewer == "mujoco"  # the web view is made by run_session
+    if local_window and not has_display():
         log("[g1mpc] no display (DISPLAY/WAYLAND_DISPLAY unset): running headless")
-    elif not options.headless:
+    elif local_window:
         from g1mpc.viewer import PassiveViewer
 
         try:
@@ -127,6 +145,11 @@ def run_session(assembly: Assembly, network_params: dict | None, options: RunOpt
         controller.warmup(sim.data.time, sim.data.qpos.copy(), sim.data.qvel.copy(), options.warmup)
     controller.reset(sim.data.ctrl.copy() if sim.data.ctrl.any() else assembly.reference.ctrl[0])
     hooks, closers, recorder = _hooks(assembly, options, sim.data, log)
+    if options.viewer == "web" and not options.headless:
+        web = _web_viewer(assembly, options, sim, log)
+        controller = web.watch(controller)
+        hooks.append(web.update)
+        closers.append(web)
 
     def on_cycle(data, ref):
         keep_going = True

@@ -201,7 +201,23 @@ class Simulation:
         self.period = 1.0 / frequency
         self.steps_per_cycle = max(1, int(round(self.period / model.opt.timestep)))
         self.push_body = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_BODY, push_body)
+        self.fall_count = 0
+        self._requested_push: tuple[np.ndarray, float, float | None] | None = None  # force, duration, start
+        self._reset_requested = False
         self.reset(0.0)
+
+    def request_push(self, force: np.ndarray, duration: float) -> None:
+        """Push the root body with world-frame ``force`` (3,) N for ``duration`` s from the next step on
+        (a push from outside the schedule, e.g. from the browser view); safe from another thread."""
+        self._requested_push = (np.asarray(force, float), float(duration), None)
+
+    def request_reset(self) -> None:
+        """Reset to the reference at the end of the current cycle, as after a fall but not counted as one."""
+        self._reset_requested = True
+
+    def take_reset_request(self) -> bool:
+        requested, self._reset_requested = self._reset_requested, False
+        return requested
 
     def reset(self, t: float) -> None:
         """Put the robot in the reference pose of time ``t`` at rest."""
@@ -212,6 +228,15 @@ class Simulation:
         mujoco.mj_forward(self.model, self.data)
 
     def _push_force(self, t: float) -> np.ndarray | None:
+        requested = self._requested_push
+        if requested is not None:
+            force, duration, start = requested
+            if start is None:
+                self._requested_push = requested = (force, duration, t)
+                start = t
+            if t < start + duration - 1e-9:
+                return force
+            self._requested_push = None
         p = self.config.pushes
         if p.force <= 0 or t < p.interval:
             return None
@@ -250,6 +275,7 @@ class Simulation:
         ref = reference_frame(self.reference, d.time, self.loop_reference)
         why = "the plant diverged (MuJoCo reset it)" if diverged else self.fall_test(d, ref)
         if why:
+            self.fall_count += 1
             result.falls.append(d.time)
             if log:
                 log(f"[fall] at t={d.time:.2f}s: {why}")
@@ -311,8 +337,9 @@ class Simulation:
                 window.append(record)
                 if on_cycle is not None and on_cycle(d, ref) is False:
                     break
-                if fell:
-                    if not cfg.reset_on_fall:
+                requested = self.take_reset_request()
+                if fell or requested:
+                    if fell and not cfg.reset_on_fall:
                         break
                     self.reset(d.time)
                     controller.reset(d.ctrl.copy())

@@ -55,6 +55,7 @@ class DeployConfig:
     compensation: Compensation = "predict"
     wait_for_state: float = 60.0
     print_every: float = 1.0
+    base: str = "estimate"  # estimate: from the IMU and leg kinematics; truth: a robot-sim's debug truth (a diagnostic)
 
     def __post_init__(self) -> None:
         if self.duration is not None and not (math.isfinite(self.duration) and self.duration > 0):
@@ -63,6 +64,8 @@ class DeployConfig:
             raise ConfigError(f"--compensation: '{self.compensation}' is not one of {', '.join(get_args(Compensation))}")
         if not self.wait_for_state > 0:
             raise ConfigError("--wait must be > 0 seconds")
+        if self.base not in ("estimate", "truth"):
+            raise ConfigError(f"--base: '{self.base}' is not one of estimate, truth")
 
 
 @dataclass
@@ -157,6 +160,8 @@ class Deployment:
                 qpos, qvel = self.estimator.update(state, max(t - last_t, 0.0) if result.states_received > 1 else 0.0)
                 last_t = t
                 self._remember(state.tick, qpos, qvel)
+                if cfg.base == "truth":
+                    qpos, qvel = self._with_truth(truth.take(64), qpos, qvel)
                 if damping_since is None:
                     why = divergence(qpos, qvel, cfg.safety)
                     if why:
@@ -183,7 +188,7 @@ class Deployment:
                 stamp = getattr(state, "sample_info", None)
                 if stamp is not None and stamp.source_timestamp > 0:
                     result.command_latency.append((time.time_ns() - stamp.source_timestamp) * 1e-9)
-                if result.states_received % 25 == 0:
+                if cfg.base == "estimate" and result.states_received % 25 == 0:
                     self._match_truth(truth.take(64))
                 if self._planner_error is not None:
                     raise self._planner_error
@@ -254,6 +259,19 @@ class Deployment:
 
     def _remember(self, tick: int, qpos: np.ndarray, qvel: np.ndarray) -> None:
         self._estimates[tick % _RING] = (tick, qpos[2], *qvel[:3])
+
+    def _with_truth(self, samples: list, qpos: np.ndarray, qvel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(qpos, qvel) with the floating base replaced by the newest debug truth (``--base truth``)."""
+        self._match_truth(samples)
+        if samples:
+            self._truth = samples[-1]
+        truth = getattr(self, "_truth", None)
+        if truth is None:
+            return qpos, qvel
+        qpos, qvel = qpos.copy(), qvel.copy()
+        qpos[0:3], qpos[3:7] = truth.position, truth.quaternion
+        qvel[0:3], qvel[3:6] = truth.linear_velocity, truth.angular_velocity
+        return qpos, qvel
 
     def _match_truth(self, samples: list) -> None:
         for truth in samples:

@@ -2,13 +2,15 @@
 
 Orientation and angular velocity are the IMU's. Position and linear velocity come from a linear Kalman
 filter on ``[p, v]`` (world frame): the IMU's acceleration (rotated to the world, gravity removed) predicts,
-and the leg kinematics correct, assuming the stance foot (the lower one) does not move on a flat floor at
-height 0:
+and the leg kinematics correct, assuming a contact point of the stance foot (a corner of its sole) does
+not move on a flat floor at height 0. The stance point is, of the points near the floor, the one whose
+kinematic velocity agrees best with the IMU's prediction (a foot that slides, lifts or rolls off an edge
+under a push does not), and the legs are trusted less the more even that one disagrees:
 
-- velocity: ``v = -(J_foot qdot)`` with the base's own translation left out of ``qdot``;
-- height: the foot sole's height above the foot's site, taken from the model standing on its keyframe;
-- horizontal position: the stance foot's position when it became the stance foot (an anchor), minus
-  the foot's offset from the pelvis.
+- velocity: ``v = -(J_point qdot)`` with the base's own translation left out of ``qdot``;
+- height: the point's height above the floor when the model stands on its keyframe;
+- horizontal position: where the point stood when it became the stance point (an anchor), minus its
+  offset from the pelvis.
 """
 
 from __future__ import annotations
@@ -26,6 +28,20 @@ from g1mpc.lowlevel.motors import MotorMap
 GRAVITY = np.array([0.0, 0.0, -9.81])
 
 
+def contact_points(model: mujoco.MjModel, foot_sites: list[int]) -> list[tuple[int, np.ndarray]]:
+    """(body, position in the body (3,)) of each point a foot can stand on: the sole's sphere geoms where the
+    model has them (the G1: four corners per foot), else the foot sites."""
+    points = []
+    for site in foot_sites:
+        body = int(model.site_bodyid[site])
+        spheres = [g for g in range(model.ngeom) if model.geom_bodyid[g] == body and model.geom_type[g] == mujoco.mjtGeom.mjGEOM_SPHERE]
+        if spheres:
+            points += [(body, model.geom_pos[g].copy()) for g in spheres]
+        else:
+            points.append((body, model.site_pos[site].copy()))
+    return points
+
+
 @dataclass(frozen=True)
 class EstimatorConfig:
     """Noise levels of the filter (standard deviations) and the stance switch's hysteresis."""
@@ -34,7 +50,8 @@ class EstimatorConfig:
     velocity_std: float = 0.05  # m/s, leg-kinematics velocity
     height_std: float = 0.005  # m, leg-kinematics height
     position_std: float = 0.02  # m, leg-kinematics horizontal position
-    stance_hysteresis: float = 0.01  # m a foot must be lower than the stance foot to take over
+    contact_band: float = 0.01  # m above the lowest contact point within which a point may be the stance point
+    slip_speed: float = 0.1  # m/s of disagreement with the prediction at which the legs' noise doubles
 
     def __post_init__(self) -> None:
         if not all(math.isfinite(v) and v > 0 for v in (self.accel_std, self.velocity_std, self.height_std, self.position_std)):
@@ -49,34 +66,40 @@ class BaseEstimator:
         self.model, self.config = model, config
         self.motors = MotorMap.from_model(model)
         self.data = mujoco.MjData(model)
-        self.feet = [mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_SITE, name) for name in feet_sites]
-        if min(self.feet) < 0:
+        sites = [mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_SITE, name) for name in feet_sites]
+        if not sites or min(sites) < 0:
             raise ConfigError(f"the robot model has no foot sites {feet_sites}")
+        self.points = contact_points(model, sites)
         self.sole_offset = self._sole_offset(keyframe)
         self._jac = np.zeros((3, model.nv))
         self.reset()
 
     def _sole_offset(self, keyframe: str | None) -> float:
-        """How far the foot sites sit above the floor when the robot stands on its keyframe (model geometry)."""
+        """How far the contact points sit above the floor when the robot stands on its keyframe (model geometry)."""
         d = mujoco.MjData(self.model)
         key = mujoco.mj_name2id(self.model, mujoco.mjtObj.mjOBJ_KEY, keyframe) if keyframe else -1
         if key >= 0:
             mujoco.mj_resetDataKeyframe(self.model, d, key)
         mujoco.mj_forward(self.model, d)
-        return float(np.mean([d.site_xpos[f][2] for f in self.feet]))
+        return float(np.min(self._world_points(d)[:, 2]))
+
+    def _world_points(self, d: mujoco.MjData) -> np.ndarray:
+        """(C, 3) the contact points in the world for ``d``'s kinematics."""
+        return np.array([d.xpos[b] + d.xmat[b].reshape(3, 3) @ p for b, p in self.points])
 
     def reset(self, position_xy: tuple[float, float] = (0.0, 0.0)) -> None:
         """Forget the state; the next update starts the filter at ``position_xy`` from its kinematics."""
         self.x = np.zeros(6)
         self.P = np.eye(6)
         self.stance = -1
-        self.anchor = np.zeros(2)
+        self.anchors: np.ndarray | None = None  # (C, 2) where each contact point stands, for the horizontal position
         self._start_xy = np.asarray(position_xy, float)
         self.qpos = np.zeros(self.model.nq)
         self.qvel = np.zeros(self.model.nv)
 
     def _kinematics(self, state: LowState) -> tuple[np.ndarray, np.ndarray]:
-        """(feet positions relative to the pelvis, world-aligned (F, 3); feet velocities from joint motion (F, 3))."""
+        """(contact points relative to the pelvis, world-aligned (C, 3); their velocities from the joints and the
+        pelvis's rotation (C, 3))."""
         m, d, mm = self.model, self.data, self.motors
         d.qpos[:] = 0.0
         d.qpos[3:7] = state.quaternion / np.linalg.norm(state.quaternion)
@@ -86,10 +109,10 @@ class BaseEstimator:
         d.qvel[mm.dof_adr] = state.dq[:mm.count]
         mujoco.mj_kinematics(m, d)
         mujoco.mj_comPos(m, d)
-        rel = np.array([d.site_xpos[f] for f in self.feet])
+        rel = self._world_points(d)
         vel = np.empty_like(rel)
-        for i, f in enumerate(self.feet):
-            mujoco.mj_jacSite(m, d, self._jac, None, f)
+        for i, (body, _) in enumerate(self.points):
+            mujoco.mj_jac(m, d, self._jac, None, rel[i], body)
             vel[i] = self._jac @ d.qvel
         return rel, vel
 
@@ -97,19 +120,13 @@ class BaseEstimator:
         """Fold in one state ``dt`` s after the last; returns (qpos (nq,), qvel (nv,)) estimated."""
         cfg = self.config
         rel, foot_vel = self._kinematics(state)
-        lower = int(np.argmin(rel[:, 2]))
-        first = self.stance < 0
-        if first:
-            self.stance = lower
-            self.x[:2] = self._start_xy
-            self.x[2] = self.sole_offset - rel[lower, 2]
-            self.anchor = self.x[:2] + rel[lower, :2]
-            self.P = np.diag([1e-4, 1e-4, 1e-4, 1e-2, 1e-2, 1e-2])
-        elif lower != self.stance and rel[lower, 2] < rel[self.stance, 2] - cfg.stance_hysteresis:
-            self.stance = lower
-            self.anchor = self.x[:2] + rel[lower, :2]
         rot = self.data.xmat[1].reshape(3, 3)  # the pelvis in the world (the free body is body 1)
-        if not first:
+        if self.stance < 0:  # the first state: the lower foot stands on the floor, the robot is still
+            self.stance = int(np.argmin(rel[:, 2]))
+            self.x[:2] = self._start_xy
+            self.x[2] = self.sole_offset - rel[self.stance, 2]
+            self.P = np.diag([1e-4, 1e-4, 1e-4, 1e-2, 1e-2, 1e-2])
+        else:
             accel = rot @ state.accelerometer + GRAVITY
             F = np.eye(6)
             F[:3, 3:] = np.eye(3) * dt
@@ -119,9 +136,17 @@ class BaseEstimator:
             Q[3:, 3:] = np.eye(3) * q_acc
             Q[:3, :3] = np.eye(3) * q_acc * dt * dt
             self.P = F @ self.P @ F.T + Q
+            self.stance = self._stance_foot(rel, foot_vel)
+        # the feet not trusted now follow the prediction, so a foot that takes over starts from where it is
+        self.anchors = self.x[:2] + rel[:, :2] if self.anchors is None else self.anchors
+        others = np.arange(len(self.points)) != self.stance
+        self.anchors[others] = self.x[:2] + rel[others, :2]
         s = self.stance
-        measured = np.concatenate([self.anchor - rel[s, :2], [self.sole_offset - rel[s, 2]], -foot_vel[s]])
-        R = np.diag([cfg.position_std**2] * 2 + [cfg.height_std**2] + [cfg.velocity_std**2] * 3)
+        measured = np.concatenate([self.anchors[s] - rel[s, :2], [self.sole_offset - rel[s, 2]], -foot_vel[s]])
+        # a stance foot that disagrees with the prediction is sliding too: trust the legs less, the IMU more
+        disagreement = float(np.linalg.norm(measured[3:] - self.x[3:]))
+        inflate = 1.0 + (disagreement / cfg.slip_speed) ** 2
+        R = np.diag([cfg.position_std**2] * 2 + [cfg.height_std**2] + [cfg.velocity_std**2] * 3) * inflate
         gain = self.P @ np.linalg.inv(self.P + R)
         self.x = self.x + gain @ (measured - self.x)
         self.P = (np.eye(6) - gain) @ self.P
@@ -129,3 +154,11 @@ class BaseEstimator:
         qpos[0:3], qvel[0:3] = self.x[:3], self.x[3:]
         self.qpos, self.qvel = qpos, qvel
         return qpos, qvel
+
+    def _stance_foot(self, rel: np.ndarray, foot_vel: np.ndarray) -> int:
+        """Of the contact points within ``contact_band`` of the lowest, the one whose kinematic velocity agrees
+        best with the IMU's prediction: a foot that slides, lifts or rolls off an edge under a push disagrees."""
+        low = rel[:, 2].min()
+        candidates = np.flatnonzero(rel[:, 2] <= low + self.config.contact_band)
+        disagreement = np.linalg.norm(-foot_vel[candidates] - self.x[3:], axis=1)
+        return int(candidates[np.argmin(disagreement)])

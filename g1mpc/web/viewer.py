@@ -1,0 +1,253 @@
+"""The browser view of a running controller (``--viewer web``), served by viser.
+
+Every browser that opens the page sees the robot and the reference ghost (the model's own meshes), the
+planner's chosen plan as traces over its horizon (feet, centre of mass, capture point), live plots of
+planning time against the budget, joint error and pelvis height, and the run's status. One browser at a
+time drives: it can push the robot, pause, and reset; the others watch, and the page says who drives.
+
+The loop calls :meth:`WebViewer.update` after every replan period (the session's cycle hook) and plans
+through :meth:`WebViewer.watch` (a wrapper that hands each plan to the page). Drawing runs in the
+viewer's own thread at ``fps``, so the control loop only copies a few arrays.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import mujoco
+import numpy as np
+
+from g1mpc.sim import Simulation
+from g1mpc.web.meshes import visual_meshes
+from g1mpc.web.traces import PlanTracer
+
+Log = Callable[[str], None]
+HISTORY = 250  # cycles in the live plots (5 s at 50 Hz)
+
+
+@dataclass
+class _Frame:
+    """What the drawing thread needs from one cycle."""
+
+    time: float
+    xpos: np.ndarray
+    xquat: np.ndarray
+    ghost_xpos: np.ndarray
+    ghost_xquat: np.ndarray
+
+
+class _Watched:
+    """A controller whose plans and timings the viewer sees; everything else passes through."""
+
+    def __init__(self, controller, viewer: WebViewer):
+        self._controller, self._viewer = controller, viewer
+
+    def replan(self, t, qpos, qvel, start_time=None, applied=None):
+        plan, timing = self._controller.replan(t, qpos, qvel, start_time=start_time, applied=applied)
+        self._viewer.on_plan(plan, timing, qpos, qvel)
+        return plan, timing
+
+    def __getattr__(self, name):
+        return getattr(self._controller, name)
+
+
+class WebViewer:
+    """The page for one run (see the module docstring); ``close()`` stops the server."""
+
+    def __init__(self, sim: Simulation, planner_model: mujoco.MjModel, feet: list[int], *, port: int = 8080,
+                 host: str = "127.0.0.1", show_reference: bool = True, fps: float = 30.0, label: str = "g1mpc",
+                 status: dict | None = None, log: Log | None = print):
+        import viser
+
+        self.sim, self.model, self.log = sim, sim.model, log
+        self.period = sim.period
+        self.status = dict(status or {})
+        self.server = viser.ViserServer(host=host, port=port, label=label, verbose=False)
+        self.port = self.server.get_port()
+        self.url = f"http://{host}:{self.port}"
+        self._ghost_data = mujoco.MjData(self.model)
+        self._lock = threading.Lock()
+        self._frame: _Frame | None = None
+        self._paused = threading.Event()
+        self._reset_requested = threading.Event()
+        self._driver: int | None = None
+        self._history = {k: deque(maxlen=HISTORY) for k in ("t", "plan_ms", "joint_rms", "height")}
+        self._cycle_ms: deque[float] = deque(maxlen=50)
+        self._latency_ms: deque[float] = deque(maxlen=50)
+        self.pushes_from_page = 0
+        self.tracer = PlanTracer(planner_model, feet)
+        self._build_scene(show_reference)
+        self._build_gui()
+        self.server.on_client_connect(self._on_connect)
+        self.server.on_client_disconnect(self._on_disconnect)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._draw_loop, args=(fps,), name="g1mpc-web", daemon=True)
+        self._thread.start()
+        if log:
+            log(f"[g1mpc] web view at {self.url} (from another machine: ssh -L {self.port}:localhost:{self.port} HOST, "
+                f"then open http://localhost:{self.port})")
+
+    # scene and page -----------------------------------------------------------------------------------
+    def _build_scene(self, show_reference: bool) -> None:
+        scene = self.server.scene
+        scene.set_up_direction("+z")
+        scene.add_grid("/floor", width=6.0, height=6.0, cell_size=0.25, position=(0.0, 0.0, 0.0))
+        meshes = visual_meshes(self.model)
+        self._bodies = sorted({m.body for m in meshes})
+        self._robot = {b: scene.add_frame(f"/robot/b{b}", show_axes=False) for b in self._bodies}
+        self._ghost = {b: scene.add_frame(f"/ghost/b{b}", show_axes=False, visible=show_reference) for b in self._bodies}
+        for i, m in enumerate(meshes):
+            scene.add_mesh_simple(f"/robot/b{m.body}/g{i}", m.vertices, m.faces, color=m.color, position=m.position, wxyz=m.quaternion)
+            scene.add_mesh_simple(f"/ghost/b{m.body}/g{i}", m.vertices, m.faces, color=(120, 200, 255), opacity=0.3,
+                                  position=m.position, wxyz=m.quaternion, cast_shadow=False, receive_shadow=False)
+        self._traces = {name: scene.add_spline_catmull_rom(f"/plan/{name}", np.zeros((2, 3)), color=color, line_width=3.0)
+                        for name, color in (("left_foot", (230, 90, 60)), ("right_foot", (60, 140, 230)),
+                                            ("com", (40, 180, 90)), ("capture_point", (200, 160, 30)))}
+
+    def _build_gui(self) -> None:
+        gui = self.server.gui
+        self._status_md = gui.add_markdown("**status**: starting")
+        self._plots = {
+            "plan_ms": gui.add_uplot(*self._series("planning ms", "budget ms"), title="planning time vs budget (ms)", aspect=2.0),
+            "joint_rms": gui.add_uplot(*self._series("joint rms (rad)"), title="joint error (rad)", aspect=2.0),
+            "height": gui.add_uplot(*self._series("pelvis height (m)"), title="pelvis height (m)", aspect=2.0),
+        }
+        gui.add_markdown("Traces over the plan's horizon: left foot (red), right foot (blue), centre of mass (green), "
+                         "capture point (yellow). Controls act only for the browser that drives.")
+
+    @staticmethod
+    def _series(*names: str):
+        import viser.uplot as uplot
+
+        data = tuple(np.zeros(1) for _ in range(len(names) + 1))
+        colors = ("#2a7ae2", "#c0392b")[:len(names)]
+        series = (uplot.Series(label="t (s)"), *(uplot.Series(label=n, stroke=c, width=2) for n, c in zip(names, colors, strict=True)))
+        return data, series
+
+    def _on_connect(self, client) -> None:
+        gui = client.gui
+        with gui.add_folder("Drive"):
+            take = gui.add_button("Take control")
+            direction = gui.add_slider("push direction (deg)", min=0, max=359, step=1, initial_value=90)
+            force = gui.add_slider("push force (N)", min=0, max=400, step=10, initial_value=150)
+            push = gui.add_button("Push (0.1 s)")
+            pause = gui.add_checkbox("Pause", initial_value=self._paused.is_set())
+            reset = gui.add_button("Reset to the reference")
+
+        def driving() -> bool:
+            return self._driver == client.client_id
+
+        @take.on_click
+        def _(_event) -> None:
+            self._driver = client.client_id
+            self._say_driver()
+
+        @push.on_click
+        def _(_event) -> None:
+            if driving():
+                angle = np.radians(direction.value)
+                self.sim.request_push(force.value * np.array([np.cos(angle), np.sin(angle), 0.0]), 0.1)
+                self.pushes_from_page += 1
+
+        @pause.on_update
+        def _(_event) -> None:
+            if driving():
+                (self._paused.set if pause.value else self._paused.clear)()
+            else:
+                pause.value = self._paused.is_set()
+
+        @reset.on_click
+        def _(_event) -> None:
+            if driving():
+                self._reset_requested.set()
+
+        if self._driver is None:
+            self._driver = client.client_id
+        self._say_driver()
+
+    def _on_disconnect(self, client) -> None:
+        if self._driver == client.client_id:
+            others = [c for c in self.server.get_clients()]
+            self._driver = others[0] if others else None
+            self._say_driver()
+
+    def _say_driver(self) -> None:
+        self.status["driver"] = "nobody" if self._driver is None else f"browser {self._driver}"
+
+    # the loop's side ----------------------------------------------------------------------------------
+    def watch(self, controller):
+        """``controller``, its plans and timings shown on the page."""
+        return _Watched(controller, self)
+
+    def on_plan(self, plan, timing, qpos: np.ndarray, qvel: np.ndarray) -> None:
+        with self._lock:
+            self._cycle_ms.append(timing.total * 1e3)
+        self.tracer.submit(plan, qpos, qvel)
+
+    def update(self, data: mujoco.MjData, ref_qpos: np.ndarray) -> bool:
+        """The loop's cycle hook: copy the poses and the numbers for the page; hold while paused; reset on request."""
+        g = self._ghost_data
+        g.qpos[:] = ref_qpos
+        mujoco.mj_kinematics(self.model, g)
+        joint_rms = float(np.sqrt(np.mean((data.qpos[7:] - ref_qpos[7:]) ** 2)))
+        with self._lock:
+            self._frame = _Frame(data.time, data.xpos.copy(), data.xquat.copy(), g.xpos.copy(), g.xquat.copy())
+            h = self._history
+            h["t"].append(data.time)
+            h["plan_ms"].append(self._cycle_ms[-1] if self._cycle_ms else np.nan)
+            h["joint_rms"].append(joint_rms)
+            h["height"].append(float(data.qpos[2]))
+        while self._paused.is_set() and not self._stop.is_set():
+            time.sleep(0.05)
+        if self._reset_requested.is_set():
+            self._reset_requested.clear()
+            self.sim.request_reset()
+        return True
+
+    # drawing thread -----------------------------------------------------------------------------------
+    def _draw_loop(self, fps: float) -> None:
+        while not self._stop.wait(1.0 / fps):
+            try:
+                self._draw()
+            except Exception as exc:  # a page problem must never stop the robot
+                if self.log:
+                    self.log(f"[g1mpc] web view: {type(exc).__name__}: {exc}")
+
+    def _draw(self) -> None:
+        with self._lock:
+            frame = self._frame
+            hist = {k: np.array(v, dtype=float) for k, v in self._history.items()}
+            plan_ms = list(self._cycle_ms)
+        if frame is None:
+            return
+        with self.server.atomic():
+            for b in self._bodies:
+                self._robot[b].position, self._robot[b].wxyz = frame.xpos[b], frame.xquat[b]
+                self._ghost[b].position, self._ghost[b].wxyz = frame.ghost_xpos[b], frame.ghost_xquat[b]
+            traces = self.tracer.latest()
+            if traces is not None:
+                for name, points in traces.items():
+                    self._traces[name].positions = points
+        if len(hist["t"]) >= 2:
+            budget = np.full_like(hist["t"], self.period * 1e3)
+            self._plots["plan_ms"].data = (hist["t"], hist["plan_ms"], budget)
+            self._plots["joint_rms"].data = (hist["t"], hist["joint_rms"])
+            self._plots["height"].data = (hist["t"], hist["height"])
+        s = self.status
+        self._status_md.content = (
+            f"**t** {frame.time:.2f} s | **{'paused' if self._paused.is_set() else 'running'}** | "
+            f"mode {s.get('mode', '?')} | samples {s.get('samples', '?')} | "
+            f"planning p50 {np.median(plan_ms) if plan_ms else float('nan'):.1f} ms of {self.period * 1e3:.0f} ms | "
+            f"falls {self.sim.fall_count} | pushes from the page {self.pushes_from_page} | driver: {s.get('driver', 'nobody')} | "
+            f"{len(self.server.get_clients())} browser(s)")
+
+    def close(self) -> None:
+        self._stop.set()
+        self._paused.clear()
+        self._thread.join(timeout=2.0)
+        self.tracer.close()
+        self.server.stop()
