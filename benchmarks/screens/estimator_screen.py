@@ -1,0 +1,123 @@
+"""Screen of the base estimator's stance choice on closed-loop recordings (the tuning data of docs/g1.md).
+
+Records the real plant under the in-process hybrid (24 samples / 3 elites, the synchronous loop with 24 ms
+latency and compensation, as the sim-to-sim runs see it) for 20 s with pushes, turns every plant step into
+an rt/lowstate message with the robot-sim's sensor noise, and runs estimator variants over it:
+
+- ``lower_site``: the first version: the lower foot site is the stance foot, kept unless the other is
+  1 cm lower;
+- ``agreeing_site``: of the foot sites near the floor, the one agreeing best with the IMU's prediction;
+- ``agreeing_site_slip``: the same, the legs trusted less the more the chosen foot disagrees;
+- ``shipped``: sole corners instead of sites (the estimator as shipped).
+
+    python benchmarks/screens/estimator_screen.py --force 150 --seed 500
+    python benchmarks/screens/estimator_screen.py --force 200 --seed 501
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import mujoco
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from g1mpc.assembly import assemble  # noqa: E402
+from g1mpc.config import RunConfig  # noqa: E402
+from g1mpc.controller import ControllerConfig  # noqa: E402
+from g1mpc.lowlevel.estimator import BaseEstimator, EstimatorConfig  # noqa: E402
+from g1mpc.lowlevel.motors import MotorMap  # noqa: E402
+from g1mpc.lowlevel.robot_sim import SensorNoise, Sensors  # noqa: E402
+from g1mpc.network import load_network  # noqa: E402
+from g1mpc.paths import default_checkpoint  # noqa: E402
+from g1mpc.reporting import write_json_atomic  # noqa: E402
+from g1mpc.sim import PushConfig, SimConfig  # noqa: E402
+
+
+class SiteEstimator(BaseEstimator):
+    """The estimator on the foot sites (one point per foot), as first written."""
+
+    def __init__(self, model, feet, config, keyframe, lower_only: bool):
+        self._sites = [mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_SITE, f) for f in feet]
+        self._lower_only = lower_only
+        super().__init__(model, feet, config, keyframe)
+        self.points = [(int(model.site_bodyid[s]), model.site_pos[s].copy()) for s in self._sites]
+        self.sole_offset = self._sole_offset(keyframe)
+
+    def _stance_foot(self, rel, foot_vel):
+        if not self._lower_only:
+            return super()._stance_foot(rel, foot_vel)
+        lower = int(np.argmin(rel[:, 2]))
+        return lower if rel[lower, 2] < rel[self.stance, 2] - 0.01 else self.stance
+
+
+def record(force: float, seed: int, duration: float) -> dict:
+    config = RunConfig(controller=ControllerConfig(mode="hybrid", num_samples=24, num_elites=3))
+    assembly = assemble(config, nthread=2)
+    controller = assembly.controller(load_network(str(default_checkpoint("g1")), assembly.network_spec()))
+    sim = assembly.simulation(SimConfig(duration=duration, realtime=False, pushes=PushConfig(force=force, seed=seed),
+                                        print_every=0, loop="sync", latency=0.024, compensation="predict"))
+    controller.reset(assembly.reference.ctrl[0])
+    sensors = Sensors(assembly.plant, MotorMap.from_model(assembly.plant), SensorNoise(), seed)
+    rec = {"states": [], "qpos": [], "qvel": []}
+    step = sim.step
+
+    def recording_step(ctrl, result):
+        pushing = step(ctrl, result)
+        rec["states"].append(sensors.measure(sim.data, len(rec["qpos"])))
+        rec["qpos"].append(sim.data.qpos.copy())
+        rec["qvel"].append(sim.data.qvel.copy())
+        return pushing
+
+    sim.step = recording_step
+    result = sim.run(controller, log=None)
+    assembly.close()
+    return {"plant": assembly.plant, "falls": result.falls, **rec}
+
+
+def evaluate(rec: dict, make) -> dict:
+    estimator = make()
+    est = np.array([np.concatenate(estimator.update(s, 0.002 if i else 0.0)) for i, s in enumerate(rec["states"])])
+    qpos, qvel = np.array(rec["qpos"]), np.array(rec["qvel"])
+    nq = qpos.shape[1]
+    vel = est[:, nq:nq + 3] - qvel[:, :3]
+    return {"velocity_rms_mps": np.sqrt(np.mean(vel**2, axis=0)).round(4).tolist(),
+            "velocity_max_mps": np.abs(vel).max(axis=0).round(3).tolist(),
+            "height_rms_m": round(float(np.sqrt(np.mean((est[:, 2] - qpos[:, 2]) ** 2))), 5)}
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--force", type=float, default=150.0)
+    p.add_argument("--seed", type=int, default=500)
+    p.add_argument("--duration", type=float, default=20.0)
+    p.add_argument("--out", default=str(ROOT / "benchmarks/results/estimator_screen"))
+    args = p.parse_args()
+    rec = record(args.force, args.seed, args.duration)
+    plant, feet = rec["plant"], ("left_foot", "right_foot")
+    variants = {
+        "lower_site": lambda: SiteEstimator(plant, feet, EstimatorConfig(slip_speed=1e9), "stand", lower_only=True),
+        "agreeing_site": lambda: SiteEstimator(plant, feet, EstimatorConfig(slip_speed=1e9, contact_band=0.02), "stand", lower_only=False),
+        "agreeing_site_slip": lambda: SiteEstimator(plant, feet, EstimatorConfig(contact_band=0.02), "stand", lower_only=False),
+        "shipped": lambda: BaseEstimator(plant, feet, EstimatorConfig(), "stand"),
+    }
+    rows = {name: evaluate(rec, make) for name, make in variants.items()}
+    print(f"{args.force:g} N, seed {args.seed}, {args.duration:g} s (plant falls: {len(rec['falls'])})")
+    print(f"{'variant':<20} {'velocity RMS x y z (m/s)':<26} {'max x y z (m/s)':<22} height RMS (cm)")
+    for name, r in rows.items():
+        print(f"{name:<20} {' '.join(f'{v:.3f}' for v in r['velocity_rms_mps']):<26} "
+              f"{' '.join(f'{v:.2f}' for v in r['velocity_max_mps']):<22} {100 * r['height_rms_m']:.2f}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(out / f"{args.force:g}N_s{args.seed}.json",
+                      {"force_N": args.force, "seed": args.seed, "duration_s": args.duration, "plant_falls": rec["falls"],
+                       "variants": rows, "command": "python benchmarks/screens/estimator_screen.py " + " ".join(sys.argv[1:])})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

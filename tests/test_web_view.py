@@ -1,0 +1,84 @@
+"""The browser view in a real headless Chromium (Debian's, driven by Playwright): the page shows the robot,
+its push button pushes the robot in the simulation, and closing the browser leaves the run going."""
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.helpers import ROOT
+
+pytestmark = pytest.mark.slow
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Software WebGL: the only flags with which headless Chromium draws viser's scene on a machine without a GPU
+CHROMIUM_FLAGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"]
+SCREENSHOT = ROOT / "test-artifacts" / "web_view.png"
+
+
+def _start_run(tmp_path: Path, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "run_policy_aot.py", "--viewer", "web", "--port", str(port), "--duration", "120",
+         "--num_samples", "16", "--num_elites", "2", "--reset_on_fall", "--precompiled_dir", str(tmp_path / "pre"),
+         "--report", str(tmp_path / "run.json")],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 300
+    for line in proc.stdout:
+        if "web view at" in line:
+            return proc
+        if time.time() > deadline:
+            break
+    proc.kill()
+    raise AssertionError("the run never printed its web view's address")
+
+
+def _robot_pixels(png: bytes) -> int:
+    """Pixels of the robot's dark grey and black parts; the page's background, floor grid and panel are light."""
+    import io
+
+    from PIL import Image
+
+    image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    scene = image[:, : int(image.shape[1] * 0.7)]  # the 3-D view; the control panel sits on the right
+    dark = (scene.max(axis=2) < 90) & (np.ptp(scene, axis=2) < 30)
+    return int(dark.sum())
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
+def test_page_shows_the_robot_push_moves_it_and_closing_leaves_the_run(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    port = 8731
+    proc = _start_run(tmp_path, port)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(f"http://127.0.0.1:{port}")
+            page.wait_for_selector("canvas", timeout=60_000)
+            time.sleep(6)  # the meshes arrive and the first frames draw
+            shot = page.screenshot()
+            SCREENSHOT.parent.mkdir(exist_ok=True)
+            SCREENSHOT.write_bytes(shot)
+            assert _robot_pixels(shot) > 2000, "no robot drawn in the page's 3-D view"
+            page.get_by_role("button", name="Push (0.1 s)").click()
+            time.sleep(2)
+            browser.close()
+        closed_at = time.time()
+        time.sleep(3)
+        assert proc.poll() is None, "closing the browser stopped the run"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=120)
+    assert proc.returncode == 0, out[-3000:]
+    report = json.loads((tmp_path / "run.json").read_text())
+    assert report["push_times"], "the page's push never reached the simulation"
+    assert report["summary"]["wall_time_s"] > 0 and time.time() - closed_at >= 3
+    push = report["push_times"][0]
+    heights = [c for c in report["cycles"] if c["sim_time"] > push]
+    assert heights, "the run stopped at the push"
