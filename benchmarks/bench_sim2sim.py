@@ -27,14 +27,16 @@ sys.path.insert(0, str(ROOT))
 from g1mpc.reporting import write_json_atomic  # noqa: E402
 
 
-def _run_dds(force: float, seed: int, duration: float, domain: int, extra: list[str]) -> dict:
+def _run_dds(force: float, seed: int, duration: float, domain: int, extra: list[str], truth: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         robot_report, deploy_report = Path(tmp) / "robot.json", Path(tmp) / "deploy.json"
         robot = subprocess.Popen([sys.executable, "-m", "g1mpc", "robot-sim", "--domain", str(domain), "--duration", str(duration),
-                                  "--push_force", str(force), "--seed", str(seed), "--wait", "300", "--report", str(robot_report)],
+                                  "--push_force", str(force), "--seed", str(seed), "--wait", "300", "--report", str(robot_report),
+                                  *(["--truth_every", "1"] if truth else [])],
                                  cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deploy = subprocess.run([sys.executable, "-m", "g1mpc", "deploy", "--domain", str(domain), "--seed", str(seed),
-                                 "--report", str(deploy_report), *extra], cwd=ROOT, capture_output=True, text=True, timeout=900)
+                                 "--report", str(deploy_report), *(["--base", "truth"] if truth else []), *extra],
+                                cwd=ROOT, capture_output=True, text=True, timeout=900)
         robot_out, _ = robot.communicate(timeout=120)
         if deploy.returncode != 0 or robot.returncode != 0:
             raise RuntimeError(f"sim-to-sim run failed (force {force}, seed {seed}):\n{deploy.stderr[-2000:]}\n{robot_out[-2000:]}")
@@ -61,10 +63,10 @@ def _pct(values: list, q: float) -> float | None:
 
 
 def _row(name: str, force: float, runs: list[dict]) -> dict:
-    if name == "dds":
+    if name in ("dds", "ddstruth"):
         robots, deploys = [r["robot"] for r in runs], [r["deploy"] for r in runs]
         return {
-            "config": "DDS (estimated state)", "force_N": force, "runs": len(runs),
+            "config": "DDS (estimated state)" if name == "dds" else "DDS (robot-sim's true base)", "force_N": force, "runs": len(runs),
             "falls": sum(r["falls"] > 0 for r in robots),
             "joint_rms_rad": float(np.sqrt(np.mean([r["joint_rms_rad"] ** 2 for r in robots]))),
             "plan_p50_ms": _pct([d["planning_p50_ms"] for d in deploys], 50),
@@ -75,6 +77,7 @@ def _row(name: str, force: float, runs: list[dict]) -> dict:
             "command_latency_p50_ms": _pct([d["command_latency_p50_ms"] for d in deploys], 50),
             "estimator_height_rms_m": float(np.sqrt(np.mean([d["estimator_height_rms_m"] ** 2 for d in deploys]))),
             "estimator_speed_rms_mps": float(np.sqrt(np.mean([d["estimator_speed_error_rms_mps"] ** 2 for d in deploys]))),
+            "estimator_velocity_rms_mps": np.sqrt(np.mean([np.square(d["estimator_velocity_rms_mps"]) for d in deploys], axis=0)).tolist(),
             "safety_actions": sorted({a for d in deploys for a in d["safety_actions"]}),
         }
     summaries = [r["run"] for r in runs]
@@ -97,9 +100,11 @@ def main() -> int:
     p.add_argument("--forces", type=float, nargs="+", default=[0.0, 150.0, 200.0])
     p.add_argument("--seeds", type=int, nargs="+", default=list(range(500, 510)))
     p.add_argument("--duration", type=float, default=20.0)
-    p.add_argument("--configs", nargs="+", choices=("dds", "inproc"), default=["dds", "inproc"])
+    p.add_argument("--configs", nargs="+", choices=("dds", "ddstruth", "inproc"), default=["dds", "inproc"],
+                   help="ddstruth: DDS with the base from the robot-sim's debug truth instead of the estimator (a diagnostic)")
     p.add_argument("--domain", type=int, default=90)
     p.add_argument("--out", default=str(ROOT / "benchmarks/results/sim2sim"))
+    p.add_argument("--table", default="table.json", help="the aggregate's file name under --out")
     p.add_argument("--extra", nargs=argparse.REMAINDER, default=[], help="flags passed to deploy and run-aot (e.g. --num_samples 24)")
     args = p.parse_args()
     out = Path(args.out)
@@ -112,11 +117,11 @@ def main() -> int:
                 path = out / f"{name}_{force:g}N_s{seed}.json"
                 if not path.exists():
                     start = time.time()
-                    result = (_run_dds(force, seed, args.duration, args.domain, args.extra) if name == "dds"
-                              else _run_inprocess(force, seed, args.duration, args.extra))
+                    result = (_run_inprocess(force, seed, args.duration, args.extra) if name == "inproc"
+                              else _run_dds(force, seed, args.duration, args.domain, args.extra, truth=name == "ddstruth"))
                     write_json_atomic(path, {"force_N": force, "seed": seed, "duration_s": args.duration, "extra": args.extra,
                                              "wall_s": time.time() - start, **result})
-                    fell = (result["robot"]["falls"] if name == "dds" else result["run"]["falls"])
+                    fell = result["run"]["falls"] if name == "inproc" else result["robot"]["falls"]
                     print(f"[sim2sim] {name} {force:g} N seed {seed}: falls {fell} ({time.time() - start:.0f} s)", flush=True)
                 runs.append(json.loads(path.read_text()))
             rows.append(_row(name, force, runs))
@@ -129,7 +134,7 @@ def main() -> int:
               f"{_fmt(r.get('command_latency_p50_ms'), '7.2f')} "
               f"{_fmt(None if r.get('estimator_height_rms_m') is None else 100 * r['estimator_height_rms_m'], '8.2f')} "
               f"{_fmt(r.get('estimator_speed_rms_mps'), '9.3f')}")
-    write_json_atomic(out / "table.json", {"seeds": args.seeds, "duration_s": args.duration, "rows": rows,
+    write_json_atomic(out / args.table, {"seeds": args.seeds, "duration_s": args.duration, "rows": rows,
                                            "command": "python benchmarks/bench_sim2sim.py " + " ".join(sys.argv[1:])})
     return 0
 
