@@ -248,10 +248,11 @@ class RobotSim:
                         self.log(f"[robot-sim] first command at tick {tick}: the run starts")
                 if newest is None:
                     result.steps_without_new_command += 1
-                elif newest.reserve[0] != applied_tick:
+                else:
+                    result.damping_commands_applied += is_damping(newest, self.motors.count)
+                if newest is not None and newest.reserve[0] != applied_tick:
                     applied_tick = newest.reserve[0]
                     result.commands_applied += 1
-                    result.damping_commands_applied += is_damping(newest, self.motors.count)
                     sent = self._published_at[applied_tick % _TICK_RING]
                     if np.isfinite(sent):
                         result.roundtrip.append(time.perf_counter() - sent)
