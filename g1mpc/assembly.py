@@ -83,7 +83,8 @@ class Assembly:
     def with_reference(self, reference: Reference) -> Assembly:
         """The same run tracking another clip (shares models, stages and rollouts: no compilation for a clip
         of the same length)."""
-        return replace(self, reference=reference, arrays=run_arrays(reference, self.plant))
+        arrays = run_arrays(reference, self.plant, len(self.config.task.weight_values()))
+        return replace(self, reference=reference, arrays=arrays)
 
     def controller(self, network_params: dict | None = None) -> Controller:
         return Controller(self.spec, self.config.controller, self.stages, self.arrays, self.initial_state,
@@ -122,8 +123,8 @@ def assemble(config: RunConfig, nthread: int | None = None, models: TaskModels |
     rollout = None
     if config.controller.backend == "mujoco" and config.controller.mode != "nn":
         rollout = NativeRollout(planner_model, nthread)
-    assembly = Assembly(config, robot, plant, planner_model, reference, spec, run_arrays(reference, plant), planner,
-                        stages, rollout, mjx_rollout)
+    arrays = run_arrays(reference, plant, len(config.task.weight_values()))
+    assembly = Assembly(config, robot, plant, planner_model, reference, spec, arrays, planner, stages, rollout, mjx_rollout)
     if stages is None:
         assembly.stages = jit_stages(assembly.declared_stages())
     return assembly

@@ -153,6 +153,11 @@ class Controller:
         self.mean, self.sigma = (np.array(x, np.float32) for x in self.initial_state)
         self.last_start = None
 
+    def tune(self, cost_scale: np.ndarray | None = None, noise_scale: float | None = None) -> None:
+        """Multipliers on the task's cost weights ((W,), in the order of ``task.weight_values()``) and on the
+        sampling noise, from the next replan on: they are inputs of the compiled stages, so nothing rebuilds."""
+        self.arrays = P.tuned(self.arrays, cost_scale, noise_scale)
+
     def warmup(self, t: float, qpos: np.ndarray, qvel: np.ndarray, rounds: int = 3) -> None:
         """Run every code path ``rounds`` times (compiling or loading it), then reset."""
         for _ in range(rounds):

@@ -65,7 +65,11 @@ class PlanSpec:
 
 
 class RunArrays(NamedTuple):
-    """Per-run data: the reference clip and the actuator limits."""
+    """Per-run data: the reference clip, the actuator limits, and what can be tuned while the robot runs.
+
+    ``cost_scale`` and ``noise_scale`` are inputs of every compiled stage, not constants baked into them,
+    so changing them takes effect on the next cycle without a rebuild (JIT and precompiled alike).
+    """
 
     ref_qpos: jnp.ndarray  # (T, nq)
     ref_ctrl: jnp.ndarray  # (T, nu)
@@ -73,15 +77,30 @@ class RunArrays(NamedTuple):
     fps: jnp.ndarray  # ()
     ctrl_low: jnp.ndarray  # (nu,)
     ctrl_high: jnp.ndarray  # (nu,)
+    cost_scale: jnp.ndarray  # (W,) multipliers on the task's cost weights, in the order of ``task.weight_names()``
+    noise_scale: jnp.ndarray  # () multiplier on the sampling noise
 
 
-def run_arrays(reference, model) -> RunArrays:
-    """Pack a :class:`~g1mpc.reference.Reference` and model limits as float32 arrays."""
+def run_arrays(reference, model, weight_count: int, cost_scale=None, noise_scale: float = 1.0) -> RunArrays:
+    """Pack a :class:`~g1mpc.reference.Reference`, model limits and the live tuning (ones: as configured) as float32 arrays."""
     low = np.where(model.actuator_ctrllimited, model.actuator_ctrlrange[:, 0], -np.inf)
     high = np.where(model.actuator_ctrllimited, model.actuator_ctrlrange[:, 1], np.inf)
     f32 = lambda x: jax.device_put(np.asarray(x, dtype=np.float32))
+    scale = np.ones(weight_count) if cost_scale is None else np.asarray(cost_scale)
+    if scale.shape != (weight_count,):
+        raise ValueError(f"cost_scale must have {weight_count} entries, got {scale.shape}")
     return RunArrays(
-        f32(reference.qpos), f32(reference.ctrl), f32(reference.sensordata), f32(reference.fps), f32(low), f32(high)
+        f32(reference.qpos), f32(reference.ctrl), f32(reference.sensordata), f32(reference.fps), f32(low), f32(high),
+        f32(scale), f32(noise_scale),
+    )
+
+
+def tuned(arrays: RunArrays, cost_scale=None, noise_scale: float | None = None) -> RunArrays:
+    """``arrays`` with new live tuning (None: keep the current); the clip and limits are shared, not copied."""
+    f32 = lambda x: jax.device_put(np.asarray(x, dtype=np.float32))
+    return arrays._replace(
+        cost_scale=arrays.cost_scale if cost_scale is None else f32(cost_scale),
+        noise_scale=arrays.noise_scale if noise_scale is None else f32(noise_scale),
     )
 
 
@@ -145,7 +164,7 @@ def propose(spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, key, 
     ``anchor`` (K, nu), if given, replaces sample 1: in hybrid mode the previous refined plan stays a
     candidate next to the network's proposal (sample 0), so a wrong prediction cannot discard it.
     """
-    knots = planner.sample(state, key, anchor)
+    knots = planner.sample(state, key, anchor, arrays.noise_scale)
     controls = knots_to_controls(spec, arrays, knots, planner_step_times(spec, 0.0), t0)
     return knots, controls
 
@@ -153,7 +172,7 @@ def propose(spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, key, 
 def rollout_costs(spec: PlanSpec, qpos, qvel, ctrl, sensordata, t0, previous_ctrl, arrays: RunArrays):
     """Cost of each rollout; states are those *after* each planner step."""
     window = reference_window(spec, arrays, planner_step_times(spec, t0) + spec.planner_dt)
-    return spec.task.cost(spec.layout, qpos, qvel, ctrl, sensordata, window, previous_ctrl)
+    return spec.task.cost(spec.layout, qpos, qvel, ctrl, sensordata, window, previous_ctrl, arrays.cost_scale)
 
 
 def score_and_update(

@@ -101,7 +101,8 @@ def _web_viewer(assembly: Assembly, options: RunOptions, sim, log: Log):
 
     feet = [mujoco.mj_name2id(assembly.planner_model, mujoco.mjtObj.mjOBJ_SITE, f.name) for f in assembly.robot.feet if f.kind == "site"]
     c = assembly.config.controller
-    return WebViewer(sim, assembly.planner_model, feet, port=options.port, show_reference=True, log=log,
+    return WebViewer(sim, assembly.planner_model, feet, assembly.config.task.weight_values(), port=options.port,
+                     show_reference=True, log=log,
                      status={"mode": c.mode, "samples": c.num_samples if c.mode != "nn" else "-"})
 
 

@@ -118,3 +118,36 @@ def test_code_digest_follows_the_package_source(tmp_path, monkeypatch):
     assert manifest.code_digest() == first
     (tmp_path / "sub" / "b.py").write_text("y = 3\n")
     assert manifest.code_digest() != first
+
+
+# Loads the precompiled build, plans once as configured and once with every cost weight doubled (live tuning).
+TUNE_PRECOMPILED = """
+import sys, json, numpy as np, jax.monitoring as m
+misses = []
+m.register_event_listener(lambda e, **kw: misses.append(e) if e == "/jax/compilation_cache/cache_misses" else None)
+from g1mpc.aot import prepare_precompiled
+from g1mpc.cli import build_parser, run_config_from_args, _model_path
+args = build_parser().parse_args(["run-aot", *sys.argv[1:]])
+config = run_config_from_args(args, "hybrid")
+assembly, params, _ = prepare_precompiled(config, _model_path(args), args.precompiled_dir, log=lambda line: None)
+costs = []
+for scale in (1.0, 2.0):
+    controller = assembly.controller(params)
+    weights = np.full(len(config.task.weight_values()), scale)
+    weights[list(config.task.weight_values()).index("terminal")] = 1.0
+    controller.tune(weights)
+    controller.replan(0.0, assembly.reference.qpos[0].copy(), np.zeros(assembly.plant.nv))
+    costs.append(np.asarray(controller.last_costs).tolist())
+print("TUNED" + json.dumps({"costs": costs, "misses": len(misses)}))
+"""
+
+
+def test_precompiled_stages_take_the_live_tuning_as_an_input(built):
+    """Cost weights changed on a loaded build act at once (every cost doubled), with nothing compiled."""
+    out = subprocess.run([sys.executable, "-c", TUNE_PRECOMPILED, *SMALL, "--precompiled_dir", str(built)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.split("TUNED")[1])
+    configured, doubled = (np.array(c) for c in result["costs"])
+    np.testing.assert_allclose(doubled, 2 * configured, rtol=1e-5)
+    assert result["misses"] == 0

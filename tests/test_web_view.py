@@ -37,16 +37,15 @@ def _start_run(tmp_path: Path, port: int) -> subprocess.Popen:
     raise AssertionError("the run never printed its web view's address")
 
 
-def _robot_pixels(png: bytes) -> int:
-    """Pixels of the robot's dark grey and black parts; the page's background, floor grid and panel are light."""
+def _changed_pixels(before: bytes, after: bytes) -> int:
+    """Pixels of the page's 3-D view (left of the control panel) that differ between two screenshots."""
     import io
 
     from PIL import Image
 
-    image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
-    scene = image[:, : int(image.shape[1] * 0.7)]  # the 3-D view; the control panel sits on the right
-    dark = (scene.max(axis=2) < 90) & (np.ptp(scene, axis=2) < 30)
-    return int(dark.sum())
+    a, b = (np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int) for png in (before, after))
+    width = int(a.shape[1] * 0.7)
+    return int((np.abs(a[:, :width] - b[:, :width]).max(axis=2) > 40).sum())
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
@@ -65,8 +64,21 @@ def test_page_shows_the_robot_push_moves_it_and_closing_leaves_the_run(tmp_path)
             shot = page.screenshot()
             SCREENSHOT.parent.mkdir(exist_ok=True)
             SCREENSHOT.write_bytes(shot)
-            assert _robot_pixels(shot) > 2000, "no robot drawn in the page's 3-D view"
+            for label in ("show robot", "show reference ghost"):  # hide both: what is left is the floor
+                page.get_by_text(label, exact=True).click()
+            time.sleep(1.5)
+            empty = page.screenshot()
+            for label in ("show robot", "show reference ghost"):
+                page.get_by_text(label, exact=True).click()
+            assert _changed_pixels(shot, empty) > 5000, "hiding the robot changed nothing: no robot was drawn"
             page.get_by_role("button", name="Push (0.1 s)").click()
+            time.sleep(2)
+            thumb = page.locator("[role=slider][aria-valuemax='3000']")  # capture_point: 0 to 3 x its 1000
+            assert page.get_by_text("weight capture_point").count() == 1 and thumb.count() == 1
+            thumb.focus()
+            for _ in range(10):  # 1000 - 10 steps of 50
+                thumb.press("ArrowLeft")
+                time.sleep(0.05)
             time.sleep(2)
             browser.close()
         closed_at = time.time()
@@ -76,9 +88,13 @@ def test_page_shows_the_robot_push_moves_it_and_closing_leaves_the_run(tmp_path)
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=120)
     assert proc.returncode == 0, out[-3000:]
+    used = [line for line in out.splitlines() if line.startswith("[web] weight capture_point") and "in use from the plan" in line]
+    assert used and "-> 500" in used[-1], out[-3000:]
     report = json.loads((tmp_path / "run.json").read_text())
     assert report["push_times"], "the page's push never reached the simulation"
     assert report["summary"]["wall_time_s"] > 0 and time.time() - closed_at >= 3
-    push = report["push_times"][0]
-    heights = [c for c in report["cycles"] if c["sim_time"] > push]
-    assert heights, "the run stopped at the push"
+    push, cycles = report["push_times"][0], report["cycles"]
+    assert any(c["pushing"] for c in cycles), "no cycle was pushed"
+    before = max(c["joint_rms"] for c in cycles if push - 1.0 < c["sim_time"] <= push)
+    after = max(c["joint_rms"] for c in cycles if push < c["sim_time"] <= push + 1.0)
+    assert after > 1.5 * before, (before, after)  # the push moved the robot off its reference

@@ -45,8 +45,8 @@ class SamplingPlanner:
     def num_anchor_samples(self) -> int:
         return max(1, int(round(self.anchor_fraction * (self.num_samples - 1))))
 
-    def sample(self, state: PlannerState, key: jax.Array, anchor: jnp.ndarray | None = None) -> jnp.ndarray:
-        """Knots (N, K, nu): the mean, then mean + noise.
+    def sample(self, state: PlannerState, key: jax.Array, anchor: jnp.ndarray | None = None, noise_scale=1.0) -> jnp.ndarray:
+        """Knots (N, K, nu): the mean, then mean + noise (its spread times ``noise_scale``).
 
         With an ``anchor`` (K, nu), samples 1 to :meth:`num_anchor_samples` are centred on it instead
         (sample 1 is the anchor itself, the wide exploration samples come next): a mixture of two
@@ -66,7 +66,7 @@ class SamplingPlanner:
             n_anchor = min(self.num_anchor_samples(), n_rest)
             centres = centres.at[:n_anchor].set(anchor)
             noise = noise.at[0].set(0.0)
-        return jnp.concatenate([state.mean[None], centres + scale * noise])
+        return jnp.concatenate([state.mean[None], centres + (scale * noise_scale) * noise])
 
     def update(self, state: PlannerState, knots: jnp.ndarray, costs: jnp.ndarray) -> PlannerState:
         raise NotImplementedError

@@ -178,12 +178,17 @@ class BalanceTask(Task):
         terms["hands_orientation"] = w.hands_orientation * hand_quat
         return terms
 
-    def cost(self, layout, qpos, qvel, ctrl, sensordata, reference, previous_ctrl):
-        """Mean weighted cost per rollout (...,), the last step ×``terminal``; diverged (non-finite) rollouts get 1e6."""
+    def weight_values(self) -> dict[str, float]:
+        return self.weights.as_dict()
+
+    def cost(self, layout, qpos, qvel, ctrl, sensordata, reference, previous_ctrl, cost_scale):
+        """Mean weighted cost per rollout (...,), the last step ×``terminal``; diverged (non-finite) rollouts get 1e6.
+        Each term's weight is multiplied by its entry of ``cost_scale`` (W,) (fields of :class:`CostWeights`)."""
         terms = self.stage_costs(layout, qpos, qvel, ctrl, sensordata, reference, previous_ctrl)
-        per_step = sum(terms.values())
+        index = {name: i for i, name in enumerate(self.weight_values())}
+        per_step = sum(cost_scale[index[name]] * term for name, term in terms.items())
         horizon = per_step.shape[-1]
-        step_weight = jnp.ones(horizon).at[-1].set(self.weights.terminal)
+        step_weight = jnp.ones(horizon).at[-1].set(self.weights.terminal * cost_scale[index["terminal"]])
         total = jnp.sum(per_step * step_weight, axis=-1) / horizon
         return jnp.where(jnp.isfinite(total), total, 1e6)
 

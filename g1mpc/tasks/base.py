@@ -45,11 +45,16 @@ class Task(ABC):
         """The default reference: qpos frames (T, nq) and their frame rate."""
 
     @abstractmethod
+    def weight_values(self) -> dict[str, float]:
+        """The cost weights by name, in the order of ``cost_scale``: what can be tuned while the robot runs."""
+
+    @abstractmethod
     def cost(
         self, layout: SensorLayout, qpos: jnp.ndarray, qvel: jnp.ndarray, ctrl: jnp.ndarray, sensordata: jnp.ndarray,
-        reference: ReferenceWindow, previous_ctrl: jnp.ndarray,
+        reference: ReferenceWindow, previous_ctrl: jnp.ndarray, cost_scale: jnp.ndarray,
     ) -> jnp.ndarray:
-        """Total cost per rollout (N,) from rollout arrays (N, H, ·) and the reference at the same times."""
+        """Total cost per rollout (N,) from rollout arrays (N, H, ·) and the reference at the same times, each
+        weight times its entry of ``cost_scale`` (W,) (an input: tuning it needs no rebuild)."""
 
     @abstractmethod
     def features(self, qpos: jnp.ndarray, qvel: jnp.ndarray, reference_ahead: jnp.ndarray) -> jnp.ndarray:

@@ -47,8 +47,9 @@ class _Watched:
         self._controller, self._viewer = controller, viewer
 
     def replan(self, t, qpos, qvel, start_time=None, applied=None):
+        arrays = self._controller.arrays  # the tuning this cycle plans with
         plan, timing = self._controller.replan(t, qpos, qvel, start_time=start_time, applied=applied)
-        self._viewer.on_plan(plan, timing, qpos, qvel)
+        self._viewer.on_plan(plan, timing, qpos, qvel, arrays)
         return plan, timing
 
     def __getattr__(self, name):
@@ -58,7 +59,8 @@ class _Watched:
 class WebViewer:
     """The page for one run (see the module docstring); ``close()`` stops the server."""
 
-    def __init__(self, sim: Simulation, planner_model: mujoco.MjModel, feet: list[int], *, port: int = 8080,
+    def __init__(self, sim: Simulation, planner_model: mujoco.MjModel, feet: list[int], weights: dict[str, float], *,
+                 port: int = 8080,
                  host: str = "127.0.0.1", show_reference: bool = True, fps: float = 30.0, label: str = "g1mpc",
                  status: dict | None = None, log: Log | None = print):
         import viser
@@ -79,6 +81,12 @@ class WebViewer:
         self._cycle_ms: deque[float] = deque(maxlen=50)
         self._latency_ms: deque[float] = deque(maxlen=50)
         self.pushes_from_page = 0
+        self.weights = dict(weights)  # the configured cost weights, by name, in cost_scale's order
+        self._scale = np.ones(len(self.weights))
+        self._noise = 1.0
+        self._controller = None
+        self._pending_tuning: tuple[str, float] | None = None  # (what changed, when), until a cycle plans with it
+        self.tuning_log: list[dict] = []  # every change from the page and the time of the first plan that used it
         self.tracer = PlanTracer(planner_model, feet)
         self._build_scene(show_reference)
         self._build_gui()
@@ -95,10 +103,13 @@ class WebViewer:
     def _build_scene(self, show_reference: bool) -> None:
         scene = self.server.scene
         scene.set_up_direction("+z")
+        camera = self.server.initial_camera
+        camera.position, camera.look_at = (1.6, -1.6, 1.2), (0.0, 0.0, 0.65)  # the robot fills the view
         scene.add_grid("/floor", width=6.0, height=6.0, cell_size=0.25, position=(0.0, 0.0, 0.0))
         meshes = visual_meshes(self.model)
         self._bodies = sorted({m.body for m in meshes})
         self._robot = {b: scene.add_frame(f"/robot/b{b}", show_axes=False) for b in self._bodies}
+        self._ghost_visible = show_reference
         self._ghost = {b: scene.add_frame(f"/ghost/b{b}", show_axes=False, visible=show_reference) for b in self._bodies}
         for i, m in enumerate(meshes):
             scene.add_mesh_simple(f"/robot/b{m.body}/g{i}", m.vertices, m.faces, color=m.color, position=m.position, wxyz=m.quaternion)
@@ -111,13 +122,35 @@ class WebViewer:
     def _build_gui(self) -> None:
         gui = self.server.gui
         self._status_md = gui.add_markdown("**status**: starting")
+        with gui.add_folder("View"):
+            show_robot = gui.add_checkbox("show robot", initial_value=True)
+            show_ghost = gui.add_checkbox("show reference ghost", initial_value=self._ghost_visible)
+
+        @show_robot.on_update
+        def _(_event) -> None:
+            for frame in self._robot.values():
+                frame.visible = show_robot.value
+
+        @show_ghost.on_update
+        def _(_event) -> None:
+            self._ghost_visible = show_ghost.value
+            for frame in self._ghost.values():
+                frame.visible = show_ghost.value
+
         self._plots = {
-            "plan_ms": gui.add_uplot(*self._series("planning ms", "budget ms"), title="planning time vs budget (ms)", aspect=2.0),
-            "joint_rms": gui.add_uplot(*self._series("joint rms (rad)"), title="joint error (rad)", aspect=2.0),
-            "height": gui.add_uplot(*self._series("pelvis height (m)"), title="pelvis height (m)", aspect=2.0),
+            "plan_ms": gui.add_uplot(*self._series("planning ms", "budget ms"), title="planning time vs budget (ms)",
+                                     aspect=2.0, scales=self._scales()),
+            "joint_rms": gui.add_uplot(*self._series("joint rms (rad)"), title="joint error (rad)", aspect=2.0, scales=self._scales()),
+            "height": gui.add_uplot(*self._series("pelvis height (m)"), title="pelvis height (m)", aspect=2.0, scales=self._scales()),
         }
         gui.add_markdown("Traces over the plan's horizon: left foot (red), right foot (blue), centre of mass (green), "
                          "capture point (yellow). Controls act only for the browser that drives.")
+
+    @staticmethod
+    def _scales() -> dict:
+        import viser.uplot as uplot
+
+        return {"x": uplot.Scale(time=False, auto=True), "y": uplot.Scale(auto=True)}
 
     @staticmethod
     def _series(*names: str):
@@ -137,6 +170,18 @@ class WebViewer:
             push = gui.add_button("Push (0.1 s)")
             pause = gui.add_checkbox("Pause", initial_value=self._paused.is_set())
             reset = gui.add_button("Reset to the reference")
+        with gui.add_folder("Tune (live, no rebuild)"):
+            noise = gui.add_slider("sampling noise ×", min=0.0, max=3.0, step=0.05, initial_value=self._noise)
+            sliders = {}
+            for name, base in self.weights.items():
+                if base > 0:  # a weight of 0 is compiled out of the rollouts' cost
+                    sliders[name] = gui.add_slider(f"weight {name}", min=0.0, max=float(3 * base), step=float(base / 20),
+                                                   initial_value=float(base * self._scale[self._index(name)]))
+            gui.add_markdown("Cost weights and the sampling noise are inputs of the compiled planner: a change acts on "
+                             "the next cycle, JIT or precompiled. The sample count, horizon and knots are compiled in: "
+                             "change them with --num_samples / --plan_horizon / --num_knots and restart (rebuilding "
+                             "while the robot runs would stall it). Weights that are 0 in the configuration are "
+                             "compiled out. Switching clips needs --reference and a restart.")
 
         def driving() -> bool:
             return self._driver == client.client_id
@@ -165,9 +210,42 @@ class WebViewer:
             if driving():
                 self._reset_requested.set()
 
+        @noise.on_update
+        def _(_event) -> None:
+            if driving():
+                self._tune(noise=noise.value)
+            else:
+                noise.value = self._noise
+
+        for name, slider in sliders.items():
+            def on_weight(_event, name=name, slider=slider) -> None:
+                if driving():
+                    self._tune(weight=(name, slider.value))
+                else:
+                    slider.value = self.weights[name] * self._scale[self._index(name)]
+
+            slider.on_update(on_weight)
+
         if self._driver is None:
             self._driver = client.client_id
         self._say_driver()
+
+    def _index(self, name: str) -> int:
+        return list(self.weights).index(name)
+
+    def _tune(self, weight: tuple[str, float] | None = None, noise: float | None = None) -> None:
+        """Apply a change from the page to the controller (from its next replan on)."""
+        if weight is not None:
+            name, value = weight
+            self._scale[self._index(name)] = value / self.weights[name]
+            what = f"weight {name} {self.weights[name]:g} -> {value:g}"
+        else:
+            self._noise = float(noise)
+            what = f"sampling noise x{self._noise:g}"
+        if self._controller is not None:
+            self._controller.tune(self._scale.copy(), self._noise)
+        self._pending_tuning = (what, time.time())
+        self.tuning_log.append({"change": what, "wall_time": time.time(), "first_plan_time_s": None})
 
     def _on_disconnect(self, client) -> None:
         if self._driver == client.client_id:
@@ -180,12 +258,21 @@ class WebViewer:
 
     # the loop's side ----------------------------------------------------------------------------------
     def watch(self, controller):
-        """``controller``, its plans and timings shown on the page."""
+        """``controller``, its plans and timings shown on the page, tuned from it."""
+        self._controller = controller
         return _Watched(controller, self)
 
-    def on_plan(self, plan, timing, qpos: np.ndarray, qvel: np.ndarray) -> None:
+    def on_plan(self, plan, timing, qpos: np.ndarray, qvel: np.ndarray, arrays) -> None:
         with self._lock:
             self._cycle_ms.append(timing.total * 1e3)
+        pending = self._pending_tuning
+        if pending is not None and np.allclose(np.asarray(arrays.cost_scale), self._scale) and \
+                np.isclose(float(arrays.noise_scale), self._noise):
+            self._pending_tuning = None
+            self.tuning_log[-1]["first_plan_time_s"] = float(plan.state_time)
+            if self.log:
+                self.log(f"[web] {pending[0]}: in use from the plan at t={plan.state_time:.2f}s "
+                         f"({1e3 * (time.time() - pending[1]):.0f} ms after the change)")
         self.tracer.submit(plan, qpos, qvel)
 
     def update(self, data: mujoco.MjData, ref_qpos: np.ndarray) -> bool:

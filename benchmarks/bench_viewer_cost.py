@@ -1,0 +1,105 @@
+"""What watching costs the control loop: headless, the web view (no browser; a headless Chromium on this
+machine watching), and MuJoCo's viewer (under Xvfb), interleaved over rounds so they share the machine's
+state. Each run: ``run_policy_aot.py`` with its defaults (``--num_samples auto``, the asynchronous loop),
+``--duration`` s with pushes; planning p50/p95 and the share of the target rate come from its report.
+
+    python benchmarks/bench_viewer_cost.py --rounds 3 --out benchmarks/results/viewer_cost.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from g1mpc.reporting import write_json_atomic  # noqa: E402
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"]
+PORT = 8741
+
+
+def _run(config: str, args, report: Path, display: str | None) -> dict:
+    flags = ["--duration", str(args.duration), "--push_force", str(args.push_force), "--seed", str(args.seed), "--quiet",
+             "--report", str(report)]
+    env = dict(os.environ)
+    if config == "headless":
+        flags.append("--headless")
+    elif config.startswith("web"):
+        flags += ["--viewer", "web", "--port", str(PORT)]
+    else:
+        env["DISPLAY"] = display
+    proc = subprocess.Popen([sys.executable, "run_policy_aot.py", *flags], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    browser = None
+    if config == "web+browser":
+        for line in proc.stdout:
+            if "web view at" in line:
+                break
+        from playwright.sync_api import sync_playwright
+
+        browser = sync_playwright().start()
+        page = browser.chromium.launch(executable_path=shutil.which("chromium"), args=CHROMIUM_FLAGS).new_page(
+            viewport={"width": 1280, "height": 800})
+        page.goto(f"http://127.0.0.1:{PORT}")
+    out, _ = proc.communicate(timeout=600)
+    if browser is not None:
+        browser.stop()
+    if proc.returncode != 0:
+        raise SystemExit(f"error: {config} run failed:\n{out[-2000:]}")
+    s = json.loads(report.read_text())["summary"]
+    return {k: s[k] for k in ("planning_p50_ms", "planning_p95_ms", "target_share", "latency_p50_ms", "falls", "cycles")}
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--configs", nargs="+", default=["headless", "web", "web+browser", "mujoco"])
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--duration", type=float, default=20.0)
+    p.add_argument("--push_force", type=float, default=150.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default=str(ROOT / "benchmarks/results/viewer_cost.json"))
+    args = p.parse_args()
+    xvfb = None
+    if "mujoco" in args.configs:
+        xvfb = subprocess.Popen(["Xvfb", ":93", "-screen", "0", "1280x800x24"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1.0)
+    runs: dict[str, list[dict]] = {c: [] for c in args.configs}
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for r in range(args.rounds):
+                for config in args.configs:
+                    runs[config].append(_run(config, args, Path(tmp) / f"{config}_{r}.json", ":93"))
+                    print(f"[viewer cost] round {r}: {config} {runs[config][-1]}", flush=True)
+    finally:
+        if xvfb is not None:
+            xvfb.terminate()
+    base = np.mean([x["target_share"] for x in runs["headless"]]) if "headless" in runs else None
+    rows = []
+    print(f"{'config':<12} {'plan p50':>9} {'plan p95':>9} {'of 50 Hz':>9} {'vs headless':>12} {'falls':>6}")
+    for config, xs in runs.items():
+        share = float(np.mean([x["target_share"] for x in xs]))
+        row = {"config": config, "runs": len(xs), "planning_p50_ms": float(np.median([x["planning_p50_ms"] for x in xs])),
+               "planning_p95_ms": float(np.median([x["planning_p95_ms"] for x in xs])), "target_share": share,
+               "share_vs_headless_points": None if base is None else 100 * (share - base), "falls": sum(x["falls"] for x in xs)}
+        rows.append(row)
+        delta = "" if base is None else f"{row['share_vs_headless_points']:+.1f} pts"
+        print(f"{config:<12} {row['planning_p50_ms']:>8.2f} {row['planning_p95_ms']:>9.2f} {100 * share:>8.1f}% {delta:>12} "
+              f"{row['falls']:>6}")
+    write_json_atomic(args.out, {"rows": rows, "runs": runs, "duration_s": args.duration, "push_force_N": args.push_force,
+                                 "command": "python benchmarks/bench_viewer_cost.py " + " ".join(sys.argv[1:])})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
