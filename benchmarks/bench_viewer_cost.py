@@ -1,7 +1,10 @@
-"""What watching costs the control loop: headless, the web view (no browser; a headless Chromium on this
-machine watching), and MuJoCo's viewer (under Xvfb), interleaved over rounds so they share the machine's
-state. Each run: ``run_policy_aot.py`` with its defaults (``--num_samples auto``, the asynchronous loop),
-``--duration`` s with pushes; planning p50/p95 and the share of the target rate come from its report.
+"""What watching costs the control loop: headless, the web view, and MuJoCo's viewer (under Xvfb).
+
+The web view runs with a client that receives the page's stream as a browser on another machine would
+(``web+client``), and with a headless Chromium on this machine rendering it (``web+browser``). Configs are
+interleaved over rounds so they share the machine's state. Each run is ``run_policy_aot.py`` with its
+defaults (``--num_samples auto``, the asynchronous loop), ``--duration`` s with pushes; planning p50/p95
+and the share of the target rate come from its report.
 
     python benchmarks/bench_viewer_cost.py --rounds 3 --out benchmarks/results/viewer_cost.json
 """
@@ -41,11 +44,14 @@ def _run(config: str, args, report: Path, display: str | None) -> dict:
         env["DISPLAY"] = display
     proc = subprocess.Popen([sys.executable, "run_policy_aot.py", *flags], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
-    browser = None
-    if config == "web+browser":
+    browser = client = None
+    if config in ("web+browser", "web+client"):
         for line in proc.stdout:
             if "web view at" in line:
                 break
+    if config == "web+client":  # a browser elsewhere: the server sends everything, nothing renders here
+        client = _RemoteClient(f"ws://127.0.0.1:{PORT}")
+    if config == "web+browser":
         from playwright.sync_api import sync_playwright
 
         browser = sync_playwright().start()
@@ -55,15 +61,53 @@ def _run(config: str, args, report: Path, display: str | None) -> dict:
     out, _ = proc.communicate(timeout=600)
     if browser is not None:
         browser.stop()
+    received = client.close() if client is not None else None
     if proc.returncode != 0:
         raise SystemExit(f"error: {config} run failed:\n{out[-2000:]}")
     s = json.loads(report.read_text())["summary"]
-    return {k: s[k] for k in ("planning_p50_ms", "planning_p95_ms", "target_share", "latency_p50_ms", "falls", "cycles")}
+    return {**{k: s[k] for k in ("planning_p50_ms", "planning_p95_ms", "target_share", "latency_p50_ms", "falls", "cycles")},
+            **({} if received is None else {"client_messages": received[0], "client_bytes": received[1]})}
+
+
+class _RemoteClient:
+    """A websocket client that receives everything the page would (as a browser on another machine), renders nothing."""
+
+    def __init__(self, url: str):
+        import threading
+
+        import msgspec
+        import viser
+        import websockets.sync.client
+
+        self._ws = websockets.sync.client.connect(url, subprotocols=["viser-v" + viser.__version__], max_size=None)
+        # a browser reports its camera first; viser counts a client as connected from then on
+        self._ws.send(msgspec.msgpack.encode({
+            "type": "ViewerCameraMessage", "wxyz": [1.0, 0.0, 0.0, 0.0], "position": [1.6, -1.6, 1.2], "fov": 1.0,
+            "near": 0.01, "far": 100.0, "image_height": 800, "image_width": 1280, "look_at": [0.0, 0.0, 0.65],
+            "up_direction": [0.0, 0.0, 1.0]}))
+        self.messages = self.bytes = 0
+        self._thread = threading.Thread(target=self._receive, daemon=True)
+        self._thread.start()
+
+    def _receive(self) -> None:
+        try:
+            for message in self._ws:
+                self.messages += 1
+                self.bytes += len(message)
+        except Exception:  # the run ended and closed the connection
+            pass
+
+    def close(self) -> tuple[int, int]:
+        self._ws.close()
+        self._thread.join(timeout=5)
+        return self.messages, self.bytes
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--configs", nargs="+", default=["headless", "web", "web+browser", "mujoco"])
+    p.add_argument("--configs", nargs="+", default=["headless", "web+client", "web+browser", "mujoco"],
+                   help="web: the page served, nobody connected; web+client: a client receiving everything, as a browser "
+                        "on another machine; web+browser: headless Chromium on this machine rendering the page")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--duration", type=float, default=20.0)
     p.add_argument("--push_force", type=float, default=150.0)

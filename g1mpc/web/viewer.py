@@ -27,6 +27,7 @@ from g1mpc.web.traces import PlanTracer
 
 Log = Callable[[str], None]
 HISTORY = 250  # cycles in the live plots (5 s at 50 Hz)
+PANEL_HZ = 5.0  # plots and status updates per second (the scene moves at ``fps``)
 
 
 @dataclass
@@ -88,6 +89,7 @@ class WebViewer:
         self._pending_tuning: tuple[str, float] | None = None  # (what changed, when), until a cycle plans with it
         self.tuning_log: list[dict] = []  # every change from the page and the time of the first plan that used it
         self.tracer = PlanTracer(planner_model, feet)
+        self._drawn_traces = None
         self._build_scene(show_reference)
         self._build_gui()
         self.server.on_client_connect(self._on_connect)
@@ -297,28 +299,45 @@ class WebViewer:
 
     # drawing thread -----------------------------------------------------------------------------------
     def _draw_loop(self, fps: float) -> None:
+        count, drawn = 0, None
         while not self._stop.wait(1.0 / fps):
             try:
-                self._draw()
+                if not self.server.get_clients():
+                    continue  # nobody watches: send nothing
+                drawn = self._draw_scene(drawn)
+                count += 1
+                if count % max(1, round(fps / PANEL_HZ)) == 0:
+                    self._draw_panel()
             except Exception as exc:  # a page problem must never stop the robot
                 if self.log:
                     self.log(f"[g1mpc] web view: {type(exc).__name__}: {exc}")
 
-    def _draw(self) -> None:
+    def _draw_scene(self, drawn: _Frame | None) -> _Frame | None:
+        """Move the robot, the ghost and the traces to the newest cycle (nothing when it has not changed)."""
+        with self._lock:
+            frame = self._frame
+        if frame is None or frame is drawn:
+            return drawn
+        with self.server.atomic():
+            for b in self._bodies:
+                self._robot[b].position, self._robot[b].wxyz = frame.xpos[b], frame.xquat[b]
+                if self._ghost_visible:
+                    self._ghost[b].position, self._ghost[b].wxyz = frame.ghost_xpos[b], frame.ghost_xquat[b]
+            traces = self.tracer.latest()
+            if traces is not None and traces is not self._drawn_traces:
+                self._drawn_traces = traces
+                for name, points in traces.items():
+                    self._traces[name].positions = points
+        return frame
+
+    def _draw_panel(self) -> None:
+        """The plots and the status line (a few times a second)."""
         with self._lock:
             frame = self._frame
             hist = {k: np.array(v, dtype=float) for k, v in self._history.items()}
             plan_ms = list(self._cycle_ms)
         if frame is None:
             return
-        with self.server.atomic():
-            for b in self._bodies:
-                self._robot[b].position, self._robot[b].wxyz = frame.xpos[b], frame.xquat[b]
-                self._ghost[b].position, self._ghost[b].wxyz = frame.ghost_xpos[b], frame.ghost_xquat[b]
-            traces = self.tracer.latest()
-            if traces is not None:
-                for name, points in traces.items():
-                    self._traces[name].positions = points
         if len(hist["t"]) >= 2:
             budget = np.full_like(hist["t"], self.period * 1e3)
             self._plots["plan_ms"].data = (hist["t"], hist["plan_ms"], budget)
