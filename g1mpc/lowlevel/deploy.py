@@ -119,6 +119,8 @@ class Deployment:
         self.dt = assembly.plant.opt.timestep
         self.period = 1.0 / assembly.config.frequency
         self._estimates = np.full((_RING, 5), np.nan)  # tick, height, velocity (3)
+        self._truth = None  # the newest debug truth (--base truth)
+        self._planner_error: BaseException | None = None
 
     def run(self) -> DeployResult:
         cfg, result, log = self.config, self.result, self.log
@@ -133,7 +135,6 @@ class Deployment:
         schedule, pending, mailbox = PlanSchedule(initial), FirstApplications(), Mailbox()
         self.controller.reset(initial.control_at(0.0))
         planner = threading.Thread(target=self._plan_loop, args=(schedule, pending, mailbox), name="g1mpc-planner", daemon=True)
-        self._planner_error: BaseException | None = None
         n = self.motors.count
         q_start = first.q[:n].copy()
         switch_interval = sys.getswitchinterval()
@@ -265,7 +266,7 @@ class Deployment:
         self._match_truth(samples)
         if samples:
             self._truth = samples[-1]
-        truth = getattr(self, "_truth", None)
+        truth = self._truth
         if truth is None:
             return qpos, qvel
         qpos, qvel = qpos.copy(), qvel.copy()

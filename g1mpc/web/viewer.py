@@ -251,7 +251,7 @@ class WebViewer:
 
     def _on_disconnect(self, client) -> None:
         if self._driver == client.client_id:
-            others = [c for c in self.server.get_clients()]
+            others = [cid for cid in self.server.get_clients() if cid != client.client_id]
             self._driver = others[0] if others else None
             self._say_driver()
 
