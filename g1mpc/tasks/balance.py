@@ -100,6 +100,27 @@ def _capture_point_outside_support(sens, layout: SensorLayout, sole: tuple[float
     return jnp.sqrt(out_along**2 + out_forward**2)
 
 
+def lowest_point(model: mujoco.MjModel, data: mujoco.MjData, geom: int) -> float:
+    """World height of ``geom``'s lowest point in ``data``'s pose: exact for meshes (their vertices) and
+    spheres, capsules, boxes and ellipsoids; the bounding box for the rest."""
+    rotation, center = data.geom_xmat[geom].reshape(3, 3), data.geom_xpos[geom]
+    kind, size, up = model.geom_type[geom], model.geom_size[geom], rotation[2]  # up: the geom's axes' z components
+    if kind == mujoco.mjtGeom.mjGEOM_MESH:
+        mesh = model.geom_dataid[geom]
+        start, count = model.mesh_vertadr[mesh], model.mesh_vertnum[mesh]
+        return float(center[2] + (model.mesh_vert[start:start + count] @ up).min())
+    if kind == mujoco.mjtGeom.mjGEOM_SPHERE:
+        return float(center[2] - size[0])
+    if kind == mujoco.mjtGeom.mjGEOM_CAPSULE:
+        return float(center[2] - abs(up[2]) * size[1] - size[0])
+    if kind == mujoco.mjtGeom.mjGEOM_BOX:
+        return float(center[2] - np.abs(up) @ size)
+    if kind == mujoco.mjtGeom.mjGEOM_ELLIPSOID:
+        return float(center[2] - np.sqrt(np.sum((up * size) ** 2)))
+    box_center, half = model.geom_aabb[geom, :3], model.geom_aabb[geom, 3:]
+    return float(center[2] + up @ box_center - np.abs(up) @ half)
+
+
 def tilt(qpos: np.ndarray) -> float:
     """Angle (rad) between the root's z axis and the world's."""
     _, x, y, _ = qpos[B.QUAT] / np.linalg.norm(qpos[B.QUAT])
@@ -115,6 +136,8 @@ class BalanceTask(Task):
         feature_lookahead: seconds ahead at which the network sees the reference.
         fall_height_drop: a root this far (m) below the reference's root has fallen.
         fall_tilt_margin: a root tilted this much (rad) more than the reference's has fallen.
+        fall_floor_margin: a body other than the feet touching the floor has fallen, unless the reference
+            holds that body within this distance (m) of the floor at that time (a hand that reaches down).
         feet_min_width: the sideways gap (m, left foot minus right foot along the root's y axis) below which
             ``weights.feet_crossing`` applies: a step that crosses one leg over the other costs.
         sole: (half width, front, back) of a sole around its foot frame (m; the G1's by default): the support
@@ -126,14 +149,16 @@ class BalanceTask(Task):
     feature_lookahead: tuple[float, ...] = (0.0, 0.1, 0.25, 0.5)
     fall_height_drop: float = 0.3
     fall_tilt_margin: float = 1.0
+    fall_floor_margin: float = 0.03
     feet_min_width: float = 0.12
     sole: tuple[float, float, float] = (0.03, 0.12, 0.05)
 
     def __post_init__(self) -> None:
         if not self.feature_lookahead or min(self.feature_lookahead) < 0:
             raise ConfigError("feature_lookahead needs at least one time >= 0")
-        if not (self.fall_height_drop > 0 and self.fall_tilt_margin > 0 and self.feet_min_width >= 0):
-            raise ConfigError("fall_height_drop and fall_tilt_margin must be > 0, feet_min_width >= 0")
+        if not (self.fall_height_drop > 0 and self.fall_tilt_margin > 0 and self.feet_min_width >= 0
+                and self.fall_floor_margin >= 0):
+            raise ConfigError("fall_height_drop and fall_tilt_margin must be > 0, feet_min_width and fall_floor_margin >= 0")
         if len(self.sole) != 3 or not all(np.isfinite(x) and x >= 0 for x in self.sole):
             raise ConfigError("sole must be three finite lengths >= 0 (half width, front, back)")
 
@@ -205,10 +230,20 @@ class BalanceTask(Task):
 
     def fall_test(self, model: mujoco.MjModel, robot: Robot) -> FallTest:
         """Fallen: a non-finite state, the root far below or far more tilted than the reference's, or a
-        robot body other than the feet touching the world's geoms (the floor)."""
+        robot body other than the feet touching the world's geoms (the floor) where the reference does not
+        hold that body within ``fall_floor_margin`` of the floor."""
         world_geoms = model.geom_bodyid == 0
         feet = {robot.frame_body(model, f) for f in robot.feet}
-        height_drop, tilt_margin = self.fall_height_drop, self.fall_tilt_margin
+        height_drop, tilt_margin, floor_margin = self.fall_height_drop, self.fall_tilt_margin, self.fall_floor_margin
+        reference_data = mujoco.MjData(model)
+        collides = (model.geom_contype != 0) | (model.geom_conaffinity != 0)
+        collision_geoms = {b: np.flatnonzero((model.geom_bodyid == b) & collides) for b in range(model.nbody)}
+
+        def reference_clearance(body: int, reference_qpos: np.ndarray) -> float:
+            """How high the reference holds ``body``'s lowest point above the floor (z 0) now."""
+            reference_data.qpos[:] = reference_qpos
+            mujoco.mj_kinematics(model, reference_data)
+            return float(min(lowest_point(model, reference_data, g) for g in collision_geoms[body]))
 
         def fallen(data: mujoco.MjData, reference_qpos: np.ndarray) -> str | None:
             q = data.qpos
@@ -224,7 +259,7 @@ class BalanceTask(Task):
                 for a, b in ((g1, g2), (g2, g1)):
                     for geom in b[world_geoms[a]]:
                         body = int(model.geom_bodyid[geom])
-                        if body != 0 and body not in feet:
+                        if body != 0 and body not in feet and reference_clearance(body, reference_qpos) > floor_margin:
                             return f"{model.body(body).name} touched the floor"
             return None
 
