@@ -1,5 +1,6 @@
 """The browser view in a real headless Chromium (Debian's, driven by Playwright): the page shows the robot,
-its push button pushes the robot in the simulation, and closing the browser leaves the run going."""
+its push button pushes the robot in the simulation, a second browser watches without driving, a weight
+slider changes the weight the next plan uses, and closing the browser leaves the run going."""
 
 import json
 import shutil
@@ -73,6 +74,16 @@ def test_page_shows_the_robot_push_moves_it_and_closing_leaves_the_run(tmp_path)
             assert _changed_pixels(shot, empty) > 5000, "hiding the robot changed nothing: no robot was drawn"
             page.get_by_role("button", name="Push (0.1 s)").click()
             time.sleep(2)
+            second = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+            watcher = second.new_page(viewport={"width": 1280, "height": 800})  # a second browser: it watches
+            watcher.goto(f"http://127.0.0.1:{port}")
+            watcher.get_by_role("button", name="Push (0.1 s)").wait_for(timeout=60_000)
+            time.sleep(2)
+            watcher.get_by_role("button", name="Push (0.1 s)").click()  # not the driver: ignored
+            time.sleep(1.5)
+            status = page.get_by_text("browser(s)").inner_text()
+            assert "2 browser(s)" in status and "pushes from the page 1" in status, status
+            second.close()
             thumb = page.locator("[role=slider][aria-valuemax='3000']")  # capture_point: 0 to 3 x its 1000
             assert page.get_by_text("weight capture_point").count() == 1 and thumb.count() == 1
             thumb.focus()
