@@ -3,7 +3,9 @@
 Every browser that opens the page sees the robot and the reference ghost (the model's own meshes), the
 planner's chosen plan as traces over its horizon (feet, centre of mass, capture point), live plots of
 planning time against the budget, joint error and pelvis height, and the run's status. One browser at a
-time drives: it can push the robot, pause, and reset; the others watch, and the page says who drives.
+time drives: it can push the robot, pause, reset, and tune the cost weights and the sampling noise (inputs
+of the compiled stages: :meth:`~g1mpc.controller.Controller.tune`, no rebuild); the others watch, and the
+page says who drives.
 
 The loop calls :meth:`WebViewer.update` after every replan period (the session's cycle hook) and plans
 through :meth:`WebViewer.watch` (a wrapper that hands each plan to the page). Drawing runs in the
@@ -80,7 +82,6 @@ class WebViewer:
         self._driver: int | None = None
         self._history = {k: deque(maxlen=HISTORY) for k in ("t", "plan_ms", "joint_rms", "height")}
         self._cycle_ms: deque[float] = deque(maxlen=50)
-        self._latency_ms: deque[float] = deque(maxlen=50)
         self.pushes_from_page = 0
         self.weights = dict(weights)  # the configured cost weights, by name, in cost_scale's order
         self._scale = np.ones(len(self.weights))
