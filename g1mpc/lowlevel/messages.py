@@ -41,6 +41,11 @@ _STATE_IMU_END = _STATE_HEAD + 14
 _STATE_MOTORS_END = _STATE_IMU_END + NUM_MOTORS * _STATE_MOTOR_FIELDS
 
 
+def _struct_crc(layout: struct.Struct, values: list) -> int:
+    """Unitree's CRC of a message: over its C-struct bytes, every word before the ``crc`` field."""
+    return unitree_crc32(layout.pack(*values)[:-4])
+
+
 def _zeros() -> np.ndarray:
     return np.zeros(NUM_MOTORS)
 
@@ -73,11 +78,11 @@ class LowCommand:
 
     def with_crc(self) -> LowCommand:
         """This command with its ``crc`` field set (as the robot checks it)."""
-        self.crc = unitree_crc32(_CMD_CSTRUCT.pack(*self._values(0))[:-4])
+        self.crc = _struct_crc(_CMD_CSTRUCT, self._values(0))
         return self
 
     def crc_ok(self) -> bool:
-        return unitree_crc32(_CMD_CSTRUCT.pack(*self._values(0))[:-4]) == self.crc
+        return _struct_crc(_CMD_CSTRUCT, self._values(0)) == self.crc
 
     def to_cdr(self) -> bytes:
         """Little-endian CDR body (no encapsulation header)."""
@@ -123,11 +128,11 @@ class LowState:
         return [*values, *([0] * 40), 0, 0, 0, 0, crc]
 
     def with_crc(self) -> LowState:
-        self.crc = unitree_crc32(_STATE_CSTRUCT.pack(*self._values(0))[:-4])
+        self.crc = _struct_crc(_STATE_CSTRUCT, self._values(0))
         return self
 
     def crc_ok(self) -> bool:
-        return unitree_crc32(_STATE_CSTRUCT.pack(*self._values(0))[:-4]) == self.crc
+        return _struct_crc(_STATE_CSTRUCT, self._values(0)) == self.crc
 
     def to_cdr(self) -> bytes:
         return _STATE_WIRE.pack(*self._values(self.crc))
