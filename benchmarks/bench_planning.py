@@ -31,6 +31,7 @@ from g1mpc.models import PLANNER_MODELS, PlannerModelConfig
 from g1mpc.paths import default_checkpoint
 from g1mpc.registry import ROBOTS
 from g1mpc.reporting import write_json_atomic
+from g1mpc.robots.base import Robot
 from g1mpc.sim import PushConfig
 from g1mpc.tasks.balance import BalanceTask, CostWeights
 
@@ -108,6 +109,17 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
     }
 
 
+def with_group_noise(robot: Robot, pairs: list[str]) -> Robot:
+    """``robot`` with the noise scales of ``["legs=3", ...]`` in place of its actuator groups' own."""
+    groups = dict(robot.actuator_groups)
+    for pair in pairs:
+        name, _, value = pair.partition("=")
+        if name not in groups:
+            raise SystemExit(f"error: --group_noise: '{name}' is not a group of {robot.name} ({', '.join(groups)})")
+        groups[name] = groups[name]._replace(noise=float(value))
+    return replace(robot, actuator_groups=groups)
+
+
 _MOTIONS_DIR = Path(tempfile.mkdtemp(prefix="g1mpc-motions-"))
 
 
@@ -150,6 +162,9 @@ def main() -> None:
                    help="hybrid: share of samples around the previous refined plan (default: the controller's)")
     p.add_argument("--backend", choices=("mujoco", "mjx"), default="mujoco", help="rollouts: native MuJoCo (CPU) or MJX")
     p.add_argument("--robot", choices=tuple(ROBOTS), default="g1", help="robot (networks ship for g1 and g1_hands)")
+    p.add_argument("--group_noise", nargs="+", default=[], metavar="GROUP=SCALE",
+                   help="sampling-noise scale of the robot's actuator groups, e.g. legs=3 (a screen of the robot "
+                        "file's setting; in this process only, not on Ray workers)")
     p.add_argument("--motions", action="store_true", help="each seed runs on a generated motion drawn from it, not the default clip")
     p.add_argument("--workers", type=int, default=None, help="spread the seeds over this many Ray workers")
     p.add_argument("--ray_address", default=None, help="join this Ray cluster ('auto' or host:port)")
@@ -161,6 +176,8 @@ def main() -> None:
     p.add_argument("--out", default="benchmarks/results/planning.json")
     args = p.parse_args()
     seeds = args.seed_list or list(range(args.seeds))
+    if args.group_noise:
+        ROBOTS[args.robot] = with_group_noise(ROBOTS[args.robot], args.group_noise)
     controller_overrides = overrides(ControllerConfig, args.set, "--set")
     if args.nn_weight is not None:
         controller_overrides["nn_weight"] = args.nn_weight

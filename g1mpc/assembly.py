@@ -13,7 +13,7 @@ from g1mpc.backends.native import NativeRollout
 from g1mpc.config import RunConfig
 from g1mpc.controller import Controller, make_planner
 from g1mpc.models import load_plant_model, planner_model_from, sensor_layout
-from g1mpc.pipeline import PlanSpec, RunArrays, run_arrays
+from g1mpc.pipeline import PlanSpec, RunArrays, run_arrays, with_clip
 from g1mpc.planners import PlannerState, SamplingPlanner
 from g1mpc.prediction import StatePredictor
 from g1mpc.reference import Reference, build_reference, load_reference
@@ -82,9 +82,8 @@ class Assembly:
 
     def with_reference(self, reference: Reference) -> Assembly:
         """The same run tracking another clip (shares models, stages and rollouts: no compilation for a clip
-        of the same length)."""
-        arrays = run_arrays(reference, self.plant, len(self.config.task.weight_values()))
-        return replace(self, reference=reference, arrays=arrays)
+        that fits the run's clip capacity; :class:`~g1mpc.pipeline.ClipTooLong` for one that does not)."""
+        return replace(self, reference=reference, arrays=with_clip(self.arrays, reference, 0.0))
 
     def controller(self, network_params: dict | None = None) -> Controller:
         return Controller(self.spec, self.config.controller, self.stages, self.arrays, self.initial_state,
@@ -123,7 +122,8 @@ def assemble(config: RunConfig, nthread: int | None = None, models: TaskModels |
     rollout = None
     if config.controller.backend == "mujoco" and config.controller.mode != "nn":
         rollout = NativeRollout(planner_model, nthread)
-    arrays = run_arrays(reference, plant, len(config.task.weight_values()))
+    arrays = run_arrays(reference, plant, len(config.task.weight_values()),
+                        capacity=config.clip_frames(len(reference.qpos), reference.fps))
     assembly = Assembly(config, robot, plant, planner_model, reference, spec, arrays, planner, stages, rollout, mjx_rollout)
     if stages is None:
         assembly.stages = jit_stages(assembly.declared_stages())

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from g1mpc.plan import FirstApplications, PlanSchedule, hold_plan
-from g1mpc.sim import CycleRecord, RunResult, Simulation, _rolling_line, finite_or_held, joint_rms, reference_frame, replan
+from g1mpc.sim import CycleRecord, RunResult, Simulation, _rolling_line, finite_or_held, follow_clip, joint_rms, replan
 
 Log = Callable[[str], None]
 GIL_SWITCH_INTERVAL = 2e-4  # s: how long the planner may hold the GIL while the plant waits for its step
@@ -179,7 +179,7 @@ def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = prin
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     wall_start = time.perf_counter()
     plant.start()
-    resets, last_time = 0, -np.inf
+    resets, last_time, clips_seen = 0, -np.inf, sim.clip_changes
     try:
         while True:
             snap = mailbox.at_least(last_time + sim.period - dt / 2)
@@ -191,8 +191,9 @@ def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = prin
             if snap.resets != resets:
                 resets = snap.resets
                 controller.reset(snap.ctrl)
+                clips_seen = follow_clip(controller, sim, clips_seen)
             record = plan_and_publish(controller, snap, cfg.compensation == "predict", delays, sim.period, schedule, pending,
-                                      result, reference_frame(sim.reference, snap.time, sim.loop_reference), log)
+                                      result, sim.reference_qpos(snap.time), log)
             delays.append(mailbox.newest_time() + dt - snap.time)  # the plant applies it from its next step on
             window.append(record)
             if snap.time >= next_report and log:

@@ -45,6 +45,8 @@ class RunConfig:
         planner_model: how the planner's model differs from the plant.
         controller: the sampling planner.
         loop_reference: the reference loops (else it holds its last frame).
+        clip_capacity: seconds of clip the compiled stages hold (at the reference's frame rate; at least the
+            reference's own length), so a run can switch to another clip up to this long without a rebuild.
     """
 
     robot: str = "g1"
@@ -57,6 +59,7 @@ class RunConfig:
     planner_model: PlannerModelConfig = PlannerModelConfig()
     controller: ControllerConfig = ControllerConfig()
     loop_reference: bool = True
+    clip_capacity: float = 30.0
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.frequency) and self.frequency > 0):
@@ -70,7 +73,13 @@ class RunConfig:
             raise ConfigError(f"--plan_horizon ({self.plan_horizon}) must be at least one planner step (--planner_dt {dt})")
         if self.controller.backend == "mjx" and self.planner_model.contacts == "all":
             raise ConfigError("--planner_contacts all is for native rollouts only (MJX lacks mesh-mesh contacts): use floor or feet")
+        if not (math.isfinite(self.clip_capacity) and self.clip_capacity >= 0):
+            raise ConfigError("clip_capacity must be a finite number of seconds >= 0")
         get_robot(self.robot)  # a known robot or an existing XML file
+
+    def clip_frames(self, reference_frames: int, fps: float) -> int:
+        """Frames the compiled stages' reference arrays hold for a reference of ``reference_frames`` at ``fps``."""
+        return max(reference_frames, math.ceil(self.clip_capacity * fps - 1e-9))
 
     @property
     def robot_description(self) -> Robot:

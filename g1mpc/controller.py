@@ -158,6 +158,12 @@ class Controller:
         sampling noise, from the next replan on: they are inputs of the compiled stages, so nothing rebuilds."""
         self.arrays = P.tuned(self.arrays, cost_scale, noise_scale)
 
+    def use_reference(self, reference, clip_start: float) -> None:
+        """Track ``reference`` (a :class:`~g1mpc.reference.Reference`) from simulated time ``clip_start`` on,
+        from the next replan: an input of the compiled stages like the tuning, so nothing rebuilds for a clip
+        that fits the run's capacity (:class:`~g1mpc.pipeline.ClipTooLong` otherwise)."""
+        self.arrays = P.with_clip(self.arrays, reference, clip_start)
+
     def warmup(self, t: float, qpos: np.ndarray, qvel: np.ndarray, rounds: int = 3) -> None:
         """Run every code path ``rounds`` times (compiling or loading it), then reset."""
         for _ in range(rounds):

@@ -6,7 +6,8 @@ MuJoCo rollout and the MJX (GPU) backend fuses them with an MJX rollout.
 
 Static configuration lives in :class:`PlanSpec` (closed over when compiling);
 everything that changes between runs or cycles is an argument, so one compiled
-function serves any reference clip and any network weights of the right shape.
+function serves any reference clip up to the run's clip capacity and any network
+weights of the right shape.
 """
 
 from __future__ import annotations
@@ -18,10 +19,15 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from g1mpc.errors import ConfigError
 from g1mpc.models import SensorLayout
 from g1mpc.planners import PlannerState, SamplingPlanner
 from g1mpc.splines import interpolate, spline_weights
 from g1mpc.tasks.base import ReferenceWindow, Task
+
+
+class ClipTooLong(ConfigError):
+    """A clip has more frames than the run's reference arrays hold."""
 
 
 @dataclass(frozen=True)
@@ -65,49 +71,76 @@ class PlanSpec:
 
 
 class RunArrays(NamedTuple):
-    """Per-run data: the reference clip, the actuator limits, and what can be tuned while the robot runs.
+    """Per-run data: the reference clip, the actuator limits, and what can be changed while the robot runs.
 
-    ``cost_scale`` and ``noise_scale`` are inputs of every compiled stage, not constants baked into them,
-    so changing them takes effect on the next cycle without a rebuild (JIT and precompiled alike).
+    The clip's arrays are padded (with its last frame) to a fixed capacity C of frames, and ``frame_count``
+    says how many are the clip's; ``clip_start`` is the simulated time of its first frame. So another clip
+    of up to C frames, ``cost_scale`` and ``noise_scale`` are all inputs of the compiled stages, not
+    constants baked into them: changing any of them takes effect on the next cycle without a rebuild (JIT
+    and precompiled alike).
     """
 
-    ref_qpos: jnp.ndarray  # (T, nq)
-    ref_ctrl: jnp.ndarray  # (T, nu)
-    ref_sensordata: jnp.ndarray  # (T, ns)
+    ref_qpos: jnp.ndarray  # (C, nq)
+    ref_ctrl: jnp.ndarray  # (C, nu)
+    ref_sensordata: jnp.ndarray  # (C, ns)
+    frame_count: jnp.ndarray  # () int32: the clip's frames, 1 <= frame_count <= C
     fps: jnp.ndarray  # ()
+    clip_start: jnp.ndarray  # () simulated time (s) of the clip's first frame
     ctrl_low: jnp.ndarray  # (nu,)
     ctrl_high: jnp.ndarray  # (nu,)
-    cost_scale: jnp.ndarray  # (W,) multipliers on the task's cost weights, in the order of ``task.weight_names()``
+    cost_scale: jnp.ndarray  # (W,) multipliers on the task's cost weights, in the order of ``task.weight_values()``
     noise_scale: jnp.ndarray  # () multiplier on the sampling noise
 
 
-def run_arrays(reference, model, weight_count: int, cost_scale=None, noise_scale: float = 1.0) -> RunArrays:
-    """Pack a :class:`~g1mpc.reference.Reference`, model limits and the live tuning (ones: as configured) as float32 arrays."""
+def _f32(x) -> jnp.ndarray:
+    return jax.device_put(np.asarray(x, dtype=np.float32))
+
+
+def _padded(values: np.ndarray, capacity: int) -> np.ndarray:
+    return np.concatenate([values, np.repeat(values[-1:], capacity - len(values), axis=0)])
+
+
+def _clip_arrays(reference, capacity: int, clip_start: float) -> dict:
+    n = len(reference.qpos)
+    if n > capacity:
+        raise ClipTooLong(f"the clip has {n} frames but this run's arrays hold at most {capacity} "
+                          f"(RunConfig.clip_capacity); restart with it as --reference")
+    return dict(ref_qpos=_f32(_padded(reference.qpos, capacity)), ref_ctrl=_f32(_padded(reference.ctrl, capacity)),
+                ref_sensordata=_f32(_padded(reference.sensordata, capacity)),
+                frame_count=jax.device_put(np.int32(n)), fps=_f32(reference.fps), clip_start=_f32(clip_start))
+
+
+def run_arrays(reference, model, weight_count: int, cost_scale=None, noise_scale: float = 1.0,
+               capacity: int | None = None) -> RunArrays:
+    """Pack a :class:`~g1mpc.reference.Reference` (padded to ``capacity`` frames; None: its own length), the
+    model's control limits and the live tuning (ones: as configured) as arrays."""
     low = np.where(model.actuator_ctrllimited, model.actuator_ctrlrange[:, 0], -np.inf)
     high = np.where(model.actuator_ctrllimited, model.actuator_ctrlrange[:, 1], np.inf)
-    f32 = lambda x: jax.device_put(np.asarray(x, dtype=np.float32))
     scale = np.ones(weight_count) if cost_scale is None else np.asarray(cost_scale)
     if scale.shape != (weight_count,):
         raise ValueError(f"cost_scale must have {weight_count} entries, got {scale.shape}")
-    return RunArrays(
-        f32(reference.qpos), f32(reference.ctrl), f32(reference.sensordata), f32(reference.fps), f32(low), f32(high),
-        f32(scale), f32(noise_scale),
-    )
+    clip = _clip_arrays(reference, len(reference.qpos) if capacity is None else capacity, 0.0)
+    return RunArrays(**clip, ctrl_low=_f32(low), ctrl_high=_f32(high), cost_scale=_f32(scale), noise_scale=_f32(noise_scale))
 
 
 def tuned(arrays: RunArrays, cost_scale=None, noise_scale: float | None = None) -> RunArrays:
     """``arrays`` with new live tuning (None: keep the current); the clip and limits are shared, not copied."""
-    f32 = lambda x: jax.device_put(np.asarray(x, dtype=np.float32))
     return arrays._replace(
-        cost_scale=arrays.cost_scale if cost_scale is None else f32(cost_scale),
-        noise_scale=arrays.noise_scale if noise_scale is None else f32(noise_scale),
+        cost_scale=arrays.cost_scale if cost_scale is None else _f32(cost_scale),
+        noise_scale=arrays.noise_scale if noise_scale is None else _f32(noise_scale),
     )
+
+
+def with_clip(arrays: RunArrays, reference, clip_start: float) -> RunArrays:
+    """``arrays`` tracking another clip from simulated time ``clip_start`` on, in the same capacity (so the
+    compiled stages take it as they are); raises :class:`ClipTooLong` when it does not fit."""
+    return arrays._replace(**_clip_arrays(reference, arrays.ref_qpos.shape[0], clip_start))
 
 
 def _frame_blend(spec: PlanSpec, arrays: RunArrays, times: jnp.ndarray, values: jnp.ndarray) -> jnp.ndarray:
     """Linearly interpolate per-frame ``values`` (T, d) at ``times`` (Q,)."""
-    n = values.shape[0]
-    pos = times * arrays.fps
+    n = arrays.frame_count  # the clip's frames; rows past it are padding
+    pos = (times - arrays.clip_start) * arrays.fps
     if spec.loop_reference:
         pos = jnp.mod(pos, n)
         i0 = jnp.floor(pos).astype(jnp.int32) % n

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from g1mpc.errors import UserError
+from g1mpc.robots.apollo import APOLLO
 from g1mpc.robots.base import Robot
 from g1mpc.robots.g1 import G1
 from g1mpc.robots.g1_hands import G1_HANDS
@@ -12,7 +13,7 @@ from g1mpc.robots.t1 import T1
 from g1mpc.tasks.balance import BalanceTask
 from g1mpc.tasks.base import Task
 
-ROBOTS: dict[str, Robot] = {robot.name: robot for robot in (G1, G1_HANDS, T1)}
+ROBOTS: dict[str, Robot] = {robot.name: robot for robot in (G1, G1_HANDS, T1, APOLLO)}
 TASKS: dict[str, type[Task]] = {task.name: task for task in (BalanceTask,)}
 XML_ROBOT = G1  # a scene XML given as --robot is read as a variant of this robot
 

@@ -97,12 +97,13 @@ def _ms(value: float | None) -> str:
 def _web_viewer(assembly: Assembly, options: RunOptions, sim, log: Log):
     import mujoco
 
+    from g1mpc.clips import clip_menu
     from g1mpc.web.viewer import WebViewer
 
     feet = [mujoco.mj_name2id(assembly.planner_model, mujoco.mjtObj.mjOBJ_SITE, f.name) for f in assembly.robot.feet if f.kind == "site"]
     c = assembly.config.controller
     return WebViewer(sim, assembly.planner_model, feet, assembly.config.task.weight_values(), port=options.port,
-                     show_reference=True, log=log,
+                     show_reference=True, log=log, clips=clip_menu(assembly),
                      status={"mode": c.mode, "samples": c.num_samples if c.mode != "nn" else "-"})
 
 

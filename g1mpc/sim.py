@@ -171,14 +171,14 @@ def joint_rms(qpos: np.ndarray, ref_qpos: np.ndarray) -> float:
 
 
 def frame_index(reference: Reference, t: float, loop: bool = True) -> int:
-    """Index of the reference frame at simulated time ``t`` (nearest earlier frame; looped or held)."""
+    """Index of the reference frame at clip time ``t`` (nearest earlier frame; looped or held)."""
     idx = int(np.floor(t * reference.fps + 1e-9))
     n = len(reference.qpos)
     return idx % n if loop else min(idx, n - 1)
 
 
 def reference_frame(reference: Reference, t: float, loop: bool = True) -> np.ndarray:
-    """The reference qpos at simulated time ``t``."""
+    """The reference qpos at clip time ``t``."""
     return reference.qpos[frame_index(reference, t, loop)]
 
 
@@ -188,7 +188,9 @@ _DIVERGENCE_WARNINGS = (mujoco.mjtWarning.mjWARN_BADQPOS, mujoco.mjtWarning.mjWA
 class Simulation:
     """Steps the plant under a controller at the replan frequency.
 
-    ``fall_test`` (from the task) judges the state against the reference; ``push_body`` is pushed.
+    ``fall_test`` (from the task) judges the state against the reference; ``push_body`` is pushed. The
+    clip plays from simulated time ``clip_start`` on; :meth:`request_clip` switches to another at the end of
+    a cycle (the loops then hand it to the controller: :func:`follow_clip`).
     """
 
     def __init__(self, model: mujoco.MjModel, reference: Reference, config: SimConfig, *, frequency: float,
@@ -204,6 +206,8 @@ class Simulation:
         self.fall_count = 0
         self._requested_push: tuple[np.ndarray, float, float | None] | None = None  # force, duration, start
         self._reset_requested = False
+        self.clip_start, self.clip_name, self.clip_changes = 0.0, "the run's clip", 0
+        self._requested_clip: tuple[Reference, str] | None = None
         self.reset(0.0)
 
     def request_push(self, force: np.ndarray, duration: float) -> None:
@@ -215,15 +219,29 @@ class Simulation:
         """Reset to the reference at the end of the current cycle, as after a fall but not counted as one."""
         self._reset_requested = True
 
+    def request_clip(self, reference: Reference, name: str) -> None:
+        """Switch to ``reference`` at the end of the current cycle: the robot is put in its first pose and it
+        plays from then on (safe from another thread)."""
+        self._requested_clip = (reference, name)
+        self._reset_requested = True
+
     def take_reset_request(self) -> bool:
         requested, self._reset_requested = self._reset_requested, False
         return requested
 
+    def reference_qpos(self, t: float) -> np.ndarray:
+        """The reference qpos at simulated time ``t``."""
+        return reference_frame(self.reference, t - self.clip_start, self.loop_reference)
+
     def reset(self, t: float) -> None:
-        """Put the robot in the reference pose of time ``t`` at rest."""
+        """Put the robot in the reference pose of time ``t`` at rest (a requested clip starts at ``t``)."""
+        requested, self._requested_clip = self._requested_clip, None
+        if requested is not None:
+            self.reference, self.clip_name = requested
+            self.clip_start, self.clip_changes = t, self.clip_changes + 1
         mujoco.mj_resetData(self.model, self.data)
         self._bad_seen = 0
-        self.data.qpos[:] = reference_frame(self.reference, t, self.loop_reference)
+        self.data.qpos[:] = self.reference_qpos(t)
         self.data.time = t
         mujoco.mj_forward(self.model, self.data)
 
@@ -272,7 +290,7 @@ class Simulation:
         if diverged:
             d.time = cycle_end_time
             result.plant_faults += 1
-        ref = reference_frame(self.reference, d.time, self.loop_reference)
+        ref = self.reference_qpos(d.time)
         why = "the plant diverged (MuJoCo reset it)" if diverged else self.fall_test(d, ref)
         if why:
             self.fall_count += 1
@@ -283,7 +301,7 @@ class Simulation:
 
     def initial_plan(self) -> Plan:
         """What the plant runs before the first plan: the reference's servo targets now, held."""
-        ctrl = self.reference.ctrl[frame_index(self.reference, self.data.time, self.loop_reference)]
+        ctrl = self.reference.ctrl[frame_index(self.reference, self.data.time - self.clip_start, self.loop_reference)]
         return hold_plan(ctrl, self.data.time, self.model.opt.timestep)
 
     def run(
@@ -310,6 +328,7 @@ class Simulation:
         initial = self.initial_plan()
         schedule, pending = PlanSchedule(initial), FirstApplications()
         applied_ctrl = initial.control_at(d.time).copy()
+        clips_seen = self.clip_changes
         try:
             while d.time < t_end - 1e-9:
                 cycle_start = time.perf_counter()
@@ -343,6 +362,7 @@ class Simulation:
                         break
                     self.reset(d.time)
                     controller.reset(d.ctrl.copy())
+                    clips_seen = follow_clip(controller, self, clips_seen)
                     schedule.reset(hold_plan(d.ctrl.copy(), d.time, dt))
                     pending.clear()
                 if d.time >= next_report and log:
@@ -360,6 +380,16 @@ class Simulation:
         result.wall_time = time.perf_counter() - wall_start
         result.sim_time = d.time
         return result
+
+
+def follow_clip(controller, sim: Simulation, seen: int) -> int:
+    """Hand ``sim``'s clip to ``controller`` if it changed since the count ``seen``; the count now.
+
+    A controller without ``use_reference`` (a baseline) plans from its own reference and is left as it is.
+    """
+    if sim.clip_changes != seen and hasattr(controller, "use_reference"):
+        controller.use_reference(sim.reference, sim.clip_start)
+    return sim.clip_changes
 
 
 def replan(controller, t: float, qpos: np.ndarray, qvel: np.ndarray, start_time: float | None,

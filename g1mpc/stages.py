@@ -3,7 +3,7 @@
 The JIT path jits the functions, the AOT path exports them with the example arguments' shapes and loads
 them back by name; all three read this one declaration. Arguments are arrays only (the static
 :class:`~g1mpc.pipeline.PlanSpec` and planner are closed over), so one compiled stage serves any
-reference clip and any network weights of the right shape.
+reference clip up to the run's clip capacity and any network weights of the right shape.
 """
 
 from __future__ import annotations

@@ -138,16 +138,27 @@ for scale in (1.0, 2.0):
     controller.tune(weights)
     controller.replan(0.0, assembly.reference.qpos[0].copy(), np.zeros(assembly.plant.nv))
     costs.append(np.asarray(controller.last_costs).tolist())
-print("TUNED" + json.dumps({"costs": costs, "misses": len(misses)}))
+from g1mpc.clips import clip_menu
+motion = clip_menu(assembly)["generated motion 3"]()
+plans = []
+for reference in (assembly.reference, motion):
+    controller = assembly.controller(params)
+    controller.use_reference(reference, 0.0)
+    plan, _ = controller.replan(0.5, motion.qpos[15].copy(), np.zeros(assembly.plant.nv))
+    plans.append(plan.controls.tolist())
+print("TUNED" + json.dumps({"costs": costs, "plans": plans, "misses": len(misses)}))
 """
 
 
-def test_precompiled_stages_take_the_live_tuning_as_an_input(built):
-    """Cost weights changed on a loaded build act at once (every cost doubled), with nothing compiled."""
+def test_precompiled_stages_take_the_live_tuning_and_the_clip_as_inputs(built):
+    """Cost weights changed on a loaded build act at once (every cost doubled), and a generated motion
+    switched in plans otherwise than the build's own clip, with nothing compiled."""
     out = subprocess.run([sys.executable, "-c", TUNE_PRECOMPILED, *SMALL, "--precompiled_dir", str(built)],
                          capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
     result = json.loads(out.stdout.split("TUNED")[1])
     configured, doubled = (np.array(c) for c in result["costs"])
     np.testing.assert_allclose(doubled, 2 * configured, rtol=1e-5)
+    own_clip, motion = (np.array(p) for p in result["plans"])
+    assert np.max(np.abs(own_clip - motion)) > 1e-3
     assert result["misses"] == 0

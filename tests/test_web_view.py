@@ -1,6 +1,7 @@
 """The browser view in a real headless Chromium (Debian's, driven by Playwright): the page shows the robot,
 its push button pushes the robot in the simulation, a second browser watches without driving, a weight
-slider changes the weight the next plan uses, and closing the browser leaves the run going."""
+slider changes the weight the next plan uses, the clip menu switches the run to a generated motion, and
+closing the browser leaves the run going."""
 
 import json
 import shutil
@@ -91,6 +92,12 @@ def test_page_shows_the_robot_push_moves_it_and_closing_leaves_the_run(tmp_path)
                 thumb.press("ArrowLeft")
                 time.sleep(0.05)
             time.sleep(2)
+            page.get_by_role("combobox", name="clip").click()
+            page.get_by_role("option", name="generated motion 2").click()
+            page.get_by_role("button", name="Switch to this clip").click()
+            time.sleep(2)
+            status = page.get_by_text("browser(s)").inner_text()
+            assert "clip generated motion 2" in status, status
             browser.close()
         closed_at = time.time()
         time.sleep(3)
@@ -101,6 +108,7 @@ def test_page_shows_the_robot_push_moves_it_and_closing_leaves_the_run(tmp_path)
     assert proc.returncode == 0, out[-3000:]
     used = [line for line in out.splitlines() if line.startswith("[web] weight capture_point") and "in use from the plan" in line]
     assert used and "-> 500" in used[-1], out[-3000:]
+    assert any(line.startswith("[web] clip generated motion 2: in use from the plan") for line in out.splitlines()), out[-3000:]
     report = json.loads((tmp_path / "run.json").read_text())
     assert report["push_times"], "the page's push never reached the simulation"
     assert report["summary"]["wall_time_s"] > 0 and time.time() - closed_at >= 3

@@ -3,9 +3,10 @@
 Every browser that opens the page sees the robot and the reference ghost (the model's own meshes), the
 planner's chosen plan as traces over its horizon (feet, centre of mass, capture point), live plots of
 planning time against the budget, joint error and pelvis height, and the run's status. One browser at a
-time drives: it can push the robot, pause, reset, and tune the cost weights and the sampling noise (inputs
-of the compiled stages: :meth:`~g1mpc.controller.Controller.tune`, no rebuild); the others watch, and the
-page says who drives.
+time drives: it can push the robot, pause, reset, switch clips (:mod:`g1mpc.clips`), and tune the cost
+weights and the sampling noise. Clips and tuning are inputs of the compiled stages
+(:meth:`~g1mpc.controller.Controller.use_reference`, :meth:`~g1mpc.controller.Controller.tune`): no
+rebuild. The others watch, and the page says who drives.
 
 The loop calls :meth:`WebViewer.update` after every replan period (the session's cycle hook) and plans
 through :meth:`WebViewer.watch` (a wrapper that hands each plan to the page). Drawing runs in the
@@ -17,12 +18,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import mujoco
 import numpy as np
 
+from g1mpc.reference import Reference
 from g1mpc.sim import Simulation
 from g1mpc.web.meshes import visual_meshes
 from g1mpc.web.traces import PlanTracer
@@ -65,7 +67,8 @@ class WebViewer:
     def __init__(self, sim: Simulation, planner_model: mujoco.MjModel, feet: list[int], weights: dict[str, float], *,
                  port: int = 8080,
                  host: str = "127.0.0.1", show_reference: bool = True, fps: float = 30.0, label: str = "g1mpc",
-                 status: dict | None = None, log: Log | None = print):
+                 status: dict | None = None, log: Log | None = print,
+                 clips: Mapping[str, Callable[[], Reference]] | None = None):
         import viser
 
         self.sim, self.model, self.log = sim, sim.model, log
@@ -88,6 +91,11 @@ class WebViewer:
         self._noise = 1.0
         self._controller = None
         self._pending_tuning: tuple[str, float] | None = None  # (what changed, when), until a cycle plans with it
+        self.clips = dict(clips or {})  # clip name -> builder; the first is the run's own clip
+        if self.clips:
+            sim.clip_name = next(iter(self.clips))
+        self._pending_clip: tuple[str, float] | None = None  # (name, when), until a cycle plans with it
+        self._clip_note = None
         self.tuning_log: list[dict] = []  # every change from the page and the time of the first plan that used it
         self.tracer = PlanTracer(planner_model, feet)
         self._drawn_traces = None
@@ -173,6 +181,9 @@ class WebViewer:
             push = gui.add_button("Push (0.1 s)")
             pause = gui.add_checkbox("Pause", initial_value=self._paused.is_set())
             reset = gui.add_button("Reset to the reference")
+            if self.clips:
+                clip = gui.add_dropdown("clip", tuple(self.clips), initial_value=self.sim.clip_name)
+                switch = gui.add_button("Switch to this clip")
         with gui.add_folder("Tune (live, no rebuild)"):
             noise = gui.add_slider("sampling noise ×", min=0.0, max=3.0, step=0.05, initial_value=self._noise)
             sliders = {}
@@ -184,7 +195,10 @@ class WebViewer:
                              "the next cycle, JIT or precompiled. The sample count, horizon and knots are compiled in: "
                              "change them with --num_samples / --plan_horizon / --num_knots and restart (rebuilding "
                              "while the robot runs would stall it). Weights that are 0 in the configuration are "
-                             "compiled out. Switching clips needs --reference and a restart.")
+                             "compiled out. A clip switches live, as an input of the compiled stages, when it fits the "
+                             f"run's clip capacity ({self._capacity_text()}); a longer one needs --reference and a restart.")
+            if self.clips:
+                self._clip_note = gui.add_markdown("")
 
         def driving() -> bool:
             return self._driver == client.client_id
@@ -212,6 +226,14 @@ class WebViewer:
         def _(_event) -> None:
             if driving():
                 self._reset_requested.set()
+
+        if self.clips:
+            @switch.on_click
+            def _(_event) -> None:
+                if driving():
+                    self._switch_clip(clip.value)
+                else:
+                    clip.value = self.sim.clip_name
 
         @noise.on_update
         def _(_event) -> None:
@@ -250,6 +272,31 @@ class WebViewer:
         self._pending_tuning = (what, time.time())
         self.tuning_log.append({"change": what, "wall_time": time.time(), "first_plan_time_s": None})
 
+    def _capacity_text(self) -> str:
+        if self._controller is None:
+            return "set by RunConfig.clip_capacity"
+        arrays = self._controller.arrays
+        return f"{arrays.ref_qpos.shape[0]} frames, {arrays.ref_qpos.shape[0] / float(arrays.fps):.0f} s"
+
+    def _switch_clip(self, name: str) -> None:
+        """Build the chosen clip (in the page's thread, not the loop's) and have the loop switch to it at the
+        end of the cycle; a clip that does not fit the compiled arrays is refused on the page."""
+        reference = self.clips[name]()
+        capacity = self._controller.arrays.ref_qpos.shape[0] if self._controller is not None else len(reference.qpos)
+        if len(reference.qpos) > capacity:
+            message = (f"'{name}' has {len(reference.qpos)} frames, more than this run's {capacity}: "
+                       f"restart with it as --reference (or a larger RunConfig.clip_capacity)")
+            if self._clip_note is not None:
+                self._clip_note.content = message
+            if self.log:
+                self.log(f"[web] clip {message}")
+            return
+        self.sim.request_clip(reference, name)
+        self._pending_clip = (name, time.time())
+        self.tuning_log.append({"change": f"clip {name}", "wall_time": time.time(), "first_plan_time_s": None})
+        if self._clip_note is not None:
+            self._clip_note.content = f"switching to '{name}' ({len(reference.qpos) / reference.fps:.1f} s)"
+
     def _on_disconnect(self, client) -> None:
         if self._driver == client.client_id:
             others = [cid for cid in self.server.get_clients() if cid != client.client_id]
@@ -272,10 +319,19 @@ class WebViewer:
         if pending is not None and np.allclose(np.asarray(arrays.cost_scale), self._scale) and \
                 np.isclose(float(arrays.noise_scale), self._noise):
             self._pending_tuning = None
-            self.tuning_log[-1]["first_plan_time_s"] = float(plan.state_time)
+            entry = next(e for e in reversed(self.tuning_log) if not e["change"].startswith("clip "))
+            entry["first_plan_time_s"] = float(plan.state_time)
             if self.log:
                 self.log(f"[web] {pending[0]}: in use from the plan at t={plan.state_time:.2f}s "
                          f"({1e3 * (time.time() - pending[1]):.0f} ms after the change)")
+        clip = self._pending_clip
+        if clip is not None and self.sim.clip_name == clip[0] and abs(float(arrays.clip_start) - self.sim.clip_start) < 1e-3:
+            self._pending_clip = None
+            entry = next(e for e in reversed(self.tuning_log) if e["change"] == f"clip {clip[0]}")
+            entry["first_plan_time_s"] = float(plan.state_time)
+            if self.log:
+                self.log(f"[web] clip {clip[0]}: in use from the plan at t={plan.state_time:.2f}s "
+                         f"({1e3 * (time.time() - clip[1]):.0f} ms after the switch)")
         self.tracer.submit(plan, qpos, qvel)
 
     def update(self, data: mujoco.MjData, ref_qpos: np.ndarray) -> bool:
@@ -347,7 +403,7 @@ class WebViewer:
         s = self.status
         self._status_md.content = (
             f"**t** {frame.time:.2f} s | **{'paused' if self._paused.is_set() else 'running'}** | "
-            f"mode {s.get('mode', '?')} | samples {s.get('samples', '?')} | "
+            f"clip {self.sim.clip_name} | mode {s.get('mode', '?')} | samples {s.get('samples', '?')} | "
             f"planning p50 {np.median(plan_ms) if plan_ms else float('nan'):.1f} ms of {self.period * 1e3:.0f} ms | "
             f"falls {self.sim.fall_count} | pushes from the page {self.pushes_from_page} | driver: {s.get('driver', 'nobody')} | "
             f"{len(self.server.get_clients())} browser(s)")
