@@ -24,7 +24,7 @@ from g1mpc.errors import UserError
 from g1mpc.models import PLANNER_MODELS, Contacts, PlannerModelConfig
 from g1mpc.motions import MotionConfig
 from g1mpc.paths import DEFAULT_PRECOMPILED_DIR, DEFAULT_SIZING_CACHE, default_checkpoint
-from g1mpc.registry import ROBOTS, TASKS, get_robot, get_task
+from g1mpc.registry import TASKS, get_robot, get_task, robot_choices
 from g1mpc.session import RecordOptions, RunOptions
 from g1mpc.sim import Compensation, Loop, PushConfig, SimConfig
 from g1mpc.splines import SplineKind
@@ -36,7 +36,7 @@ C, R, S, PU = ControllerConfig, RunConfig, SimConfig, PushConfig
 def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -> None:
     g = p.add_argument_group("planner")
     g.add_argument("--model_path", default=None, help="network checkpoint (default: the one shipped for --robot)")
-    g.add_argument("--robot", default=R.robot, help=f"{', '.join(ROBOTS)} or a MuJoCo XML path (a G1 variant)")
+    g.add_argument("--robot", default=R.robot, help=f"{robot_choices()}; or a MuJoCo XML path (a G1 variant)")
     g.add_argument("--task", choices=tuple(TASKS), default=R.task.name, help="task")
     g.add_argument("--reference", default=R.reference, help=".npz with qpos (T x nq) and fps; default: the task's clip for the robot")
     g.add_argument("--backend", choices=get_args(Backend), default=C.backend, help="rollouts: native MuJoCo (CPU) or MJX (GPU)")

@@ -18,6 +18,11 @@ TASKS: dict[str, type[Task]] = {task.name: task for task in (BalanceTask,)}
 XML_ROBOT = G1  # a scene XML given as --robot is read as a variant of this robot
 
 
+def robot_choices() -> str:
+    """The registered robots for ``--help``, each experimental one with why."""
+    return ", ".join(f"{name} (experimental: {r.experimental})" if r.experimental else name for name, r in ROBOTS.items())
+
+
 def get_robot(name: str | Path) -> Robot:
     """A registered robot by name, or an XML path read as a variant of :data:`XML_ROBOT`."""
     if str(name) in ROBOTS:

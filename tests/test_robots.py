@@ -1,4 +1,4 @@
-"""Robot descriptions and the registry: every robot loads, wrong names fail loudly, the T1 stands."""
+"""Robot descriptions and the registry: every robot loads, wrong names fail loudly, the T1 and the Apollo stand."""
 
 from dataclasses import replace
 
@@ -14,7 +14,7 @@ from g1mpc.robots.g1 import G1
 from g1mpc.tasks.balance import BalanceTask
 
 
-@pytest.mark.parametrize("name, nu", [("g1", 29), ("g1_hands", 43), ("t1", 23)])
+@pytest.mark.parametrize("name, nu", [("g1", 29), ("g1_hands", 43), ("t1", 23), ("apollo", 32)])
 def test_registered_robots_load_with_their_sensors_and_noise(name, nu):
     robot = get_robot(name)
     model = load_plant_model(robot)
@@ -59,10 +59,11 @@ def test_wrong_names_in_a_description_fail_loudly():
         get_robot("nope")
 
 
-def test_t1_key_poses_keep_their_feet_on_the_ground():
+@pytest.mark.parametrize("name", ["t1", "apollo"])
+def test_key_poses_keep_their_feet_on_the_ground(name):
     from g1mpc.reference import key_pose_clip
 
-    robot = ROBOTS["t1"]
+    robot = ROBOTS[name]
     model = load_plant_model(robot)
     data = mujoco.MjData(model)
     lowest, heights = [], []
@@ -102,13 +103,15 @@ def test_fall_test_is_judged_against_the_reference(small_assembly):
     assert why is not None and "touched the floor" in why
 
 
-def test_t1_stands_under_cem_with_no_code_outside_its_robot_file():
-    """The second robot: 16-sample CEM keeps the T1 up (holding the shipped keyframe alone, it falls)."""
+@pytest.mark.parametrize("name", ["t1", "apollo"])
+def test_robot_stands_under_cem_with_no_code_outside_its_robot_file(name):
+    """The second and third robots: CEM keeps each up through its default clip's first 4 s (holding the
+    shipped keyframe alone, the T1 falls)."""
     from g1mpc.assembly import assemble
     from g1mpc.config import RunConfig
     from g1mpc.sim import SimConfig
 
-    a = assemble(RunConfig(robot="t1"), nthread=2)
+    a = assemble(RunConfig(robot=name), nthread=2)
     try:
         ctl = a.controller()
         sim = a.simulation(SimConfig(duration=4.0, realtime=False, print_every=0))
@@ -118,3 +121,4 @@ def test_t1_stands_under_cem_with_no_code_outside_its_robot_file():
         a.close()
     assert result.falls == [] and len(result.cycles) == 200
     assert result.summary()["joint_rms_rad"] < 0.1
+    assert result.cycles[-1].base_height > 0.8 * a.reference.qpos[0][2]

@@ -69,7 +69,9 @@ class Robot:
         pose_ranges: key pose -> (low, high) amplitude the motion generator (:mod:`g1mpc.motions`) draws
             it with (1: the pose as written); empty: the robot has no generated motions.
         preset_sizes: preset name -> sizing settings that differ for this robot (a costlier model fits
-            fewer samples in the same cycle; see :func:`g1mpc.config.preset`).
+            fewer samples in the same cycle, a slower one needs a longer horizon; see :func:`g1mpc.config.preset`).
+        experimental: why the robot does not yet meet the project's bar (stands, holds 100 N pushes with its
+            own network); empty: it does. Shown in ``--help`` and the README.
     """
 
     name: str
@@ -83,6 +85,7 @@ class Robot:
     clip: tuple[tuple[str, float], ...]
     pose_ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     preset_sizes: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    experimental: str = ""
 
     def __post_init__(self) -> None:
         if len(self.feet) != 2 or len(self.hands) not in (0, 2):
