@@ -55,7 +55,7 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
               motions: list[int] | None = None, planner_model: PlannerModelConfig | None = None,
               plan_horizon: float = RunConfig.plan_horizon, num_knots: int = RunConfig.num_knots,
               push_directions: tuple[float, ...] = (), loop: str = "sync", latency_ms: float = 0.0,
-              compensation: str = "none") -> dict:
+              compensation: str = "none", task_settings: dict | None = None) -> dict:
     """One closed-loop configuration over ``seeds`` (on Ray workers with ``cluster``).
 
     ``checkpoint`` is the network of the nn and hybrid modes; ``push_directions`` (deg) restricts the pushes'
@@ -65,7 +65,7 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
     """
     controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, backend=backend,
                                   **(controller_overrides or {}))
-    task = BalanceTask(weights=CostWeights(**(weights or {})))
+    task = BalanceTask(weights=CostWeights(**(weights or {})), **(task_settings or {}))
     config = RunConfig(robot=robot, controller=controller, plan_horizon=plan_horizon, num_knots=num_knots, task=task,
                        planner_model=planner_model or named_planner_model(None, backend))
     bare = 0.0
@@ -91,7 +91,7 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
         "num_elites": elites if mode != "nn" else 0, "push_n": push,
         "push_directions_deg": list(push_directions), "seeds": len(seeds), "seed_list": seeds, "duration_s": duration,
         "controller_overrides": controller_overrides or {},
-        "weights": weights or {},
+        "weights": weights or {}, "task_settings": task_settings or {},
         "planning_p50_ms": float(np.percentile(planning, 50)), "planning_p95_ms": float(np.percentile(planning, 95)),
         "bare_rollout_ms": bare, "planning_limited_hz": float(1e3 / planning.mean()),
         "falls": int(sum(len(r["falls"]) for r in per_seed)),
@@ -143,6 +143,8 @@ def main() -> None:
     p.add_argument("--seeds", type=int, default=5, help="run seeds 0..N-1")
     p.add_argument("--seed_list", type=int, nargs="+", default=None, help="run exactly these seeds (overrides --seeds)")
     p.add_argument("--set", nargs="+", default=[], metavar="FIELD=VALUE", help="ControllerConfig fields, e.g. sigma_start=0.15")
+    p.add_argument("--task_set", nargs="+", default=[], metavar="FIELD=VALUE",
+                   help="BalanceTask settings, e.g. fall_floor_margin=0 (the fall test before it followed the reference)")
     p.add_argument("--weights", nargs="+", default=[], metavar="FIELD=VALUE", help="CostWeights fields, e.g. feet_height=50")
     p.add_argument("--planner_model", choices=tuple(PLANNER_MODELS), default=None,
                    help="the planner's model (default: coarse, coarse_feet for --backend mjx)")
@@ -184,6 +186,7 @@ def main() -> None:
     if args.anchor_fraction is not None:
         controller_overrides["anchor_fraction"] = args.anchor_fraction
     weights = overrides(CostWeights, args.weights, "--weights")
+    task_settings = overrides(BalanceTask, args.task_set, "--task_set")
     model = replace(named_planner_model(args.planner_model, args.backend),
                     **overrides(PlannerModelConfig, args.planner_set, "--planner_set"))
     cluster = None if args.workers is None and args.ray_address is None else ClusterConfig(args.workers, args.ray_address)
@@ -201,7 +204,7 @@ def main() -> None:
             row = run_entry(mode, samples, elites, push, seeds, args.duration, str(network), args.backend,
                             controller_overrides, weights, args.robot, cluster, seeds if args.motions else None, model,
                             args.plan_horizon, args.num_knots, tuple(args.push_directions), args.loop,
-                            args.latency_ms, args.compensation)
+                            args.latency_ms, args.compensation, task_settings)
             rows.append(row)
             print(f"{row['mode']:>7} {row['num_samples']:>4} {row['num_elites']:>3} {push:>6.0f} {row['planning_p50_ms']:>7.2f}ms "
                   f"{row['planning_p95_ms']:>5.2f}ms {row['bare_rollout_ms']:>6.2f}ms {row['planning_limited_hz']:>6.1f} "

@@ -94,8 +94,10 @@ def test_page_shows_the_robot_push_moves_it_and_closing_leaves_the_run(tmp_path)
             time.sleep(2)
             page.get_by_role("combobox", name="clip").click()
             page.get_by_role("option", name="generated motion 2").click()
+            time.sleep(0.5)  # the choice reaches the server before the button does
+            assert page.get_by_role("combobox", name="clip").input_value() == "generated motion 2"
             page.get_by_role("button", name="Switch to this clip").click()
-            time.sleep(2)
+            time.sleep(3)
             status = page.get_by_text("browser(s)").inner_text()
             assert "clip generated motion 2" in status, status
             browser.close()

@@ -34,3 +34,12 @@ run horizon0.8_knots5 --plan_horizon 0.8 --num_knots 5
 PUSHES=150 run horizon0.8_150N --plan_horizon 0.8
 PUSHES=150 run horizon1.0_150N --plan_horizon 1.0
 PUSHES=150 run horizon0.8_noise_legs2_150N --plan_horizon 0.8 --group_noise legs=2 waist=1 arms=0.6 head=0.2
+# Phase 3 (150 N, where the horizon alone failed; unseen seeds 100-109 showed the horizon alone at 6/10
+# and 10/10 falls at 100 and 150 N): noise, the effort prior and the sample count on top of the horizon.
+PUSHES=150 run p3_h08_legs3_effort0.5 --plan_horizon 0.8 --group_noise legs=3 waist=1.5 arms=0.9 head=0.3 --weights control_effort=0.5
+PUSHES=150 run p3_h08_legs2_effort1 --plan_horizon 0.8 --group_noise legs=2 waist=1 arms=0.6 head=0.2 --weights control_effort=1
+PUSHES=150 run p3_h08_legs2_cem128 --plan_horizon 0.8 --group_noise legs=2 waist=1 arms=0.6 head=0.2 --modes cem:128:16
+PUSHES=150 run p3_h08_legs2_support --plan_horizon 0.8 --group_noise legs=2 waist=1 arms=0.6 head=0.2 --weights capture_support=1000
+# The defaults on the unseen seeds (100-109, 20 s), beside unseen_h08 and unseen_h08_noise2 (run by hand with
+# the same flags and --plan_horizon 0.8 [--group_noise legs=2 waist=1 arms=0.6 head=0.2]).
+SEEDS="100 101 102 103 104 105 106 107 108 109" DURATION=20 PUSHES="100 150" run unseen_baseline

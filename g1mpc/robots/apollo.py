@@ -41,4 +41,5 @@ APOLLO = Robot(
     key_poses=KEY_POSES,
     clip=CLIP,
     pose_ranges=POSE_RANGES,
+    experimental="no network; stands and holds 100 N pushes under CEM alone (docs/robots.md)",
 )
