@@ -163,7 +163,7 @@ def main() -> None:
     p.add_argument("--anchor_fraction", type=float, default=None,
                    help="hybrid: share of samples around the previous refined plan (default: the controller's)")
     p.add_argument("--backend", choices=("mujoco", "mjx"), default="mujoco", help="rollouts: native MuJoCo (CPU) or MJX")
-    p.add_argument("--robot", choices=tuple(ROBOTS), default="g1", help="robot (networks ship for g1 and g1_hands)")
+    p.add_argument("--robot", choices=tuple(ROBOTS), default="g1", help="robot (networks ship for g1, g1_hands and t1)")
     p.add_argument("--group_noise", nargs="+", default=[], metavar="GROUP=SCALE",
                    help="sampling-noise scale of the robot's actuator groups, e.g. legs=3 (a screen of the robot "
                         "file's setting; in this process only, not on Ray workers)")

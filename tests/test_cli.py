@@ -26,7 +26,7 @@ def _err(capsys, argv):
         (["--model_path", "/nonexistent/model.ckpt"], "--model_path"),
         (["--cem_only", "--mjx_contacts", "hands"], "--mjx_contacts"),
         (["--cem_only", "--frequency", "abc"], "--frequency"),
-        (["--hybrid", "--robot", "t1"], "--robot t1"),  # no network ships for the T1
+        (["--hybrid", "--robot", "apollo"], "--robot apollo"),  # no network ships for the Apollo
         (["--cem_only", "--planner_iterations", "0"], "--planner_iterations"),
         (["--cem_only", "--planner_dt", "-0.01"], "--planner_dt"),
         (["--cem_only", "--planner_contacts", "hands"], "--planner_contacts"),

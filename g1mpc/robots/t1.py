@@ -40,5 +40,5 @@ T1 = Robot(
     key_poses=KEY_POSES,
     clip=CLIP,
     pose_ranges=POSE_RANGES,
-    experimental="no network, and under CEM it falls under 100-150 N pushes (docs/robots.md)",
+    experimental="falls under 100-150 N pushes, with its network as under CEM alone (docs/robots.md)",
 )
