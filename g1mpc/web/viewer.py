@@ -32,6 +32,7 @@ from g1mpc.web.traces import PlanTracer
 Log = Callable[[str], None]
 HISTORY = 250  # cycles in the live plots (5 s at 50 Hz)
 PANEL_HZ = 5.0  # plots and status updates per second (the scene moves at ``fps``)
+SEND_TOLERANCE = 1e-3  # m, and quaternion components: a body moved less than this is not sent again
 
 
 @dataclass
@@ -99,6 +100,7 @@ class WebViewer:
         self.tuning_log: list[dict] = []  # every change from the page and the time of the first plan that used it
         self.tracer = PlanTracer(planner_model, feet)
         self._drawn_traces = None
+        self._sent: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # poses last sent, per scene part
         self._build_scene(show_reference)
         self._build_gui()
         self.server.on_client_connect(self._on_connect)
@@ -145,6 +147,7 @@ class WebViewer:
         @show_ghost.on_update
         def _(_event) -> None:
             self._ghost_visible = show_ghost.value
+            self._sent.pop("ghost", None)  # shown again: send every body
             for frame in self._ghost.values():
                 frame.visible = show_ghost.value
 
@@ -376,16 +379,32 @@ class WebViewer:
         if frame is None or frame is drawn:
             return drawn
         with self.server.atomic():
-            for b in self._bodies:
-                self._robot[b].position, self._robot[b].wxyz = frame.xpos[b], frame.xquat[b]
-                if self._ghost_visible:
-                    self._ghost[b].position, self._ghost[b].wxyz = frame.ghost_xpos[b], frame.ghost_xquat[b]
+            self._move("robot", self._robot, frame.xpos, frame.xquat)
+            if self._ghost_visible:
+                self._move("ghost", self._ghost, frame.ghost_xpos, frame.ghost_xquat)
             traces = self.tracer.latest()
             if traces is not None and traces is not self._drawn_traces:
                 self._drawn_traces = traces
                 for name, points in traces.items():
                     self._traces[name].positions = points
         return frame
+
+    def _move(self, name: str, frames: dict, xpos: np.ndarray, xquat: np.ndarray) -> None:
+        """Send the poses of the bodies that moved by more than ``SEND_TOLERANCE`` since they were last sent
+        (a robot holding a pose, or a ghost in a held frame, sends nothing: less work beside the planner)."""
+        sent = self._sent.get(name)
+        bodies = np.asarray(self._bodies)
+        if sent is not None:
+            moved = (np.abs(xpos[bodies] - sent[0][bodies]).max(axis=1) > SEND_TOLERANCE) | \
+                    (np.abs(xquat[bodies] - sent[1][bodies]).max(axis=1) > SEND_TOLERANCE)
+            bodies = bodies[moved]
+            xpos_sent, xquat_sent = sent[0].copy(), sent[1].copy()
+            xpos_sent[bodies], xquat_sent[bodies] = xpos[bodies], xquat[bodies]
+        else:
+            xpos_sent, xquat_sent = xpos.copy(), xquat.copy()
+        for b in bodies:
+            frames[b].position, frames[b].wxyz = xpos[b], xquat[b]
+        self._sent[name] = (xpos_sent, xquat_sent)
 
     def _draw_panel(self) -> None:
         """The plots and the status line (a few times a second)."""
