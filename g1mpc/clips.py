@@ -11,19 +11,11 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-import mujoco
-
 from g1mpc.assembly import Assembly, default_reference
-from g1mpc.motions import MotionConfig, random_motion
-from g1mpc.reference import Reference, build_reference
-from g1mpc.robots.base import Robot
+from g1mpc.motions import motion_reference
+from g1mpc.reference import Reference
 
 MOTION_SEEDS = range(10)  # generated motions on the menu, by seed
-
-
-def _generated(plant: mujoco.MjModel, robot: Robot, seed: int) -> Reference:
-    motion = MotionConfig()
-    return build_reference(plant, robot, random_motion(plant, robot, seed, motion), motion.fps)
 
 
 def clip_menu(assembly: Assembly) -> dict[str, Callable[[], Reference]]:
@@ -34,5 +26,5 @@ def clip_menu(assembly: Assembly) -> dict[str, Callable[[], Reference]]:
     if assembly.config.reference:
         menu["default clip"] = partial(default_reference, plant, robot, task)
     if robot.pose_ranges:
-        menu.update({f"generated motion {seed}": partial(_generated, plant, robot, seed) for seed in MOTION_SEEDS})
+        menu.update({f"generated motion {seed}": partial(motion_reference, plant, robot, seed) for seed in MOTION_SEEDS})
     return menu

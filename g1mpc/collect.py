@@ -173,12 +173,10 @@ class EpisodeCollector:
         """The expert's and the learner's assemblies for this episode's clip, and the motion's seed."""
         if not self.config.motions:
             return self.assembly, self.learner, None
-        from g1mpc.motions import MotionConfig, random_motion
-        from g1mpc.reference import build_reference
+        from g1mpc.motions import MotionConfig, motion_reference
 
         a, seed = self.assembly, self.config.seed * 100_003 + episode * 101
-        motion = MotionConfig(duration=self.config.motion_duration)
-        reference = build_reference(a.plant, a.robot, random_motion(a.plant, a.robot, seed, motion), motion.fps)
+        reference = motion_reference(a.plant, a.robot, seed, MotionConfig(duration=self.config.motion_duration))
         learner = None if self.learner is None else (self.learner[0].with_reference(reference), self.learner[1])
         return a.with_reference(reference), learner, seed
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from g1mpc.errors import ConfigError, UserError
 from g1mpc.models import frame_positions
-from g1mpc.reference import DEFAULT_FPS, blend_clip, place_on_ground, pose_qpos
+from g1mpc.reference import DEFAULT_FPS, Reference, blend_clip, build_reference, place_on_ground, pose_qpos
 from g1mpc.robots.base import FreeBase, Robot
 
 
@@ -107,3 +107,8 @@ def random_motion(model: mujoco.MjModel, robot: Robot, seed: int, config: Motion
         return place_on_ground(model, robot, frame)
 
     return blend_clip(poses, holds, blends, config.fps, grounded)
+
+
+def motion_reference(model: mujoco.MjModel, robot: Robot, seed: int, config: MotionConfig = MotionConfig()) -> Reference:
+    """The motion drawn from ``seed`` (:func:`random_motion`) with its derived targets and sensor values."""
+    return build_reference(model, robot, random_motion(model, robot, seed, config), config.fps)

@@ -100,11 +100,16 @@ def _padded(values: np.ndarray, capacity: int) -> np.ndarray:
     return np.concatenate([values, np.repeat(values[-1:], capacity - len(values), axis=0)])
 
 
-def _clip_arrays(reference, capacity: int, clip_start: float) -> dict:
-    n = len(reference.qpos)
-    if n > capacity:
-        raise ClipTooLong(f"the clip has {n} frames but this run's arrays hold at most {capacity} "
+def check_clip_fits(reference, capacity: int) -> None:
+    """Raise :class:`ClipTooLong` if ``reference`` has more than ``capacity`` frames, saying what to do."""
+    if len(reference.qpos) > capacity:
+        raise ClipTooLong(f"the clip has {len(reference.qpos)} frames but this run's arrays hold at most {capacity} "
                           f"(RunConfig.clip_capacity); restart with it as --reference")
+
+
+def _clip_arrays(reference, capacity: int, clip_start: float) -> dict:
+    check_clip_fits(reference, capacity)
+    n = len(reference.qpos)
     return dict(ref_qpos=_f32(_padded(reference.qpos, capacity)), ref_ctrl=_f32(_padded(reference.ctrl, capacity)),
                 ref_sensordata=_f32(_padded(reference.sensordata, capacity)),
                 frame_count=jax.device_put(np.int32(n)), fps=_f32(reference.fps), clip_start=_f32(clip_start))

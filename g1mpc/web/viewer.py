@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import mujoco
 import numpy as np
 
+from g1mpc.pipeline import ClipTooLong, check_clip_fits
 from g1mpc.reference import Reference
 from g1mpc.sim import Simulation
 from g1mpc.web.meshes import visual_meshes
@@ -285,15 +286,15 @@ class WebViewer:
         """Build the chosen clip (in the page's thread, not the loop's) and have the loop switch to it at the
         end of the cycle; a clip that does not fit the compiled arrays is refused on the page."""
         reference = self.clips[name]()
-        capacity = self._controller.arrays.ref_qpos.shape[0] if self._controller is not None else len(reference.qpos)
-        if len(reference.qpos) > capacity:
-            message = (f"'{name}' has {len(reference.qpos)} frames, more than this run's {capacity}: "
-                       f"restart with it as --reference (or a larger RunConfig.clip_capacity)")
-            if self._clip_note is not None:
-                self._clip_note.content = message
-            if self.log:
-                self.log(f"[web] clip {message}")
-            return
+        if self._controller is not None:
+            try:
+                check_clip_fits(reference, self._controller.arrays.ref_qpos.shape[0])
+            except ClipTooLong as exc:
+                if self._clip_note is not None:
+                    self._clip_note.content = f"'{name}': {exc}"
+                if self.log:
+                    self.log(f"[web] clip '{name}': {exc}")
+                return
         self.sim.request_clip(reference, name)
         self._pending_clip = (name, time.time())
         self.tuning_log.append({"change": f"clip {name}", "wall_time": time.time(), "first_plan_time_s": None})
@@ -392,19 +393,17 @@ class WebViewer:
     def _move(self, name: str, frames: dict, xpos: np.ndarray, xquat: np.ndarray) -> None:
         """Send the poses of the bodies that moved by more than ``SEND_TOLERANCE`` since they were last sent
         (a robot holding a pose, or a ghost in a held frame, sends nothing: less work beside the planner)."""
-        sent = self._sent.get(name)
         bodies = np.asarray(self._bodies)
-        if sent is not None:
-            moved = (np.abs(xpos[bodies] - sent[0][bodies]).max(axis=1) > SEND_TOLERANCE) | \
-                    (np.abs(xquat[bodies] - sent[1][bodies]).max(axis=1) > SEND_TOLERANCE)
-            bodies = bodies[moved]
-            xpos_sent, xquat_sent = sent[0].copy(), sent[1].copy()
-            xpos_sent[bodies], xquat_sent[bodies] = xpos[bodies], xquat[bodies]
+        if name not in self._sent:
+            self._sent[name] = (xpos.copy(), xquat.copy())
         else:
-            xpos_sent, xquat_sent = xpos.copy(), xquat.copy()
+            sent_pos, sent_quat = self._sent[name]
+            moved = (np.abs(xpos[bodies] - sent_pos[bodies]).max(axis=1) > SEND_TOLERANCE) | \
+                    (np.abs(xquat[bodies] - sent_quat[bodies]).max(axis=1) > SEND_TOLERANCE)
+            bodies = bodies[moved]
+            sent_pos[bodies], sent_quat[bodies] = xpos[bodies], xquat[bodies]
         for b in bodies:
             frames[b].position, frames[b].wxyz = xpos[b], xquat[b]
-        self._sent[name] = (xpos_sent, xquat_sent)
 
     def _draw_panel(self) -> None:
         """The plots and the status line (a few times a second)."""
