@@ -19,28 +19,28 @@ from pathlib import Path
 
 import numpy as np
 
-from g1mpc.config import preset
-from g1mpc.reporting import write_json_atomic
+from g1mpc.running.config import preset
+from g1mpc.running.reporting import write_json_atomic
 
 CHILD = r"""
 import sys, time, json
 start = float(sys.argv[1]); kind = sys.argv[2]; pre = sys.argv[3]; cycles = int(sys.argv[4])
 backend, samples, elites = sys.argv[5], int(sys.argv[6]), int(sys.argv[7])
-from g1mpc.config import RunConfig, named_planner_model
-from g1mpc.paths import DEFAULT_CHECKPOINT
-from g1mpc.controller import ControllerConfig
+from g1mpc.running.config import RunConfig, named_planner_model
+from g1mpc.common.paths import DEFAULT_CHECKPOINT
+from g1mpc.planning.controller import ControllerConfig
 # the configuration run_policy_aot.py builds for these flags (same digest: the artifact loads)
 config = RunConfig(controller=ControllerConfig(mode="hybrid", backend=backend, num_samples=samples, num_elites=elites),
                    planner_model=named_planner_model(None, backend))
 if kind == "aot":
-    from g1mpc.aot import prepare_precompiled
+    from g1mpc.precompiled.aot import prepare_precompiled
     assembly, params, _ = prepare_precompiled(config, DEFAULT_CHECKPOINT, pre, log=lambda s: None)
 else:
-    from g1mpc.assembly import assemble
-    from g1mpc.network import load_network
+    from g1mpc.running.assembly import assemble
+    from g1mpc.network.torch_mlp import load_network
     assembly = assemble(config)
     params = load_network(DEFAULT_CHECKPOINT, assembly.network_spec())
-from g1mpc.sim import SimConfig
+from g1mpc.running.sim import SimConfig
 ctl = assembly.controller(params)
 sim = assembly.simulation(SimConfig(duration=cycles / config.frequency, realtime=False, print_every=0))
 ctl.reset(assembly.reference.ctrl[0])

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from g1mpc.cluster import ClusterConfig
-from g1mpc.collect import CollectConfig, collect
-from g1mpc.config import RunConfig, preset
-from g1mpc.controller import ControllerConfig
-from g1mpc.dataset import read_shard
-from g1mpc.reporting import write_json_atomic
+from g1mpc.learning.collect import CollectConfig, collect
+from g1mpc.learning.dataset import read_shard
+from g1mpc.planning.controller import ControllerConfig
+from g1mpc.running.cluster import ClusterConfig
+from g1mpc.running.config import RunConfig, preset
+from g1mpc.running.reporting import write_json_atomic
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ Usage (prints a table, writes JSON; run it alone, timings share the cores):
     python benchmarks/bench_planner_models.py --samples 64 --out benchmarks/results/planner_models_speed.json
     python benchmarks/bench_planner_models.py --backend mjx --samples 500 --unroll 1 4 --out OUT.json   # GPU
 
-Each lever is a planner model (``g1mpc.models.PlannerModelConfig``). The batch is what the planner
+Each lever is a planner model (``g1mpc.robots.models.PlannerModelConfig``). The batch is what the planner
 really proposes: ``--samples`` spline plans drawn by the CEM proposal stage around the reference (its
 starting noise), from ``--states`` reference frames. Speed: median time of the native rollout of that
 batch on all cores (``--backend mjx``: the jitted MJX rollout, after compiling, per ``--unroll``; levers
@@ -25,13 +25,13 @@ from dataclasses import asdict, replace
 
 import numpy as np
 
-from g1mpc.assembly import assemble
-from g1mpc.backends.native import NativeRollout
-from g1mpc.config import RunConfig
-from g1mpc.controller import ControllerConfig
-from g1mpc.models import PLANNER_MODELS, PlannerModelConfig
-from g1mpc.pipeline import knots_to_controls
-from g1mpc.reporting import write_json_atomic
+from g1mpc.planning.backends.native import NativeRollout
+from g1mpc.planning.controller import ControllerConfig
+from g1mpc.planning.pipeline import knots_to_controls
+from g1mpc.robots.models import PLANNER_MODELS, PlannerModelConfig
+from g1mpc.running.assembly import assemble
+from g1mpc.running.config import RunConfig
+from g1mpc.running.reporting import write_json_atomic
 
 LEGACY, COARSE = PLANNER_MODELS["legacy"], PLANNER_MODELS["coarse"]
 LEVERS: dict[str, PlannerModelConfig] = {
@@ -54,7 +54,7 @@ def _mjx_rollout(model, unroll: int):
     """The jitted MJX rollout with numpy outputs (timed to completion)."""
     import jax
 
-    from g1mpc.backends.mjx_backend import make_mjx_rollout
+    from g1mpc.planning.backends.mjx_backend import make_mjx_rollout
 
     rollout = jax.jit(make_mjx_rollout(model, unroll=unroll))
     return lambda *args: tuple(np.asarray(x) for x in jax.block_until_ready(rollout(*args)))

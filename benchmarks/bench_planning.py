@@ -22,17 +22,17 @@ import jax
 import numpy as np
 from field_overrides import overrides
 
-from g1mpc.assembly import assemble
-from g1mpc.cluster import ClusterConfig
-from g1mpc.config import RunConfig, named_planner_model
-from g1mpc.controller import ControllerConfig
-from g1mpc.evaluate import Evaluation, evaluate, fall_rate_interval
-from g1mpc.models import PLANNER_MODELS, PlannerModelConfig
-from g1mpc.paths import default_checkpoint
+from g1mpc.common.paths import default_checkpoint
+from g1mpc.planning.controller import ControllerConfig
 from g1mpc.registry import ROBOTS
-from g1mpc.reporting import write_json_atomic
 from g1mpc.robots.base import Robot
-from g1mpc.sim import PushConfig
+from g1mpc.robots.models import PLANNER_MODELS, PlannerModelConfig
+from g1mpc.running.assembly import assemble
+from g1mpc.running.cluster import ClusterConfig
+from g1mpc.running.config import RunConfig, named_planner_model
+from g1mpc.running.evaluate import Evaluation, evaluate, fall_rate_interval
+from g1mpc.running.reporting import write_json_atomic
+from g1mpc.running.sim import PushConfig
 from g1mpc.tasks.balance import BalanceTask, CostWeights
 
 
@@ -61,7 +61,7 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
     ``checkpoint`` is the network of the nn and hybrid modes; ``push_directions`` (deg) restricts the pushes'
     directions (empty: any). ``loop``, ``latency_ms`` and ``compensation`` set the closed loop (``--loop async``
     runs in wall-clock time: its timings and falls depend on the machine and its load). With ``motions``, each seed runs on its own
-    generated motion (``g1mpc.motions``, drawn from that seed) instead of the default clip.
+    generated motion (``g1mpc.motion.generated``, drawn from that seed) instead of the default clip.
     """
     controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, backend=backend,
                                   **(controller_overrides or {}))
@@ -127,9 +127,9 @@ def _motion_file(robot: str, seed: int) -> str:
     """A generated motion (``g1mpc reference --motion SEED``) as a .npz in this run's temporary directory."""
     path = _MOTIONS_DIR / f"{robot}-{seed}.npz"
     if not path.exists():
-        from g1mpc.models import load_plant_model
-        from g1mpc.motions import MotionConfig, random_motion
-        from g1mpc.reference import save_reference
+        from g1mpc.motion.generated import MotionConfig, random_motion
+        from g1mpc.motion.reference import save_reference
+        from g1mpc.robots.models import load_plant_model
 
         description = ROBOTS[robot]
         save_reference(path, random_motion(load_plant_model(description), description, seed), MotionConfig.fps)

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from g1mpc.reporting import write_json_atomic
+from g1mpc.running.reporting import write_json_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 

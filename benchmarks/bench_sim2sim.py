@@ -24,7 +24,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from g1mpc.reporting import write_json_atomic  # noqa: E402
+from g1mpc.running.reporting import write_json_atomic  # noqa: E402
 
 
 def _run_dds(force: float, seed: int, duration: float, domain: int, extra: list[str], truth: bool = False) -> dict:

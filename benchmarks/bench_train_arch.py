@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from g1mpc.atomic import atomic_write
-from g1mpc.train import TrainConfig, train
+from g1mpc.common.atomic import atomic_write
+from g1mpc.learning.train import TrainConfig, train
 
 
 def parse_widths(text: str) -> tuple[int, ...]:
@@ -33,7 +33,7 @@ def parse_widths(text: str) -> tuple[int, ...]:
 def with_previous_label(data: str, out: Path) -> str:
     """A copy of the dataset whose inputs also hold the expert's previous label in the episode (a measurement:
     how much of a label its history explains). The first sample of each episode is dropped."""
-    from g1mpc.dataset import SHARD_GLOB, read_shard, write_shard
+    from g1mpc.learning.dataset import SHARD_GLOB, read_shard, write_shard
 
     out.mkdir(parents=True, exist_ok=True)
     for path in sorted(Path(data).glob(SHARD_GLOB)):

@@ -15,9 +15,9 @@ import argparse
 
 import torch
 
-from g1mpc.errors import UserError
-from g1mpc.manifest import sha256_file
-from g1mpc.network import check_spec, load_checkpoint, save_checkpoint
+from g1mpc.common.errors import UserError
+from g1mpc.network.torch_mlp import check_spec, load_checkpoint, save_checkpoint
+from g1mpc.precompiled.manifest import sha256_file
 
 
 def blend_state_dicts(base: dict[str, torch.Tensor], tuned: dict[str, torch.Tensor], weight: float,

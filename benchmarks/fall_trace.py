@@ -15,14 +15,14 @@ import mujoco
 import numpy as np
 from field_overrides import overrides
 
-from g1mpc.assembly import assemble
-from g1mpc.config import RunConfig
-from g1mpc.controller import ControllerConfig
-from g1mpc.network import load_network
-from g1mpc.paths import default_checkpoint
-from g1mpc.reporting import write_json_atomic
+from g1mpc.common.paths import default_checkpoint
+from g1mpc.network.torch_mlp import load_network
+from g1mpc.planning.controller import ControllerConfig
 from g1mpc.robots.base import SIDES
-from g1mpc.sim import PushConfig, SimConfig
+from g1mpc.running.assembly import assemble
+from g1mpc.running.config import RunConfig
+from g1mpc.running.reporting import write_json_atomic
+from g1mpc.running.sim import PushConfig, SimConfig
 from g1mpc.tasks.balance import BalanceTask, CostWeights
 
 

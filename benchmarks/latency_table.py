@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from g1mpc.evaluate import fall_rate_interval
-from g1mpc.reporting import write_json_atomic
+from g1mpc.running.evaluate import fall_rate_interval
+from g1mpc.running.reporting import write_json_atomic
 
 CONFIGS = {  # file prefix -> what the row is
     "sync0": "synchronous, plan applied at once",

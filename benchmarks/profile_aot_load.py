@@ -18,18 +18,18 @@ from pathlib import Path
 
 import numpy as np
 
-from g1mpc.controller import ControllerConfig
-from g1mpc.reporting import write_json_atomic
+from g1mpc.planning.controller import ControllerConfig
+from g1mpc.running.reporting import write_json_atomic
 
 CHILD = r"""
 import sys, time, json
 t = [time.perf_counter()]
 import jax, mujoco, scipy.linalg
 t.append(time.perf_counter())
-from g1mpc import aot, compile_cache, manifest as M
-from g1mpc.config import RunConfig
-from g1mpc.controller import ControllerConfig
-from g1mpc.paths import DEFAULT_CHECKPOINT
+from g1mpc.precompiled import aot, compile_cache, manifest as M
+from g1mpc.running.config import RunConfig
+from g1mpc.planning.controller import ControllerConfig
+from g1mpc.common.paths import DEFAULT_CHECKPOINT
 t.append(time.perf_counter())
 root = sys.argv[1]
 config = RunConfig(controller=ControllerConfig(mode="hybrid"))

@@ -1,7 +1,7 @@
 """Which pushes topple the robot: the direction of every push in pushed bench_planning runs, and how often a
 push in each direction was the last one before a fall.
 
-A run's push directions depend only on its seed (:meth:`g1mpc.sim.PushConfig.schedule`), so this reads
+A run's push directions depend only on its seed (:meth:`g1mpc.running.sim.PushConfig.schedule`), so this reads
 the JSON files bench_planning.py wrote and runs nothing. Directions are in the world frame; the G1 faces +x
 on the default clip (runs with ``--motions`` are skipped: their clips turn the robot).
 
@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from g1mpc.reporting import write_json_atomic
-from g1mpc.sim import PushConfig
+from g1mpc.running.reporting import write_json_atomic
+from g1mpc.running.sim import PushConfig
 
 SECTORS = ("front (+x)", "left (+y)", "back (-x)", "right (-y)")
 

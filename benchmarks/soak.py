@@ -32,12 +32,12 @@ def main() -> None:
     p.add_argument("--out", default="benchmarks/results/soak.json")
     args = p.parse_args()
 
-    from g1mpc.aot import prepare_precompiled
-    from g1mpc.config import RunConfig
-    from g1mpc.controller import ControllerConfig
-    from g1mpc.paths import DEFAULT_CHECKPOINT
-    from g1mpc.reporting import write_json_atomic
-    from g1mpc.sim import PushConfig, SimConfig
+    from g1mpc.common.paths import DEFAULT_CHECKPOINT
+    from g1mpc.planning.controller import ControllerConfig
+    from g1mpc.precompiled.aot import prepare_precompiled
+    from g1mpc.running.config import RunConfig
+    from g1mpc.running.reporting import write_json_atomic
+    from g1mpc.running.sim import PushConfig, SimConfig
 
     pre = str(Path(tempfile.mkdtemp()) / "precompiled")
     config = RunConfig(controller=ControllerConfig(mode="hybrid"))  # the run_policy_aot.py defaults

@@ -1,8 +1,8 @@
 """Command line: ``g1mpc run|run-aot|robot-sim|deploy|collect|train|reference`` and the ``run_policy*.py`` wrappers.
 
 It only parses flags into the library's typed configs (which validate themselves and hold every
-default) and prints; the work is done by :mod:`g1mpc.session`, :mod:`g1mpc.aot`, :mod:`g1mpc.collect`
-and :mod:`g1mpc.train`.
+default) and prints; the work is done by :mod:`g1mpc.running.session`, :mod:`g1mpc.precompiled.aot`, :mod:`g1mpc.learning.collect`
+and :mod:`g1mpc.learning.train`.
 """
 
 from __future__ import annotations
@@ -16,19 +16,19 @@ from typing import get_args
 
 import numpy as np
 
-from g1mpc.cluster import ClusterConfig
-from g1mpc.collect import CollectConfig
-from g1mpc.config import PRESET_FIELDS, PRESETS, RunConfig, named_planner_model, preset
-from g1mpc.controller import Backend, ControllerConfig, Mode, PlannerName
-from g1mpc.errors import UserError
-from g1mpc.models import PLANNER_MODELS, Contacts, PlannerModelConfig
-from g1mpc.motions import MotionConfig
-from g1mpc.paths import DEFAULT_PRECOMPILED_DIR, DEFAULT_SIZING_CACHE, default_checkpoint
+from g1mpc.common.errors import UserError
+from g1mpc.common.paths import DEFAULT_PRECOMPILED_DIR, DEFAULT_SIZING_CACHE, default_checkpoint
+from g1mpc.learning.collect import CollectConfig
+from g1mpc.learning.train import TrainConfig
+from g1mpc.motion.generated import MotionConfig
+from g1mpc.planning.controller import Backend, ControllerConfig, Mode, PlannerName
+from g1mpc.planning.splines import SplineKind
 from g1mpc.registry import TASKS, get_robot, get_task, robot_choices
-from g1mpc.session import RecordOptions, RunOptions
-from g1mpc.sim import Compensation, Loop, PushConfig, SimConfig
-from g1mpc.splines import SplineKind
-from g1mpc.train import TrainConfig
+from g1mpc.robots.models import PLANNER_MODELS, Contacts, PlannerModelConfig
+from g1mpc.running.cluster import ClusterConfig
+from g1mpc.running.config import PRESET_FIELDS, PRESETS, RunConfig, named_planner_model, preset
+from g1mpc.running.session import RecordOptions, RunOptions
+from g1mpc.running.sim import Compensation, Loop, PushConfig, SimConfig
 
 C, R, S, PU = ControllerConfig, RunConfig, SimConfig, PushConfig
 
@@ -135,7 +135,7 @@ def size_samples_if_auto(args, mode: Mode, log=print) -> dict | None:
         if args.num_samples == "auto":
             args.num_samples = None  # the NN alone samples nothing; MJX keeps its preset
         return None
-    from g1mpc.sizing import size_num_samples
+    from g1mpc.running.sizing import size_num_samples
 
     sizes = preset(preset_name, get_robot(args.robot))
     args.num_samples = sizes["num_samples"]  # a valid config to size; replaced by the choice below
@@ -241,8 +241,8 @@ def _model_path(args) -> str:
 
 
 def cmd_run(args) -> int:
-    from g1mpc.assembly import assemble
-    from g1mpc.session import run_session
+    from g1mpc.running.assembly import assemble
+    from g1mpc.running.session import run_session
 
     mode = _mode(args)
     sizing = size_samples_if_auto(args, mode)
@@ -252,7 +252,7 @@ def cmd_run(args) -> int:
     try:
         params = None
         if mode != "cem":
-            from g1mpc.network import load_network
+            from g1mpc.network.torch_mlp import load_network
 
             params = load_network(model_path, assembly.network_spec())
         run_session(assembly, params, options, header=[f"model {model_path}"] if mode != "cem" else [],
@@ -263,8 +263,8 @@ def cmd_run(args) -> int:
 
 
 def cmd_run_aot(args) -> int:
-    from g1mpc.aot import prepare_precompiled
-    from g1mpc.session import run_session
+    from g1mpc.precompiled.aot import prepare_precompiled
+    from g1mpc.running.session import run_session
 
     sizing = size_samples_if_auto(args, "hybrid")
     config, options = run_config_from_args(args, "hybrid"), run_options_from_args(args)
@@ -279,16 +279,16 @@ def cmd_run_aot(args) -> int:
 
 def _write_report(path: str | None, payload: dict) -> None:
     if path:
-        from g1mpc.reporting import write_json_atomic
+        from g1mpc.running.reporting import write_json_atomic
 
         write_json_atomic(path, payload)
         print(f"[g1mpc] report written to {path}")
 
 
 def cmd_robot_sim(args) -> int:
-    from g1mpc.assembly import load_task_models
     from g1mpc.lowlevel.dds import DdsConfig
     from g1mpc.lowlevel.robot_sim import RobotSim, RobotSimConfig, SensorNoise
+    from g1mpc.running.assembly import load_task_models
 
     config = RunConfig(robot=args.robot, task=get_task(args.task)(), reference=args.reference)
     pushes = PushConfig(force=args.push_force, interval=args.push_interval, duration=args.push_duration, seed=args.seed,
@@ -312,11 +312,11 @@ def cmd_robot_sim(args) -> int:
 
 
 def cmd_deploy(args) -> int:
-    from g1mpc.aot import prepare_precompiled
     from g1mpc.lowlevel.dds import DdsConfig
     from g1mpc.lowlevel.deploy import DeployConfig, Deployment
     from g1mpc.lowlevel.safety import SafetyConfig
-    from g1mpc.session import header_lines, summary_lines
+    from g1mpc.precompiled.aot import prepare_precompiled
+    from g1mpc.running.session import header_lines, summary_lines
 
     safety = SafetyConfig(ramp_time=args.ramp_time, stale_after=args.stale_ms / 1e3, damping_kd=args.damping_kd)
     deploy_config = DeployConfig(dds=DdsConfig(args.interface, args.domain), duration=args.duration, safety=safety,
@@ -353,7 +353,7 @@ def cmd_deploy(args) -> int:
 
 
 def cmd_precompiled(args) -> int:
-    from g1mpc.aot import list_builds, remove_builds
+    from g1mpc.precompiled.aot import list_builds, remove_builds
 
     if args.action == "list":
         rows = list_builds(args.precompiled_dir)
@@ -377,8 +377,8 @@ def cmd_precompiled(args) -> int:
 
 
 def cmd_reference(args) -> int:
-    from g1mpc.models import load_plant_model
-    from g1mpc.reference import save_reference
+    from g1mpc.motion.reference import save_reference
+    from g1mpc.robots.models import load_plant_model
 
     config = RunConfig(robot=args.robot, task=get_task(args.task)())
     robot = config.robot_description
@@ -386,7 +386,7 @@ def cmd_reference(args) -> int:
     if args.motion is None:
         qpos, fps = config.task.reference_clip(model, robot)
     else:
-        from g1mpc.motions import random_motion
+        from g1mpc.motion.generated import random_motion
 
         motion = MotionConfig(duration=args.motion_duration)
         qpos, fps = random_motion(model, robot, args.motion, motion), motion.fps
@@ -396,7 +396,7 @@ def cmd_reference(args) -> int:
 
 
 def cmd_collect(args) -> int:
-    from g1mpc.collect import collect
+    from g1mpc.learning.collect import collect
 
     config = CollectConfig(
         episodes=args.episodes, episode_duration=args.episode_duration, push_force=(args.push_min, args.push_max),
@@ -410,7 +410,7 @@ def cmd_collect(args) -> int:
 
 
 def cmd_train(args) -> int:
-    from g1mpc.train import plot_losses, train
+    from g1mpc.learning.train import plot_losses, train
 
     config = TrainConfig(hidden=tuple(args.hidden), epochs=args.epochs, batch_size=args.batch_size,
                          learning_rate=args.lr, weight_decay=args.weight_decay, patience=args.patience, seed=args.seed,

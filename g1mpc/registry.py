@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from g1mpc.errors import UserError
+from g1mpc.common.errors import UserError
 from g1mpc.robots.apollo import APOLLO
 from g1mpc.robots.base import Robot
 from g1mpc.robots.g1 import G1

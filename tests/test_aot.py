@@ -19,7 +19,7 @@ COUNT_COMPILES = """
 import sys, json, jax.monitoring as m
 counts = {"/jax/compilation_cache/cache_misses": 0, "/jax/compilation_cache/cache_hits": 0, "mujoco_compiles": 0}
 m.register_event_listener(lambda e, **kw: counts.__setitem__(e, counts[e] + 1) if e in counts else None)
-import g1mpc.models as models
+import g1mpc.robots.models as models
 _compile = models._compile
 def counting_compile(*args):
     counts["mujoco_compiles"] += 1
@@ -79,9 +79,9 @@ def test_stored_models_and_reference_match_the_compiled_ones(built):
     """plant.mjb (+ planner settings) and reference.npz behave exactly like compiling from the XML."""
     import mujoco
 
-    from g1mpc import aot
-    from g1mpc.assembly import load_task_models
-    from g1mpc.config import RunConfig
+    from g1mpc.precompiled import aot
+    from g1mpc.running.assembly import load_task_models
+    from g1mpc.running.config import RunConfig
 
     config = RunConfig()
     fresh = load_task_models(config)
@@ -108,7 +108,7 @@ def test_stored_models_and_reference_match_the_compiled_ones(built):
 
 
 def test_code_digest_follows_the_package_source(tmp_path, monkeypatch):
-    from g1mpc import manifest
+    from g1mpc.precompiled import manifest
 
     (tmp_path / "sub").mkdir()
     (tmp_path / "a.py").write_text("x = 1\n")
@@ -120,12 +120,30 @@ def test_code_digest_follows_the_package_source(tmp_path, monkeypatch):
     assert manifest.code_digest() != first
 
 
+
+def test_a_missing_build_names_the_nearest_and_what_differs(tmp_path):
+    """After an update the rebuild says why: the nearest stored build differs only in the package source."""
+    import json
+
+    from g1mpc.precompiled.manifest import why_no_build
+
+    expected = {"format": 5, "code_sha256": "new", "config_digest": "c1", "checkpoint_sha256": "k1"}
+    assert "yet" in why_no_build(tmp_path / "builds", expected)
+    for key, manifest in {"aaaa": {**expected, "code_sha256": "old"},
+                          "bbbb": {**expected, "code_sha256": "old", "config_digest": "c2"}}.items():
+        (tmp_path / "builds" / key).mkdir(parents=True)
+        (tmp_path / "builds" / key / "manifest.json").write_text(json.dumps(manifest))
+    (tmp_path / "builds" / "cccc").mkdir()
+    (tmp_path / "builds" / "cccc" / "manifest.json").write_text("{not json")
+    reason = why_no_build(tmp_path / "builds", expected)
+    assert "aaaa" in reason and "source changed" in reason and "configuration" not in reason
+
 # Loads the precompiled build, plans once as configured and once with every cost weight doubled (live tuning).
 TUNE_PRECOMPILED = """
 import sys, json, numpy as np, jax.monitoring as m
 misses = []
 m.register_event_listener(lambda e, **kw: misses.append(e) if e == "/jax/compilation_cache/cache_misses" else None)
-from g1mpc.aot import prepare_precompiled
+from g1mpc.precompiled.aot import prepare_precompiled
 from g1mpc.cli import build_parser, run_config_from_args, _model_path
 args = build_parser().parse_args(["run-aot", *sys.argv[1:]])
 config = run_config_from_args(args, "hybrid")
@@ -138,7 +156,7 @@ for scale in (1.0, 2.0):
     controller.tune(weights)
     controller.replan(0.0, assembly.reference.qpos[0].copy(), np.zeros(assembly.plant.nv))
     costs.append(np.asarray(controller.last_costs).tolist())
-from g1mpc.clips import clip_menu
+from g1mpc.running.clips import clip_menu
 motion = clip_menu(assembly)["generated motion 3"]()
 plans = []
 for reference in (assembly.reference, motion):

@@ -1,4 +1,4 @@
-"""The package's shape: no import cycles, a library that never imports its command line, a clean linter."""
+"""The package's shape: its layers, no import cycles, a library that never imports its command line, a clean linter."""
 
 import ast
 import importlib.util
@@ -83,6 +83,68 @@ def test_package_has_no_import_cycles():
     assert len(graph) > 30
     assert find_cycle(graph) is None, f"import cycle: {' -> '.join(find_cycle(graph))}"
 
+
+# The rooms of g1mpc/, bottom to top (docs/design.md draws this map). A module may import its own room and the
+# rooms of lower layers; rooms that share a layer never import each other. The package's __init__ only chooses
+# the GL backend before MuJoCo loads.
+LAYERS: list[set[str]] = [
+    {"common"},                                # errors, atomic writes, paths
+    {"robots"},                                # one file per robot, and the MuJoCo models built from them
+    {"motion"},                                # reference clips and generated motions
+    {"tasks"},                                 # one file per task: cost on rollout arrays, features, fall test
+    {"registry"},                              # robots and tasks by name
+    {"network"},                               # the knot MLP: PyTorch checkpoints, the JAX forward pass
+    {"planning"},                              # planning math, planners, rollout backends, the controller
+    {"viewing"},                               # local viewer, rendering, plots, the browser view
+    {"running"},                               # run config, assembly, simulation, loops, sizing, sessions, evaluation
+    {"precompiled", "learning", "lowlevel"},   # AOT builds; data collection and training; the G1's DDS interface
+    {"cli"},                                   # the command line
+    {"__main__"},                              # python -m g1mpc
+]
+ROOT_INIT_MAY_IMPORT = {"g1mpc.viewing.gl_backend", "g1mpc.viewing"}
+
+
+def room(module: str) -> str:
+    """The top-level sub-package (or root module) a module belongs to: ``g1mpc.planning.cem`` -> ``planning``."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def layering_violations(graph: dict[str, set[str]]) -> list[str]:
+    """Every import that reaches a higher layer or a peer room, and every room no layer names."""
+    rank = {name: i for i, layer in enumerate(LAYERS) for name in layer}
+    problems = [f"{m}: room '{room(m)}' is in no layer of LAYERS" for m in sorted(graph) if room(m) and room(m) not in rank]
+    for module, deps in sorted(graph.items()):
+        if module == "g1mpc":
+            problems += [f"g1mpc/__init__ imports {d}" for d in sorted(deps - ROOT_INIT_MAY_IMPORT)]
+            continue
+        for dep in sorted(deps):
+            here, there = room(module), room(dep)
+            if here in rank and there in rank and here != there and rank[there] >= rank[here]:
+                problems.append(f"{module} ({here}) imports {dep} ({there}): not a lower layer")
+    return problems
+
+
+def test_layering_checker_finds_a_planted_upward_import_and_an_unplaced_room():
+    graph = {"g1mpc.planning.controller": {"g1mpc.running.sim"}, "g1mpc.running.sim": {"g1mpc.planning.plan"},
+             "g1mpc.learning.train": {"g1mpc.lowlevel.dds"}, "g1mpc.misc.thing": set(), "g1mpc": {"g1mpc.running.sim"}}
+    problems = layering_violations(graph)
+    assert any("planning.controller" in p and "not a lower layer" in p for p in problems)
+    assert any("learning.train" in p for p in problems)  # peers in one layer
+    assert any("'misc'" in p for p in problems)
+    assert any("g1mpc/__init__" in p for p in problems)
+    assert not any(p.startswith("g1mpc.running.sim") for p in problems)
+
+
+def test_every_import_goes_down_the_layers():
+    graph = import_graph()
+    assert {room(m) for m in graph} - {""} <= set().union(*LAYERS)
+    assert layering_violations(graph) == []
+
+
+def test_the_package_root_holds_only_the_entry_points_and_the_registry():
+    """Everything else lives in a room (sub-package), so the tree shows the architecture."""
+    assert sorted(p.name for p in PACKAGE.glob("*.py")) == ["__init__.py", "__main__.py", "cli.py", "registry.py"]
 
 def test_nothing_imports_the_command_line():
     """The library, the benchmarks and the tests of the library use g1mpc's modules, never g1mpc.cli."""

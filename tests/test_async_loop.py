@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from g1mpc.loop import run_loop
-from g1mpc.sim import SimConfig
+from g1mpc.running.loop import run_loop
+from g1mpc.running.sim import SimConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from g1mpc.backends.native import NativeRollout
-from g1mpc.models import PlannerModelConfig, load_planner_model
+from g1mpc.planning.backends.native import NativeRollout
 from g1mpc.robots.g1 import G1
+from g1mpc.robots.models import PlannerModelConfig, load_planner_model
 
 STEPS = 3
 # Stated tolerance after 3 planner steps (0.06 s): pelvis position 5 mm, pelvis orientation 0.01,
@@ -18,7 +18,7 @@ LEGS = slice(7, 7 + 12)
 @pytest.mark.slow
 def test_native_and_mjx_agree_on_short_horizon(reference):
     jax = pytest.importorskip("jax")
-    from g1mpc.backends.mjx_backend import make_mjx_rollout
+    from g1mpc.planning.backends.mjx_backend import make_mjx_rollout
 
     model = load_planner_model(G1, PlannerModelConfig(timestep=0.02, contacts="feet"))
     rng = np.random.default_rng(0)
@@ -37,7 +37,7 @@ def test_feet_contacts_keep_only_the_feet_and_change_nothing_while_standing(refe
     stands the rollouts equal those with every body-floor contact (the other bodies never reach the floor)."""
     import mujoco
 
-    from g1mpc.errors import ConfigError
+    from g1mpc.common.errors import ConfigError
 
     feet = load_planner_model(G1, PlannerModelConfig(contacts="feet"))
     floor = load_planner_model(G1, PlannerModelConfig(contacts="floor"))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from g1mpc.network import load_checkpoint
+from g1mpc.network.torch_mlp import load_checkpoint
 
 pytestmark = pytest.mark.slow  # the whole module: the fast tier is python -m pytest -m "not slow"
 

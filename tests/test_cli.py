@@ -68,13 +68,13 @@ def test_script_exits_nonzero_without_traceback():
 
 
 def test_reference_round_trip(tmp_path, capsys, plant):
-    from g1mpc.reference import load_reference
+    from g1mpc.motion.reference import load_reference
     from g1mpc.robots.g1 import G1
 
     path = tmp_path / "clip.npz"
     assert main(["reference", "--out", str(path)]) == 0
     ref = load_reference(path, plant, G1)
-    from g1mpc.models import actuated_qpos_indices
+    from g1mpc.robots.models import actuated_qpos_indices
     from g1mpc.tasks.balance import BalanceTask
 
     generated, fps = BalanceTask().reference_clip(plant, G1)
@@ -92,8 +92,8 @@ def _run_config(*flags: str, mode: str = "cem"):
 
 
 def test_planner_model_flags_reach_the_planner_model_config():
-    from g1mpc.errors import ConfigError
-    from g1mpc.models import PLANNER_MODELS, PlannerModelConfig
+    from g1mpc.common.errors import ConfigError
+    from g1mpc.robots.models import PLANNER_MODELS, PlannerModelConfig
 
     parse = lambda *flags: _run_config(*flags).planner_model
     assert parse() == PlannerModelConfig() == PLANNER_MODELS["coarse"]
@@ -123,7 +123,7 @@ def test_a_robot_can_size_its_own_cpu_preset():
 
 def test_real_time_runs_default_to_the_asynchronous_loop_with_compensation():
     from g1mpc.cli import build_parser, run_options_from_args
-    from g1mpc.errors import ConfigError
+    from g1mpc.common.errors import ConfigError
 
     sim = lambda *flags: run_options_from_args(build_parser().parse_args(["run", *flags])).sim
     assert (sim().loop, sim().compensation, sim().latency) == ("async", "predict", 0.0)

@@ -4,9 +4,9 @@ padded to the run's clip capacity, and the loops hand a clip chosen mid-run to t
 import numpy as np
 import pytest
 
-from g1mpc.clips import clip_menu
-from g1mpc.pipeline import ClipTooLong, run_arrays
-from g1mpc.sim import SimConfig
+from g1mpc.planning.pipeline import ClipTooLong, run_arrays
+from g1mpc.running.clips import clip_menu
+from g1mpc.running.sim import SimConfig
 
 
 def _compiled(assembly) -> dict:
@@ -60,7 +60,7 @@ def test_a_switched_clip_plans_as_a_run_of_that_clip_without_compiling(small_ass
 
 
 def test_a_clip_longer_than_the_capacity_is_refused_with_what_to_do(small_assembly, motion):
-    from g1mpc.reference import Reference
+    from g1mpc.motion.reference import Reference
 
     long = Reference(qpos=np.concatenate([motion.qpos] * 2), fps=motion.fps, ctrl=np.concatenate([motion.ctrl] * 2),
                      sensordata=np.concatenate([motion.sensordata] * 2))
@@ -81,7 +81,7 @@ def test_the_loops_switch_the_simulation_and_the_planner_together(small_assembly
         seen.append((data.time, ref.copy(), float(controller.arrays.clip_start)))
         return True
 
-    from g1mpc.loop import run_loop
+    from g1mpc.running.loop import run_loop
 
     result = run_loop(sim, controller, on_cycle=on_cycle, log=None)
     assert not result.falls and sim.clip_name == "generated motion 3" and sim.clip_changes == 1

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from g1mpc.cli import main
-from g1mpc.sim import SimConfig
+from g1mpc.running.sim import SimConfig
 
 
 def test_headless_cem_run_stays_up_and_reports(tmp_path, capsys):
@@ -28,7 +28,7 @@ def test_pushes_are_applied_and_falls_detected(small_assembly):
         """Holds the reference servo targets: a planner-free baseline."""
 
         def plan(self, t, qpos, qvel):
-            from g1mpc.sim import reference_frame
+            from g1mpc.running.sim import reference_frame
 
             return np.repeat(reference_frame(a.reference, t)[7:][None], 10, axis=0), type(
                 "T", (), {"total": 0.0, "nn": 0.0, "cem": 0.0, "other": 0.0})()
@@ -36,7 +36,7 @@ def test_pushes_are_applied_and_falls_detected(small_assembly):
         def reset(self, *args):
             pass
 
-    from g1mpc.sim import PushConfig
+    from g1mpc.running.sim import PushConfig
 
     sim = a.simulation(SimConfig(duration=3.0, realtime=False, print_every=0,
                                  pushes=PushConfig(force=600.0, interval=1.0, duration=0.2)))
@@ -47,7 +47,7 @@ def test_pushes_are_applied_and_falls_detected(small_assembly):
 
 def test_push_schedule_is_what_the_simulation_applies(small_assembly):
     """PushConfig.schedule (what the push-direction benchmark reads) gives the forces the simulation applies."""
-    from g1mpc.sim import PushConfig
+    from g1mpc.running.sim import PushConfig
 
     pushes = PushConfig(force=300.0, seed=301)
     sim = small_assembly.simulation(SimConfig(duration=9.0, realtime=False, print_every=0, pushes=pushes))
@@ -62,8 +62,8 @@ def test_push_schedule_is_what_the_simulation_applies(small_assembly):
 
 def test_push_directions_restrict_the_forces(small_assembly):
     """--push_directions 90 270: every applied push is along +y or -y, both occur, and the draw is the seed's."""
-    from g1mpc.errors import ConfigError
-    from g1mpc.sim import PushConfig
+    from g1mpc.common.errors import ConfigError
+    from g1mpc.running.sim import PushConfig
 
     sideways = PushConfig(force=300.0, seed=202, directions=(90.0, 270.0))
     sim = small_assembly.simulation(SimConfig(duration=20.0, realtime=False, print_every=0, pushes=sideways))
@@ -82,12 +82,12 @@ def test_default_hybrid_rides_out_150N_pushes():
 
     The benchmark measures fall rates over many seeds; this checks the shipped defaults on one.
     """
-    from g1mpc.assembly import assemble
-    from g1mpc.config import RunConfig
-    from g1mpc.controller import ControllerConfig
-    from g1mpc.network import load_network
-    from g1mpc.paths import DEFAULT_CHECKPOINT
-    from g1mpc.sim import PushConfig
+    from g1mpc.common.paths import DEFAULT_CHECKPOINT
+    from g1mpc.network.torch_mlp import load_network
+    from g1mpc.planning.controller import ControllerConfig
+    from g1mpc.running.assembly import assemble
+    from g1mpc.running.config import RunConfig
+    from g1mpc.running.sim import PushConfig
 
     a = assemble(RunConfig(controller=ControllerConfig(mode="hybrid")), nthread=2)
     try:

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from g1mpc.cli import main
-from g1mpc.cluster import ClusterConfig
-from g1mpc.collect import CollectConfig, collect
-from g1mpc.config import RunConfig
-from g1mpc.controller import ControllerConfig
-from g1mpc.dataset import load_dataset, read_shard
+from g1mpc.learning.collect import CollectConfig, collect
+from g1mpc.learning.dataset import load_dataset, read_shard
+from g1mpc.planning.controller import ControllerConfig
+from g1mpc.running.cluster import ClusterConfig
+from g1mpc.running.config import RunConfig
 
 pytestmark = pytest.mark.slow  # the whole module: the fast tier is python -m pytest -m "not slow"
 
@@ -120,8 +120,8 @@ def test_an_interrupted_run_keeps_its_shards_and_a_rerun_completes_the_set(tmp_p
 
 
 def test_an_evaluation_sweep_on_two_workers_equals_the_serial_one():
-    from g1mpc.evaluate import Evaluation, evaluate
-    from g1mpc.sim import PushConfig
+    from g1mpc.running.evaluate import Evaluation, evaluate
+    from g1mpc.running.sim import PushConfig
 
     evaluation = Evaluation(SMALL_RUN, duration=3.0, pushes=PushConfig(force=300.0, interval=1.0))
     serial = evaluate(evaluation, [0, 1, 2])

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from g1mpc.collect import CollectConfig, _Recorder
-from g1mpc.errors import ConfigError
-from g1mpc.sim import SimConfig
+from g1mpc.common.errors import ConfigError
+from g1mpc.learning.collect import CollectConfig, _Recorder
+from g1mpc.running.sim import SimConfig
 
 
 def _second_label(assembly, cold: bool, carried_offset: float) -> tuple[np.ndarray, np.ndarray]:

@@ -1,6 +1,6 @@
 import numpy as np
 
-from g1mpc import pipeline as P
+from g1mpc.planning import pipeline as P
 
 
 def test_reference_pose_costs_less_than_perturbed_pose(small_assembly):

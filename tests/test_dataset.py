@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from g1mpc.dataset import load_dataset, read_shard, shard_path, write_shard
-from g1mpc.errors import UserError
+from g1mpc.common.errors import UserError
+from g1mpc.learning.dataset import load_dataset, read_shard, shard_path, write_shard
 
 
 def test_shard_round_trip(tmp_path):
@@ -27,7 +27,7 @@ def test_corrupt_and_empty_datasets(tmp_path):
 
 def test_warm_starts_are_read_with_their_shard_and_checked(tmp_path):
     """load_episodes returns each shard's warm starts (None for a shard without them) and refuses bad ones."""
-    from g1mpc.dataset import load_episodes
+    from g1mpc.learning.dataset import load_episodes
 
     k = np.random.rand(4, 2, 3).astype(np.float32)
     write_shard(shard_path(tmp_path, 0), np.zeros((4, 5)), k, {"task_spec": {}})

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from g1mpc.cli import main
-from g1mpc.paths import DEFAULT_CHECKPOINT
+from g1mpc.common.paths import DEFAULT_CHECKPOINT
 
 pytestmark = pytest.mark.slow  # the whole module: the fast tier is python -m pytest -m "not slow"
 
@@ -27,7 +27,7 @@ def test_collect_train_hybrid(tmp_path, capsys):
     assert main(["train", "--data", str(data), "--ckpt_dir", str(tuned), "--epochs", "1", "--hidden", "64",
                  "--init_model", str(ckpts[0]), "--lr", "1e-9"]) == 0
     assert "[train] the starting network" in capsys.readouterr().err
-    from g1mpc.network import load_checkpoint
+    from g1mpc.network.torch_mlp import load_checkpoint
 
     start_model, _ = load_checkpoint(ckpts[0])
     tuned_model, tuned_hp = load_checkpoint(next(tuned.glob("model-epoch=*.ckpt")))
@@ -43,7 +43,7 @@ def test_collect_train_hybrid(tmp_path, capsys):
     # DAgger round: the hybrid controller drives, the expert labels; shards are added after the existing ones
     assert main(["collect", *small, "--out", str(data), "--episodes", "1", "--episode_duration", "0.3",
                  "--dagger_model", str(ckpts[0]), "--first_episode", "2"]) == 0
-    from g1mpc.dataset import read_shard
+    from g1mpc.learning.dataset import read_shard
 
     _, knots, meta = read_shard(data / "shard-00002.npz")
     assert meta["dagger_checkpoint"] == str(ckpts[0]) and knots.shape == (15, 4, 29)

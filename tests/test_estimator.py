@@ -9,7 +9,7 @@ from g1mpc.lowlevel.messages import LowCommand
 from g1mpc.lowlevel.motors import MotorMap
 from g1mpc.lowlevel.robot_sim import SensorNoise, Sensors, apply_command, motor_drive_model
 from g1mpc.robots.g1 import G1
-from g1mpc.sim import PushConfig, RunResult, SimConfig, Simulation
+from g1mpc.running.sim import PushConfig, RunResult, SimConfig, Simulation
 from g1mpc.tasks.balance import BalanceTask
 
 # Bounds stated in docs/g1.md; measured about 0.02 / 0.05 / 0.02 m/s and 0.4 cm over 5 s.

@@ -2,7 +2,7 @@
 
 import pytest
 
-from g1mpc.evaluate import fall_rate_interval
+from g1mpc.running.evaluate import fall_rate_interval
 
 
 def test_wilson_interval_of_known_counts():

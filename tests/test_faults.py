@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from g1mpc.errors import UserError
-from g1mpc.sim import SimConfig
+from g1mpc.common.errors import UserError
+from g1mpc.running.sim import SimConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,7 +55,7 @@ def test_diverging_plant_is_detected_and_reset(small_assembly):
     and a fall each time, resets to the reference and goes on."""
     import copy
 
-    from g1mpc.sim import Simulation
+    from g1mpc.running.sim import Simulation
 
     a = small_assembly
     unstable = copy.deepcopy(a.plant)
@@ -102,7 +102,7 @@ def test_sigterm_mid_run_writes_a_valid_partial_report(tmp_path):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(payload=st.binary(max_size=400))
 def test_fuzzed_reference_bytes_fail_cleanly(tmp_path_factory, plant, payload):
-    from g1mpc.reference import load_reference
+    from g1mpc.motion.reference import load_reference
     from g1mpc.robots.g1 import G1
 
     path = tmp_path_factory.mktemp("fuzz") / "ref.npz"
@@ -126,7 +126,7 @@ _FPS = st.sampled_from([30.0, 0.0, -5.0, float("nan"), float("inf")]) | st.just(
        poison=st.sampled_from([None, np.nan, np.inf]))
 def test_fuzzed_reference_arrays_load_or_fail_with_one_line(tmp_path_factory, plant, qpos, fps, keys, poison):
     """Well-formed .npz files whose arrays are wrong in shape, dtype, value or presence."""
-    from g1mpc.reference import load_reference
+    from g1mpc.motion.reference import load_reference
     from g1mpc.robots.g1 import G1
 
     qpos = qpos.copy()
@@ -165,7 +165,7 @@ def test_fuzzed_flags_are_accepted_or_rejected_with_one_line(samples, elites, kn
 
 @pytest.mark.slow
 def test_sigterm_during_collect_keeps_finished_shards_valid(tmp_path):
-    from g1mpc.dataset import load_dataset
+    from g1mpc.learning.dataset import load_dataset
 
     out = tmp_path / "data"
     proc = subprocess.Popen(

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from g1mpc.sim import SimConfig
+from g1mpc.running.sim import SimConfig
 
 
 class Recording:
@@ -61,7 +61,7 @@ def test_compensated_plans_start_at_their_arrival_from_the_state_the_plant_reach
     predictor = small_assembly.controller().predictor
     # plan k+1 was planned from the state at t_{k+1}; the prediction it used for t_{k+2} is checked
     # against the measured state at t_{k+2}, which the loop handed to plan k+2
-    from g1mpc.plan import PlanSchedule, hold_plan
+    from g1mpc.planning.plan import PlanSchedule, hold_plan
 
     schedule = PlanSchedule(hold_plan(small_assembly.reference.ctrl[0], 0.0, predictor.dt))
     steps = small_assembly.spec.steps_per_replan

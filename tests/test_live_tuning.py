@@ -39,7 +39,7 @@ def test_weights_and_noise_change_the_next_plan_without_recompiling(small_assemb
 def test_tuning_keeps_the_clip_and_checks_its_length(small_assembly):
     import pytest
 
-    from g1mpc.pipeline import run_arrays, tuned
+    from g1mpc.planning.pipeline import run_arrays, tuned
 
     arrays = small_assembly.arrays
     changed = tuned(arrays, noise_scale=0.5)

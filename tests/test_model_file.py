@@ -5,7 +5,7 @@ import hashlib
 import mujoco
 import numpy as np
 
-from g1mpc.model_file import model_path, read_model_file
+from g1mpc.precompiled.model_file import model_path, read_model_file
 
 
 def _store(root, plant) -> str:

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from g1mpc.cli import main
-from g1mpc.errors import UserError
-from g1mpc.models import frame_positions, load_plant_model
-from g1mpc.motions import MotionConfig, com_over_feet, random_motion
+from g1mpc.common.errors import UserError
+from g1mpc.motion.generated import MotionConfig, com_over_feet, random_motion
 from g1mpc.registry import ROBOTS
+from g1mpc.robots.models import frame_positions, load_plant_model
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def test_motions_respect_joint_limits_keep_balance_and_feet_and_really_move(g1):
 
 
 def test_a_generated_motion_round_trips_through_the_command_line(tmp_path, g1, capsys):
-    from g1mpc.reference import load_reference
+    from g1mpc.motion.reference import load_reference
 
     robot, model = g1
     path = tmp_path / "motion.npz"
@@ -76,10 +76,10 @@ def test_a_motion_has_exactly_its_duration_in_frames(g1):
 
 @pytest.mark.slow
 def test_collection_on_generated_motions_gives_each_episode_its_own_clip(tmp_path):
-    from g1mpc.collect import CollectConfig, collect
-    from g1mpc.config import RunConfig
-    from g1mpc.controller import ControllerConfig
-    from g1mpc.dataset import read_shard
+    from g1mpc.learning.collect import CollectConfig, collect
+    from g1mpc.learning.dataset import read_shard
+    from g1mpc.planning.controller import ControllerConfig
+    from g1mpc.running.config import RunConfig
 
     run = RunConfig(plan_horizon=0.2, controller=ControllerConfig(num_samples=8, num_elites=2))
     config = CollectConfig(episodes=2, episode_duration=0.3, seed=3, motions=True, motion_duration=6)

@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 import torch
 
-from g1mpc.errors import UserError
-from g1mpc.network import KnotMLP, check_spec, load_checkpoint, save_checkpoint, to_jax_params
-from g1mpc.network_jax import mlp_apply
+from g1mpc.common.errors import UserError
+from g1mpc.network.jax_mlp import mlp_apply
+from g1mpc.network.torch_mlp import KnotMLP, check_spec, load_checkpoint, save_checkpoint, to_jax_params
 
 HP = {"in_dim": 12, "out_dim": 2 * 3, "hidden": [16, 8], "task_spec": {"robot": "g1", "num_knots": 2, "nu": 3}}
 

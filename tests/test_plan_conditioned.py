@@ -7,8 +7,8 @@ import torch
 from helpers import report_controls
 
 from g1mpc.cli import main
-from g1mpc.dataset import load_episodes
-from g1mpc.train import warm_started_plans
+from g1mpc.learning.dataset import load_episodes
+from g1mpc.learning.train import warm_started_plans
 
 pytestmark = pytest.mark.slow  # the whole module: the fast tier is python -m pytest -m "not slow"
 

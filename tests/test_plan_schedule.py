@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from g1mpc.plan import Plan, PlanSchedule, hold_plan
+from g1mpc.planning.plan import Plan, PlanSchedule, hold_plan
 
 DT = 0.002
 
@@ -57,7 +57,7 @@ def test_reset_forgets_every_plan():
 def test_a_plans_record_gets_its_latency_at_its_first_step_only():
     from types import SimpleNamespace
 
-    from g1mpc.plan import FirstApplications
+    from g1mpc.planning.plan import FirstApplications
 
     pending, plan = FirstApplications(), _plan(0.04, 100.0, state_time=0.02)
     record = SimpleNamespace(latency=None)

@@ -2,7 +2,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from g1mpc.planners import CEM, MPPI, PlannerState, PredictiveSampling
+from g1mpc.planning.planners import CEM, MPPI, PlannerState, PredictiveSampling
 
 # Planners hold no defaults (ControllerConfig does): these are the settings a test does not vary.
 _COMMON = {"sigma_start": 0.1, "explore_fraction": 0.0, "anchor_fraction": 0.5}
@@ -52,7 +52,7 @@ def test_mppi_weights_low_costs_and_ps_takes_best():
 
 
 def test_hybrid_anchor_is_a_candidate(small_assembly):
-    from g1mpc import pipeline as P
+    from g1mpc.planning import pipeline as P
 
     a = small_assembly
     cem = _cem(num_samples=6, num_elites=2, sigma_start=0.1)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from helpers import ROOT, finish_script, report_controls, start_script
 
-from g1mpc.compile_cache import READ_ERROR, entry_reads, repairing
+from g1mpc.precompiled.compile_cache import READ_ERROR, entry_reads, repairing
 
 pytestmark = pytest.mark.slow  # the whole module: the fast tier is python -m pytest -m "not slow"
 

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 from g1mpc.cli import main
-from g1mpc.errors import UserError
+from g1mpc.common.errors import UserError
 
-SCHEMA = Path(__file__).resolve().parents[1] / "g1mpc" / "report_schema.json"
+SCHEMA = Path(__file__).resolve().parents[1] / "g1mpc" / "running" / "report_schema.json"
 
 
 def test_ghost_changes_pixels_where_reference_differs(plant, reference):
-    from g1mpc.render import FrameRenderer
+    from g1mpc.viewing.render import FrameRenderer
 
     data = mujoco.MjData(plant)
     data.qpos[:] = reference.qpos[0]
@@ -67,7 +67,7 @@ def test_unwritable_video_path_and_unknown_camera(tmp_path, capsys):
 
 def test_headless_gl_choice_never_names_a_missing_library(monkeypatch):
     """Without a display, MUJOCO_GL names a GL library this machine has, or stays unset (import mujoco must work)."""
-    from g1mpc import gl_backend
+    from g1mpc.viewing import gl_backend
 
     for var in ("MUJOCO_GL", "DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv(var, raising=False)
@@ -83,7 +83,7 @@ def test_headless_gl_choice_never_names_a_missing_library(monkeypatch):
 
 
 def test_offscreen_rendering_without_any_gl_library_is_one_clear_error(monkeypatch):
-    from g1mpc import render
+    from g1mpc.viewing import render
 
     for var in ("MUJOCO_GL", "DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv(var, raising=False)

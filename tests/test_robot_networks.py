@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from helpers import finish_script, report_controls, start_script
 
-from g1mpc.network import load_checkpoint
-from g1mpc.paths import default_checkpoint
+from g1mpc.common.paths import default_checkpoint
+from g1mpc.network.torch_mlp import load_checkpoint
 
 ROBOTS = [("g1_hands", 43, 50), ("t1", 23, 30)]  # robot, actuators, qpos size
 

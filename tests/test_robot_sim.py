@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from g1mpc.errors import ConfigError
+from g1mpc.common.errors import ConfigError
 from g1mpc.lowlevel.dds import DdsConfig, lowcmd_writer, lowstate_reader, open_participant, truth_reader
 from g1mpc.lowlevel.motors import MotorMap
 from g1mpc.lowlevel.robot_sim import RobotSim, RobotSimConfig

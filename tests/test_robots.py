@@ -6,11 +6,11 @@ import mujoco
 import numpy as np
 import pytest
 
-from g1mpc.errors import RobotError, UserError
-from g1mpc.models import load_plant_model, sensor_layout
+from g1mpc.common.errors import RobotError, UserError
 from g1mpc.registry import ROBOTS, get_robot
 from g1mpc.robots.base import ActuatorGroup
 from g1mpc.robots.g1 import G1
+from g1mpc.robots.models import load_plant_model, sensor_layout
 from g1mpc.tasks.balance import BalanceTask
 
 
@@ -61,7 +61,7 @@ def test_wrong_names_in_a_description_fail_loudly():
 
 @pytest.mark.parametrize("name", ["t1", "apollo"])
 def test_key_poses_keep_their_feet_on_the_ground(name):
-    from g1mpc.reference import key_pose_clip
+    from g1mpc.motion.reference import key_pose_clip
 
     robot = ROBOTS[name]
     model = load_plant_model(robot)
@@ -107,9 +107,9 @@ def test_fall_test_is_judged_against_the_reference(small_assembly):
 def test_robot_stands_under_cem_with_no_code_outside_its_robot_file(name):
     """The second and third robots: CEM keeps each up through its default clip's first 4 s (holding the
     shipped keyframe alone, the T1 falls)."""
-    from g1mpc.assembly import assemble
-    from g1mpc.config import RunConfig
-    from g1mpc.sim import SimConfig
+    from g1mpc.running.assembly import assemble
+    from g1mpc.running.config import RunConfig
+    from g1mpc.running.sim import SimConfig
 
     a = assemble(RunConfig(robot=name), nthread=2)
     try:

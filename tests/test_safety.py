@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from g1mpc.errors import ConfigError
+from g1mpc.common.errors import ConfigError
 from g1mpc.lowlevel.motors import MotorMap
 from g1mpc.lowlevel.robot_sim import is_damping
 from g1mpc.lowlevel.safety import SafetyConfig, clamp_targets, damping_command, divergence, ramp, servo_command

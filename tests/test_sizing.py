@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from g1mpc.config import RunConfig
-from g1mpc.controller import ControllerConfig
-from g1mpc.sizing import choose_num_samples, elites_for, measure_rollouts, size_num_samples
+from g1mpc.planning.controller import ControllerConfig
+from g1mpc.running.config import RunConfig
+from g1mpc.running.sizing import choose_num_samples, elites_for, measure_rollouts, size_num_samples
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -2,7 +2,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from g1mpc.splines import interpolate, spline_weights
+from g1mpc.planning.splines import interpolate, spline_weights
 
 KNOT_TIMES = jnp.linspace(0.0, 0.6, 4)  # spacing 0.2
 

@@ -26,16 +26,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from g1mpc.assembly import assemble  # noqa: E402
-from g1mpc.config import RunConfig  # noqa: E402
-from g1mpc.controller import ControllerConfig  # noqa: E402
+from g1mpc.common.paths import default_checkpoint  # noqa: E402
 from g1mpc.lowlevel.estimator import BaseEstimator, EstimatorConfig  # noqa: E402
 from g1mpc.lowlevel.motors import MotorMap  # noqa: E402
 from g1mpc.lowlevel.robot_sim import SensorNoise, Sensors  # noqa: E402
-from g1mpc.network import load_network  # noqa: E402
-from g1mpc.paths import default_checkpoint  # noqa: E402
-from g1mpc.reporting import write_json_atomic  # noqa: E402
-from g1mpc.sim import PushConfig, SimConfig  # noqa: E402
+from g1mpc.network.torch_mlp import load_network  # noqa: E402
+from g1mpc.planning.controller import ControllerConfig  # noqa: E402
+from g1mpc.running.assembly import assemble  # noqa: E402
+from g1mpc.running.config import RunConfig  # noqa: E402
+from g1mpc.running.reporting import write_json_atomic  # noqa: E402
+from g1mpc.running.sim import PushConfig, SimConfig  # noqa: E402
 
 
 class SiteEstimator(BaseEstimator):

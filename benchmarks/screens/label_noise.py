@@ -19,13 +19,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from g1mpc.assembly import assemble
-from g1mpc.atomic import atomic_write
-from g1mpc.config import RunConfig, preset
-from g1mpc.controller import ControllerConfig
-from g1mpc.dataset import load_dataset
-from g1mpc.sim import PushConfig, SimConfig
-from g1mpc.train import SCALE_FLOOR
+from g1mpc.common.atomic import atomic_write
+from g1mpc.learning.dataset import load_dataset
+from g1mpc.learning.train import SCALE_FLOOR
+from g1mpc.planning.controller import ControllerConfig
+from g1mpc.running.assembly import assemble
+from g1mpc.running.config import RunConfig, preset
+from g1mpc.running.sim import PushConfig, SimConfig
 
 
 class ReplayingExpert:

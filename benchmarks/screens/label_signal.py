@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from g1mpc.dataset import load_episodes
-from g1mpc.network import load_checkpoint
-from g1mpc.reporting import write_json_atomic
+from g1mpc.learning.dataset import load_episodes
+from g1mpc.network.torch_mlp import load_checkpoint
+from g1mpc.running.reporting import write_json_atomic
 
 WINDOWS = (1, 5, 20)
 

@@ -9,10 +9,10 @@ import sys
 import mujoco
 import numpy as np
 
-from g1mpc.assembly import assemble
-from g1mpc.config import RunConfig
-from g1mpc.controller import ControllerConfig
-from g1mpc.sim import PushConfig, SimConfig
+from g1mpc.planning.controller import ControllerConfig
+from g1mpc.running.assembly import assemble
+from g1mpc.running.config import RunConfig
+from g1mpc.running.sim import PushConfig, SimConfig
 
 JOINTS = ("Left_Knee_Pitch", "Right_Knee_Pitch", "Left_Ankle_Pitch", "Right_Ankle_Pitch", "Left_Hip_Pitch", "Right_Hip_Pitch")
 

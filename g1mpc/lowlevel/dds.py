@@ -23,7 +23,7 @@ from cyclonedds.topic import Topic
 from cyclonedds.util import duration
 from unitree_dds_wrapper.idl.unitree_hg.msg.dds_ import LowCmd_, LowState_
 
-from g1mpc.errors import ConfigError
+from g1mpc.common.errors import ConfigError
 from g1mpc.lowlevel.messages import LowCommand, LowState
 from g1mpc.lowlevel.truth_msg import BaseTruth
 

@@ -1,6 +1,6 @@
 """The controller behind the G1's own topics: ``rt/lowstate`` in, ``rt/lowcmd`` out.
 
-Two threads, as in the asynchronous loop (:mod:`g1mpc.async_loop`), with the robot in place of the plant:
+Two threads, as in the asynchronous loop (:mod:`g1mpc.running.async_loop`), with the robot in place of the plant:
 
 - the command loop (the main thread) wakes on every ``rt/lowstate``, estimates the floating base
   (:mod:`.estimator`), hands the state to the planner, and answers with a command: the newest plan's
@@ -28,14 +28,14 @@ from typing import get_args
 
 import numpy as np
 
-from g1mpc.async_loop import GIL_SWITCH_INTERVAL, LATENCY_WINDOW, Mailbox, Snapshot, plan_and_publish
-from g1mpc.errors import ConfigError
+from g1mpc.common.errors import ConfigError
 from g1mpc.lowlevel.dds import DdsConfig, lowcmd_writer, lowstate_reader, open_participant, truth_reader
 from g1mpc.lowlevel.estimator import BaseEstimator, EstimatorConfig
 from g1mpc.lowlevel.motors import MotorMap
 from g1mpc.lowlevel.safety import SafetyConfig, clamp_targets, damping_command, divergence, ramp, servo_command
-from g1mpc.plan import FirstApplications, PlanSchedule, hold_plan
-from g1mpc.sim import Compensation, RunResult, frame_index, reference_frame
+from g1mpc.planning.plan import FirstApplications, PlanSchedule, hold_plan
+from g1mpc.running.async_loop import GIL_SWITCH_INTERVAL, LATENCY_WINDOW, Mailbox, Snapshot, plan_and_publish
+from g1mpc.running.sim import Compensation, RunResult, frame_index, reference_frame
 
 Log = Callable[[str], None]
 _RING = 2048  # estimates kept per state tick, to meet the debug truth of the same tick

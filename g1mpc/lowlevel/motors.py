@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import mujoco
 import numpy as np
 
-from g1mpc.errors import ConfigError
+from g1mpc.common.errors import ConfigError
 from g1mpc.lowlevel.messages import NUM_MOTORS
 
 IMU_SITE = "imu_in_pelvis"  # rt/lowstate's IMU is the pelvis IMU on the G1

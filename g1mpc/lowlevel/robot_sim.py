@@ -9,7 +9,7 @@ is ignored and counted.
 
 Until the first command arrives the robot hangs still in the reference's first pose (a gantry) and only
 publishes; the run's clock starts with that command. Pushes, falls (judged against the reference at the
-run's time, as in-process runs judge them) and the report are those of :class:`~g1mpc.sim.Simulation`.
+run's time, as in-process runs judge them) and the report are those of :class:`~g1mpc.running.sim.Simulation`.
 The true floating base goes out on a debug topic so a controller can report its estimator's error.
 """
 
@@ -24,12 +24,12 @@ from dataclasses import asdict, dataclass, field
 import mujoco
 import numpy as np
 
-from g1mpc.errors import ConfigError
+from g1mpc.common.errors import ConfigError
 from g1mpc.lowlevel.dds import DdsConfig, lowcmd_reader, lowstate_writer, open_participant, truth_writer
 from g1mpc.lowlevel.messages import LowCommand, LowState
 from g1mpc.lowlevel.motors import MotorMap, imu_ids
 from g1mpc.lowlevel.truth_msg import BaseTruth
-from g1mpc.sim import PushConfig, RunResult, SimConfig, Simulation, joint_rms
+from g1mpc.running.sim import PushConfig, RunResult, SimConfig, Simulation, joint_rms
 
 Log = Callable[[str], None]
 _TICK_RING = 4096  # publication times kept per tick, for the round-trip latency

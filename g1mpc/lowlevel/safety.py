@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from g1mpc.errors import ConfigError
+from g1mpc.common.errors import ConfigError
 from g1mpc.lowlevel.messages import MOTOR_ENABLE, LowCommand
 from g1mpc.lowlevel.motors import MotorMap
 

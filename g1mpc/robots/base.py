@@ -14,7 +14,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from g1mpc.errors import RobotError
+from g1mpc.common.errors import RobotError
 
 if TYPE_CHECKING:
     import mujoco
@@ -66,10 +66,10 @@ class Robot:
         keyframe: keyframe (qpos and ctrl) the robot stands in; key poses are offsets from it.
         key_poses: pose name -> {joint name: offset in rad}.
         clip: the default reference clip as (key pose, hold seconds) pairs.
-        pose_ranges: key pose -> (low, high) amplitude the motion generator (:mod:`g1mpc.motions`) draws
+        pose_ranges: key pose -> (low, high) amplitude the motion generator (:mod:`g1mpc.motion.generated`) draws
             it with (1: the pose as written); empty: the robot has no generated motions.
         preset_sizes: preset name -> sizing settings that differ for this robot (a costlier model fits
-            fewer samples in the same cycle, a slower one needs a longer horizon; see :func:`g1mpc.config.preset`).
+            fewer samples in the same cycle, a slower one needs a longer horizon; see :func:`g1mpc.running.config.preset`).
         experimental: why the robot does not yet meet the project's bar (stands, holds 100 N pushes with its
             own network); empty: it does. Shown in ``--help`` and the README.
     """

@@ -14,10 +14,10 @@ import jax.numpy as jnp
 import mujoco
 import numpy as np
 
-from g1mpc.errors import ConfigError
-from g1mpc.models import SensorLayout
-from g1mpc.reference import DEFAULT_FPS, key_pose_clip
+from g1mpc.common.errors import ConfigError
+from g1mpc.motion.reference import DEFAULT_FPS, key_pose_clip
 from g1mpc.robots.base import SIDES, FreeBase, Robot
+from g1mpc.robots.models import SensorLayout
 from g1mpc.tasks.base import FallTest, ReferenceWindow, Task
 
 GRAVITY = 9.81

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
     import mujoco
     import numpy as np
 
-    from g1mpc.models import SensorLayout
     from g1mpc.robots.base import Robot
+    from g1mpc.robots.models import SensorLayout
 
 FallTest = Callable[["mujoco.MjData", "np.ndarray"], "str | None"]  # (data, reference qpos) -> why it fell, or None
 

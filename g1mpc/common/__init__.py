@@ -1,0 +1,1 @@
+"""Small pieces every layer uses: the user-facing error types, atomic file writes, default paths."""

@@ -1,0 +1,16 @@
+"""Default file locations (no heavy imports: the start-up prefetch reads them before JAX loads)."""
+
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+DEFAULT_PRECOMPILED_DIR = "exported_models/precompiled"
+DEFAULT_SIZING_CACHE = "exported_models/sizing.json"  # --num_samples auto, per machine and settings
+
+
+def default_checkpoint(robot: str) -> Path:
+    """The shipped network of a registered robot (``<robot>_default.ckpt``); an XML path is a G1 variant."""
+    name = "g1" if robot.endswith(".xml") else robot
+    return DATA_DIR / f"{name}_default.ckpt"
+
+
+DEFAULT_CHECKPOINT = default_checkpoint("g1")

@@ -1,0 +1,1 @@
+"""Making the network: expert data collection (also on Ray), the dataset of shards, and training."""

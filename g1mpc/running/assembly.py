@@ -1,0 +1,130 @@
+"""Assemble a run from its configuration: models, reference, planning stages, controller, simulation."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import NamedTuple
+
+import mujoco
+
+from g1mpc.motion.reference import Reference, build_reference, load_reference
+from g1mpc.planning.backends.native import NativeRollout
+from g1mpc.planning.controller import Controller, make_planner
+from g1mpc.planning.pipeline import PlanSpec, RunArrays, run_arrays, with_clip
+from g1mpc.planning.planners import PlannerState, SamplingPlanner
+from g1mpc.planning.prediction import StatePredictor
+from g1mpc.planning.stages import StageFunctions, declare_stages, jit_stages
+from g1mpc.robots.base import Robot
+from g1mpc.robots.models import load_plant_model, planner_model_from, sensor_layout
+from g1mpc.running.config import RunConfig
+from g1mpc.running.sim import SimConfig, Simulation
+from g1mpc.tasks.base import Task
+
+
+class TaskModels(NamedTuple):
+    """The compiled MuJoCo models and the reference derived from them."""
+
+    plant: mujoco.MjModel
+    planner_model: mujoco.MjModel
+    reference: Reference
+
+
+def default_reference(plant: mujoco.MjModel, robot: Robot, task: Task) -> Reference:
+    """The task's default clip for this robot, with its derived targets and sensor values."""
+    qpos, fps = task.reference_clip(plant, robot)
+    return build_reference(plant, robot, qpos, fps)
+
+
+def load_task_models(config: RunConfig) -> TaskModels:
+    """Compile the models from the robot XML and build the reference (the AOT path loads them instead)."""
+    robot = config.robot_description
+    plant = load_plant_model(robot)
+    planner_model = planner_model_from(copy.deepcopy(plant), config.planner_model, robot)
+    reference = load_reference(config.reference, plant, robot) if config.reference else default_reference(plant, robot, config.task)
+    return TaskModels(plant, planner_model, reference)
+
+
+def make_spec(config: RunConfig, plant: mujoco.MjModel, robot: Robot) -> PlanSpec:
+    return PlanSpec(
+        nq=plant.nq, nv=plant.nv, nu=plant.nu, layout=sensor_layout(plant, robot), task=config.task,
+        spline=config.spline, num_knots=config.num_knots, horizon=config.plan_horizon,
+        planner_dt=config.planner_model.timestep, replan_period=1.0 / config.frequency, plant_dt=plant.opt.timestep,
+        loop_reference=config.loop_reference,
+    )
+
+
+@dataclass
+class Assembly:
+    """A run's parts; :func:`assemble` builds one."""
+
+    config: RunConfig
+    robot: Robot
+    plant: mujoco.MjModel
+    planner_model: mujoco.MjModel
+    reference: Reference
+    spec: PlanSpec
+    arrays: RunArrays
+    planner: SamplingPlanner
+    stages: StageFunctions
+    rollout: NativeRollout | None
+    mjx_rollout: Callable | None
+
+    @property
+    def initial_state(self) -> PlannerState:
+        return self.planner.init(self.spec.num_knots, self.spec.nu)
+
+    def declared_stages(self, network_params: dict | None = None) -> StageFunctions:
+        """The stages with example arguments (for export, ``network_params`` gives the network's shapes)."""
+        return declare_stages(self.spec, self.planner, self.arrays, self.plant.nsensordata, network_params,
+                              self.mjx_rollout, anchor_sample=self.config.controller.mode == "hybrid")
+
+    def with_reference(self, reference: Reference) -> Assembly:
+        """The same run tracking another clip (shares models, stages and rollouts: no compilation for a clip
+        that fits the run's clip capacity; :class:`~g1mpc.planning.pipeline.ClipTooLong` for one that does not)."""
+        return replace(self, reference=reference, arrays=with_clip(self.arrays, reference, 0.0))
+
+    def controller(self, network_params: dict | None = None) -> Controller:
+        return Controller(self.spec, self.config.controller, self.stages, self.arrays, self.initial_state,
+                          self.rollout, network_params, StatePredictor(self.plant))
+
+    def simulation(self, config: SimConfig) -> Simulation:
+        """The closed loop on the plant at this run's frequency, falls judged by the task."""
+        return Simulation(self.plant, self.reference, config, frequency=self.config.frequency,
+                          fall_test=self.config.task.fall_test(self.plant, self.robot), push_body=self.robot.root_body,
+                          loop_reference=self.config.loop_reference)
+
+    def network_spec(self) -> dict:
+        """What a network must have been trained for to drive this run (checked against checkpoints)."""
+        s = self.spec
+        return {"robot": self.config.robot, "nq": s.nq, "nv": s.nv, "nu": s.nu, "num_knots": s.num_knots,
+                "plan_horizon": s.horizon, "spline": s.spline, "feature_size": s.feature_size}
+
+    def close(self) -> None:
+        if self.rollout is not None:
+            self.rollout.close()
+
+
+def assemble(config: RunConfig, nthread: int | None = None, models: TaskModels | None = None,
+             stages: StageFunctions | None = None) -> Assembly:
+    """Build everything. ``models`` and ``stages``, when given (a loaded AOT artifact), are used as they
+    are; otherwise the models are compiled from XML and the stages jitted."""
+    robot = config.robot_description
+    plant, planner_model, reference = models if models is not None else load_task_models(config)
+    spec = make_spec(config, plant, robot)
+    planner = make_planner(config.controller, robot.noise_scale([plant.actuator(i).name for i in range(plant.nu)]))
+    mjx_rollout = None
+    if config.controller.backend == "mjx" and stages is None:
+        from g1mpc.planning.backends.mjx_backend import make_mjx_rollout
+
+        mjx_rollout = make_mjx_rollout(planner_model, unroll=config.controller.mjx_unroll)
+    rollout = None
+    if config.controller.backend == "mujoco" and config.controller.mode != "nn":
+        rollout = NativeRollout(planner_model, nthread)
+    arrays = run_arrays(reference, plant, len(config.task.weight_values()),
+                        capacity=config.clip_frames(len(reference.qpos), reference.fps))
+    assembly = Assembly(config, robot, plant, planner_model, reference, spec, arrays, planner, stages, rollout, mjx_rollout)
+    if stages is None:
+        assembly.stages = jit_stages(assembly.declared_stages())
+    return assembly
