@@ -101,6 +101,9 @@ def add_sim_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--compensation", choices=get_args(Compensation), default=S.compensation,
                    help="predict: plan from the state predicted at the time the plan takes effect, and start it there; "
                         "none: plan from the measured state")
+    g.add_argument("--adapt_samples", choices=("on", "off"), default="on" if S.adapt_samples else "off",
+                   help="--loop async: roll out fewer of the --num_samples when plans miss their deadline and more again "
+                        "when they fit, between cycles, without a rebuild (on); off: always all of them")
     g.add_argument("--show_reference", action="store_true", help="draw a translucent ghost of the reference in the viewer")
     g.add_argument("--headless", "--no_viewer", dest="headless", action="store_true", help="no viewer at all")
     g.add_argument("--viewer", choices=("mujoco", "web"), default=RunOptions.viewer,
@@ -192,7 +195,7 @@ def run_options_from_args(args) -> RunOptions:
         sim=SimConfig(duration=args.duration, realtime=not args.no_realtime, pushes=pushes,
                       reset_on_fall=args.reset_on_fall, print_every=0.0 if args.quiet else 1.0,
                       loop=args.loop or ("sync" if args.no_realtime or args.latency_ms > 0 else "async"), latency=args.latency_ms / 1e3,
-                      compensation=args.compensation),
+                      compensation=args.compensation, adapt_samples=args.adapt_samples == "on"),
         warmup=args.warmup, headless=args.headless, show_reference=args.show_reference, record=record,
         report=args.report, plots=args.plots, quiet=args.quiet, viewer=args.viewer, port=args.port,
     )
@@ -320,7 +323,8 @@ def cmd_deploy(args) -> int:
 
     safety = SafetyConfig(ramp_time=args.ramp_time, stale_after=args.stale_ms / 1e3, damping_kd=args.damping_kd)
     deploy_config = DeployConfig(dds=DdsConfig(args.interface, args.domain), duration=args.duration, safety=safety,
-                                 compensation=args.compensation, wait_for_state=args.wait, base=args.base)
+                                 compensation=args.compensation, wait_for_state=args.wait, base=args.base,
+                                 adapt_samples=args.adapt_samples == "on")
     sizing = size_samples_if_auto(args, "hybrid")
     config = run_config_from_args(args, "hybrid")
     assembly, params, header = prepare_precompiled(config, _model_path(args), args.precompiled_dir, args.recompile, args.nthread)
@@ -467,6 +471,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_dds_flags(dep)
     dep.add_argument("--duration", type=float, default=None, help="seconds to control (default: until the robot stops publishing)")
     dep.add_argument("--compensation", choices=get_args(Compensation), default=S.compensation)
+    dep.add_argument("--adapt_samples", choices=("on", "off"), default="on" if S.adapt_samples else "off",
+                     help="roll out fewer of the --num_samples when plans miss their deadline, more again when they fit")
     dep.add_argument("--ramp_time", type=float, default=1.0, help="seconds to blend from the measured pose into the plan")
     dep.add_argument("--stale_ms", type=float, default=50.0, help="damping when no rt/lowstate came for this long")
     dep.add_argument("--damping_kd", type=float, default=4.0, help="kd (N m s/rad) of the damping command")

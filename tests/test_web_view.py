@@ -23,9 +23,20 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-sw
 SCREENSHOT = ROOT / "test-artifacts" / "web_view.png"
 
 
+def _status_once(page, *needles: str, timeout: float = 90.0) -> str:
+    """The page's status line once it holds every one of ``needles``, polled: how soon depends on how fast this
+    machine plans and draws (two software-WebGL browsers beside the run), not on the behaviour under test."""
+    deadline = time.time() + timeout
+    while True:
+        status = page.get_by_text("browser(s)").inner_text()
+        if all(n in status for n in needles) or time.time() > deadline:
+            return status
+        time.sleep(0.5)
+
+
 def _start_run(tmp_path: Path, port: int) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "run_policy_aot.py", "--viewer", "web", "--port", str(port), "--duration", "120",
+        [sys.executable, "run_policy_aot.py", "--viewer", "web", "--port", str(port), "--duration", "900",
          "--num_samples", "16", "--num_elites", "2", "--reset_on_fall", "--precompiled_dir", str(tmp_path / "pre"),
          "--report", str(tmp_path / "run.json")],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -81,8 +92,8 @@ def test_page_shows_the_robot_push_moves_it_and_closing_leaves_the_run(tmp_path)
             watcher.get_by_role("button", name="Push (0.1 s)").wait_for(timeout=60_000)
             time.sleep(2)
             watcher.get_by_role("button", name="Push (0.1 s)").click()  # not the driver: ignored
-            time.sleep(1.5)
-            status = page.get_by_text("browser(s)").inner_text()
+            time.sleep(1.5)  # the watcher's push would have counted by now
+            status = _status_once(page, "2 browser(s)")
             assert "2 browser(s)" in status and "pushes from the page 1" in status, status
             second.close()
             thumb = page.locator("[role=slider][aria-valuemax='3000']")  # capture_point: 0 to 3 x its 1000
@@ -97,8 +108,7 @@ def test_page_shows_the_robot_push_moves_it_and_closing_leaves_the_run(tmp_path)
             time.sleep(0.5)  # the choice reaches the server before the button does
             assert page.get_by_role("combobox", name="clip").input_value() == "generated motion 2"
             page.get_by_role("button", name="Switch to this clip").click()
-            time.sleep(3)
-            status = page.get_by_text("browser(s)").inner_text()
+            status = _status_once(page, "clip generated motion 2")
             assert "clip generated motion 2" in status, status
             browser.close()
         closed_at = time.time()

@@ -35,6 +35,7 @@ from g1mpc.lowlevel.motors import MotorMap
 from g1mpc.lowlevel.safety import SafetyConfig, clamp_targets, damping_command, divergence, ramp, servo_command
 from g1mpc.planning.plan import FirstApplications, PlanSchedule, hold_plan
 from g1mpc.running.async_loop import GIL_SWITCH_INTERVAL, LATENCY_WINDOW, Mailbox, Snapshot, plan_and_publish
+from g1mpc.running.sample_count import adaptive_sample_count
 from g1mpc.running.sim import Compensation, RunResult, frame_index, reference_frame
 
 Log = Callable[[str], None]
@@ -56,6 +57,7 @@ class DeployConfig:
     wait_for_state: float = 60.0
     print_every: float = 1.0
     base: str = "estimate"  # estimate: from the IMU and leg kinematics; truth: a robot-sim's debug truth (a diagnostic)
+    adapt_samples: bool = True  # roll out fewer samples when plans miss their deadline (g1mpc.running.sample_count)
 
     def __post_init__(self) -> None:
         if self.duration is not None and not (math.isfinite(self.duration) and self.duration > 0):
@@ -245,6 +247,7 @@ class Deployment:
         try:
             delays: deque[float] = deque(maxlen=LATENCY_WINDOW)
             ref, loop_ref, last = self.assembly.reference, self.assembly.config.loop_reference, -np.inf
+            samples = adaptive_sample_count(self.controller, self.period, self.config.adapt_samples)
             while True:
                 snap = mailbox.at_least(last + self.period - self.dt / 2)
                 if snap is None:
@@ -253,7 +256,7 @@ class Deployment:
                     continue
                 last = snap.time
                 plan_and_publish(self.controller, snap, self.config.compensation == "predict", delays, self.period, schedule,
-                                 pending, self.result.run, reference_frame(ref, snap.time, loop_ref), self.log)
+                                 pending, self.result.run, reference_frame(ref, snap.time, loop_ref), self.log, samples)
                 delays.append(mailbox.newest_time() + self.dt - snap.time)
         except BaseException as exc:  # re-raised by the command loop
             self._planner_error = exc

@@ -108,10 +108,13 @@ def make_planner(config: ControllerConfig, noise_scale: tuple[float, ...] | None
 
 @dataclass
 class CycleTiming:
+    """Seconds of one replan: all of it, the network, the sampling planner (``rollout``: its native rollouts)."""
+
     total: float
     nn: float
     cem: float
     other: float
+    rollout: float = 0.0
 
 
 class Controller:
@@ -158,11 +161,41 @@ class Controller:
         sampling noise, from the next replan on: they are inputs of the compiled stages, so nothing rebuilds."""
         self.arrays = P.tuned(self.arrays, cost_scale, noise_scale)
 
+    @property
+    def active_samples(self) -> int:
+        """Samples rolled out per replan: the first of the ``num_samples`` the stages were compiled for."""
+        return min(int(self.arrays.active_samples), self.config.num_samples)
+
+    def set_active_samples(self, count: int | None) -> None:
+        """Roll out only the first ``count`` samples from the next replan on (None: all); the others are left out
+        of the update. An input of the compiled stages, so nothing rebuilds; it must leave room for the elites."""
+        if count is not None and not max(2, self.config.num_elites) <= count <= self.config.num_samples:
+            raise ConfigError(f"active samples must be between max(2, --num_elites) ({max(2, self.config.num_elites)}) "
+                              f"and --num_samples ({self.config.num_samples}), got {count}")
+        self.arrays = P.with_active_samples(self.arrays, count)
+
     def use_reference(self, reference, clip_start: float) -> None:
         """Track ``reference`` (a :class:`~g1mpc.motion.reference.Reference`) from simulated time ``clip_start`` on,
         from the next replan: an input of the compiled stages like the tuning, so nothing rebuilds for a clip
         that fits the run's capacity (:class:`~g1mpc.planning.pipeline.ClipTooLong` otherwise)."""
         self.arrays = P.with_clip(self.arrays, reference, clip_start)
+
+    def _roll_out(self, time_: float, qpos: np.ndarray, qvel: np.ndarray, controls: np.ndarray):
+        """Native rollouts of the first ``active_samples`` of ``controls`` (N, H, nu), as float32 arrays of all N
+        rows (the rest repeat the first rollout: the score stage masks them out)."""
+        active = self.active_samples
+        tic = time.perf_counter()
+        q, v, s = self.rollout(time_, qpos, qvel, controls[:active])
+        self._rollout_time += time.perf_counter() - tic
+        if active == len(controls):
+            return tuple(np.asarray(x, np.float32) for x in (q, v, s))
+        padded = []
+        for x in (q, v, s):
+            full = np.empty((len(controls), *x.shape[1:]), np.float32)
+            full[:active] = x
+            full[active:] = x[:1]
+            padded.append(full)
+        return tuple(padded)
 
     def warmup(self, t: float, qpos: np.ndarray, qvel: np.ndarray, rounds: int = 3) -> None:
         """Run every code path ``rounds`` times (compiling or loading it), then reset."""
@@ -196,7 +229,7 @@ class Controller:
         shifts = 1 if self.last_start is None else max(0, int(round((plan_time - self.last_start) / spec.replan_period)))
         t0 = np.float32(plan_time)
         qpos32, qvel32 = np.asarray(qpos, np.float32), np.asarray(qvel, np.float32)
-        nn_time = cem_time = 0.0
+        nn_time = cem_time = self._rollout_time = 0.0
         tic = time.perf_counter()
         # the previous plan at this plan's start: CEM's start, the hybrid's anchor, a plan-conditioned network's input
         shifted, sigma = np.asarray(self.mean), np.asarray(self.sigma)
@@ -222,8 +255,7 @@ class Controller:
                     mean, sigma = np.asarray(mean), np.asarray(sigma)
                 else:
                     knots, controls = S.propose(mean, sigma, anchor, seed, counter, t0, self.arrays)
-                    q, v, s = self.rollout(plan_time, qpos, qvel, np.asarray(controls))
-                    q, v, s = (np.asarray(x, np.float32) for x in (q, v, s))
+                    q, v, s = self._roll_out(plan_time, qpos, qvel, np.asarray(controls))
                     mean, sigma, costs = S.score(
                         mean, sigma, knots, controls, q, v, s, t0, self.prev_ctrl, self.arrays
                     )
@@ -239,4 +271,4 @@ class Controller:
         self.cycle += 1
         total = time.perf_counter() - start
         plan = Plan(start_time=plan_time, state_time=t, controls=ctrl, dt=spec.plant_dt, knots=mean)
-        return plan, CycleTiming(total, nn_time, cem_time, max(total - nn_time - cem_time, 0.0))
+        return plan, CycleTiming(total, nn_time, cem_time, max(total - nn_time - cem_time, 0.0), self._rollout_time)

@@ -75,9 +75,9 @@ class RunArrays(NamedTuple):
 
     The clip's arrays are padded (with its last frame) to a fixed capacity C of frames, and ``frame_count``
     says how many are the clip's; ``clip_start`` is the simulated time of its first frame. So another clip
-    of up to C frames, ``cost_scale`` and ``noise_scale`` are all inputs of the compiled stages, not
-    constants baked into them: changing any of them takes effect on the next cycle without a rebuild (JIT
-    and precompiled alike).
+    of up to C frames, ``cost_scale``, ``noise_scale`` and ``active_samples`` are all inputs of the compiled
+    stages, not constants baked into them: changing any of them takes effect on the next cycle without a
+    rebuild (JIT and precompiled alike).
     """
 
     ref_qpos: jnp.ndarray  # (C, nq)
@@ -90,6 +90,10 @@ class RunArrays(NamedTuple):
     ctrl_high: jnp.ndarray  # (nu,)
     cost_scale: jnp.ndarray  # (W,) multipliers on the task's cost weights, in the order of ``task.weight_values()``
     noise_scale: jnp.ndarray  # () multiplier on the sampling noise
+    active_samples: jnp.ndarray  # () int32: samples rolled out per cycle, the first of the N compiled (ALL_SAMPLES: N)
+
+
+ALL_SAMPLES = np.iinfo(np.int32).max  # ``active_samples`` meaning every compiled sample
 
 
 def _f32(x) -> jnp.ndarray:
@@ -125,7 +129,8 @@ def run_arrays(reference, model, weight_count: int, cost_scale=None, noise_scale
     if scale.shape != (weight_count,):
         raise ValueError(f"cost_scale must have {weight_count} entries, got {scale.shape}")
     clip = _clip_arrays(reference, len(reference.qpos) if capacity is None else capacity, 0.0)
-    return RunArrays(**clip, ctrl_low=_f32(low), ctrl_high=_f32(high), cost_scale=_f32(scale), noise_scale=_f32(noise_scale))
+    return RunArrays(**clip, ctrl_low=_f32(low), ctrl_high=_f32(high), cost_scale=_f32(scale), noise_scale=_f32(noise_scale),
+                     active_samples=jax.device_put(np.int32(ALL_SAMPLES)))
 
 
 def tuned(arrays: RunArrays, cost_scale=None, noise_scale: float | None = None) -> RunArrays:
@@ -134,6 +139,11 @@ def tuned(arrays: RunArrays, cost_scale=None, noise_scale: float | None = None) 
         cost_scale=arrays.cost_scale if cost_scale is None else _f32(cost_scale),
         noise_scale=arrays.noise_scale if noise_scale is None else _f32(noise_scale),
     )
+
+
+def with_active_samples(arrays: RunArrays, count: int | None) -> RunArrays:
+    """``arrays`` rolling out the first ``count`` samples each cycle (None: all of them)."""
+    return arrays._replace(active_samples=jax.device_put(np.int32(ALL_SAMPLES if count is None else count)))
 
 
 def with_clip(arrays: RunArrays, reference, clip_start: float) -> RunArrays:
@@ -202,7 +212,7 @@ def propose(spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, key, 
     ``anchor`` (K, nu), if given, replaces sample 1: in hybrid mode the previous refined plan stays a
     candidate next to the network's proposal (sample 0), so a wrong prediction cannot discard it.
     """
-    knots = planner.sample(state, key, anchor, arrays.noise_scale)
+    knots = planner.sample(state, key, anchor, arrays.noise_scale, arrays.active_samples)
     controls = knots_to_controls(spec, arrays, knots, planner_step_times(spec, 0.0), t0)
     return knots, controls
 
@@ -217,8 +227,10 @@ def score_and_update(
     spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, knots, controls, qpos, qvel, sensordata,
     t0, previous_ctrl, arrays: RunArrays,
 ):
-    """Cost every rollout and update the sampling distribution."""
+    """Cost every rollout and update the sampling distribution; samples past ``arrays.active_samples`` were not
+    rolled out: their cost is +inf, so no update uses them."""
     costs = rollout_costs(spec, qpos, qvel, controls, sensordata, t0, previous_ctrl, arrays)
+    costs = jnp.where(jnp.arange(costs.shape[0]) < arrays.active_samples, costs, jnp.inf)
     return planner.update(state, knots, costs), costs
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from g1mpc.planning.plan import FirstApplications, PlanSchedule, hold_plan
+from g1mpc.running.sample_count import AdaptiveSampleCount, adaptive_sample_count
 from g1mpc.running.sim import CycleRecord, RunResult, Simulation, _rolling_line, finite_or_held, follow_clip, joint_rms, replan
 
 Log = Callable[[str], None]
@@ -147,15 +148,23 @@ def expected_delay(delays: deque, default: float, dt: float) -> float:
 
 
 def plan_and_publish(controller, snap: Snapshot, compensate: bool, delays: deque, period: float, schedule: PlanSchedule,
-                     pending: FirstApplications, result: RunResult, ref_qpos: np.ndarray, log: Log | None) -> CycleRecord:
+                     pending: FirstApplications, result: RunResult, ref_qpos: np.ndarray, log: Log | None,
+                     samples: AdaptiveSampleCount | None = None) -> CycleRecord:
     """One planning cycle of an asynchronous loop: plan from ``snap`` (ahead by the expected delay when
-    ``compensate``), hold the last targets if the plan is not finite, publish it at once, record the cycle."""
+    ``compensate``), hold the last targets if the plan is not finite, publish it at once, record the cycle;
+    with ``samples``, set the sample count of the next plan from this plan's time."""
     dt = schedule.current(snap.time).dt
     start = snap.time + expected_delay(delays, period, dt) if compensate else None
     plan, timing = replan(controller, snap.time, snap.qpos, snap.qvel, start, schedule.controls, dt)
     plan = finite_or_held(plan, snap.ctrl, controller, result, dt, log)
     record = CycleRecord(snap.time, timing.total, timing.nn, timing.cem, timing.other, joint_rms(snap.qpos, ref_qpos),
                          float(snap.qpos[2]), snap.pushing)
+    if samples is not None:
+        record.samples = controller.active_samples
+        count = samples.observe(timing.total, timing.rollout)
+        if count != record.samples:
+            controller.set_active_samples(count)
+            result.sample_changes.append((snap.time, count))
     pending.expect(plan, record)
     schedule.publish(plan, arrival=-np.inf)
     result.cycles.append(record)
@@ -174,6 +183,10 @@ def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = prin
     plant = _Plant(sim, schedule, result, mailbox, pending, on_cycle, log)
     delays: deque[float] = deque(maxlen=LATENCY_WINDOW)  # state to publication of the latest plans, for compensation
     window: list[CycleRecord] = []
+    samples = adaptive_sample_count(controller, sim.period, cfg.adapt_samples)
+    if samples is not None and log:
+        log(f"[g1mpc] samples per plan follow the time plans take: {samples.floor} to {samples.cap}, in steps of {samples.step} "
+            f"(--adapt_samples off: always {samples.cap})")
     next_report = sim.data.time + cfg.print_every if cfg.print_every > 0 else np.inf
     switch_interval = sys.getswitchinterval()
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
@@ -193,7 +206,7 @@ def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = prin
                 controller.reset(snap.ctrl)
                 clips_seen = follow_clip(controller, sim, clips_seen)
             record = plan_and_publish(controller, snap, cfg.compensation == "predict", delays, sim.period, schedule, pending,
-                                      result, sim.reference_qpos(snap.time), log)
+                                      result, sim.reference_qpos(snap.time), log, samples)
             delays.append(mailbox.newest_time() + dt - snap.time)  # the plant applies it from its next step on
             window.append(record)
             if snap.time >= next_report and log:
@@ -216,4 +229,5 @@ def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = prin
 
 def _latency_note(window: list[CycleRecord]) -> str:
     seen = [r.latency for r in window if r.latency is not None]
-    return f"  latency p50 {np.percentile(seen, 50) * 1e3:.1f} ms" if seen else ""
+    note = f"  latency p50 {np.percentile(seen, 50) * 1e3:.1f} ms" if seen else ""
+    return note + (f"  samples {window[-1].samples}" if window and window[-1].samples is not None else "")

@@ -75,6 +75,8 @@ class SimConfig:
             then the previous plan keeps running.
         compensation: none: a plan starts at the time of its state and reaches the plant late; predict:
             it is planned from the state predicted at the time it takes effect, and starts there.
+        adapt_samples: async loop: roll out fewer of the compiled samples when plans miss their deadline,
+            and more again when they fit (:mod:`g1mpc.running.sample_count`).
     """
 
     duration: float = 10.0
@@ -85,6 +87,7 @@ class SimConfig:
     loop: Loop = "sync"
     latency: float = 0.0
     compensation: Compensation = "predict"
+    adapt_samples: bool = True
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.duration) and self.duration > 0):
@@ -113,6 +116,7 @@ class CycleRecord:
     pushing: bool
     ctrl: list[float] = field(default_factory=list)  # servo targets applied at the cycle's first plant step
     latency: float | None = None  # s from the plan's state to its first plant step (None: superseded unapplied)
+    samples: int | None = None  # samples rolled out for this plan (None: not recorded, or no sampling)
 
 
 @dataclass
@@ -128,6 +132,7 @@ class RunResult:
     plant_faults: int = 0  # plant divergences (MuJoCo's bad-acceleration reset)
     loop: str = "sync"
     plant_overruns: int = 0  # async: plant steps taken later than their wall-clock time by over one replan period
+    sample_changes: list[tuple[float, int]] = field(default_factory=list)  # (simulated time, samples from then on)
 
     def summary(self) -> dict:
         planning = np.array([c.total for c in self.cycles]) if self.cycles else np.zeros(1)
@@ -163,7 +168,18 @@ class RunResult:
             "missed_deadlines": int(np.sum(planning > 1.0 / self.target_frequency)) if self.cycles else 0,
             "plans_never_applied": sum(c.latency is None for c in self.cycles),
             "plant_overruns": self.plant_overruns,
+            "samples_by_cycles": samples_by_cycles(self.cycles),
+            "sample_changes": [[float(t), int(n)] for t, n in self.sample_changes],
         }
+
+
+def samples_by_cycles(cycles: list[CycleRecord]) -> dict[str, int]:
+    """How many plans rolled out each sample count, {count: plans} (counts as strings, for JSON)."""
+    counts: dict[str, int] = {}
+    for c in cycles:
+        if c.samples is not None:
+            counts[str(c.samples)] = counts.get(str(c.samples), 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -int(kv[0])))
 
 
 def joint_rms(qpos: np.ndarray, ref_qpos: np.ndarray) -> float:

@@ -45,26 +45,29 @@ class SamplingPlanner:
     def num_anchor_samples(self) -> int:
         return max(1, int(round(self.anchor_fraction * (self.num_samples - 1))))
 
-    def sample(self, state: PlannerState, key: jax.Array, anchor: jnp.ndarray | None = None, noise_scale=1.0) -> jnp.ndarray:
+    def sample(self, state: PlannerState, key: jax.Array, anchor: jnp.ndarray | None = None, noise_scale=1.0,
+               active=None) -> jnp.ndarray:
         """Knots (N, K, nu): the mean, then mean + noise (its spread times ``noise_scale``).
 
         With an ``anchor`` (K, nu), samples 1 to :meth:`num_anchor_samples` are centred on it instead
         (sample 1 is the anchor itself, the wide exploration samples come next): a mixture of two
         proposals, so the plan the anchor carries keeps being refined however far off the mean is.
+
+        ``active`` (a scalar, at most N; None: N) is how many samples will be rolled out: the mixture is laid
+        out over the first ``active``, in the same shares as over all N, so a run can roll out fewer samples
+        than it was compiled for. With ``active`` N the samples are exactly those of the plain layout.
         """
         n_rest = self.num_samples - 1
-        n_explore = int(round(self.explore_fraction * n_rest))
+        rest = n_rest if active is None else jnp.clip(jnp.asarray(active, jnp.int32), 1, self.num_samples) - 1
+        index = jnp.arange(n_rest)[:, None, None]
+        n_explore = jnp.round(self.explore_fraction * rest)
         noise = jax.random.normal(key, (n_rest, *state.mean.shape))
-        scale = jnp.concatenate(
-            [
-                jnp.broadcast_to(self.sigma_start * self._scale(state.mean.shape[-1]), (n_explore, *state.mean.shape)),
-                jnp.broadcast_to(state.sigma, (n_rest - n_explore, *state.mean.shape)),
-            ]
-        )
+        wide = jnp.broadcast_to(self.sigma_start * self._scale(state.mean.shape[-1]), state.mean.shape)
+        scale = jnp.where(index < n_explore, wide, state.sigma)
         centres = jnp.broadcast_to(state.mean, (n_rest, *state.mean.shape))
         if anchor is not None:
-            n_anchor = min(self.num_anchor_samples(), n_rest)
-            centres = centres.at[:n_anchor].set(anchor)
+            n_anchor = jnp.minimum(jnp.maximum(1, jnp.round(self.anchor_fraction * rest)), rest)
+            centres = jnp.where(index < n_anchor, anchor, centres)
             noise = noise.at[0].set(0.0)
         return jnp.concatenate([state.mean[None], centres + (scale * noise_scale) * noise])
 

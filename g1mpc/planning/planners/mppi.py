@@ -15,7 +15,8 @@ class MPPI(SamplingPlanner):
     temperature: float  # relative to the cost spread of the batch
 
     def update(self, state: PlannerState, knots: jnp.ndarray, costs: jnp.ndarray) -> PlannerState:
-        spread = jnp.maximum(jnp.max(costs) - jnp.min(costs), 1e-9)
+        highest = jnp.max(jnp.where(jnp.isfinite(costs), costs, -jnp.inf))  # samples not rolled out cost +inf
+        spread = jnp.maximum(highest - jnp.min(costs), 1e-9)
         weights = jax.nn.softmax(-(costs - jnp.min(costs)) / (self.temperature * spread))
         mean = jnp.einsum("n,nku->ku", weights, knots)
         return PlannerState(mean, state.sigma)

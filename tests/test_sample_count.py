@@ -1,0 +1,125 @@
+"""Fewer samples than compiled: the planner's mixture over a prefix, the masked update, the rule that picks the
+count from the planning times, and a real asynchronous run that steps down when its plans cannot fit."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from g1mpc.common.errors import ConfigError
+from g1mpc.planning.planners import PLANNERS, PlannerState
+from g1mpc.running.sample_count import AdaptiveSampleCount, SampleCountRule, sample_count_bounds
+from g1mpc.running.sim import SimConfig
+
+K, NU = 4, 3
+
+
+def _cem(n=24):
+    return PLANNERS["cem"](num_samples=n, sigma_start=0.5, explore_fraction=0.4, anchor_fraction=0.8, num_elites=3, sigma_min=0.01)
+
+
+def test_all_samples_active_is_the_plain_layout_and_a_prefix_keeps_the_mixture():
+    cem = _cem()
+    state = PlannerState(jnp.full((K, NU), 1.0), jnp.full((K, NU), 0.1))
+    anchor, key = jnp.full((K, NU), -1.0), jax.random.PRNGKey(3)
+    plain = cem.sample(state, key, anchor)
+    np.testing.assert_array_equal(plain, cem.sample(state, key, anchor, 1.0, cem.num_samples))
+    noise = np.asarray(jax.random.normal(key, (cem.num_samples - 1, K, NU))).copy()
+    noise[0] = 0.0
+    for active in (8, 13, 24):
+        knots = np.asarray(cem.sample(state, key, anchor, 1.0, active))
+        rest = active - 1
+        n_anchor, n_explore = max(1, round(0.8 * rest)), round(0.4 * rest)
+        index = np.arange(cem.num_samples - 1)[:, None, None]
+        expected = np.where(index < n_anchor, -1.0, 1.0) + np.where(index < n_explore, 0.5, 0.1) * noise
+        np.testing.assert_allclose(knots[0], 1.0)
+        np.testing.assert_allclose(knots[1], -1.0)  # the anchor itself
+        np.testing.assert_allclose(knots[1:active], expected[:rest], atol=1e-5)
+
+
+def test_samples_not_rolled_out_never_reach_the_update(small_assembly):
+    """A real controller rolling out 4 of its 8 samples: the other four cost +inf and only 4 rollouts ran."""
+    controller = small_assembly.controller()
+    rows = []
+    rollout = controller.rollout
+    controller.rollout = lambda t, q, v, controls: rows.append(len(controls)) or rollout(t, q, v, controls)
+    sim = small_assembly.simulation(SimConfig(duration=0.1, print_every=0))
+    qpos, qvel = sim.data.qpos.copy(), sim.data.qvel.copy()
+    controller.plan(0.0, qpos, qvel)
+    assert np.isfinite(controller.last_costs).all() and rows == [8]
+    controller.set_active_samples(4)
+    assert controller.active_samples == 4
+    _, timing = controller.plan(0.02, qpos, qvel)
+    costs = np.asarray(controller.last_costs)
+    assert rows == [8, 4] and np.isfinite(costs[:4]).all() and np.isinf(costs[4:]).all()
+    assert 0 < timing.rollout <= timing.cem
+    assert np.isfinite(controller.mean).all() and np.isfinite(controller.sigma).all()
+    with pytest.raises(ConfigError, match="between"):
+        controller.set_active_samples(1)
+    controller.set_active_samples(None)
+    assert controller.active_samples == 8
+
+
+def test_mppi_and_predictive_sampling_ignore_infinite_costs():
+    knots = jnp.stack([jnp.full((K, NU), float(i)) for i in range(4)])
+    costs = jnp.array([3.0, 1.0, jnp.inf, jnp.inf])
+    state = PlannerState(jnp.zeros((K, NU)), jnp.ones((K, NU)))
+    common = dict(num_samples=4, sigma_start=0.5, explore_fraction=0.4, anchor_fraction=0.8)
+    mppi = PLANNERS["mppi"](**common, temperature=0.1).update(state, knots, costs)
+    assert np.isfinite(mppi.mean).all() and float(mppi.mean[0, 0]) < 1.0 + 1e-6
+    assert float(PLANNERS["ps"](**common).update(state, knots, costs).mean[0, 0]) == 1.0
+
+
+def _feed(rule, times):
+    return [rule.observe(plan, rollout) for plan, rollout in times]
+
+
+def test_the_rule_steps_down_to_a_count_whose_predicted_time_fits_and_not_below_half_or_the_floor():
+    rule = AdaptiveSampleCount(cap=40, floor=10, step=5, period=0.02)  # budget 17 ms
+    # 24 ms plans, 20 of them rollouts: 0.5 ms per sample, so 25 samples take 16.5 ms
+    counts = _feed(rule, [(0.024, 0.020)] * 5)
+    assert counts[:1] == [40] and counts[-1] == 25
+    rule2 = AdaptiveSampleCount(cap=40, floor=10, step=5, period=0.02)
+    assert _feed(rule2, [(0.060, 0.055)] * 5)[-1] == 20  # nothing fits: half at most
+    for _ in range(40):
+        rule2.observe(0.060, 0.055 * rule2.active / 40)
+    assert rule2.active == 10  # and never below the floor
+
+
+def test_the_rule_steps_up_when_a_window_would_fit_and_backs_off_after_a_failed_try():
+    rule = AdaptiveSampleCount(cap=16, floor=4, step=2, period=0.02, rule=SampleCountRule(window=5))
+    rule.active = 8
+    assert _feed(rule, [(0.012, 0.008)] * 5)[-1] == 10  # 12 + 8 * 2/8 = 14 ms <= 17 ms
+    assert _feed(rule, [(0.019, 0.010)] * 4)[-1] == 8   # the larger count overran: back down (after the hold)
+    assert _feed(rule, [(0.012, 0.008)] * 5)[-1] == 8   # the next try waits twice as long
+    assert _feed(rule, [(0.012, 0.008)] * 5)[-1] == 10
+    rule.active = 16
+    assert _feed(rule, [(0.005, 0.004)] * 50)[-1] == 16  # never above the cap
+
+
+def test_bounds_and_validation():
+    assert sample_count_bounds(40, 5) == (10, 5)
+    assert sample_count_bounds(8, 2) == (4, 2)
+    with pytest.raises(ConfigError):
+        AdaptiveSampleCount(cap=8, floor=10, step=2, period=0.02)
+    with pytest.raises(ConfigError):
+        SampleCountRule(target_share=1.5)
+
+
+def test_an_async_run_whose_plans_cannot_fit_steps_down_to_the_floor_and_says_so(small_assembly):
+    """At 250 Hz (4 ms per plan) no count fits on any machine: the run rolls out the floor's 4 of 8 samples."""
+    from g1mpc.running.loop import run_loop
+    from g1mpc.running.sim import Simulation
+
+    a = small_assembly
+    sim = Simulation(a.plant, a.reference, SimConfig(duration=0.6, print_every=0, loop="async"), frequency=250.0,
+                     fall_test=a.config.task.fall_test(a.plant, a.robot), push_body=a.robot.root_body)
+    controller = a.controller()
+    result = run_loop(sim, controller, log=None)
+    counts = [c.samples for c in result.cycles]
+    assert counts[0] == 8 and counts[-1] == 4 and min(counts) == 4
+    assert result.sample_changes and result.sample_changes[-1][1] == 4
+    summary = result.summary()
+    assert sum(summary["samples_by_cycles"].values()) == len(result.cycles)
+    off = a.simulation(SimConfig(duration=0.3, print_every=0, loop="async", adapt_samples=False))
+    assert all(c.samples is None for c in run_loop(off, a.controller(), log=None).cycles)
