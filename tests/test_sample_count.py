@@ -74,23 +74,27 @@ def _feed(rule, times):
     return [rule.observe(plan, rollout) for plan, rollout in times]
 
 
-def test_the_rule_steps_down_to_a_count_whose_predicted_time_fits_and_not_below_half_or_the_floor():
-    rule = AdaptiveSampleCount(cap=40, floor=10, step=5, period=0.02)  # budget 17 ms
+def test_the_rule_steps_down_to_a_count_whose_predicted_time_fits_and_not_below_the_floor():
+    rule = AdaptiveSampleCount(cap=40, floor=20, step=5, period=0.02)  # budget 17 ms
     # 24 ms plans, 20 of them rollouts: 0.5 ms per sample, so 25 samples take 16.5 ms
     counts = _feed(rule, [(0.024, 0.020)] * 5)
-    assert counts[:1] == [40] and counts[-1] == 25
-    rule2 = AdaptiveSampleCount(cap=40, floor=10, step=5, period=0.02)
-    assert _feed(rule2, [(0.060, 0.055)] * 5)[-1] == 20  # nothing fits: half at most
-    for _ in range(40):
-        rule2.observe(0.060, 0.055 * rule2.active / 40)
-    assert rule2.active == 10  # and never below the floor
+    assert counts[:4] == [40] * 4 and counts[-1] == 25  # judged on five plans
+    rule2 = AdaptiveSampleCount(cap=40, floor=20, step=5, period=0.02)
+    assert _feed(rule2, [(0.060, 0.055)] * 5)[-1] == 20  # nothing fits: the floor, never below
+    assert _feed(rule2, [(0.060, 0.030)] * 20)[-1] == 20
+
+
+def test_the_rule_follows_the_typical_plan_not_the_slowest():
+    rule = AdaptiveSampleCount(cap=16, floor=8, step=2, period=0.02)
+    times = [(0.012, 0.008), (0.012, 0.008), (0.030, 0.008)] * 4  # every third plan late (a busy machine): the median fits
+    assert _feed(rule, times)[-1] == 16
 
 
 def test_the_rule_steps_up_when_a_window_would_fit_and_backs_off_after_a_failed_try():
-    rule = AdaptiveSampleCount(cap=16, floor=4, step=2, period=0.02, rule=SampleCountRule(window=5))
+    rule = AdaptiveSampleCount(cap=16, floor=4, step=2, period=0.02, rule=SampleCountRule(judge=3, window=5))
     rule.active = 8
     assert _feed(rule, [(0.012, 0.008)] * 5)[-1] == 10  # 12 + 8 * 2/8 = 14 ms <= 17 ms
-    assert _feed(rule, [(0.019, 0.010)] * 4)[-1] == 8   # the larger count overran: back down (after the hold)
+    assert _feed(rule, [(0.019, 0.010)] * 3)[-1] == 8   # the larger count overran: back down
     assert _feed(rule, [(0.012, 0.008)] * 5)[-1] == 8   # the next try waits twice as long
     assert _feed(rule, [(0.012, 0.008)] * 5)[-1] == 10
     rule.active = 16
@@ -98,7 +102,8 @@ def test_the_rule_steps_up_when_a_window_would_fit_and_backs_off_after_a_failed_
 
 
 def test_bounds_and_validation():
-    assert sample_count_bounds(40, 5) == (10, 5)
+    assert sample_count_bounds(40, 5) == (20, 5)
+    assert sample_count_bounds(16, 2) == (8, 2)
     assert sample_count_bounds(8, 2) == (4, 2)
     with pytest.raises(ConfigError):
         AdaptiveSampleCount(cap=8, floor=10, step=2, period=0.02)

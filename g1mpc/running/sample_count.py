@@ -5,19 +5,18 @@ rest are masked out of the update, :func:`~g1mpc.planning.pipeline.score_and_upd
 change between plans without a rebuild. After each plan the rule below sets the next count from the times
 it sees in the loop, beside whatever else the machine runs (the plant thread, a web page, a simulated robot).
 Only the rollouts grow with the count, so a plan's time at ``m`` samples is predicted as its time now plus
-its rollout time scaled by ``(m - n) / n``:
+its rollout time scaled by ``(m - n) / n``. The rule follows the typical plan, not the slowest: a single
+late plan costs one period of an older plan, too few samples cost every plan.
 
-- down, at once, when two of the last three plans took over ``target_share`` of the period: to the largest
-  step-multiple count whose predicted time (from the median of those plans) fits, by at least one step and
-  at most to half;
-- up one step when every one of the last ``window`` plans since the last change would have fit at the
+- down, when the median of the last ``judge`` plans took over ``target_share`` of the period: to the largest
+  step-multiple count whose predicted median time fits, by at least one step, never below ``floor``;
+- up one step when the ``up_quantile`` of the last ``window`` plans since the last change would fit at the
   larger count. A step up that is followed at once by a step down doubles the window before the next try
   (up to ``max_window``), so a machine at its limit does not oscillate.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,27 +29,29 @@ class SampleCountRule:
     """When the sample count changes.
 
     Attributes:
-        target_share: a plan over this share of the replan period is an overrun.
+        target_share: the share of the replan period a typical plan may take.
+        judge: plans whose median decides a step down (the count is held that long after a change).
         window, max_window: plans judged (since the last change) before a step up, and its back-off limit.
-        hold: plans after a change before a step down.
+        up_quantile: the quantile of those plans that must fit at the larger count.
     """
 
     target_share: float = 0.85
+    judge: int = 5
     window: int = 25
     max_window: int = 400
-    hold: int = 3
+    up_quantile: float = 75.0
 
     def __post_init__(self) -> None:
         if not 0 < self.target_share <= 1:
             raise ConfigError("sample count rule: target_share must be in (0, 1]")
-        if not 1 <= self.window <= self.max_window or self.hold < 0:
-            raise ConfigError("sample count rule: need 1 <= window <= max_window and hold >= 0")
+        if not 1 <= self.judge <= self.window <= self.max_window or not 0 < self.up_quantile <= 100:
+            raise ConfigError("sample count rule: need 1 <= judge <= window <= max_window and 0 < up_quantile <= 100")
 
 
 def sample_count_bounds(cap: int, num_elites: int) -> tuple[int, int]:
-    """(floor, step) for stages compiled for ``cap`` samples with ``num_elites`` elites: the floor keeps twice
-    the elites (and a quarter of the cap), the step is an eighth of the cap."""
-    return min(cap, max(2 * num_elites, cap // 4, 4)), max(2, cap // 8)
+    """(floor, step) for stages compiled for ``cap`` samples with ``num_elites`` elites: the floor is half the cap
+    (below it the controller is another, weaker one) and at least twice the elites; the step an eighth of the cap."""
+    return min(cap, max(2 * num_elites, (cap + 1) // 2, 4)), max(2, cap // 8)
 
 
 @dataclass
@@ -68,7 +69,6 @@ class AdaptiveSampleCount:
         if not 2 <= self.floor <= self.cap or self.step < 1 or self.period <= 0:
             raise ConfigError(f"adaptive samples: need 2 <= floor ({self.floor}) <= cap ({self.cap}), step >= 1, period > 0")
         self.active = self.cap
-        self._recent: deque[tuple[float, float]] = deque(maxlen=3)
         self._since_change: list[tuple[float, float]] = []
         self._window = self.rule.window
         self._last_was_up = False
@@ -82,27 +82,24 @@ class AdaptiveSampleCount:
 
     def observe(self, plan_seconds: float, rollout_seconds: float) -> int:
         """Record one plan's time and its rollouts' time (s); returns the count for the next plan."""
-        self._recent.append((plan_seconds, rollout_seconds))
         self._since_change.append((plan_seconds, rollout_seconds))
+        recent = self._since_change[-self.rule.judge:]
+        plan, rollout = (float(np.median(x)) for x in zip(*recent, strict=True))
         new = self.active
-        if sum(p > self.budget for p, _ in self._recent) >= 2 and len(self._since_change) > self.rule.hold \
-                and self.active > self.floor:
-            plan, rollout = (float(np.median(x)) for x in zip(*self._recent, strict=True))
-            half = (self.active + 1) // 2
-            lowest = min(self.active - 1, max(self.floor, -(-half // self.step) * self.step))
-            fitting = [m for m in range(self.active - self.step, lowest - 1, -self.step)
+        if len(recent) == self.rule.judge and plan > self.budget and self.active > self.floor:
+            fitting = [m for m in range(self.active - self.step, self.floor - 1, -self.step)
                        if self._predicted(plan, rollout, m) <= self.budget]
-            new = fitting[0] if fitting else lowest
+            new = fitting[0] if fitting else self.floor
             self._window = min(2 * self._window, self.rule.max_window) if self._last_was_up else self.rule.window
             self._last_was_up = False
         elif len(self._since_change) >= self._window and self.active < self.cap:
             grown = min(self.cap, self.active + self.step)
-            if all(self._predicted(p, r, grown) <= self.budget for p, r in self._since_change[-self._window:]):
+            plans, rollouts = (np.asarray(x) for x in zip(*self._since_change[-self._window:], strict=True))
+            if np.percentile(self._predicted(plans, rollouts, grown), self.rule.up_quantile) <= self.budget:
                 new = grown
                 self._last_was_up = True
         if new != self.active:
             self.active = new
-            self._recent.clear()
             self._since_change = []
         return self.active
 
