@@ -102,8 +102,9 @@ def add_sim_flags(p: argparse.ArgumentParser) -> None:
                    help="predict: plan from the state predicted at the time the plan takes effect, and start it there; "
                         "none: plan from the measured state")
     g.add_argument("--adapt_samples", choices=("on", "off"), default="on" if S.adapt_samples else "off",
-                   help="--loop async: roll out fewer of the --num_samples when plans miss their deadline and more again "
-                        "when they fit, between cycles, without a rebuild (on); off: always all of them")
+                   help="--loop async: on: roll out fewer of the --num_samples when plans miss their deadline and more "
+                        "again when they fit, between cycles, without a rebuild; off (default): always all of them "
+                        "(measured: meeting deadlines with fewer samples fell more)")
     g.add_argument("--show_reference", action="store_true", help="draw a translucent ghost of the reference in the viewer")
     g.add_argument("--headless", "--no_viewer", dest="headless", action="store_true", help="no viewer at all")
     g.add_argument("--viewer", choices=("mujoco", "web"), default=RunOptions.viewer,
@@ -472,7 +473,8 @@ def build_parser() -> argparse.ArgumentParser:
     dep.add_argument("--duration", type=float, default=None, help="seconds to control (default: until the robot stops publishing)")
     dep.add_argument("--compensation", choices=get_args(Compensation), default=S.compensation)
     dep.add_argument("--adapt_samples", choices=("on", "off"), default="on" if S.adapt_samples else "off",
-                     help="roll out fewer of the --num_samples when plans miss their deadline, more again when they fit")
+                     help="on: roll out fewer of the --num_samples when plans miss their deadline, more again when they fit; "
+                          "off (default)")
     dep.add_argument("--ramp_time", type=float, default=1.0, help="seconds to blend from the measured pose into the plan")
     dep.add_argument("--stale_ms", type=float, default=50.0, help="damping when no rt/lowstate came for this long")
     dep.add_argument("--damping_kd", type=float, default=4.0, help="kd (N m s/rad) of the damping command")

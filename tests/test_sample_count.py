@@ -117,7 +117,7 @@ def test_an_async_run_whose_plans_cannot_fit_steps_down_to_the_floor_and_says_so
     from g1mpc.running.sim import Simulation
 
     a = small_assembly
-    sim = Simulation(a.plant, a.reference, SimConfig(duration=0.6, print_every=0, loop="async"), frequency=250.0,
+    sim = Simulation(a.plant, a.reference, SimConfig(duration=0.6, print_every=0, loop="async", adapt_samples=True), frequency=250.0,
                      fall_test=a.config.task.fall_test(a.plant, a.robot), push_body=a.robot.root_body)
     controller = a.controller()
     result = run_loop(sim, controller, log=None)

@@ -57,7 +57,7 @@ class DeployConfig:
     wait_for_state: float = 60.0
     print_every: float = 1.0
     base: str = "estimate"  # estimate: from the IMU and leg kinematics; truth: a robot-sim's debug truth (a diagnostic)
-    adapt_samples: bool = True  # roll out fewer samples when plans miss their deadline (g1mpc.running.sample_count)
+    adapt_samples: bool = False  # roll out fewer samples when plans miss their deadline (g1mpc.running.sample_count)
 
     def __post_init__(self) -> None:
         if self.duration is not None and not (math.isfinite(self.duration) and self.duration > 0):

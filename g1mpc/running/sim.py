@@ -76,7 +76,8 @@ class SimConfig:
         compensation: none: a plan starts at the time of its state and reaches the plant late; predict:
             it is planned from the state predicted at the time it takes effect, and starts there.
         adapt_samples: async loop: roll out fewer of the compiled samples when plans miss their deadline,
-            and more again when they fit (:mod:`g1mpc.running.sample_count`).
+            and more again when they fit (:mod:`g1mpc.running.sample_count`). Off by default: on a slow
+            machine it met the deadlines and fell more (docs/realtime.md).
     """
 
     duration: float = 10.0
@@ -87,7 +88,7 @@ class SimConfig:
     loop: Loop = "sync"
     latency: float = 0.0
     compensation: Compensation = "predict"
-    adapt_samples: bool = True
+    adapt_samples: bool = False
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.duration) and self.duration > 0):
