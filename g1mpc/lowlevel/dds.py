@@ -55,6 +55,9 @@ class DdsConfig:
 
 _domains: dict[int, tuple[Domain, str]] = {}  # one configured domain per id and process (Cyclone allows no second)
 _domains_lock = threading.Lock()
+# Topics, readers and writers are created one at a time per process: two threads creating the same topic at once
+# (a robot-sim and a controller in one process) made Cyclone fail with a non-specific error.
+_entities_lock = threading.Lock()
 
 
 def open_participant(config: DdsConfig) -> DomainParticipant:
@@ -88,9 +91,10 @@ class Reader:
 
     def __init__(self, participant: DomainParticipant, name: str, idl_type: type, decode: Callable[[bytes], Any] | None = None,
                  depth: int = 1):
-        topic = Topic(participant, name, idl_type)
         qos = Qos(Policy.Reliability.BestEffort, Policy.History.KeepLast(depth))
-        self._reader = DataReader(participant, topic, qos=qos)
+        with _entities_lock:
+            topic = Topic(participant, name, idl_type)
+            self._reader = DataReader(participant, topic, qos=qos)
         if decode is not None:
             topic.data_type = _Decoded(idl_type, decode)
         self._topic = topic
@@ -111,8 +115,9 @@ class Writer:
     """Publishes one topic; ``encode`` (message -> little-endian CDR body) replaces the IDL serializer."""
 
     def __init__(self, participant: DomainParticipant, name: str, idl_type: type, encode: Callable[[Any], bytes] | None = None):
-        self._writer = DataWriter(participant, Topic(participant, name, idl_type),
-                                  qos=Qos(Policy.Reliability.BestEffort, Policy.History.KeepLast(1)))
+        with _entities_lock:
+            self._writer = DataWriter(participant, Topic(participant, name, idl_type),
+                                      qos=Qos(Policy.Reliability.BestEffort, Policy.History.KeepLast(1)))
         self._encode = encode
         self._carrier = idl_type() if encode is not None else None
 
