@@ -27,6 +27,8 @@ from g1mpc.planning.controller import ControllerConfig
 from g1mpc.registry import ROBOTS
 from g1mpc.robots.base import Robot
 from g1mpc.robots.models import PLANNER_MODELS, PlannerModelConfig
+from g1mpc.robots.perturbation import PerturbationRanges
+from g1mpc.robots.plants import MODEL_GAINS, NOMINAL
 from g1mpc.running.assembly import assemble
 from g1mpc.running.cluster import ClusterConfig
 from g1mpc.running.config import RunConfig, named_planner_model
@@ -55,19 +57,22 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
               motions: list[int] | None = None, planner_model: PlannerModelConfig | None = None,
               plan_horizon: float = RunConfig.plan_horizon, num_knots: int = RunConfig.num_knots,
               push_directions: tuple[float, ...] = (), loop: str = "sync", latency_ms: float = 0.0,
-              compensation: str = "none", task_settings: dict | None = None) -> dict:
+              compensation: str = "none", task_settings: dict | None = None, plant: str = NOMINAL,
+              perturb: str = "", gains: str = MODEL_GAINS, planner_plant: str = NOMINAL) -> dict:
     """One closed-loop configuration over ``seeds`` (on Ray workers with ``cluster``).
 
     ``checkpoint`` is the network of the nn and hybrid modes; ``push_directions`` (deg) restricts the pushes'
     directions (empty: any). ``loop``, ``latency_ms`` and ``compensation`` set the closed loop (``--loop async``
     runs in wall-clock time: its timings and falls depend on the machine and its load). With ``motions``, each seed runs on its own
     generated motion (``g1mpc.motion.generated``, drawn from that seed) instead of the default clip.
+    ``plant`` and ``perturb`` set the simulated robot (perturbations drawn per seed), ``gains`` the servo gains.
     """
     controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, backend=backend,
                                   **(controller_overrides or {}))
     task = BalanceTask(weights=CostWeights(**(weights or {})), **(task_settings or {}))
     config = RunConfig(robot=robot, controller=controller, plan_horizon=plan_horizon, num_knots=num_knots, task=task,
-                       planner_model=planner_model or named_planner_model(None, backend))
+                       planner_model=planner_model or named_planner_model(None, backend), gains=gains,
+                       planner_plant=planner_plant)
     bare = 0.0
     if mode != "nn" and backend == "mujoco":
         assembly = assemble(config)
@@ -77,7 +82,7 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
             assembly.close()
     evaluation = Evaluation(config, checkpoint if mode != "cem" else None, duration,
                             PushConfig(force=push, directions=push_directions), loop=loop, latency=latency_ms / 1e3,
-                            compensation=compensation)
+                            compensation=compensation, plant=plant, perturb=PerturbationRanges.parse(perturb))
     if motions is None:
         per_seed = evaluate(evaluation, seeds, cluster)
     else:
@@ -106,6 +111,8 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
         "plan_latency_p95_ms": float(np.percentile(latency, 95)) if latency.size else None,
         "missed_deadlines": int(np.sum(planning > 1e3 / config.frequency)),
         "replans_per_s": float(np.mean([r["replans_per_s"] for r in per_seed])),
+        "plant": plant, "plant_perturb": perturb, "gains": gains, "planner_plant": planner_plant,
+        "perturbation_per_seed": [r["plant"]["perturbation"] for r in per_seed],
     }
 
 
@@ -175,6 +182,11 @@ def main() -> None:
     p.add_argument("--latency_ms", type=float, default=0.0, help="--loop sync: each plan takes effect this long after its state")
     p.add_argument("--compensation", choices=("none", "predict"), default="none",
                    help="predict: plan from the state predicted at the time the plan takes effect")
+    p.add_argument("--plant", default=NOMINAL, help="the simulated robot: nominal (the planner's model) or a plant variant "
+                   "of --robot (g1: as_built, as_built_armature, as_built_friction, as_built_soles, as_built_linkage)")
+    p.add_argument("--plant_perturb", default="", help="plant perturbation, as g1mpc run's (drawn per seed)")
+    p.add_argument("--gains", default=MODEL_GAINS, help="servo gains: model, or a gain set of --robot (g1: motor)")
+    p.add_argument("--planner_plant", default=NOMINAL, help="the build the planner's model is made from (as --plant)")
     p.add_argument("--out", default="benchmarks/results/planning.json")
     args = p.parse_args()
     seeds = args.seed_list or list(range(args.seeds))
@@ -204,7 +216,8 @@ def main() -> None:
             row = run_entry(mode, samples, elites, push, seeds, args.duration, str(network), args.backend,
                             controller_overrides, weights, args.robot, cluster, seeds if args.motions else None, model,
                             args.plan_horizon, args.num_knots, tuple(args.push_directions), args.loop,
-                            args.latency_ms, args.compensation, task_settings)
+                            args.latency_ms, args.compensation, task_settings, args.plant, args.plant_perturb,
+                            args.gains, args.planner_plant)
             rows.append(row)
             print(f"{row['mode']:>7} {row['num_samples']:>4} {row['num_elites']:>3} {push:>6.0f} {row['planning_p50_ms']:>7.2f}ms "
                   f"{row['planning_p95_ms']:>5.2f}ms {row['bare_rollout_ms']:>6.2f}ms {row['planning_limited_hz']:>6.1f} "

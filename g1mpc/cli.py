@@ -25,6 +25,8 @@ from g1mpc.planning.controller import Backend, ControllerConfig, Mode, PlannerNa
 from g1mpc.planning.splines import SplineKind
 from g1mpc.registry import TASKS, get_robot, get_task, robot_choices
 from g1mpc.robots.models import PLANNER_MODELS, Contacts, PlannerModelConfig
+from g1mpc.robots.perturbation import FACTORS, PerturbationRanges
+from g1mpc.robots.plants import NOMINAL
 from g1mpc.running.cluster import ClusterConfig
 from g1mpc.running.config import PRESET_FIELDS, PRESETS, RunConfig, named_planner_model, preset
 from g1mpc.running.session import RecordOptions, RunOptions
@@ -67,12 +69,19 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--planner_model", choices=tuple(PLANNER_MODELS), default=None,
                    help=f"the planner's model of the robot ({models}; default: coarse, coarse_feet for --backend mjx); "
                         "the flags below override single settings")
+    g.add_argument("--planner_plant", default=R.planner_plant,
+                   help="the build the planner's model is made from: nominal (the robot's scene) or a plant variant of --robot "
+                        "(g1: as_built; see --plant)")
     g.add_argument("--planner_dt", type=float, default=None, help="planner model timestep (s)")
     g.add_argument("--planner_contacts", "--mjx_contacts", dest="planner_contacts", choices=get_args(Contacts), default=None,
                    help="planner model contacts: every contact, robot-floor only, or feet-floor only")
     g.add_argument("--planner_iterations", type=int, default=None, help="planner model constraint-solver iterations")
     g.add_argument("--planner_ls_iterations", type=int, default=None, help="planner model line-search iterations")
     g.add_argument("--mjx_unroll", type=int, default=C.mjx_unroll, help="--backend mjx: planner steps per compiled loop trip")
+    g.add_argument("--gains", default=R.gains,
+                   help="servo gains the controller commands, in the planner's model and the plant alike: model (the scene's; "
+                        "kp 500 on every G1 joint) or a gain set of --robot (g1: motor, per motor from its rotor inertia, "
+                        "kp 14-99 as holosoma's G1 policies run; docs/plants.md)")
     g.add_argument("--seed", type=int, default=C.seed)
     g.add_argument("--nthread", type=int, default=None, help="rollout threads (default: the cores this process may use)")
     g.add_argument("--sizing_cache", default=DEFAULT_SIZING_CACHE,
@@ -105,6 +114,7 @@ def add_sim_flags(p: argparse.ArgumentParser) -> None:
                    help="--loop async: on: roll out fewer of the --num_samples when plans miss their deadline and more "
                         "again when they fit, between cycles, without a rebuild; off (default): always all of them "
                         "(measured: meeting deadlines with fewer samples fell more)")
+    add_plant_flags(g, default_help="nominal")
     g.add_argument("--show_reference", action="store_true", help="draw a translucent ghost of the reference in the viewer")
     g.add_argument("--headless", "--no_viewer", dest="headless", action="store_true", help="no viewer at all")
     g.add_argument("--viewer", choices=("mujoco", "web"), default=RunOptions.viewer,
@@ -119,6 +129,27 @@ def add_sim_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--record_size", default=f"{RecordOptions.width}x{RecordOptions.height}", help="video WIDTHxHEIGHT")
     g.add_argument("--camera", default=RecordOptions.camera, help="'track' (follows the robot) or a camera name of the model")
     g.add_argument("--quiet", action="store_true", help="only the final summary")
+
+
+def add_plant_flags(g, default_help: str) -> None:
+    """--plant and --plant_perturb (the run commands and robot-sim)."""
+    g.add_argument("--plant", default=None,
+                   help=f"the robot the simulation steps: {NOMINAL} (the planner's own model) or a plant variant of --robot "
+                        f"(g1: as_built, Unitree's build: motor armature, joint friction, sole capsules, ankle linkage); "
+                        f"default: {default_help} (docs/plants.md)")
+    g.add_argument("--plant_perturb", default="", metavar="NAME=V[:V2],...",
+                   help=f"perturb the plant: factors {', '.join(f for f in FACTORS if f != 'delay_ms')} (times the plant's), "
+                        "delay_ms (state seen late); a value, or low:high drawn per run from --seed "
+                        "(e.g. mass=0.9:1.1,friction=0.7,delay_ms=10)")
+
+
+def plant_from_args(args, default: str) -> tuple[str, PerturbationRanges]:
+    """(plant name, perturbation ranges) from the flags, the plant checked against --robot."""
+    plant = args.plant or default
+    names = get_robot(args.robot).plant_names
+    if plant not in names:
+        raise UserError(f"--plant: '{plant}' is not a plant of robot '{args.robot}' ({', '.join(names)})")
+    return plant, PerturbationRanges.parse(args.plant_perturb)
 
 
 def _samples(text: str) -> int | str:
@@ -168,7 +199,7 @@ def run_config_from_args(args, mode: Mode) -> RunConfig:
     return RunConfig(
         robot=args.robot, task=get_task(args.task)(), reference=args.reference, frequency=args.frequency,
         spline=args.spline, num_knots=sizes["num_knots"], plan_horizon=sizes["plan_horizon"],
-        planner_model=planner_model_from_args(args),
+        planner_model=planner_model_from_args(args), gains=args.gains, planner_plant=args.planner_plant,
         controller=ControllerConfig(
             mode=mode, planner=args.planner, num_samples=sizes["num_samples"], num_elites=sizes["num_elites"],
             iterations=sizes["iterations"], sigma_start=args.sigma_start, sigma_min=args.sigma_min,
@@ -192,11 +223,12 @@ def run_options_from_args(args) -> RunOptions:
         record = RecordOptions(args.record, args.record_fps, width, height, args.camera)
     pushes = PushConfig(force=args.push_force, interval=args.push_interval, duration=args.push_duration, seed=args.seed,
                         directions=tuple(args.push_directions))
+    plant, perturb = plant_from_args(args, NOMINAL)
     return RunOptions(
         sim=SimConfig(duration=args.duration, realtime=not args.no_realtime, pushes=pushes,
                       reset_on_fall=args.reset_on_fall, print_every=0.0 if args.quiet else 1.0,
                       loop=args.loop or ("sync" if args.no_realtime or args.latency_ms > 0 else "async"), latency=args.latency_ms / 1e3,
-                      compensation=args.compensation, adapt_samples=args.adapt_samples == "on"),
+                      compensation=args.compensation, adapt_samples=args.adapt_samples == "on", plant=plant, perturb=perturb),
         warmup=args.warmup, headless=args.headless, show_reference=args.show_reference, record=record,
         report=args.report, plots=args.plots, quiet=args.quiet, viewer=args.viewer, port=args.port,
     )
@@ -292,6 +324,8 @@ def _write_report(path: str | None, payload: dict) -> None:
 def cmd_robot_sim(args) -> int:
     from g1mpc.lowlevel.dds import DdsConfig
     from g1mpc.lowlevel.robot_sim import RobotSim, RobotSimConfig, SensorNoise
+    from g1mpc.robots.models import load_plant_model
+    from g1mpc.robots.perturbation import perturb_model
     from g1mpc.running.assembly import load_task_models
 
     config = RunConfig(robot=args.robot, task=get_task(args.task)(), reference=args.reference)
@@ -300,9 +334,17 @@ def cmd_robot_sim(args) -> int:
     sim_config = RobotSimConfig(duration=args.duration, pushes=pushes, noise=SensorNoise().scaled(args.sensor_noise),
                                 dds=DdsConfig(args.interface, args.domain), seed=args.seed, wait_for_command=args.wait,
                                 publish_truth_every=args.truth_every)
-    plant, _, reference = load_task_models(config)
     robot = config.robot_description
+    plant_name, perturb = plant_from_args(args, robot.sim_plant)
+    perturbation = perturb.draw(args.seed)
+    if perturbation.delay_ms or perturbation.kp != 1 or perturbation.kd != 1:
+        raise UserError("--plant_perturb: delay_ms, kp and kd are for in-process runs; the robot-sim's motors apply the gains "
+                        "each rt/lowcmd carries, and its state is as late as DDS and the controller's loop make it")
+    _, _, reference = load_task_models(config)
+    plant = perturb_model(load_plant_model(robot, plant_name), perturbation)
+    plant_info = {"name": plant_name, "perturb": perturb.text(), "perturbation": perturbation.as_dict()}
     sim = RobotSim(plant, reference, config.task.fall_test(plant, robot), robot.root_body, sim_config)
+    print(f"[robot-sim] plant: {plant_name}" + (f", perturbed {perturbation.as_dict()}" if not perturbation.is_none else ""))
     print(f"[robot-sim] {config.robot} publishing rt/lowstate at {1 / plant.opt.timestep:g} Hz on interface {args.interface}, "
           f"domain {args.domain}; waiting up to {args.wait:g} s for rt/lowcmd")
     result = sim.run()
@@ -311,7 +353,7 @@ def cmd_robot_sim(args) -> int:
           f"joint RMS {s['joint_rms_rad'] or 0:.4f} rad | commands applied {s['commands_applied']}, rejected crc "
           f"{s['rejected_crc']} / out of order {s['rejected_out_of_order']} / invalid {s['rejected_invalid']} | round trip p50 "
           f"{s['roundtrip_p50_ms'] or float('nan'):.2f} / p95 {s['roundtrip_p95_ms'] or float('nan'):.2f} ms")
-    _write_report(args.report, {"version": 1, "kind": "robot-sim", "flags": _flags(args), "summary": s})
+    _write_report(args.report, {"version": 1, "kind": "robot-sim", "flags": _flags(args), "plant": plant_info, "summary": s})
     return 0
 
 
@@ -462,6 +504,7 @@ def build_parser() -> argparse.ArgumentParser:
     rsim.add_argument("--push_directions", type=float, nargs="+", default=list(PU.directions), metavar="DEG")
     rsim.add_argument("--seed", type=int, default=C.seed, help="push directions and sensor noise")
     rsim.add_argument("--sensor_noise", type=float, default=1.0, help="factor on the default IMU and encoder noise (0: none)")
+    add_plant_flags(rsim, default_help="the robot's simulated plant (g1: as_built)")
     add_dds_flags(rsim)
     rsim.add_argument("--wait", type=float, default=300.0, help="seconds to wait for the first rt/lowcmd")
     rsim.add_argument("--truth_every", type=int, default=5, help="plant steps between debug truth messages (1: every state)")

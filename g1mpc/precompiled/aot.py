@@ -19,7 +19,6 @@ uses; a build that fails the check is moved aside and built again, saying why.
 
 from __future__ import annotations
 
-import copy
 import fcntl
 import io
 import json
@@ -53,9 +52,7 @@ from g1mpc.precompiled.manifest import (
     why_no_build,
 )
 from g1mpc.precompiled.model_file import MODELS, model_path, read_model_file
-from g1mpc.robots.base import Robot
-from g1mpc.robots.models import PlannerModelConfig, planner_model_from
-from g1mpc.running.assembly import Assembly, TaskModels, assemble
+from g1mpc.running.assembly import Assembly, TaskModels, assemble, planner_model_for
 from g1mpc.running.config import RunConfig
 
 BUILDS = "builds"
@@ -238,7 +235,7 @@ def _load_checked_model(directory: Path, manifest: dict) -> mujoco.MjModel:
     return model
 
 
-def load_stored_task_models(directory: Path, manifest: dict, planner_config: PlannerModelConfig, robot: Robot) -> TaskModels:
+def load_stored_task_models(directory: Path, manifest: dict, config: RunConfig) -> TaskModels:
     """The compiled plant and the reference stored with the build (digest-checked MJB and plain arrays).
 
     The planner model is the plant with the planner settings applied, as when compiling from XML.
@@ -250,7 +247,7 @@ def load_stored_task_models(directory: Path, manifest: dict, planner_config: Pla
             reference = Reference(qpos=npz["qpos"], fps=float(npz["fps"]), ctrl=npz["ctrl"], sensordata=npz["sensordata"])
     except Exception as exc:
         raise _unreadable(directory / "reference.npz", exc) from None
-    return TaskModels(plant, planner_model_from(copy.deepcopy(plant), planner_config, robot), reference)
+    return TaskModels(plant, planner_model_for(config, plant), reference)
 
 
 def load_stages(directory: Path, manifest: dict, backend: str) -> StageFunctions:
@@ -278,8 +275,7 @@ def load_build(directory: Path, expected: dict, config: RunConfig, nthread: int 
     params = load_network_params(directory, manifest)
     # MuJoCo reads its model without holding the GIL (and hashing releases it): load it while JAX loads the stages.
     with ThreadPoolExecutor(max_workers=1) as pool:
-        models_loading = pool.submit(load_stored_task_models, directory, manifest, config.planner_model,
-                                     config.robot_description)
+        models_loading = pool.submit(load_stored_task_models, directory, manifest, config)
         stages = load_stages(directory, manifest, config.controller.backend)
         models = models_loading.result()
     return assemble(config, nthread=nthread, models=models, stages=stages), params

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from g1mpc.common.errors import RobotError
+from g1mpc.robots.plants import MODEL_GAINS, NOMINAL, GainSet, PlantVariant
 
 if TYPE_CHECKING:
     import mujoco
@@ -72,6 +73,11 @@ class Robot:
             fewer samples in the same cycle, a slower one needs a longer horizon; see :func:`g1mpc.running.config.preset`).
         experimental: why the robot does not yet meet the project's bar (stands, holds 100 N pushes with its
             own network); empty: it does. Shown in ``--help`` and the README.
+        plants: name -> a build of the robot the simulation may step instead of the planner's model
+            (``--plant``; ``nominal``, the scene itself, is always there).
+        sim_plant: the plant a simulated robot (``g1mpc robot-sim``) is by default.
+        gain_sets: name -> servo gains the controller may command instead of the scene's (``--gains``;
+            ``model``, the scene's own, is always there).
     """
 
     name: str
@@ -86,8 +92,15 @@ class Robot:
     pose_ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     preset_sizes: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     experimental: str = ""
+    plants: Mapping[str, PlantVariant] = field(default_factory=dict)
+    sim_plant: str = NOMINAL
+    gain_sets: Mapping[str, GainSet] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if NOMINAL in self.plants or MODEL_GAINS in self.gain_sets:
+            raise RobotError(f"robot '{self.name}': '{NOMINAL}' and '{MODEL_GAINS}' name the scene itself; pick other names")
+        if self.sim_plant not in self.plant_names:
+            raise RobotError(f"robot '{self.name}': sim_plant '{self.sim_plant}' is not one of {', '.join(self.plant_names)}")
         if len(self.feet) != 2 or len(self.hands) not in (0, 2):
             raise RobotError(f"robot '{self.name}': needs (left, right) feet and (left, right) or no hands")
         for group, spec in self.actuator_groups.items():
@@ -100,6 +113,14 @@ class Robot:
             if pose not in self.key_poses or not low <= high:
                 raise RobotError(f"robot '{self.name}': pose range for '{pose}' needs a key pose and low <= high")
 
+    @property
+    def plant_names(self) -> tuple[str, ...]:
+        return (NOMINAL, *self.plants)
+
+    @property
+    def gain_names(self) -> tuple[str, ...]:
+        return (MODEL_GAINS, *self.gain_sets)
+
     def xml_path(self) -> Path:
         path = Path(self.scene)
         if path.is_absolute():
@@ -109,8 +130,9 @@ class Robot:
         return Path(asset_path()) / MENAGERIE / path
 
     def with_scene(self, xml: str | Path) -> Robot:
-        """The same description on another scene XML (a user's variant of this robot)."""
-        return replace(self, name=f"{self.name} variant", scene=str(Path(xml).resolve()))
+        """The same description on another scene XML (a user's variant of this robot; the plant variants,
+        which edit this robot's scene, are not carried over)."""
+        return replace(self, name=f"{self.name} variant", scene=str(Path(xml).resolve()), plants={}, sim_plant=NOMINAL)
 
     def actuator_group(self, actuator: str) -> str:
         for group, spec in self.actuator_groups.items():

@@ -15,6 +15,7 @@ import numpy as np
 
 from g1mpc.common.errors import ConfigError, UserError
 from g1mpc.robots.base import SIDES, Frame, FreeBase, Robot
+from g1mpc.robots.plants import MODEL_GAINS, NOMINAL
 
 SENSOR_PREFIX = "g1mpc_"
 Contacts = Literal["all", "floor", "feet"]
@@ -93,9 +94,34 @@ def _compile(spec: mujoco.MjSpec, robot: Robot) -> mujoco.MjModel:
     return model
 
 
-def load_plant_model(robot: Robot) -> mujoco.MjModel:
-    """The simulated robot, exactly as shipped plus the task sensors."""
-    return _compile(_load_spec(robot), robot)
+def load_plant_model(robot: Robot, plant: str = NOMINAL, gains: str = MODEL_GAINS) -> mujoco.MjModel:
+    """The robot as the scene ships it plus the task sensors (``nominal``: the planner's model), or as the
+    plant variant ``plant`` (:attr:`Robot.plants`), with servo gains ``gains`` (:attr:`Robot.gain_sets`)."""
+    if plant not in robot.plant_names:
+        raise ConfigError(f"--plant: '{plant}' is not a plant of robot '{robot.name}' ({', '.join(robot.plant_names)})")
+    spec = _load_spec(robot)
+    if plant != NOMINAL:
+        robot.plants[plant].edit(spec)
+    model = _compile(spec, robot)
+    set_servo_gains(model, robot, gains)
+    return model
+
+
+def set_servo_gains(model: mujoco.MjModel, robot: Robot, gains: str) -> None:
+    """Give every position servo the (kp, kd) of the robot's gain set ``gains`` (in place; ``model``: as shipped)."""
+    if gains not in robot.gain_names:
+        raise ConfigError(f"--gains: '{gains}' is not a gain set of robot '{robot.name}' ({', '.join(robot.gain_names)})")
+    if gains == MODEL_GAINS:
+        return
+    gain_set = robot.gain_sets[gains]
+    for i in range(model.nu):
+        name = model.actuator(i).name
+        kp_kd = gain_set.of(name)
+        if kp_kd is None:
+            raise ConfigError(f"--gains {gains}: actuator '{name}' of robot '{robot.name}' has no gains in that set")
+        kp, kd = kp_kd
+        model.actuator_gainprm[i, 0] = kp
+        model.actuator_biasprm[i, 1:3] = (-kp, -kd)
 
 
 @dataclass(frozen=True)

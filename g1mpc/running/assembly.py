@@ -18,6 +18,8 @@ from g1mpc.planning.prediction import StatePredictor
 from g1mpc.planning.stages import StageFunctions, declare_stages, jit_stages
 from g1mpc.robots.base import Robot
 from g1mpc.robots.models import load_plant_model, planner_model_from, sensor_layout
+from g1mpc.robots.perturbation import perturb_model
+from g1mpc.robots.plants import NOMINAL
 from g1mpc.running.config import RunConfig
 from g1mpc.running.sim import SimConfig, Simulation
 from g1mpc.tasks.base import Task
@@ -40,10 +42,18 @@ def default_reference(plant: mujoco.MjModel, robot: Robot, task: Task) -> Refere
 def load_task_models(config: RunConfig) -> TaskModels:
     """Compile the models from the robot XML and build the reference (the AOT path loads them instead)."""
     robot = config.robot_description
-    plant = load_plant_model(robot)
-    planner_model = planner_model_from(copy.deepcopy(plant), config.planner_model, robot)
+    plant = load_plant_model(robot, gains=config.gains)
+    planner_model = planner_model_for(config, plant)
     reference = load_reference(config.reference, plant, robot) if config.reference else default_reference(plant, robot, config.task)
     return TaskModels(plant, planner_model, reference)
+
+
+def planner_model_for(config: RunConfig, plant: mujoco.MjModel) -> mujoco.MjModel:
+    """The planner's model: a copy of ``plant`` (the robot's own model), or of the plant variant
+    ``config.planner_plant``, with the planner settings applied."""
+    robot = config.robot_description
+    base = plant if config.planner_plant == NOMINAL else load_plant_model(robot, config.planner_plant, config.gains)
+    return planner_model_from(copy.deepcopy(base), config.planner_model, robot)
 
 
 def make_spec(config: RunConfig, plant: mujoco.MjModel, robot: Robot) -> PlanSpec:
@@ -89,11 +99,23 @@ class Assembly:
         return Controller(self.spec, self.config.controller, self.stages, self.arrays, self.initial_state,
                           self.rollout, network_params, StatePredictor(self.plant))
 
+    def simulated_plant(self, config: SimConfig) -> tuple[mujoco.MjModel, dict]:
+        """The model the simulation steps (``config.plant``, perturbed by ``config.perturb`` drawn from the push
+        seed) and its description for reports; the planner's own model when neither is set."""
+        perturbation = config.perturb.draw(config.pushes.seed)
+        info = {"name": config.plant, "perturb": config.perturb.text(), "perturbation": perturbation.as_dict()}
+        if config.plant == NOMINAL and perturbation.is_none:
+            return self.plant, info
+        model = load_plant_model(self.robot, config.plant, gains=self.config.gains)
+        return perturb_model(model, perturbation), info
+
     def simulation(self, config: SimConfig) -> Simulation:
-        """The closed loop on the plant at this run's frequency, falls judged by the task."""
-        return Simulation(self.plant, self.reference, config, frequency=self.config.frequency,
-                          fall_test=self.config.task.fall_test(self.plant, self.robot), push_body=self.robot.root_body,
-                          loop_reference=self.config.loop_reference)
+        """The closed loop on the simulated plant at this run's frequency, falls judged by the task."""
+        plant, info = self.simulated_plant(config)
+        delay = info["perturbation"]["delay_ms"] / 1e3
+        return Simulation(plant, self.reference, config, frequency=self.config.frequency,
+                          fall_test=self.config.task.fall_test(plant, self.robot), push_body=self.robot.root_body,
+                          loop_reference=self.config.loop_reference, sensor_delay=delay, plant_info=info)
 
     def network_spec(self) -> dict:
         """What a network must have been trained for to drive this run (checked against checkpoints)."""

@@ -138,7 +138,7 @@ class _Plant(threading.Thread):
 
     def _publish(self, ctrl: np.ndarray, pushing: bool) -> None:
         d = self.sim.data
-        self.mailbox.put(Snapshot(d.time, d.qpos.copy(), d.qvel.copy(), pushing, self.resets, np.array(ctrl, copy=True)))
+        self.mailbox.put(Snapshot(d.time, *self.sim.observed_state(), pushing, self.resets, np.array(ctrl, copy=True)))
 
 
 def expected_delay(delays: deque, default: float, dt: float) -> float:
@@ -177,7 +177,7 @@ def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = prin
     Ctrl-C (or SIGTERM through the command line) stops both threads and keeps the cycles run so far.
     """
     cfg, dt = sim.config, sim.model.opt.timestep
-    result = RunResult(target_frequency=sim.frequency, loop="async")
+    result = RunResult(target_frequency=sim.frequency, loop="async", plant=sim.plant_info)
     schedule = PlanSchedule(sim.initial_plan())
     mailbox, pending = Mailbox(), FirstApplications()
     plant = _Plant(sim, schedule, result, mailbox, pending, on_cycle, log)

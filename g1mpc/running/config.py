@@ -19,6 +19,7 @@ from g1mpc.planning.splines import SplineKind, min_knots
 from g1mpc.registry import get_robot
 from g1mpc.robots.base import Robot
 from g1mpc.robots.models import PLANNER_MODELS, PlannerModelConfig
+from g1mpc.robots.plants import MODEL_GAINS, NOMINAL
 from g1mpc.tasks.balance import BalanceTask
 from g1mpc.tasks.base import Task
 
@@ -47,6 +48,10 @@ class RunConfig:
         loop_reference: the reference loops (else it holds its last frame).
         clip_capacity: seconds of clip the compiled stages hold (at the reference's frame rate; at least the
             reference's own length), so a run can switch to another clip up to this long without a rebuild.
+        gains: the servo gains the controller commands: ``model`` (the scene's) or one of the robot's gain
+            sets (:attr:`g1mpc.robots.base.Robot.gain_sets`); the planner's model and the plant both get them.
+        planner_plant: the build the planner's model is made from: ``nominal`` (the robot's scene) or one of
+            the robot's plant variants (a planner nearer the robot as built).
     """
 
     robot: str = "g1"
@@ -60,6 +65,8 @@ class RunConfig:
     controller: ControllerConfig = ControllerConfig()
     loop_reference: bool = True
     clip_capacity: float = 30.0
+    gains: str = MODEL_GAINS
+    planner_plant: str = NOMINAL
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.frequency) and self.frequency > 0):
@@ -75,7 +82,12 @@ class RunConfig:
             raise ConfigError("--planner_contacts all is for native rollouts only (MJX lacks mesh-mesh contacts): use floor or feet")
         if not (math.isfinite(self.clip_capacity) and self.clip_capacity >= 0):
             raise ConfigError("clip_capacity must be a finite number of seconds >= 0")
-        get_robot(self.robot)  # a known robot or an existing XML file
+        robot = get_robot(self.robot)  # a known robot or an existing XML file
+        if self.gains not in robot.gain_names:
+            raise ConfigError(f"--gains: '{self.gains}' is not a gain set of robot '{robot.name}' ({', '.join(robot.gain_names)})")
+        if self.planner_plant not in robot.plant_names:
+            raise ConfigError(f"--planner_plant: '{self.planner_plant}' is not a plant of robot '{robot.name}' "
+                              f"({', '.join(robot.plant_names)})")
 
     def clip_frames(self, reference_frames: int, fps: float) -> int:
         """Frames the compiled stages' reference arrays hold for a reference of ``reference_frames`` at ``fps``."""

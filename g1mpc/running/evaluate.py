@@ -10,6 +10,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from g1mpc.robots.perturbation import PerturbationRanges
+from g1mpc.robots.plants import NOMINAL
 from g1mpc.running.assembly import assemble
 from g1mpc.running.cluster import ClusterConfig, run_jobs
 from g1mpc.running.config import RunConfig
@@ -31,8 +33,9 @@ def fall_rate_interval(fallen: int, runs: int, z: float = 1.96) -> tuple[float, 
 @dataclass(frozen=True)
 class Evaluation:
     """What each seed's run is: the planner, the network (None for CEM only), length, pushes, warm-up rounds,
-    and the loop (``loop``, ``latency``, ``compensation`` as in :class:`~g1mpc.running.sim.SimConfig`; the
-    asynchronous loop runs in wall-clock time, so its results depend on the machine)."""
+    the loop (``loop``, ``latency``, ``compensation`` as in :class:`~g1mpc.running.sim.SimConfig`; the
+    asynchronous loop runs in wall-clock time, so its results depend on the machine), and the simulated
+    plant (``plant``, ``perturb``: drawn per seed)."""
 
     config: RunConfig
     checkpoint: str | None = None
@@ -42,6 +45,8 @@ class Evaluation:
     loop: str = "sync"
     latency: float = 0.0
     compensation: str = "none"
+    plant: str = NOMINAL
+    perturb: PerturbationRanges = PerturbationRanges()
 
 
 class SeedRunner:
@@ -62,7 +67,7 @@ class SeedRunner:
         controller.config = replace(controller.config, seed=seed)
         sim = a.simulation(SimConfig(duration=e.duration, realtime=e.loop == "async", print_every=0,
                                      pushes=replace(e.pushes, seed=seed), loop=e.loop, latency=e.latency,
-                                     compensation=e.compensation))
+                                     compensation=e.compensation, plant=e.plant, perturb=e.perturb))
         controller.warmup(0.0, sim.data.qpos.copy(), sim.data.qvel.copy(), e.warmup)
         controller.reset(a.reference.ctrl[0])
         result = run_loop(sim, controller, log=None)
@@ -71,7 +76,7 @@ class SeedRunner:
             "joint_rms": np.array([c.joint_rms for c in result.cycles]), "falls": list(result.falls),
             "latency_s": np.array([c.latency for c in result.cycles if c.latency is not None]),
             "replans_per_s": len(result.cycles) / result.wall_time if result.wall_time > 0 else 0.0,
-            "interrupted": result.interrupted,
+            "interrupted": result.interrupted, "plant": result.plant,
         }
 
     def close(self) -> None:

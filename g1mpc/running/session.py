@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from g1mpc.common.errors import ConfigError
+from g1mpc.robots.plants import NOMINAL
 from g1mpc.running.assembly import Assembly
 from g1mpc.running.loop import run_loop
 from g1mpc.running.sim import RunResult, SimConfig
@@ -111,14 +112,14 @@ def _web_viewer(assembly: Assembly, options: RunOptions, sim, log: Log):
                      status={"mode": c.mode, "samples": c.num_samples if c.mode != "nn" else "-"})
 
 
-def _hooks(assembly: Assembly, options: RunOptions, data, log: Log):
+def _hooks(assembly: Assembly, options: RunOptions, model, data, log: Log):
     """The per-cycle hooks (recorder, viewer), the objects to close after the run, and the video recorder (or None)."""
     hooks, closers, recorder = [], [], None
     if options.record is not None:
         from g1mpc.viewing.render import FrameRenderer, VideoRecorder
 
         r = options.record
-        recorder = VideoRecorder(r.path, FrameRenderer(assembly.plant, r.width, r.height, r.camera, show_reference=True), r.fps)
+        recorder = VideoRecorder(r.path, FrameRenderer(model, r.width, r.height, r.camera, show_reference=True), r.fps)
         hooks.append(recorder)
         closers.append(recorder)
     local_window = not options.headless and options.viewer == "mujoco"  # the web view is made by run_session
@@ -128,7 +129,7 @@ def _hooks(assembly: Assembly, options: RunOptions, data, log: Log):
         from g1mpc.viewing.viewer import PassiveViewer
 
         try:
-            viewer = PassiveViewer(assembly.plant, data, show_reference=options.show_reference,
+            viewer = PassiveViewer(model, data, show_reference=options.show_reference,
                                    track_body=assembly.robot.root_body)
             hooks.append(viewer.update)
             closers.append(viewer)
@@ -147,10 +148,15 @@ def run_session(assembly: Assembly, network_params: dict | None, options: RunOpt
         log(f"[g1mpc] {line}")
     controller = assembly.controller(network_params)
     sim = assembly.simulation(options.sim)
+    if sim.plant_info["name"] != NOMINAL or sim.plant_info["perturb"]:
+        log(f"[g1mpc] plant {sim.plant_info['name']} (the planner plans with its own model)"
+            + (f", perturbed {sim.plant_info['perturb']}: " + ", ".join(
+                f"{k} {v:.3g}" for k, v in sim.plant_info["perturbation"].items() if v != (0.0 if k == "delay_ms" else 1.0))
+               if sim.plant_info["perturb"] else ""))
     if options.warmup:
         controller.warmup(sim.data.time, sim.data.qpos.copy(), sim.data.qvel.copy(), options.warmup)
     controller.reset(sim.data.ctrl.copy() if sim.data.ctrl.any() else assembly.reference.ctrl[0])
-    hooks, closers, recorder = _hooks(assembly, options, sim.data, log)
+    hooks, closers, recorder = _hooks(assembly, options, sim.model, sim.data, log)
     if options.viewer == "web" and not options.headless:
         web = _web_viewer(assembly, options, sim, log)
         controller = web.watch(controller)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, get_args
@@ -15,6 +16,8 @@ from g1mpc.common.errors import ConfigError
 from g1mpc.motion.reference import Reference
 from g1mpc.planning.plan import FirstApplications, Plan, PlanSchedule, hold_plan
 from g1mpc.robots.base import FreeBase
+from g1mpc.robots.perturbation import PerturbationRanges
+from g1mpc.robots.plants import NOMINAL
 from g1mpc.tasks.base import FallTest
 
 
@@ -78,6 +81,9 @@ class SimConfig:
         adapt_samples: async loop: roll out fewer of the compiled samples when plans miss their deadline,
             and more again when they fit (:mod:`g1mpc.running.sample_count`). Off by default: on a slow
             machine it met the deadlines and fell more (docs/realtime.md).
+        plant: the robot the simulation steps: ``nominal`` (the planner's own model) or one of the robot's
+            plant variants (:attr:`g1mpc.robots.base.Robot.plants`).
+        perturb: factors applied to that plant, drawn from the push seed (:mod:`g1mpc.robots.perturbation`).
     """
 
     duration: float = 10.0
@@ -89,6 +95,8 @@ class SimConfig:
     latency: float = 0.0
     compensation: Compensation = "predict"
     adapt_samples: bool = False
+    plant: str = NOMINAL
+    perturb: PerturbationRanges = PerturbationRanges()
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.duration) and self.duration > 0):
@@ -134,6 +142,7 @@ class RunResult:
     loop: str = "sync"
     plant_overruns: int = 0  # async: plant steps taken later than their wall-clock time by over one replan period
     sample_changes: list[tuple[float, int]] = field(default_factory=list)  # (simulated time, samples from then on)
+    plant: dict = field(default_factory=dict)  # the simulated plant: name and the run's perturbation
 
     def summary(self) -> dict:
         planning = np.array([c.total for c in self.cycles]) if self.cycles else np.zeros(1)
@@ -171,6 +180,7 @@ class RunResult:
             "plant_overruns": self.plant_overruns,
             "samples_by_cycles": samples_by_cycles(self.cycles),
             "sample_changes": [[float(t), int(n)] for t, n in self.sample_changes],
+            "plant": self.plant,
         }
 
 
@@ -207,11 +217,13 @@ class Simulation:
 
     ``fall_test`` (from the task) judges the state against the reference; ``push_body`` is pushed. The
     clip plays from simulated time ``clip_start`` on; :meth:`request_clip` switches to another at the end of
-    a cycle (the loops then hand it to the controller: :func:`follow_clip`).
+    a cycle (the loops then hand it to the controller: :func:`follow_clip`). The controller sees the state
+    ``sensor_delay`` s late (:meth:`observed_state`); ``plant_info`` describes the plant for reports.
     """
 
     def __init__(self, model: mujoco.MjModel, reference: Reference, config: SimConfig, *, frequency: float,
-                 fall_test: FallTest, push_body: str, loop_reference: bool = True):
+                 fall_test: FallTest, push_body: str, loop_reference: bool = True, sensor_delay: float = 0.0,
+                 plant_info: dict | None = None):
         if not (math.isfinite(frequency) and frequency > 0):
             raise ConfigError("--frequency must be a positive number of Hz")
         self.model, self.reference, self.config = model, reference, config
@@ -219,6 +231,10 @@ class Simulation:
         self.data = mujoco.MjData(model)
         self.period = 1.0 / frequency
         self.steps_per_cycle = max(1, int(round(self.period / model.opt.timestep)))
+        if not (math.isfinite(sensor_delay) and sensor_delay >= 0):
+            raise ConfigError("the sensor delay must be >= 0 s")
+        self.plant_info = plant_info or {"name": NOMINAL}
+        self._observed: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=int(round(sensor_delay / model.opt.timestep)) + 1)
         self.push_body = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_BODY, push_body)
         self.fall_count = 0
         self._requested_push: tuple[np.ndarray, float, float | None] | None = None  # force, duration, start
@@ -261,6 +277,13 @@ class Simulation:
         self.data.qpos[:] = self.reference_qpos(t)
         self.data.time = t
         mujoco.mj_forward(self.model, self.data)
+        self._observed.clear()
+        self._observed.extend([(self.data.qpos.copy(), self.data.qvel.copy())] * self._observed.maxlen)
+
+    def observed_state(self) -> tuple[np.ndarray, np.ndarray]:
+        """(qpos (nq,), qvel (nv,)) as the controller sees them now: the plant's, ``sensor_delay`` late (copies)."""
+        qpos, qvel = self._observed[0]
+        return qpos.copy(), qvel.copy()
 
     def _push_force(self, t: float) -> np.ndarray | None:
         requested = self._requested_push
@@ -297,6 +320,7 @@ class Simulation:
         if force is not None and (not result.push_times or d.time - result.push_times[-1] > self.config.pushes.duration):
             result.push_times.append(d.time)
         mujoco.mj_step(self.model, d)
+        self._observed.append((d.qpos.copy(), d.qvel.copy()))
         return force is not None
 
     def judge(self, result: RunResult, cycle_end_time: float, log: Callable[[str], None] | None) -> tuple[np.ndarray, bool]:
@@ -335,7 +359,7 @@ class Simulation:
         plan at every step. With compensation the plan starts at t + L, from the predicted state.
         """
         cfg, d = self.config, self.data
-        result = RunResult(target_frequency=self.frequency, loop="sync")
+        result = RunResult(target_frequency=self.frequency, loop="sync", plant=self.plant_info)
         dt = self.model.opt.timestep
         latency = round(cfg.latency / dt) * dt
         t_end = d.time + cfg.duration
@@ -352,7 +376,8 @@ class Simulation:
                 t = d.time
                 cycle_end_time = t + self.steps_per_cycle * dt
                 start = t + latency if cfg.compensation == "predict" and latency > 0 else None
-                plan, timing = replan(controller, t, d.qpos.copy(), d.qvel.copy(), start, schedule.controls, dt)
+                qpos, qvel = self.observed_state()
+                plan, timing = replan(controller, t, qpos, qvel, start, schedule.controls, dt)
                 plan = finite_or_held(plan, applied_ctrl, controller, result, dt, log)
                 record = CycleRecord(t, timing.total, timing.nn, timing.cem, timing.other, 0.0, 0.0, False)
                 pending.expect(plan, record)
