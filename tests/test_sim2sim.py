@@ -46,7 +46,9 @@ def test_g1_stands_tracks_and_survives_150N_pushes_over_dds(tmp_path):
     deploy = _deploy(tmp_path, 71)
     _finish(robot, timeout=400)
     out = _finish(deploy)
-    robot_summary = json.loads((tmp_path / "robot.json").read_text())["summary"]
+    robot_report = json.loads((tmp_path / "robot.json").read_text())
+    robot_summary = robot_report["summary"]
+    assert robot_report["plant"]["name"] == "as_built"  # the robot-sim is the G1 as built, not the planner's model
     deploy_report = json.loads((tmp_path / "deploy.json").read_text())
     s = deploy_report["summary"]
     assert robot_summary["stopped_by"] == "duration" and robot_summary["falls"] == 0

@@ -117,4 +117,5 @@ def perturb_model(model: mujoco.MjModel, p: Perturbation) -> mujoco.MjModel:
     model.actuator_gainprm[:, 0] *= p.kp
     model.actuator_biasprm[:, 1] *= p.kp
     model.actuator_biasprm[:, 2] *= p.kd
+    mujoco.mj_setConst(model, mujoco.MjData(model))  # derived constants (subtree masses, ...) of the new masses
     return model
