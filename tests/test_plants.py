@@ -100,9 +100,9 @@ def test_gains_reach_the_planners_model_and_the_plant():
 
 
 def test_unknown_plants_and_gains_name_the_flag_and_the_choices():
-    with pytest.raises(ConfigError, match="--plant: 'nope'.*as_built"):
+    with pytest.raises(ConfigError, match=r"--plant: 'nope'.*as_built"):
         load_plant_model(G1, "nope")
-    with pytest.raises(ConfigError, match="--gains: 'soft'.*motor"):
+    with pytest.raises(ConfigError, match=r"--gains: 'soft'.*motor"):
         RunConfig(gains="soft")
     with pytest.raises(ConfigError, match="--planner_plant"):
         RunConfig(planner_plant="nope")
