@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -27,12 +28,13 @@ sys.path.insert(0, str(ROOT))
 from g1mpc.running.reporting import write_json_atomic  # noqa: E402
 
 
-def _run_dds(force: float, seed: int, duration: float, domain: int, extra: list[str], truth: bool = False) -> dict:
+def _run_dds(force: float, seed: int, duration: float, domain: int, extra: list[str], truth: bool = False,
+             robot_flags: list[str] = ()) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         robot_report, deploy_report = Path(tmp) / "robot.json", Path(tmp) / "deploy.json"
         robot = subprocess.Popen([sys.executable, "-m", "g1mpc", "robot-sim", "--domain", str(domain), "--duration", str(duration),
                                   "--push_force", str(force), "--seed", str(seed), "--wait", "300", "--report", str(robot_report),
-                                  *(["--truth_every", "1"] if truth else [])],
+                                  *(["--truth_every", "1"] if truth else []), *robot_flags],
                                  cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deploy = subprocess.run([sys.executable, "-m", "g1mpc", "deploy", "--domain", str(domain), "--seed", str(seed),
                                  "--report", str(deploy_report), *(["--base", "truth"] if truth else []), *extra],
@@ -40,7 +42,8 @@ def _run_dds(force: float, seed: int, duration: float, domain: int, extra: list[
         robot_out, _ = robot.communicate(timeout=120)
         if deploy.returncode != 0 or robot.returncode != 0:
             raise RuntimeError(f"sim-to-sim run failed (force {force}, seed {seed}):\n{deploy.stderr[-2000:]}\n{robot_out[-2000:]}")
-        return {"robot": json.loads(robot_report.read_text())["summary"],
+        robot_data = json.loads(robot_report.read_text())
+        return {"robot": robot_data["summary"], "plant": robot_data.get("plant"),
                 "deploy": json.loads(deploy_report.read_text())["summary"],
                 "deploy_log_tail": deploy.stdout.splitlines()[-6:]}
 
@@ -105,6 +108,9 @@ def main() -> int:
     p.add_argument("--domain", type=int, default=90)
     p.add_argument("--out", default=str(ROOT / "benchmarks/results/sim2sim"))
     p.add_argument("--table", default="table.json", help="the aggregate's file name under --out")
+    p.add_argument("--robot_sim_flags", default="",
+                   help="flags for robot-sim, as one string (its plant is the G1 as built by default; '--plant nominal': "
+                        "the planner's own model, as before that default)")
     p.add_argument("--extra", nargs=argparse.REMAINDER, default=[], help="flags passed to deploy and run-aot (e.g. --num_samples 24)")
     args = p.parse_args()
     out = Path(args.out)
@@ -118,8 +124,10 @@ def main() -> int:
                 if not path.exists():
                     start = time.time()
                     result = (_run_inprocess(force, seed, args.duration, args.extra) if name == "inproc"
-                              else _run_dds(force, seed, args.duration, args.domain, args.extra, truth=name == "ddstruth"))
+                              else _run_dds(force, seed, args.duration, args.domain, args.extra, truth=name == "ddstruth",
+                                            robot_flags=shlex.split(args.robot_sim_flags)))
                     write_json_atomic(path, {"force_N": force, "seed": seed, "duration_s": args.duration, "extra": args.extra,
+                                             "robot_sim_flags": args.robot_sim_flags,
                                              "wall_s": time.time() - start, **result})
                     fell = result["run"]["falls"] if name == "inproc" else result["robot"]["falls"]
                     print(f"[sim2sim] {name} {force:g} N seed {seed}: falls {fell} ({time.time() - start:.0f} s)", flush=True)

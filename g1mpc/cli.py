@@ -81,7 +81,7 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--gains", default=R.gains,
                    help="servo gains the controller commands, in the planner's model and the plant alike: model (the scene's; "
                         "kp 500 on every G1 joint) or a gain set of --robot (g1: motor, per motor from its rotor inertia, "
-                        "kp 14-99 as holosoma's G1 policies run; docs/plants.md)")
+                        "kp 14-99 as holosoma's G1 policies run; unitree, Unitree's training gains, kp 40-200; docs/plants.md)")
     g.add_argument("--seed", type=int, default=C.seed)
     g.add_argument("--nthread", type=int, default=None, help="rollout threads (default: the cores this process may use)")
     g.add_argument("--sizing_cache", default=DEFAULT_SIZING_CACHE,

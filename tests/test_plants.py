@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from g1mpc.common.errors import ConfigError
+from g1mpc.planning.controller import ControllerConfig
 from g1mpc.registry import get_robot
 from g1mpc.robots.g1 import G1
 from g1mpc.robots.g1_build import MOTOR_GAINS
@@ -17,7 +18,7 @@ from g1mpc.robots.models import keyframe_pose, load_plant_model
 from g1mpc.robots.perturbation import Perturbation, PerturbationRanges, perturb_model
 from g1mpc.running.assembly import assemble
 from g1mpc.running.config import RunConfig
-from g1mpc.running.sim import SimConfig
+from g1mpc.running.sim import RunResult, SimConfig
 from tests.helpers import ROOT
 
 
@@ -86,6 +87,8 @@ def test_motor_gains_follow_the_rotor_inertia():
     assert model.actuator_gainprm[wrist, 0] == pytest.approx(16.78, abs=0.01)
     np.testing.assert_allclose(model.actuator_biasprm[:, 1], -model.actuator_gainprm[:, 0])
     assert all(MOTOR_GAINS.of(model.actuator(i).name) is not None for i in range(model.nu))
+    unitree = load_plant_model(G1, gains="unitree")
+    assert unitree.actuator_gainprm[knee, 0] == 150.0 and unitree.actuator_gainprm[wrist, 0] == 40.0
 
 
 def test_gains_reach_the_planners_model_and_the_plant():
@@ -132,12 +135,10 @@ def test_perturb_model_scales_what_it_names(nominal):
 
 
 def test_a_sensor_delay_shows_the_controller_an_older_state():
-    assembly = assemble(RunConfig(controller=RunConfig().controller.__class__(mode="nn")))
+    assembly = assemble(RunConfig(controller=ControllerConfig(mode="nn")))
     try:
         sim = assembly.simulation(SimConfig(perturb=PerturbationRanges.parse("delay_ms=20,mass=1.05")))
         assert sim.plant_info["perturbation"]["delay_ms"] == 20.0 and sim.model is not assembly.plant
-        from g1mpc.running.sim import RunResult
-
         result, seen = RunResult(), []
         ctrl = assembly.reference.ctrl[0]
         for _ in range(30):

@@ -9,7 +9,9 @@ planner's scene with these properties applied: same names, joint order, sensors 
 
 The motor gains (``MOTOR_GAINS``) follow the same rotor inertias: each motor is a servo of natural
 frequency 10 Hz and damping ratio 2, ``kp = I w^2`` and ``kd = 2 zeta I w`` with ``w = 2 pi 10`` (the gains
-holosoma's G1 policies run on the robot; ``holosoma/config_values/robot.py``).
+holosoma's G1 policies run on the robot; ``holosoma/config_values/robot.py``). ``UNITREE_GAINS`` are the
+gains of Unitree's own G1 29-DoF training configuration (``unitree_rl_lab``,
+``assets/robots/unitree.py``, ``UNITREE_G1_29DOF_CFG``).
 """
 
 from __future__ import annotations
@@ -132,4 +134,14 @@ def motor_gains(armature: dict[str, float], frequency_hz: float = NATURAL_FREQUE
 MOTOR_GAINS = GainSet(
     "per motor from its rotor inertia, 10 Hz, damping ratio 2 (holosoma's G1 gains: kp 14-99, kd 0.9-6.3)",
     motor_gains(MOTOR_ARMATURE),
+)
+
+
+UNITREE_GAINS = GainSet(
+    "Unitree's G1 29-DoF training gains (unitree_rl_lab): hips 100, knees 150, waist yaw 200, the rest 40",
+    {
+        "*_knee_joint": (150.0, 4.0), "*_hip_*_joint": (100.0, 2.0), "waist_yaw_joint": (200.0, 5.0),
+        "waist_*_joint": (40.0, 5.0), "*_ankle_*_joint": (40.0, 2.0),
+        "*_shoulder_*_joint": (40.0, 1.0), "*_elbow_joint": (40.0, 1.0), "*_wrist_*_joint": (40.0, 1.0),
+    },
 )
