@@ -87,7 +87,7 @@ def test_stored_models_and_reference_match_the_compiled_ones(built):
     fresh = load_task_models(config)
     (directory,) = (built / "builds").glob("[!.]*")
     manifest = json.loads((directory / "manifest.json").read_text())
-    stored = aot.load_stored_task_models(directory, manifest, config.planner_model, config.robot_description)
+    stored = aot.load_stored_task_models(directory, manifest, config)
     for name in ("qpos", "ctrl", "sensordata"):
         np.testing.assert_array_equal(getattr(fresh.reference, name), getattr(stored.reference, name))
     assert fresh.reference.fps == stored.reference.fps
