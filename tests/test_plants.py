@@ -168,3 +168,10 @@ def test_a_run_on_the_as_built_plant_reports_its_plant(tmp_path):
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert bad.returncode != 0 and "--plant: 'as_bilt' is not a plant of robot 'g1'" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_robot_sim_refuses_perturbations_it_cannot_apply():
+    out = subprocess.run([sys.executable, "-m", "g1mpc", "robot-sim", "--plant_perturb", "delay_ms=5", "--wait", "1"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode != 0 and "Traceback" not in out.stderr
+    assert "--plant_perturb: delay_ms, kp and kd are for in-process runs" in out.stderr

@@ -17,15 +17,14 @@ SEEDS10=$(seq 700 709)
 H="--modes hybrid:32:4"
 run_planning $OUT nominal_300 $H --pushes 300 --seed_list $SEEDS20 --plant nominal
 run_planning $OUT as_built_300 $H --pushes 300 --seed_list $SEEDS20 --plant as_built
-run_planning $OUT nominal_150 $H --pushes 150 --seed_list $SEEDS20 --plant nominal
-run_planning $OUT as_built_150 $H --pushes 150 --seed_list $SEEDS20 --plant as_built
-run_planning $OUT as_built_motor_gains_150 $H --pushes 150 --seed_list $SEEDS20 --plant as_built --gains motor
 for part in armature friction soles linkage; do
   run_planning $OUT part_${part}_300 $H --pushes 300 --seed_list $SEEDS10 --plant as_built_$part
 done
+run_planning $OUT nominal_150 $H --pushes 150 --seed_list $SEEDS20 --plant nominal
+run_planning $OUT as_built_150 $H --pushes 150 --seed_list $SEEDS20 --plant as_built
+run_planning $OUT as_built_motor_gains_150 $H --pushes 150 --seed_list $SEEDS20 --plant as_built --gains motor
 for factor in mass=1.15 friction=0.5 armature=2.5 frictionloss=3 kp=0.6 delay_ms=20; do
   run_planning $OUT perturb_${factor%%=*}_300 $H --pushes 300 --seed_list $SEEDS10 --plant nominal --plant_perturb $factor
 done
 run_planning $OUT as_built_0 $H --pushes 0 --seed_list $(seq 700 704) --plant as_built
 run_planning $OUT as_built_motor_gains_0 $H --pushes 0 --seed_list $(seq 700 704) --plant as_built --gains motor
-run_planning $OUT planner_as_built_300 $H --pushes 300 --seed_list $SEEDS20 --plant as_built --planner_plant as_built
