@@ -146,9 +146,7 @@ def add_plant_flags(g, default_help: str) -> None:
 def plant_from_args(args, default: str) -> tuple[str, PerturbationRanges]:
     """(plant name, perturbation ranges) from the flags, the plant checked against --robot."""
     plant = args.plant or default
-    names = get_robot(args.robot).plant_names
-    if plant not in names:
-        raise UserError(f"--plant: '{plant}' is not a plant of robot '{args.robot}' ({', '.join(names)})")
+    get_robot(args.robot).require_plant(plant)
     return plant, PerturbationRanges.parse(args.plant_perturb)
 
 

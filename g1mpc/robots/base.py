@@ -14,7 +14,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from g1mpc.common.errors import RobotError
+from g1mpc.common.errors import ConfigError, RobotError
 from g1mpc.robots.plants import MODEL_GAINS, NOMINAL, GainSet, PlantVariant
 
 if TYPE_CHECKING:
@@ -120,6 +120,16 @@ class Robot:
     @property
     def gain_names(self) -> tuple[str, ...]:
         return (MODEL_GAINS, *self.gain_sets)
+
+    def require_plant(self, name: str, flag: str = "--plant") -> None:
+        """Raise :class:`ConfigError` naming ``flag`` and the choices unless ``name`` is one of this robot's plants."""
+        if name not in self.plant_names:
+            raise ConfigError(f"{flag}: '{name}' is not a plant of robot '{self.name}' ({', '.join(self.plant_names)})")
+
+    def require_gains(self, name: str) -> None:
+        """Raise :class:`ConfigError` naming ``--gains`` and the choices unless ``name`` is one of this robot's gain sets."""
+        if name not in self.gain_names:
+            raise ConfigError(f"--gains: '{name}' is not a gain set of robot '{self.name}' ({', '.join(self.gain_names)})")
 
     def xml_path(self) -> Path:
         path = Path(self.scene)

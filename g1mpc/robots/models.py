@@ -97,8 +97,7 @@ def _compile(spec: mujoco.MjSpec, robot: Robot) -> mujoco.MjModel:
 def load_plant_model(robot: Robot, plant: str = NOMINAL, gains: str = MODEL_GAINS) -> mujoco.MjModel:
     """The robot as the scene ships it plus the task sensors (``nominal``: the planner's model), or as the
     plant variant ``plant`` (:attr:`Robot.plants`), with servo gains ``gains`` (:attr:`Robot.gain_sets`)."""
-    if plant not in robot.plant_names:
-        raise ConfigError(f"--plant: '{plant}' is not a plant of robot '{robot.name}' ({', '.join(robot.plant_names)})")
+    robot.require_plant(plant)
     spec = _load_spec(robot)
     if plant != NOMINAL:
         robot.plants[plant].edit(spec)
@@ -109,8 +108,7 @@ def load_plant_model(robot: Robot, plant: str = NOMINAL, gains: str = MODEL_GAIN
 
 def set_servo_gains(model: mujoco.MjModel, robot: Robot, gains: str) -> None:
     """Give every position servo the (kp, kd) of the robot's gain set ``gains`` (in place; ``model``: as shipped)."""
-    if gains not in robot.gain_names:
-        raise ConfigError(f"--gains: '{gains}' is not a gain set of robot '{robot.name}' ({', '.join(robot.gain_names)})")
+    robot.require_gains(gains)
     if gains == MODEL_GAINS:
         return
     gain_set = robot.gain_sets[gains]

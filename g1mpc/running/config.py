@@ -83,11 +83,8 @@ class RunConfig:
         if not (math.isfinite(self.clip_capacity) and self.clip_capacity >= 0):
             raise ConfigError("clip_capacity must be a finite number of seconds >= 0")
         robot = get_robot(self.robot)  # a known robot or an existing XML file
-        if self.gains not in robot.gain_names:
-            raise ConfigError(f"--gains: '{self.gains}' is not a gain set of robot '{robot.name}' ({', '.join(robot.gain_names)})")
-        if self.planner_plant not in robot.plant_names:
-            raise ConfigError(f"--planner_plant: '{self.planner_plant}' is not a plant of robot '{robot.name}' "
-                              f"({', '.join(robot.plant_names)})")
+        robot.require_gains(self.gains)
+        robot.require_plant(self.planner_plant, "--planner_plant")
 
     def clip_frames(self, reference_frames: int, fps: float) -> int:
         """Frames the compiled stages' reference arrays hold for a reference of ``reference_frames`` at ``fps``."""
