@@ -322,8 +322,7 @@ def _write_report(path: str | None, payload: dict) -> None:
 def cmd_robot_sim(args) -> int:
     from g1mpc.lowlevel.dds import DdsConfig
     from g1mpc.lowlevel.robot_sim import RobotSim, RobotSimConfig, SensorNoise
-    from g1mpc.robots.models import load_plant_model
-    from g1mpc.robots.perturbation import perturb_model
+    from g1mpc.robots.perturbation import simulated_plant
     from g1mpc.running.assembly import load_task_models
 
     config = RunConfig(robot=args.robot, task=get_task(args.task)(), reference=args.reference)
@@ -334,15 +333,13 @@ def cmd_robot_sim(args) -> int:
                                 publish_truth_every=args.truth_every)
     robot = config.robot_description
     plant_name, perturb = plant_from_args(args, robot.sim_plant)
-    perturbation = perturb.draw(args.seed)
+    plant, perturbation, plant_info = simulated_plant(robot, plant_name, perturb, args.seed)
     if perturbation.delay_ms or perturbation.kp != 1 or perturbation.kd != 1:
         raise UserError("--plant_perturb: delay_ms, kp and kd are for in-process runs; the robot-sim's motors apply the gains "
                         "each rt/lowcmd carries, and its state is as late as DDS and the controller's loop make it")
     _, _, reference = load_task_models(config)
-    plant = perturb_model(load_plant_model(robot, plant_name), perturbation)
-    plant_info = {"name": plant_name, "perturb": perturb.text(), "perturbation": perturbation.as_dict()}
     sim = RobotSim(plant, reference, config.task.fall_test(plant, robot), robot.root_body, sim_config)
-    print(f"[robot-sim] plant: {plant_name}" + (f", perturbed {perturbation.as_dict()}" if not perturbation.is_none else ""))
+    print(f"[robot-sim] plant: {plant_name}" + (f", perturbed {perturbation.changed()}" if not perturbation.is_none else ""))
     print(f"[robot-sim] {config.robot} publishing rt/lowstate at {1 / plant.opt.timestep:g} Hz on interface {args.interface}, "
           f"domain {args.domain}; waiting up to {args.wait:g} s for rt/lowcmd")
     result = sim.run()

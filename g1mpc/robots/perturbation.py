@@ -15,7 +15,9 @@ import mujoco
 import numpy as np
 
 from g1mpc.common.errors import ConfigError
-from g1mpc.robots.base import FreeBase
+from g1mpc.robots.base import FreeBase, Robot
+from g1mpc.robots.models import load_plant_model
+from g1mpc.robots.plants import MODEL_GAINS, NOMINAL
 
 FLAG = "--plant_perturb"
 _DRAW_STREAM = 0x9E37  # keeps the perturbation's draws apart from the pushes' (same seed)
@@ -55,6 +57,11 @@ class Perturbation:
     def is_none(self) -> bool:
         return self == Perturbation()
 
+    def changed(self) -> dict[str, float]:
+        """The factors that differ from no perturbation, by name."""
+        none = Perturbation()
+        return {name: value for name, value in self.as_dict().items() if value != getattr(none, name)}
+
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
 
@@ -82,14 +89,14 @@ class PerturbationRanges:
         ranges = []
         for item in filter(None, (part.strip() for part in text.split(","))):
             name, sep, value = item.partition("=")
+            low, _, high = value.partition(":")
             try:
-                low, _, high = value.partition(":")
+                if not sep:
+                    raise ValueError
                 low_f = float(low)
                 high_f = float(high) if high else low_f
             except ValueError:
                 raise ConfigError(f"{FLAG}: '{item}' must be name=value or name=low:high (e.g. mass=0.9:1.1)") from None
-            if not sep:
-                raise ConfigError(f"{FLAG}: '{item}' must be name=value or name=low:high (e.g. mass=0.9:1.1)")
             ranges.append((name.strip(), low_f, high_f))
         names = [name for name, *_ in ranges]
         if len(set(names)) != len(names):
@@ -119,3 +126,15 @@ def perturb_model(model: mujoco.MjModel, p: Perturbation) -> mujoco.MjModel:
     model.actuator_biasprm[:, 2] *= p.kd
     mujoco.mj_setConst(model, mujoco.MjData(model))  # derived constants (subtree masses, ...) of the new masses
     return model
+
+
+def simulated_plant(robot: Robot, plant: str, ranges: PerturbationRanges, seed: int, gains: str = MODEL_GAINS,
+                    nominal_model: mujoco.MjModel | None = None) -> tuple[mujoco.MjModel, Perturbation, dict]:
+    """(model, perturbation drawn from ``seed``, report entry) of the plant a simulation steps: the robot's
+    plant ``plant`` with gains ``gains``, perturbed. ``nominal_model`` (already compiled) is returned as it
+    is when the plant is ``nominal`` and nothing is perturbed."""
+    perturbation = ranges.draw(seed)
+    info = {"name": plant, "perturb": ranges.text(), "perturbation": perturbation.as_dict()}
+    if nominal_model is not None and plant == NOMINAL and perturbation.is_none:
+        return nominal_model, perturbation, info
+    return perturb_model(load_plant_model(robot, plant, gains), perturbation), perturbation, info

@@ -18,7 +18,7 @@ from g1mpc.planning.prediction import StatePredictor
 from g1mpc.planning.stages import StageFunctions, declare_stages, jit_stages
 from g1mpc.robots.base import Robot
 from g1mpc.robots.models import load_plant_model, planner_model_from, sensor_layout
-from g1mpc.robots.perturbation import perturb_model
+from g1mpc.robots.perturbation import simulated_plant
 from g1mpc.robots.plants import NOMINAL
 from g1mpc.running.config import RunConfig
 from g1mpc.running.sim import SimConfig, Simulation
@@ -102,12 +102,9 @@ class Assembly:
     def simulated_plant(self, config: SimConfig) -> tuple[mujoco.MjModel, dict]:
         """The model the simulation steps (``config.plant``, perturbed by ``config.perturb`` drawn from the push
         seed) and its description for reports; the planner's own model when neither is set."""
-        perturbation = config.perturb.draw(config.pushes.seed)
-        info = {"name": config.plant, "perturb": config.perturb.text(), "perturbation": perturbation.as_dict()}
-        if config.plant == NOMINAL and perturbation.is_none:
-            return self.plant, info
-        model = load_plant_model(self.robot, config.plant, gains=self.config.gains)
-        return perturb_model(model, perturbation), info
+        model, _, info = simulated_plant(self.robot, config.plant, config.perturb, config.pushes.seed,
+                                         self.config.gains, nominal_model=self.plant)
+        return model, info
 
     def simulation(self, config: SimConfig) -> Simulation:
         """The closed loop on the simulated plant at this run's frequency, falls judged by the task."""

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from g1mpc.common.errors import ConfigError
+from g1mpc.robots.perturbation import Perturbation
 from g1mpc.robots.plants import NOMINAL
 from g1mpc.running.assembly import Assembly
 from g1mpc.running.loop import run_loop
@@ -148,11 +149,12 @@ def run_session(assembly: Assembly, network_params: dict | None, options: RunOpt
         log(f"[g1mpc] {line}")
     controller = assembly.controller(network_params)
     sim = assembly.simulation(options.sim)
-    if sim.plant_info["name"] != NOMINAL or sim.plant_info["perturb"]:
-        log(f"[g1mpc] plant {sim.plant_info['name']} (the planner plans with its own model)"
-            + (f", perturbed {sim.plant_info['perturb']}: " + ", ".join(
-                f"{k} {v:.3g}" for k, v in sim.plant_info["perturbation"].items() if v != (0.0 if k == "delay_ms" else 1.0))
-               if sim.plant_info["perturb"] else ""))
+    info = sim.plant_info
+    if info["name"] != NOMINAL or info["perturb"]:
+        changed = Perturbation(**info["perturbation"]).changed()
+        log(f"[g1mpc] plant {info['name']} (the planner plans with its own model)"
+            + (f", perturbed {info['perturb']}: " + ", ".join(f"{k} {v:.3g}" for k, v in changed.items())
+               if info["perturb"] else ""))
     if options.warmup:
         controller.warmup(sim.data.time, sim.data.qpos.copy(), sim.data.qvel.copy(), options.warmup)
     controller.reset(sim.data.ctrl.copy() if sim.data.ctrl.any() else assembly.reference.ctrl[0])

@@ -234,7 +234,8 @@ class Simulation:
         if not (math.isfinite(sensor_delay) and sensor_delay >= 0):
             raise ConfigError("the sensor delay must be >= 0 s")
         self.plant_info = plant_info or {"name": NOMINAL}
-        self._observed: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=int(round(sensor_delay / model.opt.timestep)) + 1)
+        self._delay_steps = int(round(sensor_delay / model.opt.timestep))
+        self._observed: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=self._delay_steps + 1)
         self.push_body = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_BODY, push_body)
         self.fall_count = 0
         self._requested_push: tuple[np.ndarray, float, float | None] | None = None  # force, duration, start
@@ -278,11 +279,12 @@ class Simulation:
         self.data.time = t
         mujoco.mj_forward(self.model, self.data)
         self._observed.clear()
-        self._observed.extend([(self.data.qpos.copy(), self.data.qvel.copy())] * self._observed.maxlen)
+        if self._delay_steps:
+            self._observed.extend([(self.data.qpos.copy(), self.data.qvel.copy())] * self._observed.maxlen)
 
     def observed_state(self) -> tuple[np.ndarray, np.ndarray]:
         """(qpos (nq,), qvel (nv,)) as the controller sees them now: the plant's, ``sensor_delay`` late (copies)."""
-        qpos, qvel = self._observed[0]
+        qpos, qvel = self._observed[0] if self._delay_steps else (self.data.qpos, self.data.qvel)
         return qpos.copy(), qvel.copy()
 
     def _push_force(self, t: float) -> np.ndarray | None:
@@ -320,7 +322,8 @@ class Simulation:
         if force is not None and (not result.push_times or d.time - result.push_times[-1] > self.config.pushes.duration):
             result.push_times.append(d.time)
         mujoco.mj_step(self.model, d)
-        self._observed.append((d.qpos.copy(), d.qvel.copy()))
+        if self._delay_steps:
+            self._observed.append((d.qpos.copy(), d.qvel.copy()))
         return force is not None
 
     def judge(self, result: RunResult, cycle_end_time: float, log: Callable[[str], None] | None) -> tuple[np.ndarray, bool]:
