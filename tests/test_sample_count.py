@@ -112,12 +112,13 @@ def test_bounds_and_validation():
 
 
 def test_an_async_run_whose_plans_cannot_fit_steps_down_to_the_floor_and_says_so(small_assembly):
-    """At 250 Hz (4 ms per plan) no count fits on any machine: the run rolls out the floor's 4 of 8 samples."""
+    """At 1000 Hz (1 ms per plan, 0.85 ms budget) no count fits even on a fast machine (at 250 Hz, 6 samples fit on
+    CI's): the run rolls out the floor's 4 of 8 samples."""
     from g1mpc.running.loop import run_loop
     from g1mpc.running.sim import Simulation
 
     a = small_assembly
-    sim = Simulation(a.plant, a.reference, SimConfig(duration=0.6, print_every=0, loop="async", adapt_samples=True), frequency=250.0,
+    sim = Simulation(a.plant, a.reference, SimConfig(duration=0.6, print_every=0, loop="async", adapt_samples=True), frequency=1000.0,
                      fall_test=a.config.task.fall_test(a.plant, a.robot), push_body=a.robot.root_body)
     controller = a.controller()
     result = run_loop(sim, controller, log=None)
