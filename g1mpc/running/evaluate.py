@@ -15,6 +15,7 @@ from g1mpc.robots.plants import NOMINAL
 from g1mpc.running.assembly import assemble
 from g1mpc.running.cluster import ClusterConfig, run_jobs
 from g1mpc.running.config import RunConfig
+from g1mpc.running.footsteps import FootTrack
 from g1mpc.running.loop import run_loop
 from g1mpc.running.sim import PushConfig, SimConfig
 
@@ -35,7 +36,9 @@ class Evaluation:
     """What each seed's run is: the planner, the network (None for CEM only), length, pushes, warm-up rounds,
     the loop (``loop``, ``latency``, ``compensation`` as in :class:`~g1mpc.running.sim.SimConfig`; the
     asynchronous loop runs in wall-clock time, so its results depend on the machine), and the simulated
-    plant (``plant``, ``perturb``: drawn per seed)."""
+    plant (``plant``, ``perturb``: drawn per seed). ``policy`` names a learned policy
+    (:mod:`g1mpc.baselines.locomotion_policy`) that drives the robot instead of the planner, on the same
+    pushes and fall test; ``config.gains`` must then be its gains."""
 
     config: RunConfig
     checkpoint: str | None = None
@@ -47,6 +50,7 @@ class Evaluation:
     compensation: str = "none"
     plant: str = NOMINAL
     perturb: PerturbationRanges = PerturbationRanges()
+    policy: str | None = None
 
 
 class SeedRunner:
@@ -55,23 +59,34 @@ class SeedRunner:
     def __init__(self, evaluation: Evaluation, nthread: int | None = None):
         self.evaluation = evaluation
         self.assembly = assemble(evaluation.config, nthread=nthread)
-        self.params = None
-        if evaluation.config.controller.mode != "cem":
+        self.params, self.policy = None, None
+        if evaluation.policy is not None:
+            from g1mpc.baselines.locomotion_policy import LocomotionPolicy, load_policy_spec
+
+            self.policy = LocomotionPolicy(load_policy_spec(evaluation.policy))
+        elif evaluation.config.controller.mode != "cem":
             from g1mpc.network.torch_mlp import load_network
 
             self.params = load_network(evaluation.checkpoint, self.assembly.network_spec())
 
     def __call__(self, seed: int) -> dict:
         e, a = self.evaluation, self.assembly
-        controller = a.controller(self.params)
-        controller.config = replace(controller.config, seed=seed)
         sim = a.simulation(SimConfig(duration=e.duration, realtime=e.loop == "async", print_every=0,
                                      pushes=replace(e.pushes, seed=seed), loop=e.loop, latency=e.latency,
                                      compensation=e.compensation, plant=e.plant, perturb=e.perturb))
-        controller.warmup(0.0, sim.data.qpos.copy(), sim.data.qvel.copy(), e.warmup)
+        if self.policy is not None:
+            from g1mpc.baselines.locomotion_policy import check_plant
+
+            check_plant(self.policy.spec, sim.model)
+            controller = self.policy
+        else:
+            controller = a.controller(self.params)
+            controller.config = replace(controller.config, seed=seed)
+            controller.warmup(0.0, sim.data.qpos.copy(), sim.data.qvel.copy(), e.warmup)
         controller.reset(a.reference.ctrl[0])
-        result = run_loop(sim, controller, log=None)
-        return {
+        track = FootTrack(sim.model, a.robot)
+        result = run_loop(sim, controller, on_cycle=track, log=None)
+        return {**track.summary(),
             "seed": seed, "planning_s": np.array([c.total for c in result.cycles]),
             "joint_rms": np.array([c.joint_rms for c in result.cycles]), "falls": list(result.falls),
             "latency_s": np.array([c.latency for c in result.cycles if c.latency is not None]),

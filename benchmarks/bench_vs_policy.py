@@ -1,0 +1,156 @@
+"""g1mpc against a published G1 locomotion policy on one push schedule and one fall test.
+
+Usage (prints a table, writes one JSON per cell and a summary; rerun the same command to resume):
+    python benchmarks/bench_vs_policy.py --entries ppo@as_built fastsac@as_built ppo@nominal hybrid:64:8@nominal \
+        --forces 150 200 300 400 500 600 --seeds 900-919 --out benchmarks/results/vs_policy
+An entry is CONTROLLER@PLANT[@GAINS]: CONTROLLER is ``ppo`` or ``fastsac`` (holosoma's G1 policies,
+:mod:`g1mpc.baselines.locomotion_policy`; gains default to theirs, ``motor``) or MODE[:SAMPLES[:ELITES]] of
+g1mpc (gains default to the model's, kp 500). PLANT is a plant of the G1 (``nominal``: the planner's own model,
+``as_built``: Unitree's build, the one holosoma's policies were trained on). Each run: 20 s (``--duration``),
+0.1 s pushes of FORCE on the pelvis every 2 s in directions drawn from the seed, the synchronous loop (ample
+time per plan), stopped at the first fall. Steps and distance walked: :mod:`g1mpc.running.footsteps`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from g1mpc.baselines.locomotion_policy import G1_POLICY_FILES
+from g1mpc.common.paths import default_checkpoint
+from g1mpc.planning.controller import ControllerConfig
+from g1mpc.robots.plants import MODEL_GAINS
+from g1mpc.running.config import RunConfig
+from g1mpc.running.evaluate import Evaluation, SeedRunner
+from g1mpc.running.reporting import write_json_atomic
+from g1mpc.running.sim import PushConfig
+
+POLICY_GAINS = "motor"
+
+
+def parse_entry(text: str) -> dict:
+    """``ppo@as_built`` / ``hybrid:64:8@nominal@model`` -> {controller, policy, mode, samples, elites, plant, gains}."""
+    parts = text.split("@")
+    if len(parts) not in (2, 3) or not all(parts):
+        raise SystemExit(f"error: --entries: '{text}' is not CONTROLLER@PLANT[@GAINS]")
+    controller, plant = parts[:2]
+    if controller in G1_POLICY_FILES:
+        entry = {"policy": controller, "mode": "nn", "samples": 0, "elites": 0}
+        gains = parts[2] if len(parts) == 3 else POLICY_GAINS
+    else:
+        fields = controller.split(":")
+        if fields[0] not in ("hybrid", "cem", "nn") or len(fields) > 3:
+            raise SystemExit(f"error: --entries: '{controller}' is not ppo, fastsac or MODE[:SAMPLES[:ELITES]]")
+        samples = int(fields[1]) if len(fields) > 1 else ControllerConfig.num_samples
+        elites = int(fields[2]) if len(fields) > 2 else max(2, samples // 8)
+        entry = {"policy": None, "mode": fields[0], "samples": samples, "elites": elites}
+        gains = parts[2] if len(parts) == 3 else MODEL_GAINS
+    return {"entry": text, "controller": controller, "plant": plant, "gains": gains, **entry}
+
+
+def parse_seeds(items: list[str]) -> list[int]:
+    seeds = []
+    for item in items:
+        m = re.fullmatch(r"(\d+)-(\d+)", item)
+        seeds += list(range(int(m[1]), int(m[2]) + 1)) if m else [int(item)]
+    return seeds
+
+
+def evaluation_of(entry: dict, force: float, duration: float) -> Evaluation:
+    if entry["policy"] is not None:
+        config = RunConfig(controller=ControllerConfig(mode="nn"), gains=entry["gains"])
+        checkpoint = None
+    else:
+        config = RunConfig(controller=ControllerConfig(mode=entry["mode"], num_samples=entry["samples"],
+                                                       num_elites=entry["elites"]), gains=entry["gains"])
+        checkpoint = str(default_checkpoint("g1")) if entry["mode"] != "cem" else None
+    return Evaluation(config, checkpoint, duration, PushConfig(force=force), plant=entry["plant"], policy=entry["policy"])
+
+
+def cell_path(out: Path, entry: dict, force: float) -> Path:
+    slug = re.sub(r"[^A-Za-z0-9]+", "_", entry["entry"]).strip("_")
+    return out / f"{slug}_{force:g}N.json"
+
+
+def run_cell(entry: dict, force: float, seeds: list[int], duration: float, out: Path) -> dict:
+    """Runs the seeds this cell's file lacks (written after each seed) and returns the file's content."""
+    path = cell_path(out, entry, force)
+    cell = json.loads(path.read_text()) if path.exists() else {**entry, "force_n": force, "duration_s": duration, "runs": {}}
+    if cell["duration_s"] != duration:
+        raise SystemExit(f"error: {path} was run with --duration {cell['duration_s']}; use another --out")
+    todo = [s for s in seeds if str(s) not in cell["runs"]]
+    if not todo:
+        return cell
+    runner = SeedRunner(evaluation_of(entry, force, duration))
+    try:
+        for seed in todo:
+            tic = time.perf_counter()
+            r = runner(seed)
+            cell["runs"][str(seed)] = {
+                "fell_at_s": r["falls"][0] if r["falls"] else None, "steps": r["steps"], "walked_m": r["walked_m"],
+                "plan_ms_p50": float(np.median(r["planning_s"]) * 1e3), "cycles": int(len(r["planning_s"])),
+                "joint_rms": float(np.sqrt(np.mean(r["joint_rms"] ** 2))), "wall_s": time.perf_counter() - tic,
+            }
+            write_json_atomic(path, cell)
+            print(f"  {entry['entry']:>24} {force:5.0f} N seed {seed}: "
+                  f"{'fell at %.1f s' % r['falls'][0] if r['falls'] else 'up'}, {r['steps']} steps, "
+                  f"{r['walked_m']:.2f} m", flush=True)
+    finally:
+        runner.close()
+    return cell
+
+
+def cell_summary(cell: dict, seeds: list[int]) -> dict:
+    runs = [cell["runs"][str(s)] for s in seeds if str(s) in cell["runs"]]
+    return {
+        "runs": len(runs), "fell": sum(r["fell_at_s"] is not None for r in runs),
+        "steps_median": float(np.median([r["steps"] for r in runs])) if runs else None,
+        "walked_m_median": float(np.median([r["walked_m"] for r in runs])) if runs else None,
+        "plan_ms_p50": float(np.median([r["plan_ms_p50"] for r in runs])) if runs else None,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--entries", nargs="+", default=["ppo@as_built", "fastsac@as_built", "ppo@nominal", "hybrid:64:8@nominal"])
+    ap.add_argument("--forces", nargs="+", type=float, default=[150, 200, 300, 400, 500, 600])
+    ap.add_argument("--seeds", nargs="+", default=["900-919"], help="seeds or ranges (900-919)")
+    ap.add_argument("--duration", type=float, default=20.0)
+    ap.add_argument("--out", type=Path, default=Path("benchmarks/results/vs_policy"))
+    args = ap.parse_args()
+    entries, seeds = [parse_entry(e) for e in args.entries], parse_seeds(args.seeds)
+    args.out.mkdir(parents=True, exist_ok=True)
+    table = {}
+    try:
+        for entry in entries:
+            for force in args.forces:
+                table[(entry["entry"], force)] = cell_summary(run_cell(entry, force, seeds, args.duration, args.out), seeds)
+    except KeyboardInterrupt:
+        print("interrupted: the finished runs are kept; rerun the same command to go on")
+    header = f"{'entry':>24} | " + " | ".join(f"{f:>5.0f} N" for f in args.forces) + " | steps* | walked* | ms/step"
+    print(header + "\n" + "-" * len(header))
+    for entry in entries:
+        cells = [table.get((entry["entry"], f)) for f in args.forces]
+        done = [c for c in cells if c and c["runs"]]
+        last = done[-1] if done else None
+        print(f"{entry['entry']:>24} | " + " | ".join(f"{c['fell']:>3}/{c['runs']:<3}" if c and c["runs"] else "    -  " for c in cells)
+              + (f" | {last['steps_median']:6.0f} | {last['walked_m_median']:5.2f} m | {last['plan_ms_p50']:7.2f}" if last else ""))
+    print("fell/runs; * median per run at the largest force run; ms/step: median time per control step (plan or policy)")
+    write_json_atomic(args.out / "summary.json", {
+        "command": "python benchmarks/bench_vs_policy.py " + " ".join(sys.argv[1:]),
+        "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()},
+        "seeds": seeds, "duration_s": args.duration,
+        "cells": [{"entry": e, "force_n": f, **s} for (e, f), s in table.items()],
+    })
+
+
+if __name__ == "__main__":
+    main()
