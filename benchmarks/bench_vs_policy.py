@@ -100,8 +100,8 @@ def run_cell(entry: dict, force: float, seeds: list[int], duration: float, out: 
                 "joint_rms": float(np.sqrt(np.mean(r["joint_rms"] ** 2))), "wall_s": time.perf_counter() - tic,
             }
             write_json_atomic(path, cell)
-            print(f"  {entry['entry']:>24} {force:5.0f} N seed {seed}: "
-                  f"{'fell at %.1f s' % r['falls'][0] if r['falls'] else 'up'}, {r['steps']} steps, "
+            outcome = f"fell at {r['falls'][0]:.1f} s" if r["falls"] else "up"
+            print(f"  {entry['entry']:>24} {force:5.0f} N seed {seed}: {outcome}, {r['steps']} steps, "
                   f"{r['walked_m']:.2f} m", flush=True)
     finally:
         runner.close()

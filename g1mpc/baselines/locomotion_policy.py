@@ -71,7 +71,7 @@ def holosoma_models_dir() -> Path:
     found = importlib.util.find_spec("holosoma_inference")
     if found is None or not found.submodule_search_locations:
         raise ConfigError(f"the learned policies need the package holosoma-inference: {INSTALL_HINT}")
-    return Path(list(found.submodule_search_locations)[0]) / "models" / "loco" / "g1_29dof"
+    return Path(next(iter(found.submodule_search_locations))) / "models" / "loco" / "g1_29dof"
 
 
 def load_policy_spec(name: str, models_dir: Path | None = None) -> LocomotionPolicySpec:
