@@ -74,13 +74,19 @@ def holosoma_models_dir() -> Path:
     return Path(next(iter(found.submodule_search_locations))) / "models" / "loco" / "g1_29dof"
 
 
-def load_policy_spec(name: str, models_dir: Path | None = None) -> LocomotionPolicySpec:
-    """The spec of holosoma's G1 policy ``name`` (``ppo`` or ``fastsac``), joint order and gains from its metadata."""
-    if name not in G1_POLICY_FILES:
-        raise ConfigError(f"unknown learned policy '{name}'; choose one of {sorted(G1_POLICY_FILES)}")
-    path = (models_dir or holosoma_models_dir()) / G1_POLICY_FILES[name]
-    if not path.is_file():
-        raise ConfigError(f"policy '{name}': {path} is missing; reinstall it: {INSTALL_HINT}")
+def load_policy_spec(name: str) -> LocomotionPolicySpec:
+    """The spec of holosoma's G1 policy ``name`` (``ppo`` or ``fastsac``), or of an ONNX file ``name`` (.onnx)
+    with the same inputs and outputs; joint order and gains from the model's metadata."""
+    if name.endswith(".onnx"):
+        path = Path(name)
+        if not path.is_file():
+            raise ConfigError(f"policy file {path} does not exist")
+    elif name in G1_POLICY_FILES:
+        path = holosoma_models_dir() / G1_POLICY_FILES[name]
+        if not path.is_file():
+            raise ConfigError(f"policy '{name}': {path} is missing; reinstall it: {INSTALL_HINT}")
+    else:
+        raise ConfigError(f"unknown learned policy '{name}'; choose one of {sorted(G1_POLICY_FILES)} or an .onnx file")
     meta = _session(path).get_modelmeta().custom_metadata_map
     try:
         names, kp, kd = (tuple(json.loads(meta[k])) for k in ("dof_names", "kp", "kd"))
@@ -139,7 +145,11 @@ class LocomotionPolicy:
     def __init__(self, spec: LocomotionPolicySpec, command: tuple[float, float, float] = (0.0, 0.0, 0.0)):
         self.spec, self.command = spec, np.asarray(command, float)
         self.session = _session(spec.onnx_path)
-        self.input_name = self.session.get_inputs()[0].name
+        model_input = self.session.get_inputs()[0]
+        if model_input.shape[-1] != spec.observation_size:
+            raise ConfigError(f"policy '{spec.name}': its input has {model_input.shape[-1]} values, the G1 locomotion "
+                              f"observation {spec.observation_size}")
+        self.input_name = model_input.name
         self.reset()
 
     def reset(self, initial_ctrl: np.ndarray | None = None) -> None:
@@ -166,4 +176,5 @@ def check_plant(spec: LocomotionPolicySpec, model: mujoco.MjModel, rtol: float =
         raise ConfigError(f"policy '{spec.name}': the plant's actuators drive {joints[:3]}..., not the policy's joint order")
     kp, kd = model.actuator_gainprm[:, 0], -model.actuator_biasprm[:, 2]
     if not (np.allclose(kp, spec.kp, rtol=rtol) and np.allclose(kd, spec.kd, rtol=rtol)):
-        raise ConfigError(f"policy '{spec.name}': the plant's servo gains are not the policy's; run it with --gains motor")
+        raise ConfigError(f"policy '{spec.name}': the plant's servo gains are not the policy's "
+                          "(holosoma's G1 policies need --gains motor)")
