@@ -11,8 +11,7 @@ import onnx
 import pytest
 from onnx import TensorProto, helper
 
-from g1mpc.baselines.locomotion_policy import (G1_DEFAULT_ANGLES, LocomotionPolicy, check_plant, load_policy_spec,
-                                               locomotion_observation)
+from g1mpc.baselines.locomotion_policy import G1_DEFAULT_ANGLES, LocomotionPolicy, check_plant, load_policy_spec, locomotion_observation
 from g1mpc.common.errors import ConfigError
 from g1mpc.planning.controller import ControllerConfig
 from g1mpc.registry import ROBOTS

@@ -86,7 +86,7 @@ class SeedRunner:
         controller.reset(a.reference.ctrl[0])
         track = FootTrack(sim.model, a.robot)
         result = run_loop(sim, controller, on_cycle=track, log=None)
-        return {**track.summary(),
+        return {**track.summary(), "track": track.arrays(),
             "seed": seed, "planning_s": np.array([c.total for c in result.cycles]),
             "joint_rms": np.array([c.joint_rms for c in result.cycles]), "falls": list(result.falls),
             "latency_s": np.array([c.latency for c in result.cycles if c.latency is not None]),

@@ -62,15 +62,22 @@ class FootTrack:
 
     model: mujoco.MjModel
     robot: Robot
+    times: list[float] = field(default_factory=list)
     feet: list[np.ndarray] = field(default_factory=list)
     root_xy: list[np.ndarray] = field(default_factory=list)
 
     def __call__(self, data: mujoco.MjData, reference_qpos: np.ndarray) -> bool:
+        self.times.append(float(data.time))
         self.feet.append(frame_positions(self.model, data, self.robot.feet).copy())
         self.root_xy.append(data.qpos[:2].copy())
         return True
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        """{"t": (T,) s, "feet": (T, 2, 3) m, "root_xy": (T, 2) m}."""
+        return {"t": np.array(self.times), "feet": np.array(self.feet).reshape(-1, len(self.robot.feet), 3),
+                "root_xy": np.array(self.root_xy).reshape(-1, 2)}
+
     def summary(self, rule: StepRule = StepRule()) -> dict:
         """{"steps": steps taken, "walked_m": the farthest the root got from its start}."""
-        feet = np.array(self.feet).reshape(-1, len(self.robot.feet), 3)
-        return {"steps": count_steps(feet, rule), "walked_m": walked(np.array(self.root_xy).reshape(-1, 2))}
+        a = self.arrays()
+        return {"steps": count_steps(a["feet"], rule), "walked_m": walked(a["root_xy"])}
