@@ -1,6 +1,7 @@
 """g1mpc against a published G1 locomotion policy on one push schedule and one fall test.
 
-Usage (prints a table, writes one JSON per cell and a summary; rerun the same command to resume):
+Usage (prints a table, writes one JSON per cell and a summary; rerun the same command to resume;
+--report_only prints the table of what --out holds):
     python benchmarks/bench_vs_policy.py --entries ppo@as_built fastsac@as_built ppo@nominal hybrid:64:8@nominal \
         --forces 150 200 300 400 500 600 --seeds 900-919 --out benchmarks/results/vs_policy
 An entry is CONTROLLER@PLANT[@GAINS]: CONTROLLER is ``ppo`` or ``fastsac`` (holosoma's G1 policies,
@@ -125,6 +126,7 @@ def main() -> None:
     ap.add_argument("--seeds", nargs="+", default=["900-919"], help="seeds or ranges (900-919)")
     ap.add_argument("--duration", type=float, default=20.0)
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/vs_policy"))
+    ap.add_argument("--report_only", action="store_true", help="run nothing: the table of the runs --out holds for these seeds")
     args = ap.parse_args()
     entries, seeds = [parse_entry(e) for e in args.entries], parse_seeds(args.seeds)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -132,7 +134,12 @@ def main() -> None:
     try:
         for entry in entries:
             for force in args.forces:
-                table[(entry["entry"], force)] = cell_summary(run_cell(entry, force, seeds, args.duration, args.out), seeds)
+                path = cell_path(args.out, entry, force)
+                if args.report_only:
+                    cell = json.loads(path.read_text()) if path.exists() else {"runs": {}}
+                else:
+                    cell = run_cell(entry, force, seeds, args.duration, args.out)
+                table[(entry["entry"], force)] = cell_summary(cell, seeds)
     except KeyboardInterrupt:
         print("interrupted: the finished runs are kept; rerun the same command to go on")
     header = f"{'entry':>24} | " + " | ".join(f"{f:>5.0f} N" for f in args.forces) + " | steps* | walked* | ms/step"
@@ -144,6 +151,13 @@ def main() -> None:
         print(f"{entry['entry']:>24} | " + " | ".join(f"{c['fell']:>3}/{c['runs']:<3}" if c and c["runs"] else "    -  " for c in cells)
               + (f" | {last['steps_median']:6.0f} | {last['walked_m_median']:5.2f} m | {last['plan_ms_p50']:7.2f}" if last else ""))
     print("fell/runs; * median per run at the largest force run; ms/step: median time per control step (plan or policy)")
+    print(f"\n{'steps, walked (medians)':>24} | " + " | ".join(f"{f:>11.0f} N" for f in args.forces))
+    for entry in entries:
+        cells = [table.get((entry["entry"], f)) for f in args.forces]
+        print(f"{entry['entry']:>24} | " + " | ".join(
+            f"{c['steps_median']:4.0f}, {c['walked_m_median']:4.2f} m" if c and c["runs"] else f"{'-':>13}" for c in cells))
+    if args.report_only:
+        return
     write_json_atomic(args.out / "summary.json", {
         "command": "python benchmarks/bench_vs_policy.py " + " ".join(sys.argv[1:]),
         "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()},
