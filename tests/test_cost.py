@@ -88,3 +88,16 @@ def test_capture_support_costs_a_capture_point_outside_the_feet_not_a_narrow_sta
     np.testing.assert_allclose(outside(_moved(layout, pushed_right, "left_foot_world", 1, -0.10)), before, rtol=1e-5)
     stepped = outside(_moved(layout, pushed_right, "right_foot_world", 1, -0.08))
     np.testing.assert_allclose(stepped, np.maximum(before - 0.08, 0.0), atol=1e-5)
+
+
+def test_flight_costs_only_both_feet_off_the_floor(small_assembly):
+    """The flight term: zero at the reference and with one foot lifted (a step); the lower foot's lift squared
+    when both are up."""
+    layout = small_assembly.spec.layout
+    sens, flight = _reference_term(small_assembly, 1.0, "flight", flight=100.0)
+    assert np.all(flight(sens) == 0.0)
+    one_up = _moved(layout, sens, "left_foot_world", 2, 0.15)
+    assert np.all(flight(one_up) == 0.0)
+    both_up = _moved(layout, one_up, "right_foot_world", 2, 0.05)
+    np.testing.assert_allclose(flight(both_up), 100.0 * 0.05**2, rtol=1e-4)
+    assert np.all(flight(_moved(layout, sens, "right_foot_world", 2, -0.02)) == 0.0)  # a foot below its reference

@@ -44,6 +44,7 @@ class CostWeights:
     feet_height: float = 100.0  # feet world height vs the reference (keep them on the ground)
     feet_crossing: float = 0.0  # (min width - the feet's sideways gap in the root frame)^2 where the gap is narrower
     capture_support: float = 0.0  # squared distance of the capture point outside the feet's support region
+    flight: float = 0.0  # (the lower foot's height above the reference's)^2: both feet off the floor (a hop, a jump)
     hands_position: float = 5.0  # hands positions in the root frame vs the reference
     hands_orientation: float = 1.0
     joint_velocity: float = 0.01  # joint speeds^2
@@ -167,8 +168,8 @@ class BalanceTask(Task):
 
     def stage_costs(self, layout: SensorLayout, qpos, qvel, ctrl, sensordata, reference: ReferenceWindow,
                     previous_ctrl) -> dict[str, jnp.ndarray]:
-        """Each weighted term per rollout and step: name -> (..., H); ``feet_crossing`` and ``capture_support``
-        only where their weights are not 0."""
+        """Each weighted term per rollout and step: name -> (..., H); ``feet_crossing``, ``capture_support`` and
+        ``flight`` only where their weights are not 0."""
         w, r_q, r_s, g = self.weights, reference.qpos, reference.sensordata, layout.get
         ctrl_prev = jnp.concatenate([jnp.broadcast_to(previous_ctrl, ctrl[..., :1, :].shape), ctrl[..., :-1, :]], axis=-2)
         terms = {
@@ -184,10 +185,12 @@ class BalanceTask(Task):
             "control_smoothness": w.control_smoothness * _sq(ctrl - ctrl_prev),
         }
         feet_pos = feet_quat = feet_h = hand_pos = hand_quat = 0.0
+        lift = {}
         for side in SIDES:
             feet_pos += _sq(g(sensordata, f"{side}_foot_pos") - g(r_s, f"{side}_foot_pos"))
             feet_quat += _quat_distance(g(sensordata, f"{side}_foot_quat"), g(r_s, f"{side}_foot_quat"))
-            feet_h += (g(sensordata, f"{side}_foot_world")[..., 2] - g(r_s, f"{side}_foot_world")[..., 2]) ** 2
+            lift[side] = g(sensordata, f"{side}_foot_world")[..., 2] - g(r_s, f"{side}_foot_world")[..., 2]
+            feet_h += lift[side] ** 2
         for side in layout.hands:
             hand_pos += _sq(g(sensordata, f"{side}_hand_pos") - g(r_s, f"{side}_hand_pos"))
             hand_quat += _quat_distance(g(sensordata, f"{side}_hand_quat"), g(r_s, f"{side}_hand_quat"))
@@ -196,6 +199,8 @@ class BalanceTask(Task):
             terms["feet_crossing"] = w.feet_crossing * jnp.maximum(self.feet_min_width - gap, 0.0) ** 2
         if w.capture_support:
             terms["capture_support"] = w.capture_support * _capture_point_outside_support(sensordata, layout, self.sole) ** 2
+        if w.flight:
+            terms["flight"] = w.flight * jnp.maximum(jnp.minimum(*lift.values()), 0.0) ** 2
         terms["feet_position"] = w.feet_position * feet_pos
         terms["feet_orientation"] = w.feet_orientation * feet_quat
         terms["feet_height"] = w.feet_height * feet_h
