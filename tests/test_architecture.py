@@ -95,7 +95,7 @@ LAYERS: list[set[str]] = [
     {"registry"},                              # robots and tasks by name
     {"network"},                               # the knot MLP: PyTorch checkpoints, the JAX forward pass
     {"planning"},                              # planning math, planners, rollout backends, the controller
-    {"viewing"},                               # local viewer, rendering, plots, the browser view
+    {"viewing", "baselines"},                  # local viewer, rendering, plots, the browser view; learned policies to compare
     {"running"},                               # run config, assembly, simulation, loops, sizing, sessions, evaluation
     {"precompiled", "learning", "lowlevel"},   # AOT builds; data collection and training; the G1's DDS interface
     {"cli"},                                   # the command line
