@@ -104,6 +104,7 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
         "fall_rate_ci95": fall_rate_interval(sum(bool(r["falls"]) for r in per_seed), len(per_seed)),
         "joint_rms_rad": float(np.sqrt(np.mean(rms**2))),
         "joint_rms_per_seed": [float(np.sqrt(np.mean(r["joint_rms"] ** 2))) for r in per_seed],
+        "steps_per_seed": [r["steps"] for r in per_seed], "walked_m_per_seed": [r["walked_m"] for r in per_seed],
         "workers": cluster.workers if cluster else 0, "motions": motions is not None,
         "planner_model": asdict(config.planner_model), "plan_horizon_s": plan_horizon, "num_knots": num_knots,
         "loop": loop, "latency_ms": latency_ms, "compensation": compensation,
