@@ -126,7 +126,7 @@ def main() -> None:
     ap.add_argument("--seeds", nargs="+", default=["900-919"], help="seeds or ranges (900-919)")
     ap.add_argument("--duration", type=float, default=20.0)
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/vs_policy"))
-    ap.add_argument("--report_only", action="store_true", help="run nothing: the table of the runs --out holds for these seeds")
+    ap.add_argument("--report_only", action="store_true", help="run nothing: tables and summary.json of what --out holds")
     args = ap.parse_args()
     entries, seeds = [parse_entry(e) for e in args.entries], parse_seeds(args.seeds)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -156,8 +156,6 @@ def main() -> None:
         cells = [table.get((entry["entry"], f)) for f in args.forces]
         print(f"{entry['entry']:>24} | " + " | ".join(
             f"{c['steps_median']:4.0f}, {c['walked_m_median']:4.2f} m" if c and c["runs"] else f"{'-':>13}" for c in cells))
-    if args.report_only:
-        return
     write_json_atomic(args.out / "summary.json", {
         "command": "python benchmarks/bench_vs_policy.py " + " ".join(sys.argv[1:]),
         "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()},
