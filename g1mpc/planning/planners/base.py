@@ -42,14 +42,11 @@ class SamplingPlanner:
         sigma = np.broadcast_to(np.float32(self.sigma_start) * self._scale(nu), (num_knots, nu))
         return PlannerState(np.zeros((num_knots, nu), np.float32), sigma.copy())
 
-    def num_anchor_samples(self) -> int:
-        return max(1, int(round(self.anchor_fraction * (self.num_samples - 1))))
-
     def sample(self, state: PlannerState, key: jax.Array, anchor: jnp.ndarray | None = None, noise_scale=1.0,
                active=None) -> jnp.ndarray:
         """Knots (N, K, nu): the mean, then mean + noise (its spread times ``noise_scale``).
 
-        With an ``anchor`` (K, nu), samples 1 to :meth:`num_anchor_samples` are centred on it instead
+        With an ``anchor`` (K, nu), samples 1 to round(``anchor_fraction`` x (N - 1)) (at least 1) are centred on it instead
         (sample 1 is the anchor itself, the wide exploration samples come next): a mixture of two
         proposals, so the plan the anchor carries keeps being refined however far off the mean is.
 
