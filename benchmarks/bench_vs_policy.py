@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from bench_default_run import seeds_from
 
 from g1mpc.baselines.locomotion_policy import G1_POLICY_FILES
 from g1mpc.common.paths import default_checkpoint
@@ -55,14 +56,6 @@ def parse_entry(text: str) -> dict:
         entry = {"policy": None, "mode": fields[0], "samples": samples, "elites": elites}
         gains = parts[2] if len(parts) == 3 else MODEL_GAINS
     return {"entry": text, "controller": controller, "plant": plant, "gains": gains, **entry}
-
-
-def parse_seeds(items: list[str]) -> list[int]:
-    seeds = []
-    for item in items:
-        m = re.fullmatch(r"(\d+)-(\d+)", item)
-        seeds += list(range(int(m[1]), int(m[2]) + 1)) if m else [int(item)]
-    return seeds
 
 
 def evaluation_of(entry: dict, force: float, duration: float) -> Evaluation:
@@ -128,7 +121,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/vs_policy"))
     ap.add_argument("--report_only", action="store_true", help="run nothing: tables and summary.json of what --out holds")
     args = ap.parse_args()
-    entries, seeds = [parse_entry(e) for e in args.entries], parse_seeds(args.seeds)
+    entries, seeds = [parse_entry(e) for e in args.entries], seeds_from(args.seeds)
     args.out.mkdir(parents=True, exist_ok=True)
     table = {}
     try:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from g1mpc.baselines.locomotion_policy import LocomotionPolicy, check_plant, load_policy_spec
 from g1mpc.robots.perturbation import PerturbationRanges
 from g1mpc.robots.plants import NOMINAL
 from g1mpc.running.assembly import assemble
@@ -61,8 +62,6 @@ class SeedRunner:
         self.assembly = assemble(evaluation.config, nthread=nthread)
         self.params, self.policy = None, None
         if evaluation.policy is not None:
-            from g1mpc.baselines.locomotion_policy import LocomotionPolicy, load_policy_spec
-
             self.policy = LocomotionPolicy(load_policy_spec(evaluation.policy))
         elif evaluation.config.controller.mode != "cem":
             from g1mpc.network.torch_mlp import load_network
@@ -75,8 +74,6 @@ class SeedRunner:
                                      pushes=replace(e.pushes, seed=seed), loop=e.loop, latency=e.latency,
                                      compensation=e.compensation, plant=e.plant, perturb=e.perturb))
         if self.policy is not None:
-            from g1mpc.baselines.locomotion_policy import check_plant
-
             check_plant(self.policy.spec, sim.model)
             controller = self.policy
         else:
