@@ -3,7 +3,11 @@
 Registers two temporary plants on the G1 in this process (nothing in the package changes):
   soles_geometry: Unitree's seven capsules per sole, but with the scene's contact parameters (friction 0.6,
                   solref 0.02) in their floor pairs;
-  soles_contact:  the scene's four spheres per foot, with Unitree's contact parameters (friction 0.8, solref 0.01).
+  soles_contact:  the scene's four spheres per foot, with Unitree's contact parameters (friction 0.8, solref 0.01);
+  soles_end_spheres: a sphere at each end of each of Unitree's capsules (14 per foot, the capsules' radius),
+                  with the scene's contact parameters: the capsules' contact points without the capsules;
+  soles_corners:  four spheres per foot as the scene has them, but at the corners of Unitree's sole (heel
+                  (-0.044, +-0.018), toe (0.1, +-0.026)), the scene's contact parameters: the support area alone.
 Then runs the hybrid on each, as benchmarks/screens/plant_table.sh runs its cells.
 
     python benchmarks/screens/sole_screen.py --seeds 700 701 702 703 704 705 --out benchmarks/results/plants/sole_screen.json
@@ -42,6 +46,30 @@ def spheres_with_unitree_contact(spec: mujoco.MjSpec) -> None:
                 geom.friction = [0.8, 0.005, 0.0001]
 
 
+def _sole_spheres(spec: mujoco.MjSpec, centres_by_body: dict[str, list[tuple[float, float, float, float]]]) -> None:
+    """Replace each foot's contact geoms by spheres (x, y, z, radius) in the ankle-roll frame, default contact."""
+    for body_name, centres in centres_by_body.items():
+        body = spec.body(body_name)
+        template = next(g for g in body.geoms if g.contype or g.conaffinity)
+        friction, solref = list(template.friction), list(template.solref)
+        for geom in [g for g in body.geoms if g.contype or g.conaffinity]:
+            spec.delete(geom)
+        for k, (x, y, z, radius) in enumerate(centres):
+            body.add_geom(name=f"{body_name}_sphere{k}", type=mujoco.mjtGeom.mjGEOM_SPHERE, size=[radius, 0, 0],
+                          pos=[x, y, z], contype=1, conaffinity=1, group=3, density=0, friction=friction,
+                          solref=solref)
+
+
+def capsule_end_spheres(spec: mujoco.MjSpec) -> None:
+    _sole_spheres(spec, {body: [(*end, radius) for radius, start, stop in capsules for end in (start, stop)]
+                         for body, capsules in g1_build.SOLES.items()})
+
+
+def spheres_at_unitree_corners(spec: mujoco.MjSpec) -> None:
+    corners = [(-0.044, 0.018), (-0.044, -0.018), (0.1, 0.026), (0.1, -0.026)]
+    _sole_spheres(spec, {body: [(x, y, -0.03, 0.005) for x, y in corners] for body in g1_build.SOLES})
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--seeds", type=int, nargs="+", default=list(range(700, 706)))
@@ -53,6 +81,8 @@ def main() -> None:
     args = p.parse_args()
     G1.plants["soles_geometry"] = PlantVariant("Unitree's sole capsules, the scene's contact parameters", soles_with_scene_contact)
     G1.plants["soles_contact"] = PlantVariant("the scene's foot spheres, Unitree's contact parameters", spheres_with_unitree_contact)
+    G1.plants["soles_end_spheres"] = PlantVariant("a sphere at each end of Unitree's capsules", capsule_end_spheres)
+    G1.plants["soles_corners"] = PlantVariant("the scene's four spheres at Unitree's sole corners", spheres_at_unitree_corners)
     rows = []
     for plant in args.plants:
         row = run_entry("hybrid", args.samples, args.elites, args.push, args.seeds, 20.0, str(default_checkpoint("g1")),
