@@ -440,11 +440,12 @@ def cmd_reference(args) -> int:
 def cmd_collect(args) -> int:
     from g1mpc.learning.collect import collect
 
+    plant, perturb = plant_from_args(args, NOMINAL)
     config = CollectConfig(
         episodes=args.episodes, episode_duration=args.episode_duration, push_force=(args.push_min, args.push_max),
         seed=args.seed, dagger_checkpoint=args.dagger_model, dagger_samples=args.dagger_samples,
         first_episode=args.first_episode, motions=args.motions, label_from_driver_plan=args.label_from_driver_plan,
-        expert_checkpoint=args.expert_model, cold_labels=args.cold_labels,
+        expert_checkpoint=args.expert_model, cold_labels=args.cold_labels, plant=plant, perturb=perturb,
     )
     stats = collect(args.out, run_config_from_args(args, "cem"), config, nthread=args.nthread, cluster=cluster_from_args(args))
     print(f"[collect] {json.dumps(stats)}")
@@ -566,6 +567,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "to refine it), so a label depends on the state only")
     col.add_argument("--first_episode", type=int, default=CC.first_episode, help="index of the first shard (to add rounds to a dataset)")
     col.add_argument("--motions", action="store_true", help="each episode tracks its own generated motion (drawn from its seed)")
+    add_plant_flags(col, default_help=f"{NOMINAL}; perturbations are drawn per episode")
     add_cluster_flags(col)
     col.set_defaults(func=cmd_collect)
     TC = TrainConfig

@@ -175,3 +175,22 @@ def test_robot_sim_refuses_perturbations_it_cannot_apply():
                          cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode != 0 and "Traceback" not in out.stderr
     assert "--plant_perturb: delay_ms, kp and kd are for in-process runs" in out.stderr
+
+
+def test_collect_records_episodes_on_the_plant_and_perturbation_it_is_given(tmp_path):
+    from g1mpc.learning.collect import CollectConfig, collect
+    from g1mpc.learning.dataset import read_shard
+
+    run = RunConfig(plan_horizon=0.2, controller=ControllerConfig(num_samples=8, num_elites=2))
+    perturb = PerturbationRanges.parse("mass=0.9:1.1")
+    collect(tmp_path / "as_built", run, CollectConfig(episodes=1, episode_duration=0.3, seed=3, plant="as_built",
+                                                      perturb=perturb), progress=False)
+    collect(tmp_path / "nominal", run, CollectConfig(episodes=1, episode_duration=0.3, seed=3), progress=False)
+    features, _, meta = read_shard(tmp_path / "as_built" / "shard-00000.npz")
+    nominal_features, _, nominal_meta = read_shard(tmp_path / "nominal" / "shard-00000.npz")
+    assert meta["summary"]["plant"]["name"] == "as_built" and nominal_meta["summary"]["plant"]["name"] == "nominal"
+    assert meta["summary"]["plant"]["perturbation"] == perturb.draw(meta["seed"]).as_dict()
+    assert not np.array_equal(features, nominal_features)  # the same episode seed on another robot
+    bad = subprocess.run([sys.executable, "-m", "g1mpc", "collect", "--out", str(tmp_path / "x"), "--plant", "as_bilt"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert bad.returncode != 0 and "--plant: 'as_bilt' is not a plant of robot 'g1'" in bad.stderr

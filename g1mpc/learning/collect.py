@@ -24,6 +24,8 @@ from g1mpc.common.errors import ConfigError
 from g1mpc.learning.dataset import shard_path, write_shard
 from g1mpc.planning.controller import ControllerConfig
 from g1mpc.robots.base import FreeBase
+from g1mpc.robots.perturbation import PerturbationRanges
+from g1mpc.robots.plants import NOMINAL
 from g1mpc.running.assembly import Assembly, assemble
 from g1mpc.running.cluster import ClusterConfig, run_jobs
 from g1mpc.running.config import RunConfig
@@ -52,6 +54,8 @@ class CollectConfig:
             instead of CEM alone: labels that improve on a network by sampling around it.
         cold_labels: every labelled update starts afresh (no plan or sigma carried from earlier cycles; with a
             DAgger driver, the driver's last control as the previous one), so a label depends on the state only.
+        plant, perturb: the robot the episodes' simulation steps (a plant variant of the run's robot) and the
+            factors applied to it, drawn from each episode's seed (data from a robot other than the planner's).
     """
 
     episodes: int = 30
@@ -71,6 +75,8 @@ class CollectConfig:
     label_from_driver_plan: bool = False
     expert_checkpoint: str | None = None
     cold_labels: bool = False
+    plant: str = NOMINAL
+    perturb: PerturbationRanges = PerturbationRanges()
 
     def __post_init__(self) -> None:
         low, high = self.push_force
@@ -278,6 +284,7 @@ def _run_episode(assembly, run: RunConfig, config: CollectConfig, seed: int, lea
     sim_config = SimConfig(
         duration=config.episode_duration, realtime=False, print_every=0.0,
         pushes=PushConfig(force=force, interval=config.push_interval, duration=config.push_duration, seed=seed),
+        plant=config.plant, perturb=config.perturb,
     )
     controller = assembly.controller(expert_params)
     controller.config = replace(controller.config, seed=seed)

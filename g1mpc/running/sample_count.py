@@ -105,10 +105,14 @@ class AdaptiveSampleCount:
 
 
 def adaptive_sample_count(controller, period: float, enabled: bool = True) -> AdaptiveSampleCount | None:
-    """The rule for ``controller`` (a :class:`~g1mpc.planning.controller.Controller`) in a real-time loop, starting at
-    its compiled count; None where the count stays: switched off, no sampling (nn mode), the MJX backend (its
-    rollouts are inside the compiled stage, so fewer active samples would save nothing), or a controller
-    that cannot change it (a wrapper without ``set_active_samples``)."""
+    """The rule for ``controller`` (a :class:`~g1mpc.planning.controller.Controller`) in a real-time loop; None where
+    the count stays: switched off, no sampling (nn mode), the MJX backend (its rollouts are inside the compiled
+    stage, so fewer active samples would save nothing), or a controller that cannot change it (a wrapper without
+    ``set_active_samples``).
+
+    Where a rule is returned, the controller is set back to its compiled count (a controller reused from an
+    earlier run may have been stepped down), since that is where the rule starts.
+    """
     cfg = getattr(controller, "config", None)
     if not enabled or cfg is None or not hasattr(controller, "set_active_samples") or cfg.mode == "nn" or cfg.backend != "mujoco":
         return None
