@@ -99,6 +99,7 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
         "weights": weights or {}, "task_settings": task_settings or {},
         "planning_p50_ms": float(np.percentile(planning, 50)), "planning_p95_ms": float(np.percentile(planning, 95)),
         "bare_rollout_ms": bare, "planning_limited_hz": float(1e3 / planning.mean()),
+        "core_ms_per_cycle": float(1e3 * sum(r["cpu_s"] for r in per_seed) / max(1, sum(len(r["planning_s"]) for r in per_seed))),
         "falls": int(sum(len(r["falls"]) for r in per_seed)),
         "fell_at_s": [r["falls"][0] if r["falls"] else None for r in per_seed],
         "fall_rate_ci95": fall_rate_interval(sum(bool(r["falls"]) for r in per_seed), len(per_seed)),

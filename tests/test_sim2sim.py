@@ -12,7 +12,10 @@ import pytest
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.slow
-SMALL = ["--num_samples", "24", "--num_elites", "3", "--nthread", "1"]  # as the sim-to-sim benchmark: a core for the robot-sim
+# A core for the robot-sim (as the sim-to-sim benchmark), and samples sized to what is left: a fixed count that does
+# not fit a slow machine (24 on one core: 9 plans a second, 90 ms late) lets the G1 fall standing, which is the
+# machine's speed, not the interface this file tests; the fall rates under pushes are bench_sim2sim.py's.
+SMALL = ["--num_samples", "auto", "--nthread", "1"]
 
 
 def _robot_sim(tmp_path, domain: int, *flags: str) -> subprocess.Popen:
@@ -23,7 +26,8 @@ def _robot_sim(tmp_path, domain: int, *flags: str) -> subprocess.Popen:
 
 def _deploy(tmp_path, domain: int, *flags: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "g1mpc", "deploy", "--domain", str(domain), *SMALL,
-                             "--precompiled_dir", str(tmp_path / "pre"), "--report", str(tmp_path / "deploy.json"), *flags],
+                             "--precompiled_dir", str(tmp_path / "pre"), "--sizing_cache", str(tmp_path / "sizing.json"),
+                             "--report", str(tmp_path / "deploy.json"), *flags],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

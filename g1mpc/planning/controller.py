@@ -16,6 +16,7 @@ import numpy as np
 
 from g1mpc.common.errors import ConfigError
 from g1mpc.planning import pipeline as P
+from g1mpc.planning.correlated_noise import load_noise_factor
 from g1mpc.planning.plan import Plan
 from g1mpc.planning.planners import PLANNERS, PlannerState, SamplingPlanner
 from g1mpc.planning.prediction import StatePredictor
@@ -50,6 +51,9 @@ class ControllerConfig:
         nn_weight: hybrid: weight of the network's knots in the CEM start (the rest: previous plan).
         mjx_unroll: mjx: planner steps per iteration of the compiled rollout loop (fewer loop trips, a
             larger program).
+        noise_correlation: an ``.npz`` with the correlation of the sampling noise across knots and actuators
+            (:mod:`g1mpc.planning.correlated_noise`); empty: independent noise.
+        noise_shrinkage: weight of independence blended into that correlation (0: as measured, 1: none).
     """
 
     mode: Mode = "cem"
@@ -66,6 +70,8 @@ class ControllerConfig:
     seed: int = 0
     nn_weight: float = 1.0
     mjx_unroll: int = 1
+    noise_correlation: str = ""
+    noise_shrinkage: float = 0.0
 
     def __post_init__(self) -> None:
         _choice("mode", self.mode, Mode)
@@ -81,11 +87,13 @@ class ControllerConfig:
             (0 <= self.nn_weight <= 1, "--nn_weight must be in [0, 1]"),
             (0 <= self.anchor_fraction <= 1, "--anchor_fraction must be in [0, 1]"),
             (self.mjx_unroll >= 1, "--mjx_unroll must be at least 1"),
+            (0 <= self.noise_shrinkage <= 1, "noise_shrinkage must be in [0, 1]"),
         ]
         for ok, message in checks:
             if not ok:
                 raise ConfigError(message)
-        for name in ("sigma_start", "sigma_min", "explore_fraction", "temperature", "nn_weight", "anchor_fraction"):
+        for name in ("sigma_start", "sigma_min", "explore_fraction", "temperature", "nn_weight", "anchor_fraction",
+                     "noise_shrinkage"):
             if not math.isfinite(getattr(self, name)):
                 raise ConfigError(f"--{name} must be a finite number")
 
@@ -93,11 +101,18 @@ class ControllerConfig:
         return asdict(self)
 
 
-def make_planner(config: ControllerConfig, noise_scale: tuple[float, ...] | None = None) -> SamplingPlanner:
-    """The configured sampling planner; ``noise_scale`` is the robot's per-actuator noise multiplier."""
+def make_planner(config: ControllerConfig, noise_scale: tuple[float, ...] | None = None,
+                 num_knots: int | None = None) -> SamplingPlanner:
+    """The configured sampling planner; ``noise_scale`` is the robot's per-actuator noise multiplier,
+    ``num_knots`` the plan's knots (needed with a ``noise_correlation``)."""
+    factor = None
+    if config.noise_correlation:
+        if noise_scale is None or num_knots is None:
+            raise ValueError("a noise correlation needs the actuators' noise scale and the number of knots")
+        factor = load_noise_factor(config.noise_correlation, num_knots, len(noise_scale), config.noise_shrinkage)
     common = dict(
         num_samples=config.num_samples, sigma_start=config.sigma_start, explore_fraction=config.explore_fraction,
-        anchor_fraction=config.anchor_fraction, noise_scale=noise_scale,
+        anchor_fraction=config.anchor_fraction, noise_scale=noise_scale, noise_factor=factor,
     )
     if config.planner == "cem":
         return PLANNERS["cem"](**common, num_elites=config.num_elites, sigma_min=config.sigma_min)

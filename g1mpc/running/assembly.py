@@ -132,7 +132,8 @@ def assemble(config: RunConfig, nthread: int | None = None, models: TaskModels |
     robot = config.robot_description
     plant, planner_model, reference = models if models is not None else load_task_models(config)
     spec = make_spec(config, plant, robot)
-    planner = make_planner(config.controller, robot.noise_scale([plant.actuator(i).name for i in range(plant.nu)]))
+    planner = make_planner(config.controller, robot.noise_scale([plant.actuator(i).name for i in range(plant.nu)]),
+                           spec.num_knots)
     mjx_rollout = None
     if config.controller.backend == "mjx" and stages is None:
         from g1mpc.planning.backends.mjx_backend import make_mjx_rollout

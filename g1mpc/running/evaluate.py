@@ -6,6 +6,7 @@ any number of workers gives the same falls and tracking as a serial one; only ti
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -82,8 +83,10 @@ class SeedRunner:
             controller.warmup(0.0, sim.data.qpos.copy(), sim.data.qvel.copy(), e.warmup)
         controller.reset(a.reference.ctrl[0])
         track = FootTrack(sim.model, a.robot)
+        cpu_start = time.process_time()
         result = run_loop(sim, controller, on_cycle=track, log=None)
-        return {**track.summary(), "track": track.arrays(),
+        cpu_s = time.process_time() - cpu_start
+        return {**track.summary(), "track": track.arrays(), "cpu_s": cpu_s,
             "seed": seed, "planning_s": np.array([c.total for c in result.cycles]),
             "joint_rms": np.array([c.joint_rms for c in result.cycles]), "falls": list(result.falls),
             "latency_s": np.array([c.latency for c in result.cycles if c.latency is not None]),

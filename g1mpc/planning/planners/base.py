@@ -6,7 +6,7 @@ means "track the reference open loop" and the samples explore around it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import jax
@@ -33,6 +33,9 @@ class SamplingPlanner:
     explore_fraction: float  # share of the samples drawn with sigma_start
     anchor_fraction: float  # share of the samples centred on the anchor, when one is given
     noise_scale: tuple[float, ...] | None = None  # per-actuator multiplier on every sigma (None: all 1)
+    # (K*nu, K*nu) lower-triangular factor of the noise's correlation across knots and actuators, rows of unit
+    # norm so each value keeps its spread (None: independent noise)
+    noise_factor: np.ndarray | None = field(default=None, compare=False)
 
     def _scale(self, nu: int) -> np.ndarray:
         return np.ones(nu, np.float32) if self.noise_scale is None else np.asarray(self.noise_scale, np.float32)
@@ -44,7 +47,8 @@ class SamplingPlanner:
 
     def sample(self, state: PlannerState, key: jax.Array, anchor: jnp.ndarray | None = None, noise_scale=1.0,
                active=None) -> jnp.ndarray:
-        """Knots (N, K, nu): the mean, then mean + noise (its spread times ``noise_scale``).
+        """Knots (N, K, nu): the mean, then mean + noise (its spread times ``noise_scale``; correlated across knots
+        and actuators by ``noise_factor`` when the planner has one).
 
         With an ``anchor`` (K, nu), samples 1 to round(``anchor_fraction`` x (N - 1)) (at least 1) are centred on it instead
         (sample 1 is the anchor itself, the wide exploration samples come next): a mixture of two
@@ -59,6 +63,8 @@ class SamplingPlanner:
         index = jnp.arange(n_rest)[:, None, None]
         n_explore = jnp.round(self.explore_fraction * rest)
         noise = jax.random.normal(key, (n_rest, *state.mean.shape))
+        if self.noise_factor is not None:
+            noise = (noise.reshape(n_rest, -1) @ jnp.asarray(self.noise_factor).T).reshape(noise.shape)
         wide = jnp.broadcast_to(self.sigma_start * self._scale(state.mean.shape[-1]), state.mean.shape)
         scale = jnp.where(index < n_explore, wide, state.sigma)
         centres = jnp.broadcast_to(state.mean, (n_rest, *state.mean.shape))
