@@ -58,21 +58,23 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
               plan_horizon: float = RunConfig.plan_horizon, num_knots: int = RunConfig.num_knots,
               push_directions: tuple[float, ...] = (), loop: str = "sync", latency_ms: float = 0.0,
               compensation: str = "none", task_settings: dict | None = None, plant: str = NOMINAL,
-              perturb: str = "", gains: str = MODEL_GAINS, planner_plant: str = NOMINAL) -> dict:
+              perturb: str = "", gains: str = MODEL_GAINS, planner_plant: str = NOMINAL,
+              frequency: float = RunConfig.frequency) -> dict:
     """One closed-loop configuration over ``seeds`` (on Ray workers with ``cluster``).
 
     ``checkpoint`` is the network of the nn and hybrid modes; ``push_directions`` (deg) restricts the pushes'
     directions (empty: any). ``loop``, ``latency_ms`` and ``compensation`` set the closed loop (``--loop async``
     runs in wall-clock time: its timings and falls depend on the machine and its load). With ``motions``, each seed runs on its own
     generated motion (``g1mpc.motion.generated``, drawn from that seed) instead of the default clip.
-    ``plant`` and ``perturb`` set the simulated robot (perturbations drawn per seed), ``gains`` the servo gains.
+    ``plant`` and ``perturb`` set the simulated robot (perturbations drawn per seed), ``gains`` the servo gains;
+    ``frequency`` the replans per second.
     """
     controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, backend=backend,
                                   **(controller_overrides or {}))
     task = BalanceTask(weights=CostWeights(**(weights or {})), **(task_settings or {}))
     config = RunConfig(robot=robot, controller=controller, plan_horizon=plan_horizon, num_knots=num_knots, task=task,
                        planner_model=planner_model or named_planner_model(None, backend), gains=gains,
-                       planner_plant=planner_plant)
+                       planner_plant=planner_plant, frequency=frequency)
     bare = 0.0
     if mode != "nn" and backend == "mujoco":
         assembly = assemble(config)
@@ -108,7 +110,7 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
         "steps_per_seed": [r["steps"] for r in per_seed], "walked_m_per_seed": [r["walked_m"] for r in per_seed],
         "workers": cluster.workers if cluster else 0, "motions": motions is not None,
         "planner_model": asdict(config.planner_model), "plan_horizon_s": plan_horizon, "num_knots": num_knots,
-        "loop": loop, "latency_ms": latency_ms, "compensation": compensation,
+        "loop": loop, "latency_ms": latency_ms, "compensation": compensation, "frequency_hz": frequency,
         "plan_latency_p50_ms": float(np.percentile(latency, 50)) if latency.size else None,
         "plan_latency_p95_ms": float(np.percentile(latency, 95)) if latency.size else None,
         "missed_deadlines": int(np.sum(planning > 1e3 / config.frequency)),

@@ -6,12 +6,15 @@ Usage (resumable: a cell whose JSON is complete is skipped; the last call prints
         --forces 300 400 --seeds 1100-1119 --out benchmarks/results/quality_compute
 
 A lever is NAME=MODE:SAMPLES:ELITES followed by ControllerConfig fields, e.g.
-``corr16=hybrid:16:2,noise_correlation=PATH`` (fields after commas). Falls come from the synchronous loop (every
-plan takes effect at once, so they do not depend on the machine); the compute is what the planning process
-spent per control cycle on all its threads (``core ms``: what one core must give each 20 ms cycle), and the
-wall time per plan on the cores this process may use. The throughput section times the planner's batch: one
-``mj_step`` after another on one thread (the physics-only cost, the floor), and ``mujoco.rollout`` on one and
-on two threads.
+``corr16=hybrid:16:2,noise_correlation=PATH`` (fields after commas), and the loop's ``frequency`` (Hz),
+``latency_ms`` and ``compensation``: ``slow32=hybrid:32:4,frequency=25,latency_ms=40,compensation=predict`` is
+32 samples planned once per 40 ms, each plan acting when the next could start, from the state predicted for
+then. Falls come from the synchronous loop (every plan takes effect after exactly its latency, so they do not
+depend on the machine). The compute is what the planning process spent on all its threads: per control cycle
+(``core ms``), and per simulated second (``cores``: how many cores the configuration needs to run in real
+time), with the wall time per plan on the cores this process may use. The throughput section times the
+planner's batch: one ``mj_step`` after another on one thread (the physics-only cost, the floor), and
+``mujoco.rollout`` on one and on two threads.
 """
 
 from __future__ import annotations
@@ -52,7 +55,14 @@ def parse_lever(text: str) -> tuple[str, str, int, int, dict]:
     if not name or mode not in ("hybrid", "cem") or not n.isdigit():
         raise SystemExit(f"error: --levers: '{text}' is not NAME=MODE:SAMPLES:ELITES[,FIELD=VALUE...] (MODE hybrid or cem)")
     samples = int(n)
-    return name, mode, samples, int(e) if e else max(2, samples // 8), overrides(ControllerConfig, fields, "--levers")
+    loop = {key: kind(value) for key, kind in LOOP_FIELDS.items() for field in fields
+            if (value := field.partition("=")[2]) and field.startswith(f"{key}=")}
+    controller = [field for field in fields if field.partition("=")[0] not in LOOP_FIELDS]
+    return name, mode, samples, int(e) if e else max(2, samples // 8), {
+        **overrides(ControllerConfig, controller, "--levers"), **loop}
+
+
+LOOP_FIELDS = {"frequency": float, "latency_ms": float, "compensation": str}
 
 
 def throughput(samples: list[int], horizon: int, repeats: int = 20) -> list[dict]:
@@ -116,12 +126,15 @@ def main() -> None:
             path = cell_path(out, name, force)
             if args.report_only or (path.is_file() and json.loads(path.read_text()).get("complete")):
                 continue
-            row = run_entry(mode, samples, elites, force, seeds, args.duration, checkpoint, controller_overrides=fields)
+            loop = {key: fields[key] for key in LOOP_FIELDS if key in fields}
+            controller = {key: value for key, value in fields.items() if key not in LOOP_FIELDS}
+            row = run_entry(mode, samples, elites, force, seeds, args.duration, checkpoint, controller_overrides=controller,
+                            **loop)
             write_json_atomic(path, {"lever": name, "cpus": sorted(os.sched_getaffinity(0)), "complete": True, "row": row})
             print(f"{name} {force:g} N: {row['falls']}/{len(seeds)} fell, {row['core_ms_per_cycle']:.1f} core ms per cycle",
                   flush=True)
     table = []
-    print(f"\n{'lever':<12} {'N/E':>7} {'core ms/cycle':>13} {'plan p50':>9} {'p95':>7}  "
+    print(f"\n{'lever':<12} {'N/E':>7} {'core ms/cycle':>13} {'cores':>6} {'plan p50':>9} {'p95':>7}  "
           + "  ".join(f"{f:g} N".rjust(7) for f in args.forces))
     for name, mode, samples, elites, fields in levers:
         cells = {f: json.loads(cell_path(out, name, f).read_text())["row"] for f in args.forces
@@ -130,12 +143,13 @@ def main() -> None:
             continue
         any_row = next(iter(cells.values()))
         core_ms = float(np.mean([c["core_ms_per_cycle"] for c in cells.values()]))
+        cores = float(np.mean([c["core_ms_per_cycle"] * c.get("frequency_hz", 50.0) / 1e3 for c in cells.values()]))
         table.append({"lever": name, "mode": mode, "samples": samples, "elites": elites, "fields": fields,
-                      "core_ms_per_cycle": core_ms, "plan_p50_ms": any_row["planning_p50_ms"],
+                      "core_ms_per_cycle": core_ms, "cores_in_real_time": cores, "plan_p50_ms": any_row["planning_p50_ms"],
                       "plan_p95_ms": any_row["planning_p95_ms"],
                       "falls": {f"{f:g}": [c["falls"], c["seeds"]] for f, c in cells.items()}})
         falls = "  ".join((f"{cells[f]['falls']}/{cells[f]['seeds']}" if f in cells else "-").rjust(7) for f in args.forces)
-        print(f"{name:<12} {samples:>3}/{elites:<3} {core_ms:>13.1f} {any_row['planning_p50_ms']:>7.1f}ms "
+        print(f"{name:<12} {samples:>3}/{elites:<3} {core_ms:>13.1f} {cores:>6.2f} {any_row['planning_p50_ms']:>7.1f}ms "
               f"{any_row['planning_p95_ms']:>5.1f}ms  {falls}")
     batches = sorted({lever[2] for lever in levers})
     rows = throughput(batches, int(round(RunConfig.plan_horizon / PLANNER_MODELS["coarse"].timestep)))
