@@ -9,9 +9,16 @@ import time
 
 import pytest
 
+from g1mpc.planning.backends.native import usable_cores
 from tests.helpers import ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    # Two real-time processes (the robot-sim steps the G1 at 500 Hz in Python; deploy plans at 50 Hz): docs/g1.md runs
+    # them on two cores. Sharing one (taskset -c 0), deploy planned 8 samples at 16-24 Hz, 40-60 ms late, and the G1
+    # fell standing or drifted off the clip: the machine, not the interface these tests check.
+    pytest.mark.skipif(usable_cores() < 2, reason="sim-to-sim needs two cores, one per real-time process; this process may use one"),
+]
 # A core for the robot-sim (as the sim-to-sim benchmark), and samples sized to what is left: a fixed count that does
 # not fit a slow machine (24 on one core: 9 plans a second, 90 ms late) lets the G1 fall standing, which is the
 # machine's speed, not the interface this file tests; the fall rates under pushes are bench_sim2sim.py's.
