@@ -52,3 +52,14 @@ def test_a_correlation_that_does_not_fit_the_plan_is_refused_with_the_flag(tmp_p
         ControllerConfig(noise_shrinkage=1.5)
     planner = make_planner(ControllerConfig(noise_correlation=str(path), noise_shrinkage=0.25), (1.0,) * 4, 2)
     assert planner.noise_factor.shape == (8, 8)
+
+
+def test_a_precompiled_build_refuses_a_noise_correlation_it_would_not_track(tmp_path):
+    from g1mpc.precompiled.manifest import expected_manifest
+    from g1mpc.running.config import RunConfig
+
+    path = tmp_path / "corr.npz"
+    np.savez(path, correlation=np.eye(4 * 29))
+    config = RunConfig(controller=ControllerConfig(mode="hybrid", noise_correlation=str(path)))
+    with pytest.raises(ConfigError, match="precompiled builds do not carry"):
+        expected_manifest(config, tmp_path / "unused.ckpt")

@@ -16,6 +16,7 @@ import jax
 import mujoco
 from jax import export
 
+from g1mpc.common.errors import ConfigError
 from g1mpc.running.config import RunConfig
 
 MANIFEST_FORMAT = 5
@@ -55,6 +56,9 @@ def robot_file_digest(config: RunConfig) -> str:
 
 def expected_manifest(config: RunConfig, checkpoint: str | Path) -> dict:
     """The fields a matching build must have: everything its code, models and inputs were built from."""
+    if config.controller.noise_correlation:  # a constant of the compiled sampling stage that no field here tracks
+        raise ConfigError(f"noise_correlation '{config.controller.noise_correlation}': precompiled builds do not carry "
+                          "a sampling-noise correlation yet; run it with JIT (run_policy.py or the Python API)")
     return {
         "format": MANIFEST_FORMAT,
         "config_digest": config.digest(),
