@@ -27,6 +27,7 @@ from pathlib import Path
 
 import mujoco
 import numpy as np
+from bench_default_run import seeds_from
 from bench_planning import run_entry
 from field_overrides import overrides
 
@@ -38,31 +39,22 @@ from g1mpc.robots.models import PLANNER_MODELS, keyframe_pose, load_planner_mode
 from g1mpc.running.config import RunConfig
 from g1mpc.running.reporting import write_json_atomic
 
-
-def seeds_from(specs: list[str]) -> list[int]:
-    seeds = []
-    for spec in specs:
-        lo, _, hi = spec.partition("-")
-        seeds += list(range(int(lo), int(hi or lo) + 1))
-    return seeds
+LOOP_FIELDS = {"frequency": float, "latency_ms": float, "compensation": str}  # run_entry's loop arguments
 
 
-def parse_lever(text: str) -> tuple[str, str, int, int, dict]:
-    """``NAME=MODE:N:E[,FIELD=VALUE...]`` -> (name, mode, samples, elites, controller overrides)."""
+def parse_lever(text: str) -> tuple[str, str, int, int, dict, dict]:
+    """``NAME=MODE:N:E[,FIELD=VALUE...]`` -> (name, mode, samples, elites, controller overrides, loop arguments)."""
     name, _, spec = text.partition("=")
     entry, *fields = spec.split(",")
     mode, n, e = [*entry.split(":"), "", ""][:3]
     if not name or mode not in ("hybrid", "cem") or not n.isdigit():
         raise SystemExit(f"error: --levers: '{text}' is not NAME=MODE:SAMPLES:ELITES[,FIELD=VALUE...] (MODE hybrid or cem)")
     samples = int(n)
-    loop = {key: kind(value) for key, kind in LOOP_FIELDS.items() for field in fields
-            if (value := field.partition("=")[2]) and field.startswith(f"{key}=")}
-    controller = [field for field in fields if field.partition("=")[0] not in LOOP_FIELDS]
-    return name, mode, samples, int(e) if e else max(2, samples // 8), {
-        **overrides(ControllerConfig, controller, "--levers"), **loop}
-
-
-LOOP_FIELDS = {"frequency": float, "latency_ms": float, "compensation": str}
+    pairs = [field.partition("=") for field in fields]
+    loop = {key: LOOP_FIELDS[key](value) for key, _, value in pairs if key in LOOP_FIELDS}
+    controller = overrides(ControllerConfig, [f"{key}={value}" for key, _, value in pairs if key not in LOOP_FIELDS],
+                           "--levers")
+    return name, mode, samples, int(e) if e else max(2, samples // 8), controller, loop
 
 
 def throughput(samples: list[int], horizon: int, repeats: int = 20) -> list[dict]:
@@ -121,13 +113,11 @@ def main() -> None:
     out, seeds = Path(args.out), seeds_from(args.seeds)
     levers = [parse_lever(text) for text in args.levers]
     checkpoint = str(default_checkpoint("g1"))
-    for name, mode, samples, elites, fields in levers:
+    for name, mode, samples, elites, controller, loop in levers:
         for force in args.forces:
             path = cell_path(out, name, force)
             if args.report_only or (path.is_file() and json.loads(path.read_text()).get("complete")):
                 continue
-            loop = {key: fields[key] for key in LOOP_FIELDS if key in fields}
-            controller = {key: value for key, value in fields.items() if key not in LOOP_FIELDS}
             row = run_entry(mode, samples, elites, force, seeds, args.duration, checkpoint, controller_overrides=controller,
                             **loop)
             write_json_atomic(path, {"lever": name, "cpus": sorted(os.sched_getaffinity(0)), "complete": True, "row": row})
@@ -136,7 +126,7 @@ def main() -> None:
     table = []
     print(f"\n{'lever':<12} {'N/E':>7} {'core ms/cycle':>13} {'cores':>6} {'plan p50':>9} {'p95':>7}  "
           + "  ".join(f"{f:g} N".rjust(7) for f in args.forces))
-    for name, mode, samples, elites, fields in levers:
+    for name, mode, samples, elites, controller, loop in levers:
         cells = {f: json.loads(cell_path(out, name, f).read_text())["row"] for f in args.forces
                  if cell_path(out, name, f).is_file()}
         if not cells:
@@ -144,7 +134,7 @@ def main() -> None:
         any_row = next(iter(cells.values()))
         core_ms = float(np.mean([c["core_ms_per_cycle"] for c in cells.values()]))
         cores = float(np.mean([c["core_ms_per_cycle"] * c.get("frequency_hz", 50.0) / 1e3 for c in cells.values()]))
-        table.append({"lever": name, "mode": mode, "samples": samples, "elites": elites, "fields": fields,
+        table.append({"lever": name, "mode": mode, "samples": samples, "elites": elites, "fields": {**controller, **loop},
                       "core_ms_per_cycle": core_ms, "cores_in_real_time": cores, "plan_p50_ms": any_row["planning_p50_ms"],
                       "plan_p95_ms": any_row["planning_p95_ms"],
                       "falls": {f"{f:g}": [c["falls"], c["seeds"]] for f, c in cells.items()}})
