@@ -55,7 +55,7 @@ def _start_run(tmp_path: Path, port: int) -> subprocess.Popen:
 
 # The page is served by a thread of the run, beside its planner: on one core (taskset -c 0) loading it, drawing its
 # 3-D view and taking a screenshot each took over 30-60 s at times, which is the machine's speed, not the page's
-# behaviour: every page action may take this long.
+# behaviour: every page action may take this long (each page's default timeout).
 PAGE_LOAD_MS = 180_000
 
 
@@ -82,10 +82,10 @@ def test_page_shows_the_robot_push_moves_it_and_closing_leaves_the_run(tmp_path)
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.set_default_timeout(PAGE_LOAD_MS)
-            page.goto(f"http://127.0.0.1:{port}", timeout=PAGE_LOAD_MS)
+            page.goto(f"http://127.0.0.1:{port}")
             # the page has more than one canvas, and which comes first depends on what mounted first: a 0 x 0 one
             # never becomes visible, so wait for any visible one
-            page.locator("canvas:visible").first.wait_for(timeout=PAGE_LOAD_MS)
+            page.locator("canvas:visible").first.wait_for()
             time.sleep(6)  # the meshes arrive and the first frames draw
             shot = page.screenshot()
             SCREENSHOT.parent.mkdir(exist_ok=True)
@@ -108,8 +108,8 @@ def test_page_shows_the_robot_push_moves_it_and_closing_leaves_the_run(tmp_path)
             second = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
             watcher = second.new_page(viewport={"width": 1280, "height": 800})  # a second browser: it watches
             watcher.set_default_timeout(PAGE_LOAD_MS)
-            watcher.goto(f"http://127.0.0.1:{port}", timeout=PAGE_LOAD_MS)
-            watcher.get_by_role("button", name="Push (0.1 s)").wait_for(timeout=PAGE_LOAD_MS)
+            watcher.goto(f"http://127.0.0.1:{port}")
+            watcher.get_by_role("button", name="Push (0.1 s)").wait_for()
             time.sleep(2)
             # not the driver: ignored. The click event is dispatched on the button itself: with two software-WebGL
             # browsers on two slow cores the page may draw too rarely for Playwright to find the button "stable"

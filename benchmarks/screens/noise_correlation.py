@@ -34,6 +34,7 @@ def main() -> None:
     deltas = []
     for f in files:
         with np.load(f) as z:
+            plan_shape = z["refined"].shape[1:]  # (K, nu)
             deltas.append((z["refined"] - z["proposed"]).reshape(len(z["refined"]), -1))
     delta = np.concatenate(deltas)
     norms = np.linalg.norm(delta, axis=1)
@@ -48,7 +49,7 @@ def main() -> None:
     }
     with atomic_write(args.out) as f:
         np.savez(f, correlation=correlation.astype(np.float32), std=std.astype(np.float32),
-                 shape=np.array(np.load(files[0])["refined"].shape[1:]), summary=json.dumps(summary))
+                 shape=np.array(plan_shape), summary=json.dumps(summary))
     print(json.dumps(summary, indent=1))
 
 
