@@ -11,6 +11,7 @@ knots the update started from (the network's proposal) and the knots it ended wi
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -22,15 +23,13 @@ from g1mpc.running.config import RunConfig
 from g1mpc.running.evaluate import Evaluation, SeedRunner
 from g1mpc.running.sim import PushConfig
 
-
-def seed_range(text: str) -> list[int]:
-    first, _, last = text.partition("-")
-    return list(range(int(first), int(last or first) + 1))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench_default_run import seeds_from
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--seeds", type=seed_range, required=True, help="FIRST-LAST")
+    p.add_argument("--seeds", nargs="+", required=True, help="seeds or ranges (200-209)")
     p.add_argument("--push", type=float, default=300.0)
     p.add_argument("--samples", type=int, default=64)
     p.add_argument("--elites", type=int, default=8)
@@ -51,7 +50,7 @@ def main() -> None:
         return result
 
     runner.assembly.stages = runner.assembly.stages._replace(score=recording_score)
-    for seed in args.seeds:
+    for seed in seeds_from(args.seeds):
         path = out / f"seed_{seed}.npz"
         if path.exists():
             continue
