@@ -17,7 +17,7 @@ from typing import get_args
 import numpy as np
 
 from g1mpc.common.errors import UserError
-from g1mpc.common.paths import DEFAULT_PRECOMPILED_DIR, DEFAULT_SIZING_CACHE, default_checkpoint
+from g1mpc.common.paths import DEFAULT_PRECOMPILED_DIR, DEFAULT_SIZING_CACHE, default_checkpoint, shipped_noise_correlation
 from g1mpc.learning.collect import CollectConfig
 from g1mpc.learning.train import TrainConfig
 from g1mpc.motion.generated import MotionConfig
@@ -64,6 +64,11 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--anchor_fraction", type=float, default=C.anchor_fraction,
                    help="hybrid: share of samples drawn around the previous refined plan (the rest around the network's knots)")
     g.add_argument("--temperature", type=float, default=C.temperature, help="MPPI temperature (relative to the cost spread)")
+    g.add_argument("--noise_correlation", default=C.noise_correlation, metavar="PATH|shipped",
+                   help="sampling noise correlated across knots and actuators: an .npz with a 'correlation' matrix, or "
+                        "'shipped' for the one measured for --robot (g1); default: independent noise")
+    g.add_argument("--noise_shrinkage", type=float, default=C.noise_shrinkage,
+                   help="weight of independent noise blended into --noise_correlation (0: as measured, 1: independent)")
     models = "; ".join(f"{name}: dt {m.timestep:g} s, {m.iterations}/{m.ls_iterations} solver/line-search iterations, "
                        f"{m.contacts} contacts" for name, m in PLANNER_MODELS.items())
     g.add_argument("--planner_model", choices=tuple(PLANNER_MODELS), default=None,
@@ -190,6 +195,16 @@ def planner_model_from_args(args) -> PlannerModelConfig:
     return replace(named_planner_model(args.planner_model, args.backend), **changes)
 
 
+def noise_correlation_path(value: str, robot: str) -> str:
+    """``--noise_correlation`` as a file path: 'shipped' is the robot's own file, checked to exist."""
+    if value != "shipped":
+        return value
+    path = shipped_noise_correlation(robot)
+    if not path.is_file():
+        raise UserError(f"--noise_correlation shipped: no correlation is shipped for robot '{robot}'; give an .npz path")
+    return str(path)
+
+
 def run_config_from_args(args, mode: Mode) -> RunConfig:
     """The flags as a validated :class:`RunConfig`; unset sizing flags come from the preset."""
     sizes = preset(args.preset or ("gpu" if args.backend == "mjx" else args.default_preset), get_robot(args.robot))
@@ -203,6 +218,7 @@ def run_config_from_args(args, mode: Mode) -> RunConfig:
             iterations=sizes["iterations"], sigma_start=args.sigma_start, sigma_min=args.sigma_min,
             explore_fraction=args.explore_fraction, temperature=args.temperature, backend=args.backend, seed=args.seed,
             nn_weight=args.nn_weight, anchor_fraction=args.anchor_fraction, mjx_unroll=args.mjx_unroll,
+            noise_correlation=noise_correlation_path(args.noise_correlation, args.robot), noise_shrinkage=args.noise_shrinkage,
         ),
     )
 

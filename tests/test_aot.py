@@ -66,6 +66,22 @@ def test_aot_controls_equal_jit_hybrid_for_50_cycles(built, tmp_path):
     assert diff <= 1e-5, f"max control difference {diff}"
 
 
+
+def test_aot_with_the_shipped_noise_correlation_rebuilds_and_equals_jit(built, tmp_path):
+    """The correlation file is baked into the sampling stage: the build says why it rebuilds, plans as the JIT
+    hybrid with the same file, and otherwise than without it."""
+    corr = ["--noise_correlation", "shipped", "--noise_shrinkage", "0.5"]
+    reports = {name: tmp_path / f"{name}.json" for name in ("jit", "aot", "independent")}
+    _run(["run_policy.py", "--hybrid"], [*SMALL, *corr, "--duration", "0.5", "--report", str(reports["jit"])], tmp_path)
+    _run(["run_policy.py", "--hybrid"], [*SMALL, "--duration", "0.5", "--report", str(reports["independent"])], tmp_path)
+    stdout, _ = _aot([*SMALL, *corr, "--duration", "0.5", "--precompiled_dir", str(built), "--report", str(reports["aot"])])
+    assert "another sampling-noise correlation file" in stdout
+    jit, aot, independent = (np.array([c["ctrl"] for c in json.loads(reports[n].read_text())["cycles"]])
+                             for n in ("jit", "aot", "independent"))
+    assert jit.shape == aot.shape == (25, jit.shape[1])
+    assert np.abs(jit - aot).max() <= 1e-5
+    assert np.abs(jit - independent).max() > 1e-3
+
 def test_second_run_loads_without_compiling(built):
     stdout, counts = _aot([*SMALL, "--duration", "0.2", "--precompiled_dir", str(built)])
     assert "loaded precompiled pipeline" in stdout

@@ -54,12 +54,34 @@ def test_a_correlation_that_does_not_fit_the_plan_is_refused_with_the_flag(tmp_p
     assert planner.noise_factor.shape == (8, 8)
 
 
-def test_a_precompiled_build_refuses_a_noise_correlation_it_would_not_track(tmp_path):
-    from g1mpc.precompiled.manifest import expected_manifest
+def test_a_precompiled_build_keys_on_the_correlation_file_it_bakes_in(tmp_path):
+    from g1mpc.precompiled.manifest import build_key, expected_manifest
     from g1mpc.running.config import RunConfig
 
+    checkpoint = tmp_path / "net.ckpt"
+    checkpoint.write_bytes(b"weights")
     path = tmp_path / "corr.npz"
     np.savez(path, correlation=np.eye(4 * 29))
-    config = RunConfig(controller=ControllerConfig(mode="hybrid", noise_correlation=str(path)))
-    with pytest.raises(ConfigError, match="precompiled builds do not carry"):
-        expected_manifest(config, tmp_path / "unused.ckpt")
+
+    def manifest(noise_correlation: str) -> dict:
+        return expected_manifest(RunConfig(controller=ControllerConfig(mode="hybrid", noise_correlation=noise_correlation)),
+                                 checkpoint)
+
+    independent, first = manifest(""), manifest(str(path))
+    assert independent["noise_correlation_sha256"] == "independent"
+    np.savez(path, correlation=_correlation(4 * 29))  # same path, other matrix: another build
+    second = manifest(str(path))
+    assert len({build_key(independent), build_key(first), build_key(second)}) == 3
+    with pytest.raises(ConfigError, match="noise_correlation: cannot read .*missing.npz"):
+        manifest(str(tmp_path / "missing.npz"))
+
+
+def test_shipped_resolves_to_the_robots_file_and_is_refused_for_a_robot_without_one():
+    from g1mpc.cli import noise_correlation_path
+    from g1mpc.common.errors import UserError
+
+    path = noise_correlation_path("shipped", "g1")
+    assert load_noise_factor(path, 4, 29, 0.5).shape == (116, 116)
+    assert noise_correlation_path("my.npz", "t1") == "my.npz"
+    with pytest.raises(UserError, match="--noise_correlation shipped: no correlation is shipped for robot 't1'"):
+        noise_correlation_path("shipped", "t1")

@@ -13,4 +13,11 @@ def default_checkpoint(robot: str) -> Path:
     return DATA_DIR / f"{name}_default.ckpt"
 
 
+def shipped_noise_correlation(robot: str) -> Path:
+    """The sampling-noise correlation shipped for a registered robot (``<robot>_noise_correlation.npz``; it may not
+    exist); an XML path is a G1 variant."""
+    name = "g1" if robot.endswith(".xml") else robot
+    return DATA_DIR / f"{name}_noise_correlation.npz"
+
+
 DEFAULT_CHECKPOINT = default_checkpoint("g1")

@@ -19,7 +19,7 @@ from jax import export
 from g1mpc.common.errors import ConfigError
 from g1mpc.running.config import RunConfig
 
-MANIFEST_FORMAT = 5
+MANIFEST_FORMAT = 6
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
@@ -54,11 +54,18 @@ def robot_file_digest(config: RunConfig) -> str:
     return h.hexdigest()[:16]
 
 
+def _noise_correlation_digest(path: str) -> str:
+    """The correlation file's digest (a constant of the compiled sampling stage), or "independent"."""
+    if not path:
+        return "independent"
+    try:
+        return sha256_file(path)
+    except OSError as exc:
+        raise ConfigError(f"noise_correlation: cannot read '{path}' ({exc.strerror}); give an existing .npz") from None
+
+
 def expected_manifest(config: RunConfig, checkpoint: str | Path) -> dict:
     """The fields a matching build must have: everything its code, models and inputs were built from."""
-    if config.controller.noise_correlation:  # a constant of the compiled sampling stage that no field here tracks
-        raise ConfigError(f"noise_correlation '{config.controller.noise_correlation}': precompiled builds do not carry "
-                          "a sampling-noise correlation yet; run it with JIT (run_policy.py or the Python API)")
     return {
         "format": MANIFEST_FORMAT,
         "config_digest": config.digest(),
@@ -68,6 +75,7 @@ def expected_manifest(config: RunConfig, checkpoint: str | Path) -> dict:
         "task": config.task.name,
         "robot_sha256": robot_file_digest(config),
         "reference_sha256": sha256_file(config.reference) if config.reference else "generated",
+        "noise_correlation_sha256": _noise_correlation_digest(config.controller.noise_correlation),
         "backend": config.controller.backend,
         "frequency": config.frequency,
         "platform": export.default_export_platform(),  # cpu, cuda, rocm or tpu: what jax.export takes
@@ -105,6 +113,7 @@ _WHAT_CHANGED = {
     "checkpoint_sha256": "another network checkpoint",
     "robot_sha256": "the robot's model files changed",
     "reference_sha256": "another reference clip",
+    "noise_correlation_sha256": "another sampling-noise correlation file",
 }
 
 
