@@ -42,7 +42,8 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--task", choices=tuple(TASKS), default=R.task.name, help="task")
     g.add_argument("--reference", default=R.reference, help=".npz with qpos (T x nq) and fps; default: the task's clip for the robot")
     g.add_argument("--backend", choices=get_args(Backend), default=C.backend, help="rollouts: native MuJoCo (CPU) or MJX (GPU)")
-    g.add_argument("--planner", choices=get_args(PlannerName), default=C.planner, help="sampling planner")
+    g.add_argument("--planner", choices=get_args(PlannerName), default=None,
+                   help="sampling planner (default: the preset's; the G1's cpu preset: mppi, else cem)")
     sizes = "; ".join(f"{name}: {preset(name)['num_samples']} samples" for name in PRESETS)
     g.add_argument("--preset", choices=tuple(PRESETS), default=None,
                    help=f"{sizes} (default: {default_preset}, gpu for --backend mjx)")
@@ -64,11 +65,12 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--anchor_fraction", type=float, default=C.anchor_fraction,
                    help="hybrid: share of samples drawn around the previous refined plan (the rest around the network's knots)")
     g.add_argument("--temperature", type=float, default=C.temperature, help="MPPI temperature (relative to the cost spread)")
-    g.add_argument("--noise_correlation", default=C.noise_correlation, metavar="PATH|shipped",
-                   help="sampling noise correlated across knots and actuators: an .npz with a 'correlation' matrix, or "
-                        "'shipped' for the one measured for --robot (g1); default: independent noise")
-    g.add_argument("--noise_shrinkage", type=float, default=C.noise_shrinkage,
-                   help="weight of independent noise blended into --noise_correlation (0: as measured, 1: independent)")
+    g.add_argument("--noise_correlation", default=None, metavar="PATH|shipped|none",
+                   help="sampling noise correlated across knots and actuators: an .npz with a 'correlation' matrix, "
+                        "'shipped' for the one measured for --robot (g1), or none (independent noise); default: the preset's")
+    g.add_argument("--noise_shrinkage", type=float, default=None,
+                   help="weight of independent noise blended into --noise_correlation (0: as measured, 1: independent; "
+                        "default: the preset's)")
     models = "; ".join(f"{name}: dt {m.timestep:g} s, {m.iterations}/{m.ls_iterations} solver/line-search iterations, "
                        f"{m.contacts} contacts" for name, m in PLANNER_MODELS.items())
     g.add_argument("--planner_model", choices=tuple(PLANNER_MODELS), default=None,
@@ -196,7 +198,10 @@ def planner_model_from_args(args) -> PlannerModelConfig:
 
 
 def noise_correlation_path(value: str, robot: str) -> str:
-    """``--noise_correlation`` as a file path: 'shipped' is the robot's own file, checked to exist."""
+    """``--noise_correlation`` as a file path: 'shipped' is the robot's own file, checked to exist; 'none' (or
+    empty) is independent noise, the empty path."""
+    if value in ("none", ""):
+        return ""
     if value != "shipped":
         return value
     path = shipped_noise_correlation(robot)
@@ -206,7 +211,7 @@ def noise_correlation_path(value: str, robot: str) -> str:
 
 
 def run_config_from_args(args, mode: Mode) -> RunConfig:
-    """The flags as a validated :class:`RunConfig`; unset sizing flags come from the preset."""
+    """The flags as a validated :class:`RunConfig`; unset preset flags (sizes, planner, sampling noise) come from the preset."""
     sizes = preset(args.preset or ("gpu" if args.backend == "mjx" else args.default_preset), get_robot(args.robot))
     sizes.update({k: getattr(args, k) for k in PRESET_FIELDS if getattr(args, k) is not None})
     return RunConfig(
@@ -214,11 +219,12 @@ def run_config_from_args(args, mode: Mode) -> RunConfig:
         spline=args.spline, num_knots=sizes["num_knots"], plan_horizon=sizes["plan_horizon"],
         planner_model=planner_model_from_args(args), gains=args.gains, planner_plant=args.planner_plant,
         controller=ControllerConfig(
-            mode=mode, planner=args.planner, num_samples=sizes["num_samples"], num_elites=sizes["num_elites"],
+            mode=mode, planner=sizes["planner"], num_samples=sizes["num_samples"], num_elites=sizes["num_elites"],
             iterations=sizes["iterations"], sigma_start=args.sigma_start, sigma_min=args.sigma_min,
             explore_fraction=args.explore_fraction, temperature=args.temperature, backend=args.backend, seed=args.seed,
             nn_weight=args.nn_weight, anchor_fraction=args.anchor_fraction, mjx_unroll=args.mjx_unroll,
-            noise_correlation=noise_correlation_path(args.noise_correlation, args.robot), noise_shrinkage=args.noise_shrinkage,
+            noise_correlation=noise_correlation_path(sizes["noise_correlation"], args.robot),
+            noise_shrinkage=sizes["noise_shrinkage"],
         ),
     )
 

@@ -121,6 +121,17 @@ def test_a_robot_can_size_its_own_cpu_preset():
     assert sizes("--robot", "g1_hands", "--preset", "expert") == (128, 16)
 
 
+def test_the_g1_cpu_preset_samples_with_mppi_and_flags_win():
+    """The G1's real-time preset refines the network's plan with MPPI; the expert (collect's labels), the
+    other robots and an explicit --planner keep what they say."""
+    planner = lambda *flags: _run_config(*flags, mode="hybrid").controller.planner
+
+    assert planner() == "mppi"
+    assert planner("--planner", "cem") == "cem"
+    assert planner("--preset", "expert") == "cem"
+    assert planner("--robot", "t1") == planner("--robot", "g1_hands") == "cem"
+
+
 def test_real_time_runs_default_to_the_asynchronous_loop_with_compensation():
     from g1mpc.cli import build_parser, run_options_from_args
     from g1mpc.common.errors import ConfigError

@@ -69,8 +69,9 @@ class Robot:
         clip: the default reference clip as (key pose, hold seconds) pairs.
         pose_ranges: key pose -> (low, high) amplitude the motion generator (:mod:`g1mpc.motion.generated`) draws
             it with (1: the pose as written); empty: the robot has no generated motions.
-        preset_sizes: preset name -> sizing settings that differ for this robot (a costlier model fits
-            fewer samples in the same cycle, a slower one needs a longer horizon; see :func:`g1mpc.running.config.preset`).
+        preset_settings: preset name -> settings that differ for this robot (a costlier model fits fewer samples
+            in the same cycle, a slower one needs a longer horizon, a robot measured with another sampling planner
+            keeps it; see :func:`g1mpc.running.config.preset`).
         experimental: why the robot does not yet meet the project's bar (stands, holds 100 N pushes with its
             own network); empty: it does. Shown in ``--help`` and the README.
         plants: name -> a build of the robot the simulation may step instead of the planner's model
@@ -90,7 +91,7 @@ class Robot:
     key_poses: Mapping[str, Mapping[str, float]]
     clip: tuple[tuple[str, float], ...]
     pose_ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    preset_sizes: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    preset_settings: Mapping[str, Mapping[str, float | str]] = field(default_factory=dict)
     experimental: str = ""
     plants: Mapping[str, PlantVariant] = field(default_factory=dict)
     sim_plant: str = NOMINAL

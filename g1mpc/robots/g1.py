@@ -53,6 +53,7 @@ G1 = Robot(
     key_poses=KEY_POSES,
     clip=CLIP,
     pose_ranges=POSE_RANGES,
+    preset_settings={"cpu": {"planner": "mppi"}},  # docs/realtime.md, "Balance against compute"
     plants={"as_built": AS_BUILT, **BUILD_PART_PLANTS},
     sim_plant="as_built",
     gain_sets={"motor": MOTOR_GAINS, "unitree": UNITREE_GAINS},

@@ -11,5 +11,5 @@ G1_HANDS = replace(
     scene="unitree_g1/scene_with_hands.xml",
     actuator_groups={**ACTUATOR_GROUPS, "fingers": ActuatorGroup(("*_hand_*",), 0.1)},
     # The 14 finger joints make each rollout costlier: fewer samples fit the cycle (sized in the README).
-    preset_sizes={"cpu": {"num_samples": 32, "num_elites": 4}},
+    preset_settings={"cpu": {"num_samples": 32, "num_elites": 4}},
 )

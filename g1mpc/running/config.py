@@ -25,8 +25,9 @@ from g1mpc.tasks.base import Task
 
 # The settings a preset sizes, and the presets: cpu is the defaults (real time at 50 Hz on 2 CPU cores),
 # gpu the familiar 500-sample configuration (the mjx default), expert the data-collection planner.
-PRESET_FIELDS = ("num_samples", "num_elites", "plan_horizon", "num_knots", "iterations")
-PRESETS: dict[str, dict[str, float]] = {
+PRESET_FIELDS = ("num_samples", "num_elites", "plan_horizon", "num_knots", "iterations",  # sizes
+                 "planner", "noise_correlation", "noise_shrinkage")  # how the samples are drawn and used
+PRESETS: dict[str, dict[str, float | str]] = {
     "cpu": {},
     "gpu": {"num_samples": 500, "num_elites": 20},
     "expert": {"num_samples": 128, "num_elites": 16},
@@ -109,11 +110,11 @@ def named_planner_model(name: str | None, backend: str) -> PlannerModelConfig:
     return PLANNER_MODELS[name]
 
 
-def preset(name: str, robot: Robot | None = None) -> dict[str, float]:
-    """The five sizing settings of a preset: the config defaults, overridden by the preset's values, then
-    by the robot's own sizes for that preset (``Robot.preset_sizes``)."""
+def preset(name: str, robot: Robot | None = None) -> dict[str, float | str]:
+    """The settings of a preset (``PRESET_FIELDS``): the config defaults, overridden by the preset's values, then
+    by the robot's own settings for that preset (``Robot.preset_settings``)."""
     if name not in PRESETS:
         raise ConfigError(f"--preset: '{name}' is not one of {', '.join(PRESETS)}")
     defaults = {f.name: f.default for cls in (ControllerConfig, RunConfig) for f in fields(cls) if f.name in PRESET_FIELDS}
-    robot_sizes = robot.preset_sizes.get(name, {}) if robot is not None else {}
-    return {**defaults, **PRESETS[name], **robot_sizes}
+    robot_settings = robot.preset_settings.get(name, {}) if robot is not None else {}
+    return {**defaults, **PRESETS[name], **robot_settings}

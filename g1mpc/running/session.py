@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from g1mpc.common.errors import ConfigError
 from g1mpc.robots.perturbation import Perturbation
@@ -69,9 +70,12 @@ def header_lines(assembly: Assembly, extra: Sequence[str] = ()) -> list[str]:
              f"planner dt {spec.planner_dt:g} s, horizon {spec.horizon:g} s ({spec.horizon_steps} steps), "
              f"{spec.num_knots} {spec.spline} knots"]
     if c.mode != "nn":
-        lines.append(f"samples {c.num_samples}, elites {c.num_elites}, iterations {c.iterations}, "
+        update = {"cem": f"elites {c.num_elites}", "mppi": f"temperature {c.temperature:g}", "ps": "best sample"}[c.planner]
+        lines.append(f"samples {c.num_samples}, {update}, iterations {c.iterations}, "
                      f"sigma {c.sigma_start:g}->{c.sigma_min:g}, explore {c.explore_fraction:g}"
-                     + (f", around previous plan {c.anchor_fraction:g}" if c.mode == "hybrid" else ""))
+                     + (f", around previous plan {c.anchor_fraction:g}" if c.mode == "hybrid" else "")
+                     + (f", noise correlated ({Path(c.noise_correlation).name}, shrinkage {c.noise_shrinkage:g})"
+                        if c.noise_correlation else ""))
     lines.append(f"state qpos ({spec.nq},) qvel ({spec.nv},) -> plan ({spec.plan_steps}, {spec.nu}) per cycle, "
                  f"{spec.steps_per_replan} steps per replan")
     return lines
