@@ -21,7 +21,7 @@ from g1mpc.common.paths import DEFAULT_PRECOMPILED_DIR, DEFAULT_SIZING_CACHE, de
 from g1mpc.learning.collect import CollectConfig
 from g1mpc.learning.train import TrainConfig
 from g1mpc.motion.generated import MotionConfig
-from g1mpc.planning.controller import Backend, ControllerConfig, Mode, PlannerName
+from g1mpc.planning.controller import Backend, ControllerConfig, Mode, MppiSigma, PlannerName
 from g1mpc.planning.splines import SplineKind
 from g1mpc.registry import TASKS, get_robot, get_task, robot_choices
 from g1mpc.robots.models import PLANNER_MODELS, Contacts, PlannerModelConfig
@@ -65,6 +65,9 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--anchor_fraction", type=float, default=C.anchor_fraction,
                    help="hybrid: share of samples drawn around the previous refined plan (the rest around the network's knots)")
     g.add_argument("--temperature", type=float, default=C.temperature, help="MPPI temperature (relative to the cost spread)")
+    g.add_argument("--mppi_sigma", choices=get_args(MppiSigma), default=None,
+                   help="MPPI's sampling spread: fixed at sigma_start, or refit to the weighted spread of the samples "
+                        "(floored at --sigma_min); default: the preset's")
     g.add_argument("--noise_correlation", default=None, metavar="PATH|shipped|none",
                    help="sampling noise correlated across knots and actuators: an .npz with a 'correlation' matrix, "
                         "'shipped' for the one measured for --robot (g1), or none (independent noise); default: the preset's")
@@ -224,7 +227,7 @@ def run_config_from_args(args, mode: Mode) -> RunConfig:
             explore_fraction=args.explore_fraction, temperature=args.temperature, backend=args.backend, seed=args.seed,
             nn_weight=args.nn_weight, anchor_fraction=args.anchor_fraction, mjx_unroll=args.mjx_unroll,
             noise_correlation=noise_correlation_path(sizes["noise_correlation"], args.robot),
-            noise_shrinkage=sizes["noise_shrinkage"],
+            noise_shrinkage=sizes["noise_shrinkage"], mppi_sigma=sizes["mppi_sigma"],
         ),
     )
 

@@ -51,6 +51,19 @@ def test_mppi_weights_low_costs_and_ps_takes_best():
     np.testing.assert_allclose(ps.mean, 1.0)
 
 
+def test_mppi_keeps_sigma_or_refits_it_to_the_weighted_spread_with_a_floor():
+    knots = jnp.stack([jnp.zeros((3, 2)), jnp.full((3, 2), 2.0)])
+    costs = jnp.array([1.0, 1.0])  # equal costs: equal weights, mean 1, weighted spread 1
+    fixed = MPPI(**_COMMON, num_samples=2, temperature=0.1).update(_state(sigma=0.5), knots, costs)
+    np.testing.assert_allclose(fixed.sigma, 0.5)
+    refit = MPPI(**_COMMON, num_samples=2, temperature=0.1, sigma_min=0.05).update(_state(sigma=0.5), knots, costs)
+    np.testing.assert_allclose(refit.mean, 1.0, atol=1e-6)
+    np.testing.assert_allclose(refit.sigma, 1.0, atol=1e-5)
+    one_wins = MPPI(**_COMMON, num_samples=2, temperature=0.1, sigma_min=0.05).update(
+        _state(sigma=0.5), knots, jnp.array([0.0, 10.0]))
+    np.testing.assert_allclose(one_wins.sigma, 0.05, atol=1e-6)  # all weight on one sample: the floor
+
+
 def test_hybrid_anchor_is_a_candidate(small_assembly):
     from g1mpc.planning import pipeline as P
 

@@ -25,6 +25,7 @@ from g1mpc.planning.stages import StageFunctions
 Mode = Literal["cem", "nn", "hybrid"]
 PlannerName = Literal["cem", "mppi", "ps"]
 Backend = Literal["mujoco", "mjx"]
+MppiSigma = Literal["fixed", "refit"]
 
 
 def _choice(flag: str, value: str, kind) -> None:
@@ -46,6 +47,8 @@ class ControllerConfig:
         explore_fraction: share of the samples drawn with sigma_start.
         anchor_fraction: hybrid: share of the samples drawn around the previous refined plan.
         temperature: MPPI temperature, relative to the cost spread.
+        mppi_sigma: MPPI's sampling spread: fixed (sigma_start) or refit (the weighted spread of the samples,
+            floored at sigma_min, as CEM refits it to the elites).
         backend: mujoco (native threaded rollouts, CPU) or mjx (rollouts inside the compiled stage).
         seed: sampling seed.
         nn_weight: hybrid: weight of the network's knots in the CEM start (the rest: previous plan).
@@ -66,6 +69,7 @@ class ControllerConfig:
     explore_fraction: float = 0.4
     anchor_fraction: float = 0.8
     temperature: float = 0.1
+    mppi_sigma: MppiSigma = "fixed"
     backend: Backend = "mujoco"
     seed: int = 0
     nn_weight: float = 1.0
@@ -77,6 +81,7 @@ class ControllerConfig:
         _choice("mode", self.mode, Mode)
         _choice("planner", self.planner, PlannerName)
         _choice("backend", self.backend, Backend)
+        _choice("mppi_sigma", self.mppi_sigma, MppiSigma)
         checks = [
             (self.num_samples >= 2, "--num_samples must be at least 2"),
             (1 <= self.num_elites <= self.num_samples, f"--num_elites must be between 1 and --num_samples ({self.num_samples})"),
@@ -117,7 +122,8 @@ def make_planner(config: ControllerConfig, noise_scale: tuple[float, ...] | None
     if config.planner == "cem":
         return PLANNERS["cem"](**common, num_elites=config.num_elites, sigma_min=config.sigma_min)
     if config.planner == "mppi":
-        return PLANNERS["mppi"](**common, temperature=config.temperature)
+        return PLANNERS["mppi"](**common, temperature=config.temperature,
+                                sigma_min=config.sigma_min if config.mppi_sigma == "refit" else None)
     return PLANNERS["ps"](**common)
 
 

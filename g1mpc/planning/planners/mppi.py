@@ -13,10 +13,16 @@ from g1mpc.planning.planners.base import PlannerState, SamplingPlanner
 @dataclass(frozen=True, kw_only=True)
 class MPPI(SamplingPlanner):
     temperature: float  # relative to the cost spread of the batch
+    # None: sigma stays as it started; a floor (rad): sigma is refitted to the weighted spread of the samples
+    # about the new mean, no lower than this floor (times the noise scale)
+    sigma_min: float | None = None
 
     def update(self, state: PlannerState, knots: jnp.ndarray, costs: jnp.ndarray) -> PlannerState:
         highest = jnp.max(jnp.where(jnp.isfinite(costs), costs, -jnp.inf))  # samples not rolled out cost +inf
         spread = jnp.maximum(highest - jnp.min(costs), 1e-9)
         weights = jax.nn.softmax(-(costs - jnp.min(costs)) / (self.temperature * spread))
         mean = jnp.einsum("n,nku->ku", weights, knots)
-        return PlannerState(mean, state.sigma)
+        if self.sigma_min is None:
+            return PlannerState(mean, state.sigma)
+        spread_sq = jnp.einsum("n,nku->ku", weights, jnp.square(knots - mean))
+        return PlannerState(mean, jnp.maximum(jnp.sqrt(spread_sq), self.sigma_min * self._scale(knots.shape[-1])))
