@@ -4,6 +4,7 @@ Damage, staleness and concurrent runs: tests/test_precompiled.py.
 """
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -74,13 +75,16 @@ def test_aot_with_the_shipped_noise_correlation_rebuilds_and_equals_jit(built, t
     reports = {name: tmp_path / f"{name}.json" for name in ("jit", "aot", "independent")}
     _run(["run_policy.py", "--hybrid"], [*SMALL, *corr, "--duration", "0.5", "--report", str(reports["jit"])], tmp_path)
     _run(["run_policy.py", "--hybrid"], [*SMALL, "--duration", "0.5", "--report", str(reports["independent"])], tmp_path)
-    stdout, _ = _aot([*SMALL, *corr, "--duration", "0.5", "--precompiled_dir", str(built), "--report", str(reports["aot"])])
+    builds = tmp_path / "precompiled"  # a copy: the shared build directory keeps its one build
+    shutil.copytree(built, builds)
+    stdout, _ = _aot([*SMALL, *corr, "--duration", "0.5", "--precompiled_dir", str(builds), "--report", str(reports["aot"])])
     assert "another sampling-noise correlation file" in stdout
     jit, aot, independent = (np.array([c["ctrl"] for c in json.loads(reports[n].read_text())["cycles"]])
                              for n in ("jit", "aot", "independent"))
     assert jit.shape == aot.shape == (25, jit.shape[1])
     assert np.abs(jit - aot).max() <= 1e-5
     assert np.abs(jit - independent).max() > 1e-3
+
 
 def test_second_run_loads_without_compiling(built):
     stdout, counts = _aot([*SMALL, "--duration", "0.2", "--precompiled_dir", str(built)])

@@ -72,7 +72,7 @@ def test_a_precompiled_build_keys_on_the_correlation_file_it_bakes_in(tmp_path):
     np.savez(path, correlation=_correlation(4 * 29))  # same path, other matrix: another build
     second = manifest(str(path))
     assert len({build_key(independent), build_key(first), build_key(second)}) == 3
-    with pytest.raises(ConfigError, match="noise_correlation: cannot read .*missing.npz"):
+    with pytest.raises(ConfigError, match=r"noise_correlation: cannot read .*missing\.npz"):
         manifest(str(tmp_path / "missing.npz"))
 
 
