@@ -71,8 +71,10 @@ def header_lines(assembly: Assembly, extra: Sequence[str] = ()) -> list[str]:
              f"{spec.num_knots} {spec.spline} knots"]
     if c.mode != "nn":
         update = {"cem": f"elites {c.num_elites}", "mppi": f"temperature {c.temperature:g}", "ps": "best sample"}[c.planner]
+        fixed_sigma = c.planner == "ps" or (c.planner == "mppi" and c.mppi_sigma == "fixed")
+        sigma = f"sigma {c.sigma_start:g} (fixed)" if fixed_sigma else f"sigma {c.sigma_start:g}->{c.sigma_min:g}"
         lines.append(f"samples {c.num_samples}, {update}, iterations {c.iterations}, "
-                     f"sigma {c.sigma_start:g}->{c.sigma_min:g}, explore {c.explore_fraction:g}"
+                     f"{sigma}, explore {c.explore_fraction:g}"
                      + (f", around previous plan {c.anchor_fraction:g}" if c.mode == "hybrid" else "")
                      + (f", noise correlated ({Path(c.noise_correlation).name}, shrinkage {c.noise_shrinkage:g})"
                         if c.noise_correlation else ""))
