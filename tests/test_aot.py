@@ -67,7 +67,6 @@ def test_aot_controls_equal_jit_hybrid_for_50_cycles(built, tmp_path):
     assert diff <= 1e-5, f"max control difference {diff}"
 
 
-
 def test_aot_with_the_shipped_noise_correlation_rebuilds_and_equals_jit(built, tmp_path):
     """The correlation file is baked into the sampling stage: the build says why it rebuilds, plans as the JIT
     hybrid with the same file, and otherwise than without it."""

@@ -7,17 +7,21 @@ DEFAULT_PRECOMPILED_DIR = "exported_models/precompiled"
 DEFAULT_SIZING_CACHE = "exported_models/sizing.json"  # --num_samples auto, per machine and settings
 
 
+def _shipped_file(robot: str, suffix: str) -> Path:
+    """``<robot><suffix>`` in the package data; an XML path is a G1 variant, so it gets the G1's file."""
+    name = "g1" if robot.endswith(".xml") else robot
+    return DATA_DIR / f"{name}{suffix}"
+
+
 def default_checkpoint(robot: str) -> Path:
     """The shipped network of a registered robot (``<robot>_default.ckpt``); an XML path is a G1 variant."""
-    name = "g1" if robot.endswith(".xml") else robot
-    return DATA_DIR / f"{name}_default.ckpt"
+    return _shipped_file(robot, "_default.ckpt")
 
 
 def shipped_noise_correlation(robot: str) -> Path:
     """The sampling-noise correlation shipped for a registered robot (``<robot>_noise_correlation.npz``; it may not
     exist); an XML path is a G1 variant."""
-    name = "g1" if robot.endswith(".xml") else robot
-    return DATA_DIR / f"{name}_noise_correlation.npz"
+    return _shipped_file(robot, "_noise_correlation.npz")
 
 
 DEFAULT_CHECKPOINT = default_checkpoint("g1")
