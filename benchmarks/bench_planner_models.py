@@ -76,7 +76,7 @@ def lever_row(name: str, model_config: PlannerModelConfig, samples: int, states:
             t0 = frame / assembly.reference.fps
             qpos, qvel = assembly.reference.qpos[frame], np.zeros(spec.nv)
             knots, controls = (np.asarray(x) for x in stages.propose(
-                mean, sigma, mean, np.int32(seed), np.int32(i), np.float32(t0), arrays))
+                mean, sigma, mean, np.int32(seed), np.int32(i), np.float32(t0), qvel.astype(np.float32), arrays))
             rollout(t0, qpos, qvel, controls)  # warm (compiles for mjx)
             for _ in range(repeats):
                 tic = time.perf_counter()

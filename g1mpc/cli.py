@@ -74,6 +74,12 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--noise_shrinkage", type=float, default=None,
                    help="weight of independent noise blended into --noise_correlation (0: as measured, 1: independent; "
                         "default: the preset's)")
+    g.add_argument("--calm_noise", type=float, default=None,
+                   help="multiplier on the sampling noise while the robot's base moves as the reference's (1: the full "
+                        "spread always); it rises to 1 as the base's speed relative to the reference's goes from "
+                        "--calm_speed to --pushed_speed (default: the preset's)")
+    g.add_argument("--calm_speed", type=float, default=C.calm_speed, help="m/s: at or below, the noise is --calm_noise's")
+    g.add_argument("--pushed_speed", type=float, default=C.pushed_speed, help="m/s: at or above, the full noise")
     models = "; ".join(f"{name}: dt {m.timestep:g} s, {m.iterations}/{m.ls_iterations} solver/line-search iterations, "
                        f"{m.contacts} contacts" for name, m in PLANNER_MODELS.items())
     g.add_argument("--planner_model", choices=tuple(PLANNER_MODELS), default=None,
@@ -227,7 +233,8 @@ def run_config_from_args(args, mode: Mode) -> RunConfig:
             explore_fraction=args.explore_fraction, temperature=args.temperature, backend=args.backend, seed=args.seed,
             nn_weight=args.nn_weight, anchor_fraction=args.anchor_fraction, mjx_unroll=args.mjx_unroll,
             noise_correlation=noise_correlation_path(sizes["noise_correlation"], args.robot),
-            noise_shrinkage=sizes["noise_shrinkage"], mppi_sigma=sizes["mppi_sigma"],
+            noise_shrinkage=sizes["noise_shrinkage"], mppi_sigma=sizes["mppi_sigma"], calm_noise=sizes["calm_noise"],
+            calm_speed=args.calm_speed, pushed_speed=args.pushed_speed,
         ),
     )
 

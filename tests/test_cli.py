@@ -121,15 +121,19 @@ def test_a_robot_can_size_its_own_cpu_preset():
     assert sizes("--robot", "g1_hands", "--preset", "expert") == (128, 16)
 
 
-def test_the_g1_cpu_preset_samples_with_mppi_and_flags_win():
-    """The G1's real-time preset refines the network's plan with MPPI; the expert (collect's labels), the
-    other robots and an explicit --planner keep what they say."""
-    planner = lambda *flags: _run_config(*flags, mode="hybrid").controller.planner
+def test_the_g1_cpu_preset_samples_with_mppi_narrow_when_calm_and_flags_win():
+    """The G1's real-time preset refines the network's plan with MPPI, its noise at a quarter while nothing
+    pushes; the expert (collect's labels), the other robots and explicit flags keep what they say."""
+    controller = lambda *flags: _run_config(*flags, mode="hybrid").controller
+    planner = lambda *flags: controller(*flags).planner
 
     assert planner() == "mppi"
     assert planner("--planner", "cem") == "cem"
     assert planner("--preset", "expert") == "cem"
     assert planner("--robot", "t1") == planner("--robot", "g1_hands") == "cem"
+    assert controller().calm_noise == 0.25 and controller().noise_schedule.active
+    assert controller("--calm_noise", "1").calm_noise == 1.0 and not controller("--calm_noise", "1").noise_schedule.active
+    assert controller("--preset", "expert").calm_noise == controller("--robot", "t1").calm_noise == 1.0
 
 
 def test_real_time_runs_default_to_the_asynchronous_loop_with_compensation():

@@ -17,6 +17,7 @@ import numpy as np
 from g1mpc.common.errors import ConfigError
 from g1mpc.planning import pipeline as P
 from g1mpc.planning.correlated_noise import load_noise_factor
+from g1mpc.planning.noise_schedule import NoiseSchedule
 from g1mpc.planning.plan import Plan
 from g1mpc.planning.planners import PLANNERS, PlannerState, SamplingPlanner
 from g1mpc.planning.prediction import StatePredictor
@@ -57,6 +58,10 @@ class ControllerConfig:
         noise_correlation: an ``.npz`` with the correlation of the sampling noise across knots and actuators
             (:mod:`g1mpc.planning.correlated_noise`); empty: independent noise.
         noise_shrinkage: weight of independence blended into that correlation (0: as measured, 1: none).
+        calm_noise, calm_speed, pushed_speed: the sampling noise's multiplier while the floating base moves as
+            the reference's (1: always the full spread), rising linearly to 1 as the base's horizontal speed
+            relative to the reference's goes from calm_speed to pushed_speed (m/s;
+            :mod:`g1mpc.planning.noise_schedule`).
     """
 
     mode: Mode = "cem"
@@ -76,6 +81,9 @@ class ControllerConfig:
     mjx_unroll: int = 1
     noise_correlation: str = ""
     noise_shrinkage: float = 0.0
+    calm_noise: float = 1.0
+    calm_speed: float = 0.05
+    pushed_speed: float = 0.2
 
     def __post_init__(self) -> None:
         _choice("mode", self.mode, Mode)
@@ -98,9 +106,14 @@ class ControllerConfig:
             if not ok:
                 raise ConfigError(message)
         for name in ("sigma_start", "sigma_min", "explore_fraction", "temperature", "nn_weight", "anchor_fraction",
-                     "noise_shrinkage"):
+                     "noise_shrinkage", "calm_noise", "calm_speed", "pushed_speed"):
             if not math.isfinite(getattr(self, name)):
                 raise ConfigError(f"--{name} must be a finite number")
+        self.noise_schedule  # its constructor checks the schedule's settings
+
+    @property
+    def noise_schedule(self) -> NoiseSchedule:
+        return NoiseSchedule(self.calm_noise, self.calm_speed, self.pushed_speed)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -118,6 +131,7 @@ def make_planner(config: ControllerConfig, noise_scale: tuple[float, ...] | None
     common = dict(
         num_samples=config.num_samples, sigma_start=config.sigma_start, explore_fraction=config.explore_fraction,
         anchor_fraction=config.anchor_fraction, noise_scale=noise_scale, noise_factor=factor,
+        noise_schedule=config.noise_schedule,
     )
     if config.planner == "cem":
         return PLANNERS["cem"](**common, num_elites=config.num_elites, sigma_min=config.sigma_min)
@@ -275,7 +289,7 @@ class Controller:
                     mean, sigma, costs = S.iterate(mean, sigma, anchor, seed, counter, t0, qpos32, qvel32, self.prev_ctrl, self.arrays)
                     mean, sigma = np.asarray(mean), np.asarray(sigma)
                 else:
-                    knots, controls = S.propose(mean, sigma, anchor, seed, counter, t0, self.arrays)
+                    knots, controls = S.propose(mean, sigma, anchor, seed, counter, t0, qvel32, self.arrays)
                     q, v, s = self._roll_out(plan_time, qpos, qvel, np.asarray(controls))
                     mean, sigma, costs = S.score(
                         mean, sigma, knots, controls, q, v, s, t0, self.prev_ctrl, self.arrays

@@ -20,6 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from g1mpc.common.errors import ConfigError
+from g1mpc.planning.noise_schedule import relative_base_speed
 from g1mpc.planning.planners import PlannerState, SamplingPlanner
 from g1mpc.planning.splines import interpolate, spline_weights
 from g1mpc.robots.models import SensorLayout
@@ -206,13 +207,29 @@ def knots_to_controls(spec: PlanSpec, arrays: RunArrays, knots: jnp.ndarray, tim
     return jnp.clip(ref_ctrl + interpolate(weights, knots), arrays.ctrl_low, arrays.ctrl_high)
 
 
-def propose(spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, key, t0, arrays: RunArrays, anchor=None):
-    """Sample knots and turn them into planner-step controls: (N,K,nu), (N,H,nu).
+def base_speed_error(spec: PlanSpec, qvel, t0, arrays: RunArrays) -> jnp.ndarray:
+    """() horizontal speed (m/s) of the floating base at ``t0`` relative to the reference's."""
+    times = t0 + jnp.asarray([0.0, spec.planner_dt])
+    base = _frame_blend(spec, arrays, times, arrays.ref_qpos[:, :2])
+    return relative_base_speed(qvel, base[0], base[1], spec.planner_dt)
+
+
+def noise_gain(spec: PlanSpec, planner: SamplingPlanner, qvel, t0, arrays: RunArrays) -> jnp.ndarray:
+    """() the live noise multiplier times the planner's schedule at this state (the schedule off: the former)."""
+    if not planner.noise_schedule.active:
+        return arrays.noise_scale
+    return arrays.noise_scale * planner.noise_schedule.gain(base_speed_error(spec, qvel, t0, arrays))
+
+
+def propose(spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, key, t0, qvel, arrays: RunArrays,
+            anchor=None):
+    """Sample knots around the plan from the state's velocity ``qvel`` (nv,) at ``t0`` and turn them into
+    planner-step controls: (N,K,nu), (N,H,nu).
 
     ``anchor`` (K, nu), if given, replaces sample 1: in hybrid mode the previous refined plan stays a
     candidate next to the network's proposal (sample 0), so a wrong prediction cannot discard it.
     """
-    knots = planner.sample(state, key, anchor, arrays.noise_scale, arrays.active_samples)
+    knots = planner.sample(state, key, anchor, noise_gain(spec, planner, qvel, t0, arrays), arrays.active_samples)
     controls = knots_to_controls(spec, arrays, knots, planner_step_times(spec, 0.0), t0)
     return knots, controls
 

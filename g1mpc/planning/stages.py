@@ -30,7 +30,7 @@ class StageFunctions(NamedTuple):
     """One entry per stage (a :class:`Stage`, a jitted function or a loaded one); ``iterate`` only for MJX."""
 
     warm_start: Any  # (mean, sigma) -> mean, sigma
-    propose: Any  # (mean, sigma, anchor, seed, counter, t0, arrays) -> knots (N,K,nu), controls (N,H,nu)
+    propose: Any  # (mean, sigma, anchor, seed, counter, t0, qvel, arrays) -> knots (N,K,nu), controls (N,H,nu)
     score: Any  # (mean, sigma, knots, controls, qpos, qvel, sens, t0, prev_ctrl, arrays) -> mean, sigma, costs (N,)
     plant: Any  # (mean, t0, arrays) -> plant controls over the plan's horizon (P, nu)
     features: Any  # (qpos, qvel, t0, arrays) -> (F,)
@@ -55,8 +55,8 @@ def declare_stages(
     def warm_start(mean, sigma):
         return tuple(P.warm_start(spec, PlannerState(mean, sigma)))
 
-    def propose(mean, sigma, anchor, seed, counter, t0, arrays):
-        return P.propose(spec, planner, PlannerState(mean, sigma), _key(seed, counter), t0, arrays,
+    def propose(mean, sigma, anchor, seed, counter, t0, qvel, arrays):
+        return P.propose(spec, planner, PlannerState(mean, sigma), _key(seed, counter), t0, qvel, arrays,
                          anchor if anchor_sample else None)
 
     def score(mean, sigma, knots, controls, qpos, qvel, sens, t0, prev_ctrl, arrays):
@@ -75,7 +75,7 @@ def declare_stages(
         return mlp_apply(params, feats, shifted_mean, spec.num_knots, spec.nu)
 
     def iterate(mean, sigma, anchor, seed, counter, t0, qpos, qvel, prev_ctrl, arrays):
-        knots, controls = propose(mean, sigma, anchor, seed, counter, t0, arrays)
+        knots, controls = propose(mean, sigma, anchor, seed, counter, t0, qvel, arrays)
         q, v, s = mjx_rollout(t0, qpos, qvel, controls)
         return score(mean, sigma, knots, controls, q, v, s, t0, prev_ctrl, arrays)
 
@@ -87,7 +87,7 @@ def declare_stages(
     knots, controls = np.zeros((n, spec.num_knots, spec.nu), f32), np.zeros((n, h, spec.nu), f32)
     return StageFunctions(
         warm_start=Stage(warm_start, (mean, mean)),
-        propose=Stage(propose, (mean, mean, mean, seed, counter, t0, arrays)),
+        propose=Stage(propose, (mean, mean, mean, seed, counter, t0, qvel, arrays)),
         score=Stage(score, (mean, mean, knots, controls, *rollout, t0, prev, arrays)),
         plant=Stage(plant, (mean, t0, arrays)),
         features=Stage(features, (qpos, qvel, t0, arrays)),

@@ -77,7 +77,9 @@ def header_lines(assembly: Assembly, extra: Sequence[str] = ()) -> list[str]:
                      f"{sigma}, explore {c.explore_fraction:g}"
                      + (f", around previous plan {c.anchor_fraction:g}" if c.mode == "hybrid" else "")
                      + (f", noise correlated ({Path(c.noise_correlation).name}, shrinkage {c.noise_shrinkage:g})"
-                        if c.noise_correlation else ""))
+                        if c.noise_correlation else "")
+                     + (f", noise x{c.calm_noise:g} below {c.calm_speed:g} m/s base speed (to x1 at {c.pushed_speed:g})"
+                        if c.noise_schedule.active else ""))
     lines.append(f"state qpos ({spec.nq},) qvel ({spec.nv},) -> plan ({spec.plan_steps}, {spec.nu}) per cycle, "
                  f"{spec.steps_per_replan} steps per replan")
     return lines

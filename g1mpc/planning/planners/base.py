@@ -13,6 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from g1mpc.planning.noise_schedule import NoiseSchedule
 
 class PlannerState(NamedTuple):
     """What a planner carries from one replan to the next."""
@@ -36,6 +37,7 @@ class SamplingPlanner:
     # (K*nu, K*nu) lower-triangular factor of the noise's correlation across knots and actuators, rows of unit
     # norm so each value keeps its spread (None: independent noise)
     noise_factor: np.ndarray | None = field(default=None, compare=False)
+    noise_schedule: NoiseSchedule = NoiseSchedule()  # narrower noise while nothing pushes (calm 1: off)
 
     def _scale(self, nu: int) -> np.ndarray:
         return np.ones(nu, np.float32) if self.noise_scale is None else np.asarray(self.noise_scale, np.float32)

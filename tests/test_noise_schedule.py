@@ -1,0 +1,53 @@
+"""The noise schedule: narrow sampling while the base moves as the reference's, full spread when pushed."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from g1mpc.common.errors import ConfigError
+from g1mpc.planning.controller import ControllerConfig, make_planner
+from g1mpc.planning.noise_schedule import NoiseSchedule, relative_base_speed
+from g1mpc.planning.planners import PlannerState
+
+
+def test_gain_ramps_from_calm_to_one_between_the_two_speeds():
+    schedule = NoiseSchedule(calm=0.25, calm_speed=0.1, pushed_speed=0.3)
+    gains = [float(schedule.gain(jnp.float32(v))) for v in (0.0, 0.1, 0.2, 0.3, 2.0)]
+    np.testing.assert_allclose(gains, [0.25, 0.25, 0.625, 1.0, 1.0], rtol=1e-6)
+    assert schedule.active and not NoiseSchedule().active
+
+
+def test_relative_speed_is_the_base_velocity_minus_the_reference_s():
+    speed = relative_base_speed(jnp.array([0.5, 0.0, 9.0, 1.0]), jnp.array([0.0, 0.0]), jnp.array([0.004, 0.0]), 0.02)
+    np.testing.assert_allclose(float(speed), 0.3, rtol=1e-5)  # (0.5, 0) - (0.2, 0); the vertical velocity is ignored
+
+
+@pytest.mark.parametrize("field, value", [("calm_noise", 0.0), ("calm_noise", 1.5), ("calm_speed", 0.5),
+                                          ("calm_speed", -0.1), ("pushed_speed", float("nan"))])
+def test_bad_schedule_settings_are_refused(field, value):
+    with pytest.raises(ConfigError, match=field):
+        ControllerConfig(**{field: value})
+
+
+def test_the_propose_stage_samples_narrow_at_rest_and_wide_when_the_base_is_pushed(small_assembly):
+    from g1mpc.planning import pipeline as P
+
+    a = small_assembly
+    config = ControllerConfig(num_samples=8, num_elites=2, calm_noise=0.25, calm_speed=0.1, pushed_speed=0.3)
+    planner = make_planner(config, tuple(np.ones(a.spec.nu)))
+    state = PlannerState(jnp.zeros((a.spec.num_knots, a.spec.nu)), jnp.full((a.spec.num_knots, a.spec.nu), 0.1))
+    key = jax.random.PRNGKey(3)
+
+    def spread(base_velocity):
+        qvel = jnp.zeros(a.spec.nv).at[:2].set(jnp.asarray(base_velocity))
+        knots, _ = P.propose(a.spec, planner, state, key, 0.0, qvel, a.arrays)
+        return np.asarray(knots[1:])
+
+    at_rest, pushed, halfway = spread([0.0, 0.0]), spread([0.0, -1.0]), spread([0.2, 0.0])
+    assert np.abs(pushed).max() > 0.05
+    np.testing.assert_allclose(at_rest, 0.25 * pushed, atol=1e-6)  # the same noise, a quarter of the spread
+    np.testing.assert_allclose(halfway, 0.625 * pushed, atol=1e-6)
+    unscheduled = make_planner(ControllerConfig(num_samples=8, num_elites=2), tuple(np.ones(a.spec.nu)))
+    knots, _ = P.propose(a.spec, unscheduled, state, key, 0.0, jnp.zeros(a.spec.nv), a.arrays)
+    np.testing.assert_allclose(np.asarray(knots[1:]), pushed, atol=1e-6)  # calm 1: the full spread at rest too
