@@ -16,7 +16,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 PINNED = Path(__file__).parent / "data" / "pinned_hybrid_controls.npz"
 # The hybrid as it was pinned (CEM, 16 samples, 2 elites, ``--planner_model legacy``, the sampling noise of then
-# (sigma 0.1 for a fifth of the samples, however calm the robot) and the network shipped then, kept as ``data/g1_network_v1.ckpt``), pushed once at 0.4 s.
+# (sigma 0.1 for a fifth of the samples, however calm the robot) and the network shipped then, kept as
+# ``data/g1_network_v1.ckpt``), pushed once at 0.4 s.
 NETWORK_V1 = Path(__file__).parent / "data" / "g1_network_v1.ckpt"
 ARGS = ["--hybrid", "--model_path", str(NETWORK_V1), "--planner_model", "legacy", "--planner", "cem",
         "--noise_correlation", "none", "--calm_noise", "1", "--num_samples", "16", "--num_elites", "2",

@@ -15,6 +15,7 @@ import numpy as np
 
 from g1mpc.planning.noise_schedule import NoiseSchedule
 
+
 class PlannerState(NamedTuple):
     """What a planner carries from one replan to the next."""
 
