@@ -6,7 +6,8 @@ Usage (prints a table, writes one JSON per cell and a summary; rerun the same co
         --forces 150 200 300 400 500 600 --seeds 900-919 --out benchmarks/results/vs_policy
 An entry is CONTROLLER@PLANT[@GAINS]: CONTROLLER is ``ppo`` or ``fastsac`` (holosoma's G1 policies,
 :mod:`g1mpc.baselines.locomotion_policy`; gains default to theirs, ``motor``) or MODE[:SAMPLES[:ELITES]] of
-g1mpc (gains default to the model's, kp 500). PLANT is a plant of the G1 (``nominal``: the planner's own model,
+g1mpc (gains default to the model's, kp 500), optionally followed by ControllerConfig fields after commas
+(``hybrid:64:8,planner=mppi,calm_noise=0.25@nominal``). PLANT is a plant of the G1 (``nominal``: the planner's own model,
 ``as_built``: Unitree's build, the one holosoma's policies were trained on). Each run: 20 s (``--duration``),
 0.1 s pushes of FORCE on the pelvis every 2 s in directions drawn from the seed, the synchronous loop (ample
 time per plan), stopped at the first fall. Steps and distance walked: :mod:`g1mpc.running.footsteps`.
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 from bench_default_run import seeds_from
+from field_overrides import overrides
 
 from g1mpc.baselines.locomotion_policy import G1_POLICY_FILES
 from g1mpc.common.paths import default_checkpoint
@@ -39,21 +41,24 @@ POLICY_GAINS = "motor"
 
 
 def parse_entry(text: str) -> dict:
-    """``ppo@as_built`` / ``hybrid:64:8@nominal@model`` -> {controller, policy, mode, samples, elites, plant, gains}."""
+    """``ppo@as_built`` / ``hybrid:64:8[,FIELD=VALUE...]@nominal@model`` -> {controller, policy, mode, samples, elites,
+    settings, plant, gains}."""
     parts = text.split("@")
     if len(parts) not in (2, 3) or not all(parts):
         raise SystemExit(f"error: --entries: '{text}' is not CONTROLLER@PLANT[@GAINS]")
     controller, plant = parts[:2]
     if controller in G1_POLICY_FILES:
-        entry = {"policy": controller, "mode": "nn", "samples": 0, "elites": 0}
+        entry = {"policy": controller, "mode": "nn", "samples": 0, "elites": 0, "settings": {}}
         gains = parts[2] if len(parts) == 3 else POLICY_GAINS
     else:
-        fields = controller.split(":")
+        sizes, *pairs = controller.split(",")
+        fields = sizes.split(":")
         if fields[0] not in ("hybrid", "cem", "nn") or len(fields) > 3:
-            raise SystemExit(f"error: --entries: '{controller}' is not ppo, fastsac or MODE[:SAMPLES[:ELITES]]")
+            raise SystemExit(f"error: --entries: '{controller}' is not ppo, fastsac or MODE[:SAMPLES[:ELITES]][,FIELD=VALUE...]")
         samples = int(fields[1]) if len(fields) > 1 else ControllerConfig.num_samples
         elites = int(fields[2]) if len(fields) > 2 else max(2, samples // 8)
-        entry = {"policy": None, "mode": fields[0], "samples": samples, "elites": elites}
+        entry = {"policy": None, "mode": fields[0], "samples": samples, "elites": elites,
+                 "settings": overrides(ControllerConfig, pairs, "--entries")}
         gains = parts[2] if len(parts) == 3 else MODEL_GAINS
     return {"entry": text, "controller": controller, "plant": plant, "gains": gains, **entry}
 
@@ -64,7 +69,8 @@ def evaluation_of(entry: dict, force: float, duration: float) -> Evaluation:
         checkpoint = None
     else:
         config = RunConfig(controller=ControllerConfig(mode=entry["mode"], num_samples=entry["samples"],
-                                                       num_elites=entry["elites"]), gains=entry["gains"])
+                                                       num_elites=entry["elites"], **entry.get("settings", {})),
+                           gains=entry["gains"])
         checkpoint = str(default_checkpoint("g1")) if entry["mode"] != "cem" else None
     return Evaluation(config, checkpoint, duration, PushConfig(force=force), plant=entry["plant"], policy=entry["policy"])
 

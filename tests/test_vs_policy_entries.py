@@ -1,0 +1,32 @@
+"""benchmarks/bench_vs_policy.py: an entry names the controller, its settings, the plant and the gains."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_vs_policy import evaluation_of, parse_entry  # noqa: E402
+
+
+def test_controller_settings_after_commas_reach_the_run_config():
+    entry = parse_entry("hybrid:64:8,planner=mppi,calm_noise=0.25@as_built")
+    controller = evaluation_of(entry, 400.0, 20.0).config.controller
+    assert (entry["plant"], entry["gains"], entry["samples"], entry["elites"]) == ("as_built", "model", 64, 8)
+    assert (controller.planner, controller.calm_noise, controller.num_samples) == ("mppi", 0.25, 64)
+    plain = evaluation_of(parse_entry("hybrid:16@nominal"), 400.0, 20.0).config.controller
+    assert (plain.planner, plain.calm_noise, plain.num_elites) == ("cem", 1.0, 2)  # ControllerConfig's defaults
+
+
+@pytest.mark.parametrize("entry, message", [("hybrid:64:8,no_such_field=1@nominal", "unknown field 'no_such_field'"),
+                                            ("walk:64@nominal", "is not ppo, fastsac or MODE"),
+                                            ("hybrid:64", "is not CONTROLLER@PLANT")])
+def test_a_bad_entry_ends_the_script_with_one_line_naming_the_flag(entry, message):
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks/bench_vs_policy.py"), "--entries", entry,
+                             "--report_only", "--out", "/nonexistent"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert "--entries" in last and message in last
