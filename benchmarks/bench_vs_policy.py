@@ -69,7 +69,7 @@ def evaluation_of(entry: dict, force: float, duration: float) -> Evaluation:
         checkpoint = None
     else:
         config = RunConfig(controller=ControllerConfig(mode=entry["mode"], num_samples=entry["samples"],
-                                                       num_elites=entry["elites"], **entry.get("settings", {})),
+                                                       num_elites=entry["elites"], **entry["settings"]),
                            gains=entry["gains"])
         checkpoint = str(default_checkpoint("g1")) if entry["mode"] != "cem" else None
     return Evaluation(config, checkpoint, duration, PushConfig(force=force), plant=entry["plant"], policy=entry["policy"])

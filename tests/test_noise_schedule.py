@@ -15,7 +15,7 @@ def test_gain_ramps_from_calm_to_one_between_the_two_speeds():
     schedule = NoiseSchedule(calm=0.25, calm_speed=0.1, pushed_speed=0.3)
     gains = [float(schedule.gain(jnp.float32(v))) for v in (0.0, 0.1, 0.2, 0.3, 2.0)]
     np.testing.assert_allclose(gains, [0.25, 0.25, 0.625, 1.0, 1.0], rtol=1e-6)
-    assert schedule.active and not NoiseSchedule().active
+    assert schedule.active and not NoiseSchedule(calm=1.0, calm_speed=0.1, pushed_speed=0.3).active
 
 
 def test_relative_speed_is_the_base_velocity_minus_the_reference_s():

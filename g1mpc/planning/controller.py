@@ -109,7 +109,7 @@ class ControllerConfig:
                      "noise_shrinkage", "calm_noise", "calm_speed", "pushed_speed"):
             if not math.isfinite(getattr(self, name)):
                 raise ConfigError(f"--{name} must be a finite number")
-        NoiseSchedule(self.calm_noise, self.calm_speed, self.pushed_speed)  # its constructor checks them
+        _ = self.noise_schedule  # its constructor checks the schedule's settings
 
     @property
     def noise_schedule(self) -> NoiseSchedule:

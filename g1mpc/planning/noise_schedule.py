@@ -19,14 +19,17 @@ from g1mpc.common.errors import ConfigError
 class NoiseSchedule:
     """The noise multiplier as a function of the base's horizontal speed relative to the reference's (m/s).
 
+    Settings have no defaults here: :class:`~g1mpc.planning.controller.ControllerConfig` holds the one default
+    of each (``calm_noise``, ``calm_speed``, ``pushed_speed``).
+
     Attributes:
         calm: multiplier at or below ``calm_speed`` (1: the schedule changes nothing).
         calm_speed, pushed_speed: the ramp from ``calm`` up to 1, linear in the speed.
     """
 
-    calm: float = 1.0
-    calm_speed: float = 0.05
-    pushed_speed: float = 0.2
+    calm: float
+    calm_speed: float
+    pushed_speed: float
 
     def __post_init__(self) -> None:
         if not 0 < self.calm <= 1:

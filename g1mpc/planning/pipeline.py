@@ -216,9 +216,10 @@ def base_speed_error(spec: PlanSpec, qvel, t0, arrays: RunArrays) -> jnp.ndarray
 
 def noise_gain(spec: PlanSpec, planner: SamplingPlanner, qvel, t0, arrays: RunArrays) -> jnp.ndarray:
     """() the live noise multiplier times the planner's schedule at this state (the schedule off: the former)."""
-    if not planner.noise_schedule.active:
+    schedule = planner.noise_schedule
+    if schedule is None or not schedule.active:
         return arrays.noise_scale
-    return arrays.noise_scale * planner.noise_schedule.gain(base_speed_error(spec, qvel, t0, arrays))
+    return arrays.noise_scale * schedule.gain(base_speed_error(spec, qvel, t0, arrays))
 
 
 def propose(spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, key, t0, qvel, arrays: RunArrays,

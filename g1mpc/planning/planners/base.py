@@ -38,7 +38,7 @@ class SamplingPlanner:
     # (K*nu, K*nu) lower-triangular factor of the noise's correlation across knots and actuators, rows of unit
     # norm so each value keeps its spread (None: independent noise)
     noise_factor: np.ndarray | None = field(default=None, compare=False)
-    noise_schedule: NoiseSchedule = NoiseSchedule()  # narrower noise while nothing pushes (calm 1: off)
+    noise_schedule: NoiseSchedule | None = None  # narrower noise while nothing pushes (None or calm 1: off)
 
     def _scale(self, nu: int) -> np.ndarray:
         return np.ones(nu, np.float32) if self.noise_scale is None else np.asarray(self.noise_scale, np.float32)
