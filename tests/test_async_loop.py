@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from g1mpc.running.loop import run_loop
-from g1mpc.running.sim import SimConfig
+from g1mpc.running.sim import PushConfig, SimConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,6 +76,29 @@ def test_compensated_async_plans_start_ahead_of_their_state(small_assembly):
     ahead = [p.start_time - p.state_time for p in controller.plans]
     assert min(ahead) >= small_assembly.spec.plant_dt - 1e-9  # each plan starts at its expected arrival, in plant steps
     assert all(abs(x / 0.002 - round(x / 0.002)) < 1e-6 for x in ahead)
+
+
+class SlowAlways(SlowOnce):
+    """A real controller every plan of which takes ``delay`` s longer."""
+
+    def replan(self, t, qpos, qvel, start_time=None, applied=None):
+        plan, timing = self.controller.replan(t, qpos, qvel, start_time=start_time, applied=applied)
+        time.sleep(self.delay)
+        return plan, timing
+
+
+def test_a_plan_slower_than_a_push_still_records_it(small_assembly):
+    # each plan takes longer than a push lasts (0.15 s against 0.05 s), as on a slow machine beside a browser: the
+    # snapshot after the push carries it, so every push shows in the cycle records, and no cycle without a push does
+    controller = SlowAlways(small_assembly.controller(), slow_at=-1.0, delay=0.15)
+    pushes = PushConfig(force=20.0, interval=0.4, duration=0.05, seed=1)
+    sim = small_assembly.simulation(SimConfig(duration=1.3, print_every=0, loop="async", pushes=pushes))
+    result = run_loop(sim, controller, log=None)
+    assert len(result.push_times) == 3
+    pushed = [c.sim_time for c in result.cycles if c.pushing]
+    assert len(pushed) == 3, (pushed, result.push_times)
+    for t_push, t_cycle in zip(result.push_times, pushed):  # the first state the planner took after each push
+        assert t_push < t_cycle <= t_push + 0.05 + 0.15 + 0.05, (result.push_times, pushed)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])

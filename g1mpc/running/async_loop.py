@@ -21,7 +21,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -42,17 +42,21 @@ class Snapshot:
     time: float
     qpos: np.ndarray
     qvel: np.ndarray
-    pushing: bool
+    pushing: bool  # pushed since the planner took the previous snapshot (see Mailbox)
     resets: int  # how many fall resets happened before it (the planner resets when this grows)
     ctrl: np.ndarray  # the servo targets applied last
 
 
 class Mailbox:
-    """The newest snapshot, and a stop flag, shared by the plant and the planner."""
+    """The newest snapshot, and a stop flag, shared by the plant and the planner.
+
+    A push is remembered until the planner takes a snapshot: the snapshot it gets says whether the robot was
+    pushed since its previous one, however many plant steps a slow plan let pass in between."""
 
     def __init__(self):
         self._cond = threading.Condition()
         self._snapshot: Snapshot | None = None
+        self._pushed_since_taken = False
         self.stopped = False
 
     def newest_time(self) -> float:
@@ -63,6 +67,7 @@ class Mailbox:
     def put(self, snapshot: Snapshot) -> None:
         with self._cond:
             self._snapshot = snapshot
+            self._pushed_since_taken |= snapshot.pushing
             self._cond.notify_all()
 
     def at_least(self, t: float, timeout: float = 0.1) -> Snapshot | None:
@@ -70,7 +75,11 @@ class Mailbox:
         ready = lambda: self._snapshot is not None and self._snapshot.time >= t - 1e-9
         with self._cond:
             self._cond.wait_for(lambda: self.stopped or ready(), timeout)
-            return None if self.stopped or not ready() else self._snapshot
+            if self.stopped or not ready():
+                return None
+            taken = replace(self._snapshot, pushing=self._pushed_since_taken)
+            self._pushed_since_taken = False
+            return taken
 
     def stop(self) -> None:
         with self._cond:
@@ -105,7 +114,6 @@ class _Plant(threading.Thread):
         ctrl = self.schedule.current(d.time).control_at(d.time)
         self._publish(ctrl, pushing=False)
         while not self.mailbox.stopped and d.time < t_end - 1e-9:
-            pushing = False
             cycle_end_time = d.time + sim.steps_per_cycle * dt
             for _ in range(sim.steps_per_cycle):
                 due = wall_anchor + (d.time - sim_anchor)
@@ -120,8 +128,7 @@ class _Plant(threading.Thread):
                 record = self.pending.applying(plan, d.time)
                 if record is not None:  # a plan's record keeps the first servo targets it applied
                     record.ctrl = [float(x) for x in ctrl]
-                pushing |= sim.step(ctrl, result)
-                self._publish(ctrl, pushing)
+                self._publish(ctrl, sim.step(ctrl, result))
             ref, fell = sim.judge(result, cycle_end_time, self.log)
             if self.on_cycle is not None and self.on_cycle(d, ref) is False:
                 break
@@ -133,7 +140,7 @@ class _Plant(threading.Thread):
                 self.resets += 1
                 self.schedule.reset(hold_plan(d.ctrl.copy(), d.time, dt))
                 self.pending.clear()
-                self._publish(ctrl, pushing)
+                self._publish(ctrl, pushing=False)
         result.sim_time = d.time
 
     def _publish(self, ctrl: np.ndarray, pushing: bool) -> None:
