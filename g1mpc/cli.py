@@ -389,6 +389,8 @@ def cmd_deploy(args) -> int:
     from g1mpc.lowlevel.deploy import DeployConfig, Deployment
     from g1mpc.lowlevel.safety import SafetyConfig
     from g1mpc.precompiled.aot import prepare_precompiled
+    from g1mpc.precompiled.controller_loader import PrecompiledController, load_precompiled_controller
+    from g1mpc.running.planner_process import PlannerProcess
     from g1mpc.running.session import header_lines, summary_lines
 
     safety = SafetyConfig(ramp_time=args.ramp_time, stale_after=args.stale_ms / 1e3, damping_kd=args.damping_kd)
@@ -398,15 +400,23 @@ def cmd_deploy(args) -> int:
     sizing = size_samples_if_auto(args, "hybrid")
     config = run_config_from_args(args, "hybrid")
     assembly, params, header = prepare_precompiled(config, _model_path(args), args.precompiled_dir, args.recompile, args.nthread)
+    controller = None
     try:
         for line in header_lines(assembly, header):
             print(f"[g1mpc] {line}")
-        controller = assembly.controller(params)
-        if args.warmup:
-            qpos = assembly.reference.qpos[0].copy()
-            controller.warmup(0.0, qpos, np.zeros(assembly.plant.nv), args.warmup)
+        if args.planner_process == "on":  # the planner away from the command loop's interpreter lock
+            spec = PrecompiledController(config, str(_model_path(args)), str(args.precompiled_dir), args.nthread, args.warmup)
+            controller = PlannerProcess(load_precompiled_controller, spec, config.controller, assembly.spec.plant_dt)
+            print(f"[g1mpc] planner in its own process (pid {controller.pid}): the command loop keeps this one")
+        else:
+            controller = assembly.controller(params)
+            if args.warmup:
+                qpos = assembly.reference.qpos[0].copy()
+                controller.warmup(0.0, qpos, np.zeros(assembly.plant.nv), args.warmup)
         result = Deployment(assembly, controller, deploy_config).run()
     finally:
+        if controller is not None and hasattr(controller, "close"):
+            controller.close()
         assembly.close()
     s = result.summary()
     for line in summary_lines(s):
@@ -546,6 +556,9 @@ def build_parser() -> argparse.ArgumentParser:
     dep.add_argument("--adapt_samples", choices=("on", "off"), default="on" if S.adapt_samples else "off",
                      help="on: roll out fewer of the --num_samples when plans miss their deadline, more again when they fit; "
                           "off (default)")
+    dep.add_argument("--planner_process", choices=("on", "off"), default="on",
+                     help="on (default): plan in a process of its own, so the 500 Hz command loop and the DDS reader do not "
+                          "hold the planner's interpreter lock; off: a thread beside them")
     dep.add_argument("--ramp_time", type=float, default=1.0, help="seconds to blend from the measured pose into the plan")
     dep.add_argument("--stale_ms", type=float, default=50.0, help="damping when no rt/lowstate came for this long")
     dep.add_argument("--damping_kd", type=float, default=4.0, help="kd (N m s/rad) of the damping command")

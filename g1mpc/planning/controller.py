@@ -20,7 +20,7 @@ from g1mpc.planning.correlated_noise import load_noise_factor
 from g1mpc.planning.noise_schedule import NoiseSchedule
 from g1mpc.planning.plan import Plan
 from g1mpc.planning.planners import PLANNERS, PlannerState, SamplingPlanner
-from g1mpc.planning.prediction import StatePredictor
+from g1mpc.planning.prediction import StatePredictor, prediction_steps
 from g1mpc.planning.stages import StageFunctions
 
 Mode = Literal["cem", "nn", "hybrid"]
@@ -256,10 +256,10 @@ class Controller:
         S, cfg, spec = self.stages, self.config, self.spec
         start = time.perf_counter()
         plan_time = t if start_time is None else float(start_time)
+        steps = prediction_steps(t, start_time, spec.plant_dt)
         if plan_time > t + 1e-9:
             if self.predictor is None or applied is None:
                 raise ValueError("planning ahead of the state needs a state predictor and the applied controls")
-            steps = int(round((plan_time - t) / spec.plant_dt))
             qpos, qvel = self.predictor.predict(t, qpos, qvel, applied(t, steps, spec.plant_dt))
         shifts = 1 if self.last_start is None else max(0, int(round((plan_time - self.last_start) / spec.replan_period)))
         t0 = np.float32(plan_time)

@@ -11,6 +11,11 @@ import mujoco
 import numpy as np
 
 
+def prediction_steps(t: float, start_time: float | None, dt: float) -> int:
+    """Plant steps of ``dt`` from a state at ``t`` to a plan starting at ``start_time`` (0: none, or not ahead)."""
+    return 0 if start_time is None or start_time <= t + 1e-9 else int(round((start_time - t) / dt))
+
+
 class StatePredictor:
     """Steps the nominal model, in its own ``MjData``, under known servo targets.
 
