@@ -2,7 +2,8 @@
 
 The web view runs with a client that receives the page's stream as a browser on another machine would
 (``web+client``), and with a headless Chromium on this machine rendering it (``web+browser``). Configs are
-interleaved over rounds so they share the machine's state. Each run is ``run_policy_aot.py`` with its
+interleaved over rounds so they share the machine's state. A config ending in ``+process`` runs the
+planner in its own process (``--planner_process on``). Each run is ``run_policy_aot.py`` with its
 defaults (``--num_samples auto``, the asynchronous loop), ``--duration`` s with pushes; planning p50/p95
 and the share of the target rate come from its report.
 
@@ -30,12 +31,16 @@ from g1mpc.running.reporting import write_json_atomic  # noqa: E402
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist"]
 PORT = 8741
+PROCESS = "+process"
 
 
 def _run(config: str, args, report: Path, display: str | None) -> dict:
     flags = ["--duration", str(args.duration), "--push_force", str(args.push_force), "--seed", str(args.seed), "--quiet",
              "--report", str(report)]
     env = dict(os.environ)
+    if config.endswith(PROCESS):  # the same, with the planner in its own process
+        flags += ["--planner_process", "on"]
+        config = config.removesuffix(PROCESS)
     if config == "headless":
         flags.append("--headless")
     elif config.startswith("web"):
@@ -107,7 +112,8 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--configs", nargs="+", default=["headless", "web+client", "web+browser", "mujoco"],
                    help="web: the page served, nobody connected; web+client: a client receiving everything, as a browser "
-                        "on another machine; web+browser: headless Chromium on this machine rendering the page")
+                        "on another machine; web+browser: headless Chromium on this machine rendering the page; each "
+                        f"with '{PROCESS}' appended: the planner in its own process (--planner_process on)")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--duration", type=float, default=20.0)
     p.add_argument("--push_force", type=float, default=150.0)

@@ -35,6 +35,12 @@ from g1mpc.running.sim import Compensation, Loop, PushConfig, SimConfig
 C, R, S, PU = ControllerConfig, RunConfig, SimConfig, PushConfig
 
 
+def add_planner_process_flag(p: argparse.ArgumentParser, beside: str, default: str = "off") -> None:
+    p.add_argument("--planner_process", choices=("on", "off"), default=default,
+                   help=f"on: plan in a process of its own, so {beside} do not hold the planner's interpreter lock; "
+                        f"off: a thread beside them (default: {default})")
+
+
 def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -> None:
     g = p.add_argument_group("planner")
     g.add_argument("--model_path", default=None, help="network checkpoint (default: the one shipped for --robot)")
@@ -336,8 +342,18 @@ def cmd_run_aot(args) -> int:
     config, options = run_config_from_args(args, "hybrid"), run_options_from_args(args)
     model_path = _model_path(args)
     assembly, params, header = prepare_precompiled(config, model_path, args.precompiled_dir, args.recompile, args.nthread)
+    make_controller = None
+    if args.planner_process == "on":  # the planner away from the plant thread's and the web view's interpreter lock
+        from g1mpc.precompiled.controller_loader import PrecompiledController, load_precompiled_controller
+        from g1mpc.running.planner_process import PlannerProcess
+
+        spec = PrecompiledController(config, str(model_path), str(args.precompiled_dir), args.nthread)
+        make_controller = lambda: PlannerProcess(load_precompiled_controller, spec, config.controller, assembly.spec.plant_dt,
+                                                 assembly.arrays)
+        header = [*header, "planner in its own process (--planner_process on)"]
     try:
-        run_session(assembly, params, options, header=[f"model {model_path}", *header], flags={**_flags(args), "sizing": sizing})
+        run_session(assembly, params, options, header=[f"model {model_path}", *header], flags={**_flags(args), "sizing": sizing},
+                    make_controller=make_controller)
     finally:
         assembly.close()
     return 0
@@ -406,8 +422,9 @@ def cmd_deploy(args) -> int:
             print(f"[g1mpc] {line}")
         if args.planner_process == "on":  # the planner away from the command loop's interpreter lock
             spec = PrecompiledController(config, str(_model_path(args)), str(args.precompiled_dir), args.nthread, args.warmup)
-            controller = PlannerProcess(load_precompiled_controller, spec, config.controller, assembly.spec.plant_dt)
-            print(f"[g1mpc] planner in its own process (pid {controller.pid}): the command loop keeps this one")
+            controller = PlannerProcess(load_precompiled_controller, spec, config.controller, assembly.spec.plant_dt,
+                                        assembly.arrays)
+            print(f"[g1mpc] planner in its own process (pid {controller.pid}; --planner_process on)")
         else:
             controller = assembly.controller(params)
             if args.warmup:
@@ -529,6 +546,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sim_flags(aot)
     aot.add_argument("--precompiled_dir", default=DEFAULT_PRECOMPILED_DIR, help="where the precompiled pipeline lives")
     aot.add_argument("--recompile", action="store_true", help="rebuild the precompiled pipeline even if it matches")
+    add_planner_process_flag(aot, "the plant thread and the web view")
     aot.set_defaults(func=cmd_run_aot)
     rsim = sub.add_parser("robot-sim", help="a simulated G1 reachable only through rt/lowstate and rt/lowcmd (DDS)")
     rsim.add_argument("--robot", default=R.robot, help="g1 (the interface is the G1's)")
@@ -556,16 +574,16 @@ def build_parser() -> argparse.ArgumentParser:
     dep.add_argument("--adapt_samples", choices=("on", "off"), default="on" if S.adapt_samples else "off",
                      help="on: roll out fewer of the --num_samples when plans miss their deadline, more again when they fit; "
                           "off (default)")
-    dep.add_argument("--planner_process", choices=("on", "off"), default="on",
-                     help="on (default): plan in a process of its own, so the 500 Hz command loop and the DDS reader do not "
-                          "hold the planner's interpreter lock; off: a thread beside them")
+    add_planner_process_flag(dep, "the 500 Hz command loop and the DDS reader")
     dep.add_argument("--ramp_time", type=float, default=1.0, help="seconds to blend from the measured pose into the plan")
     dep.add_argument("--stale_ms", type=float, default=50.0, help="damping when no rt/lowstate came for this long")
     dep.add_argument("--damping_kd", type=float, default=4.0, help="kd (N m s/rad) of the damping command")
     dep.add_argument("--wait", type=float, default=60.0, help="seconds to wait for the first rt/lowstate")
-    dep.add_argument("--base", choices=("estimate", "truth"), default="estimate",
-                     help="the floating base: estimated from the IMU and legs, or a robot-sim's debug truth (a diagnostic; "
-                          "run robot-sim with --truth_every 1)")
+    from g1mpc.lowlevel.estimator import BASE_SOURCES
+
+    dep.add_argument("--base", choices=BASE_SOURCES, default="estimate",
+                     help="the floating base: estimated from the IMU and legs, or a robot-sim's debug truth (diagnostics; "
+                          "run robot-sim with --truth_every 1): all of it, only the pelvis's linear velocity, only its position")
     dep.add_argument("--warmup", type=int, default=RunOptions.warmup, help="planning rounds before the run")
     dep.add_argument("--precompiled_dir", default=DEFAULT_PRECOMPILED_DIR, help="where the precompiled pipeline lives")
     dep.add_argument("--recompile", action="store_true", help="rebuild the precompiled pipeline even if it matches")
@@ -577,6 +595,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_sim_flags(serve)
     serve.add_argument("--precompiled_dir", default=DEFAULT_PRECOMPILED_DIR, help="where the precompiled pipeline lives")
     serve.add_argument("--recompile", action="store_true", help="rebuild the precompiled pipeline even if it matches")
+    add_planner_process_flag(serve, "the plant thread and the web view")
     serve.set_defaults(func=cmd_run_aot, viewer="web", duration=3600.0, reset_on_fall=True)
     pre = sub.add_parser("precompiled", help="list or remove the precompiled builds in a --precompiled_dir")
     pre.add_argument("action", choices=("list", "remove"))

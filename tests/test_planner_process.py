@@ -1,8 +1,11 @@
 """The planner in its own process (``deploy --planner_process on``): a real precompiled controller in a spawned
 child plans exactly what the same controller plans in this process, and a child that fails or dies says so."""
 
+import json
 import os
 import signal
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -11,7 +14,9 @@ from g1mpc.cli import _model_path, build_parser, run_config_from_args
 from g1mpc.planning.plan import hold_plan
 from g1mpc.precompiled.aot import prepare_precompiled
 from g1mpc.precompiled.controller_loader import PrecompiledController, load_precompiled_controller
+from g1mpc.running.clips import clip_menu
 from g1mpc.running.planner_process import PlannerProcess, PlannerProcessError
+from tests.helpers import ROOT
 
 SMALL = ["--num_samples", "8", "--num_elites", "2", "--seed", "3"]
 
@@ -48,14 +53,27 @@ def _plans(controller, assembly, initial_ctrl):
 def test_the_child_plans_what_the_same_controller_plans_here(build):
     spec, assembly, params = build
     initial = assembly.reference.ctrl[0].copy()
-    here = _plans(assembly.controller(params), assembly, initial)
-    with PlannerProcess(load_precompiled_controller, spec, spec.config.controller, assembly.spec.plant_dt) as remote:
+    motion = clip_menu(assembly)["generated motion 3"]()
+    weights = np.full(len(spec.config.task.weight_values()), 2.0)
+    local = assembly.controller(params)
+    here = _plans(local, assembly, initial)
+    local.tune(weights, 0.5)
+    local.use_reference(motion, 0.0)
+    here += _plans(local, assembly, initial)
+    with PlannerProcess(load_precompiled_controller, spec, spec.config.controller, assembly.spec.plant_dt,
+                        assembly.arrays) as remote:
         assert remote.pid != os.getpid() and remote.active_samples == 8
         there = _plans(remote, assembly, initial)
+        remote.tune(weights, 0.5)  # the live tuning and a clip switch reach the child, and the copy here follows
+        remote.use_reference(motion, 0.0)
+        there += _plans(remote, assembly, initial)
+        assert float(remote.arrays.noise_scale) == 0.5 and int(remote.arrays.frame_count) == int(local.arrays.frame_count)
+        np.testing.assert_array_equal(np.asarray(remote.arrays.ref_qpos), np.asarray(local.arrays.ref_qpos))
         for a, b in zip(here, there):
             assert (a.start_time, a.state_time) == (b.start_time, b.state_time)
             np.testing.assert_allclose(b.controls, a.controls, atol=1e-6)
             np.testing.assert_allclose(b.knots, a.knots, atol=1e-6)
+        assert np.max(np.abs(here[0].controls - here[3].controls)) > 1e-3  # the tuning and clip changed the plans
         remote.set_active_samples(4)
         assert remote.active_samples == 4
         with pytest.raises(PlannerProcessError, match="active samples must be between"):
@@ -72,3 +90,19 @@ def test_a_child_that_cannot_load_its_controller_says_why(build):
     spec, assembly, _ = build
     with pytest.raises(PlannerProcessError, match="FileNotFoundError: no build for"):
         PlannerProcess(_failing_loader, "this spec", spec.config.controller, assembly.spec.plant_dt)
+
+
+def test_run_aot_plans_the_same_controls_with_the_planner_in_its_own_process(build, tmp_path):
+    """The synchronous precompiled run, in this process and with --planner_process on: the same servo targets."""
+    spec, _, _ = build
+    ctrl = {}
+    for mode in ("off", "on"):
+        report = tmp_path / f"{mode}.json"
+        out = subprocess.run([sys.executable, "run_policy_aot.py", *SMALL, "--headless", "--no_realtime", "--duration", "0.3",
+                              "--warmup", "1", "--precompiled_dir", spec.precompiled_dir, "--planner_process", mode,
+                              "--report", str(report)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+        assert out.returncode == 0, out.stderr[-2000:]
+        assert ("planner in its own process" in out.stdout) == (mode == "on")
+        ctrl[mode] = np.array([c["ctrl"] for c in json.loads(report.read_text())["cycles"]])
+    assert ctrl["on"].shape == ctrl["off"].shape == (15, 29)
+    np.testing.assert_allclose(ctrl["on"], ctrl["off"], atol=1e-6)

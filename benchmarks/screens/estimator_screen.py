@@ -55,8 +55,8 @@ class SiteEstimator(BaseEstimator):
         return lower if rel[lower, 2] < rel[self.stance, 2] - 0.01 else self.stance
 
 
-def record(force: float, seed: int, duration: float) -> dict:
-    config = RunConfig(controller=ControllerConfig(mode="hybrid", num_samples=24, num_elites=3))
+def record(force: float, seed: int, duration: float, controller_settings: dict) -> dict:
+    config = RunConfig(controller=ControllerConfig(mode="hybrid", **controller_settings))
     assembly = assemble(config, nthread=2)
     controller = assembly.controller(load_network(str(default_checkpoint("g1")), assembly.network_spec()))
     sim = assembly.simulation(SimConfig(duration=duration, realtime=False, pushes=PushConfig(force=force, seed=seed),
@@ -79,6 +79,27 @@ def record(force: float, seed: int, duration: float) -> dict:
     return {"plant": assembly.plant, "falls": result.falls, **rec}
 
 
+# the shipped estimator with one setting changed
+VARIANTS = {
+    "accel_std_2": EstimatorConfig(accel_std=2.0),
+    "accel_std_0.2": EstimatorConfig(accel_std=0.2),
+    "velocity_std_0.15": EstimatorConfig(velocity_std=0.15),
+    "slip_speed_0.05": EstimatorConfig(slip_speed=0.05),
+    "slip_speed_0.3": EstimatorConfig(slip_speed=0.3),
+    "contact_band_0.005": EstimatorConfig(contact_band=0.005),
+    "contact_band_0.03": EstimatorConfig(contact_band=0.03),
+}
+
+
+def _value(text: str):
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text
+
+
 def evaluate(rec: dict, make) -> dict:
     estimator = make()
     est = np.array([np.concatenate(estimator.update(s, 0.002 if i else 0.0)) for i, s in enumerate(rec["states"])])
@@ -96,14 +117,20 @@ def main() -> int:
     p.add_argument("--seed", type=int, default=500)
     p.add_argument("--duration", type=float, default=20.0)
     p.add_argument("--out", default=str(ROOT / "benchmarks/results/estimator_screen"))
+    p.add_argument("--controller", nargs="*", default=["num_samples=24", "num_elites=3"], metavar="FIELD=VALUE",
+                   help="ControllerConfig fields of the recording's controller (default: CEM, 24 samples, 3 elites; the "
+                        "default since 2026-12-04: num_samples=16 num_elites=2 planner=mppi calm_noise=0.25)")
+    p.add_argument("--tag", default="", help="appended to the result's file name")
     args = p.parse_args()
-    rec = record(args.force, args.seed, args.duration)
+    settings = {k: _value(v) for k, v in (a.split("=", 1) for a in args.controller)}
+    rec = record(args.force, args.seed, args.duration, settings)
     plant, feet = rec["plant"], ("left_foot", "right_foot")
     variants = {
         "lower_site": lambda: SiteEstimator(plant, feet, EstimatorConfig(slip_speed=1e9), "stand", lower_only=True),
         "agreeing_site": lambda: SiteEstimator(plant, feet, EstimatorConfig(slip_speed=1e9, contact_band=0.02), "stand", lower_only=False),
         "agreeing_site_slip": lambda: SiteEstimator(plant, feet, EstimatorConfig(contact_band=0.02), "stand", lower_only=False),
         "shipped": lambda: BaseEstimator(plant, feet, EstimatorConfig(), "stand"),
+        **{f"shipped_{name}": (lambda c=c: BaseEstimator(plant, feet, c, "stand")) for name, c in VARIANTS.items()},
     }
     rows = {name: evaluate(rec, make) for name, make in variants.items()}
     print(f"{args.force:g} N, seed {args.seed}, {args.duration:g} s (plant falls: {len(rec['falls'])})")
@@ -113,8 +140,9 @@ def main() -> int:
               f"{' '.join(f'{v:.2f}' for v in r['velocity_max_mps']):<22} {100 * r['height_rms_m']:.2f}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(out / f"{args.force:g}N_s{args.seed}.json",
+    write_json_atomic(out / f"{args.force:g}N_s{args.seed}{args.tag}.json",
                       {"force_N": args.force, "seed": args.seed, "duration_s": args.duration, "plant_falls": rec["falls"],
+                       "controller": settings,
                        "variants": rows, "command": "python benchmarks/screens/estimator_screen.py " + " ".join(sys.argv[1:])})
     return 0
 

@@ -30,7 +30,7 @@ import numpy as np
 
 from g1mpc.common.errors import ConfigError
 from g1mpc.lowlevel.dds import DdsConfig, lowcmd_writer, lowstate_reader, open_participant, truth_reader
-from g1mpc.lowlevel.estimator import BaseEstimator, EstimatorConfig
+from g1mpc.lowlevel.estimator import BASE_SOURCES, BaseEstimator, EstimatorConfig
 from g1mpc.lowlevel.motors import MotorMap
 from g1mpc.lowlevel.safety import SafetyConfig, clamp_targets, damping_command, divergence, ramp, servo_command
 from g1mpc.planning.plan import FirstApplications, PlanSchedule, hold_plan
@@ -56,7 +56,7 @@ class DeployConfig:
     compensation: Compensation = "predict"
     wait_for_state: float = 60.0
     print_every: float = 1.0
-    base: str = "estimate"  # estimate: from the IMU and leg kinematics; truth: a robot-sim's debug truth (a diagnostic)
+    base: str = "estimate"  # estimate: from the IMU and leg kinematics; truth*: a robot-sim's debug truth (diagnostics)
     adapt_samples: bool = False  # roll out fewer samples when plans miss their deadline (g1mpc.running.sample_count)
 
     def __post_init__(self) -> None:
@@ -66,8 +66,8 @@ class DeployConfig:
             raise ConfigError(f"--compensation: '{self.compensation}' is not one of {', '.join(get_args(Compensation))}")
         if not self.wait_for_state > 0:
             raise ConfigError("--wait must be > 0 seconds")
-        if self.base not in ("estimate", "truth"):
-            raise ConfigError(f"--base: '{self.base}' is not one of estimate, truth")
+        if self.base not in BASE_SOURCES:
+            raise ConfigError(f"--base: '{self.base}' is not one of {', '.join(BASE_SOURCES)}")
 
 
 @dataclass
@@ -163,7 +163,7 @@ class Deployment:
                 qpos, qvel = self.estimator.update(state, max(t - last_t, 0.0) if result.states_received > 1 else 0.0)
                 last_t = t
                 self._remember(state.tick, qpos, qvel)
-                if cfg.base == "truth":
+                if cfg.base != "estimate":
                     qpos, qvel = self._with_truth(truth.take(64), qpos, qvel)
                 if damping_since is None:
                     why = divergence(qpos, qvel, cfg.safety)
@@ -265,7 +265,7 @@ class Deployment:
         self._estimates[tick % _RING] = (tick, qpos[2], *qvel[:3])
 
     def _with_truth(self, samples: list, qpos: np.ndarray, qvel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(qpos, qvel) with the floating base replaced by the newest debug truth (``--base truth``)."""
+        """(qpos, qvel) with the floating base, or the part ``--base`` names, replaced by the newest debug truth."""
         self._match_truth(samples)
         if samples:
             self._truth = samples[-1]
@@ -273,8 +273,13 @@ class Deployment:
         if truth is None:
             return qpos, qvel
         qpos, qvel = qpos.copy(), qvel.copy()
-        qpos[0:3], qpos[3:7] = truth.position, truth.quaternion
-        qvel[0:3], qvel[3:6] = truth.linear_velocity, truth.angular_velocity
+        base = self.config.base
+        if base in ("truth", "truth_position"):
+            qpos[0:3] = truth.position
+        if base in ("truth", "truth_velocity"):
+            qvel[0:3] = truth.linear_velocity
+        if base == "truth":
+            qpos[3:7], qvel[3:6] = truth.quaternion, truth.angular_velocity
         return qpos, qvel
 
     def _match_truth(self, samples: list) -> None:

@@ -26,6 +26,9 @@ from g1mpc.lowlevel.messages import LowState
 from g1mpc.lowlevel.motors import MotorMap
 
 GRAVITY = np.array([0.0, 0.0, -9.81])
+# where a controller's floating base comes from: this estimator, or (diagnostics, from a robot-sim's debug truth) the
+# truth for all of it, for the pelvis's linear velocity alone, or for its position alone (the rest estimated)
+BASE_SOURCES = ("estimate", "truth", "truth_velocity", "truth_position")
 
 
 def contact_points(model: mujoco.MjModel, foot_sites: list[int]) -> list[tuple[int, np.ndarray]]:

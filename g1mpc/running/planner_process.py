@@ -5,7 +5,7 @@ interpreter lock for a share of every millisecond. A planner in the same process
 its compiled and native calls. :class:`PlannerProcess` starts the controller in a child process (``spawn``:
 no JAX or MuJoCo state is inherited), built there by a loader the caller names (the precompiled hybrid's:
 :func:`g1mpc.precompiled.controller_loader.load_precompiled_controller`), and forwards ``replan``, ``reset``
-and the sample count to it over a pipe. A request is a state (qpos (nq,), qvel (nv,)) and the servo targets
+the sample count, the live tuning and clip switches to it over a pipe. A request is a state (qpos (nq,), qvel (nv,)) and the servo targets
 applied meanwhile (steps, nu); the answer a plan (controls (T, nu), knots (K, nu)): a few kilobytes. The
 loop that calls it waits in the pipe, without the lock, while the child plans.
 """
@@ -14,16 +14,20 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import signal
+import time
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
+from g1mpc.planning import pipeline as P
 from g1mpc.planning.prediction import prediction_steps
 
 START_TIMEOUT_S = 600.0  # importing JAX and loading the precompiled stages in the child (seconds on a fast machine)
 Loader = Callable[[Any], tuple[Any, Callable[[], None]]]  # spec -> (controller, close): runs in the child
+FORWARDED = ("reset", "warmup", "tune", "use_reference", "set_active_samples")  # calls the child answers with its sample count
 
 
 class PlannerProcessError(RuntimeError):
@@ -32,15 +36,19 @@ class PlannerProcessError(RuntimeError):
 
 class PlannerProcess:
     """The controller ``load(spec)`` returns, in a child process (``load`` a module-level function, ``spec``
-    picklable): ``replan``, ``reset``, ``active_samples``,
-    ``set_active_samples`` and ``config`` as :class:`~g1mpc.planning.controller.Controller` has them.
+    picklable): ``replan``, ``reset``, ``warmup``, ``tune``, ``use_reference``, ``active_samples``,
+    ``set_active_samples``, ``config`` and ``arrays`` as :class:`~g1mpc.planning.controller.Controller` has them.
+
+    ``arrays``: the parent's copy of the run's arrays (the assembly's), kept in step with the child's by the same
+    pure updates (:mod:`g1mpc.planning.pipeline`), for what reads them here (the web view); None without one.
 
     Raises:
         PlannerProcessError: the child could not load the controller, or failed or exited later.
     """
 
-    def __init__(self, load: Loader, spec: Any, config, plant_dt: float, initial_ctrl: np.ndarray | None = None):
+    def __init__(self, load: Loader, spec: Any, config, plant_dt: float, arrays: P.RunArrays | None = None):
         self.config = config  # the controller's ControllerConfig, as the loop's sample-count rule reads it
+        self.arrays = arrays
         self._dt = plant_dt
         ctx = mp.get_context("spawn")
         self._conn, child_conn = ctx.Pipe()
@@ -51,8 +59,6 @@ class PlannerProcess:
             self.close()
             raise PlannerProcessError(f"the planner process did not load its controller within {START_TIMEOUT_S:.0f} s")
         self._active_samples = self._answer()
-        if initial_ctrl is not None:
-            self.reset(initial_ctrl)
 
     @property
     def pid(self) -> int | None:
@@ -81,17 +87,35 @@ class PlannerProcess:
 
     def replan(self, t: float, qpos: np.ndarray, qvel: np.ndarray, start_time: float | None = None,
                applied: Callable[[float, int, float], np.ndarray] | None = None):
-        """(Plan, CycleTiming) from the child; ``applied(t, steps, dt)`` is evaluated here, where the schedule is."""
+        """(Plan, CycleTiming) from the child; ``applied(t, steps, dt)`` is evaluated here, where the schedule is.
+        The timing's total is the time this call took (the pipe both ways included); ``other`` takes the difference."""
+        tic = time.perf_counter()
         steps = prediction_steps(t, start_time, self._dt)
         controls = None if steps == 0 or applied is None else np.asarray(applied(t, steps, self._dt))
         plan, timing, self._active_samples = self._call("replan", t, np.asarray(qpos), np.asarray(qvel), start_time, controls)
-        return plan, timing
+        total = time.perf_counter() - tic
+        return plan, replace(timing, total=total, other=max(total - timing.nn - timing.cem, 0.0))
 
     def reset(self, initial_ctrl: np.ndarray | None = None) -> None:
-        self._call("reset", None if initial_ctrl is None else np.asarray(initial_ctrl))
+        self._active_samples = self._call("reset", None if initial_ctrl is None else np.asarray(initial_ctrl))
+
+    def warmup(self, t: float, qpos: np.ndarray, qvel: np.ndarray, rounds: int = 3) -> None:
+        self._active_samples = self._call("warmup", t, np.asarray(qpos), np.asarray(qvel), rounds)
+
+    def tune(self, cost_scale: np.ndarray | None = None, noise_scale: float | None = None) -> None:
+        self._active_samples = self._call("tune", cost_scale, noise_scale)
+        if self.arrays is not None:
+            self.arrays = P.tuned(self.arrays, cost_scale, noise_scale)
+
+    def use_reference(self, reference, clip_start: float) -> None:
+        self._active_samples = self._call("use_reference", reference, clip_start)
+        if self.arrays is not None:
+            self.arrays = P.with_clip(self.arrays, reference, clip_start)
 
     def set_active_samples(self, count: int | None) -> None:
         self._active_samples = self._call("set_active_samples", count)
+        if self.arrays is not None:
+            self.arrays = P.with_active_samples(self.arrays, count)
 
     def close(self) -> None:
         """Stop the child (it also exits when this process does: the pipe closes)."""
@@ -136,11 +160,8 @@ def _serve(load: Loader, spec: Any, conn) -> None:
                     t, qpos, qvel, start_time, controls = args
                     plan, timing = controller.replan(t, qpos, qvel, start_time=start_time, applied=_replaying(controls))
                     conn.send(("ok", (plan, timing, controller.active_samples)))
-                elif kind == "reset":
-                    controller.reset(args[0])
-                    conn.send(("ok", None))
-                elif kind == "set_active_samples":
-                    controller.set_active_samples(args[0])
+                elif kind in FORWARDED:
+                    getattr(controller, kind)(*args)
                     conn.send(("ok", controller.active_samples))
                 else:
                     conn.send(("error", f"unknown message {kind!r}"))

@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from g1mpc.common.errors import ConfigError
 from g1mpc.robots.perturbation import Perturbation
@@ -148,14 +149,16 @@ def _hooks(assembly: Assembly, options: RunOptions, model, data, log: Log):
 
 
 def run_session(assembly: Assembly, network_params: dict | None, options: RunOptions, log: Log = print,
-                header: Sequence[str] = (), flags: dict | None = None) -> RunResult:
+                header: Sequence[str] = (), flags: dict | None = None, make_controller: Callable[[], Any] | None = None) -> RunResult:
     """Warm up, run the closed loop (viewer and recorder when asked), log the summary, write report and plots.
 
-    ``header``: extra header lines (model, precompiled directory); ``flags``: recorded in the report.
+    ``header``: extra header lines (model, precompiled directory); ``flags``: recorded in the report;
+    ``make_controller``: the controller to run instead of ``assembly.controller(network_params)`` (a planner
+    process, :mod:`g1mpc.running.planner_process`); its ``close()``, where it has one, runs at the end.
     """
     for line in header_lines(assembly, header):
         log(f"[g1mpc] {line}")
-    controller = assembly.controller(network_params)
+    controller = assembly.controller(network_params) if make_controller is None else make_controller()
     sim = assembly.simulation(options.sim)
     info = sim.plant_info
     if info["name"] != NOMINAL or info["perturb"]:
@@ -167,6 +170,8 @@ def run_session(assembly: Assembly, network_params: dict | None, options: RunOpt
         controller.warmup(sim.data.time, sim.data.qpos.copy(), sim.data.qvel.copy(), options.warmup)
     controller.reset(sim.data.ctrl.copy() if sim.data.ctrl.any() else assembly.reference.ctrl[0])
     hooks, closers, recorder = _hooks(assembly, options, sim.model, sim.data, log)
+    if hasattr(controller, "close"):  # a planner process: stopped with the viewers
+        closers.append(controller)
     if options.viewer == "web" and not options.headless:
         web = _web_viewer(assembly, options, sim, log)
         controller = web.watch(controller)
