@@ -403,6 +403,7 @@ def cmd_robot_sim(args) -> int:
 def cmd_deploy(args) -> int:
     from g1mpc.lowlevel.dds import DdsConfig
     from g1mpc.lowlevel.deploy import DeployConfig, Deployment
+    from g1mpc.lowlevel.estimator import EstimatorConfig
     from g1mpc.lowlevel.safety import SafetyConfig
     from g1mpc.precompiled.aot import prepare_precompiled
     from g1mpc.precompiled.controller_loader import PrecompiledController, load_precompiled_controller
@@ -411,6 +412,7 @@ def cmd_deploy(args) -> int:
 
     safety = SafetyConfig(ramp_time=args.ramp_time, stale_after=args.stale_ms / 1e3, damping_kd=args.damping_kd)
     deploy_config = DeployConfig(dds=DdsConfig(args.interface, args.domain), duration=args.duration, safety=safety,
+                                 estimator=EstimatorConfig(stance=args.estimator_stance),
                                  compensation=args.compensation, wait_for_state=args.wait, base=args.base,
                                  adapt_samples=args.adapt_samples == "on")
     sizing = size_samples_if_auto(args, "hybrid")
@@ -446,7 +448,7 @@ def cmd_deploy(args) -> int:
                                     f"{est:.3f} m/s ({s['estimator_samples']} samples)"))
     _write_report(args.report, {"version": 1, "kind": "deploy", "flags": {**_flags(args), "sizing": sizing},
                                 "config": config.as_dict(), "summary": s, "safety_events": result.safety_events,
-                                "cycles": [asdict(c) for c in result.run.cycles]})
+                                "estimator_trace": result.estimator_trace, "cycles": [asdict(c) for c in result.run.cycles]})
     if result.error:
         print(f"error: deploy stopped on {result.error} (the motors were sent damping)", file=sys.stderr)
         return 1
@@ -579,8 +581,11 @@ def build_parser() -> argparse.ArgumentParser:
     dep.add_argument("--stale_ms", type=float, default=50.0, help="damping when no rt/lowstate came for this long")
     dep.add_argument("--damping_kd", type=float, default=4.0, help="kd (N m s/rad) of the damping command")
     dep.add_argument("--wait", type=float, default=60.0, help="seconds to wait for the first rt/lowstate")
-    from g1mpc.lowlevel.estimator import BASE_SOURCES
+    from g1mpc.lowlevel.estimator import BASE_SOURCES, STANCE_RULES
 
+    dep.add_argument("--estimator_stance", choices=STANCE_RULES, default=STANCE_RULES[0],
+                     help="how the estimator reads the legs: consensus (default): the pelvis velocity the feet's low sole "
+                          "corners agree on; prediction: the corner agreeing best with the IMU's prediction (before 2026-12-04)")
     dep.add_argument("--base", choices=BASE_SOURCES, default="estimate",
                      help="the floating base: estimated from the IMU and legs, or a robot-sim's debug truth (diagnostics; "
                           "run robot-sim with --truth_every 1): all of it, only the pelvis's linear velocity, only its position")

@@ -83,6 +83,8 @@ class DeployResult:
     torque_clamps: int = 0
     height_errors: list[float] = field(default_factory=list)  # m, estimate - truth, where the robot published truth
     velocity_errors: list[list[float]] = field(default_factory=list)  # m/s (3,), estimate - truth
+    # per matched truth sample: time (s), the estimator's stance point, velocity error x y z (m/s), true speed (m/s)
+    estimator_trace: list[list[float]] = field(default_factory=list)
     error: str | None = None  # the exception that ended the run, if one did
 
     def event(self, t: float, kind: str, detail: str, log: Log | None) -> None:
@@ -120,7 +122,7 @@ class Deployment:
         self.result = DeployResult(run=RunResult(target_frequency=assembly.config.frequency, loop="deploy"))
         self.dt = assembly.plant.opt.timestep
         self.period = 1.0 / assembly.config.frequency
-        self._estimates = np.full((_RING, 5), np.nan)  # tick, height, velocity (3)
+        self._estimates = np.full((_RING, 7), np.nan)  # tick, height, velocity (3), time, stance point
         self._truth = None  # the newest debug truth (--base truth)
         self._planner_error: BaseException | None = None
 
@@ -162,7 +164,7 @@ class Deployment:
                 last_q, last_tick = state.q[:n].copy(), state.tick
                 qpos, qvel = self.estimator.update(state, max(t - last_t, 0.0) if result.states_received > 1 else 0.0)
                 last_t = t
-                self._remember(state.tick, qpos, qvel)
+                self._remember(state.tick, qpos, qvel, t)
                 if cfg.base != "estimate":
                     qpos, qvel = self._with_truth(truth.take(64), qpos, qvel)
                 if damping_since is None:
@@ -261,8 +263,8 @@ class Deployment:
         except BaseException as exc:  # re-raised by the command loop
             self._planner_error = exc
 
-    def _remember(self, tick: int, qpos: np.ndarray, qvel: np.ndarray) -> None:
-        self._estimates[tick % _RING] = (tick, qpos[2], *qvel[:3])
+    def _remember(self, tick: int, qpos: np.ndarray, qvel: np.ndarray, t: float) -> None:
+        self._estimates[tick % _RING] = (tick, qpos[2], *qvel[:3], t, self.estimator.stance)
 
     def _with_truth(self, samples: list, qpos: np.ndarray, qvel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(qpos, qvel) with the floating base, or the part ``--base`` names, replaced by the newest debug truth."""
@@ -287,7 +289,10 @@ class Deployment:
             row = self._estimates[truth.tick % _RING]
             if row[0] == truth.tick:
                 self.result.height_errors.append(float(row[1] - truth.position[2]))
-                self.result.velocity_errors.append([float(row[2 + i] - truth.linear_velocity[i]) for i in range(3)])
+                error = [float(row[2 + i] - truth.linear_velocity[i]) for i in range(3)]
+                self.result.velocity_errors.append(error)
+                self.result.estimator_trace.append([round(float(row[5]), 4), int(row[6]), *(round(e, 4) for e in error),
+                                                    round(float(np.linalg.norm(truth.linear_velocity[:2])), 4)])
 
     def _report_line(self, t: float, qpos: np.ndarray) -> str:
         recent = self.result.run.cycles[-int(1 / self.period):]

@@ -29,6 +29,7 @@ GRAVITY = np.array([0.0, 0.0, -9.81])
 # where a controller's floating base comes from: this estimator, or (diagnostics, from a robot-sim's debug truth) the
 # truth for all of it, for the pelvis's linear velocity alone, or for its position alone (the rest estimated)
 BASE_SOURCES = ("estimate", "truth", "truth_velocity", "truth_position")
+STANCE_RULES = ("consensus", "prediction")
 
 
 def contact_points(model: mujoco.MjModel, foot_sites: list[int]) -> list[tuple[int, np.ndarray]]:
@@ -54,11 +55,17 @@ class EstimatorConfig:
     height_std: float = 0.005  # m, leg-kinematics height
     position_std: float = 0.02  # m, leg-kinematics horizontal position
     contact_band: float = 0.01  # m above the lowest contact point within which a point may be the stance point
-    slip_speed: float = 0.1  # m/s of disagreement with the prediction at which the legs' noise doubles
+    slip_speed: float = 0.1  # m/s of disagreement at which the legs' noise doubles
+    # how the legs' measurement is chosen among the low points: "consensus": the pelvis velocity the low points agree
+    # on (their median), the stance point the one nearest it, the legs trusted less the more the points disagree;
+    # "prediction": the point agreeing best with the IMU's prediction, trusted less the more even it disagrees
+    stance: str = "consensus"
 
     def __post_init__(self) -> None:
         if not all(math.isfinite(v) and v > 0 for v in (self.accel_std, self.velocity_std, self.height_std, self.position_std)):
             raise ConfigError("estimator noise levels must be > 0")
+        if self.stance not in STANCE_RULES:
+            raise ConfigError(f"estimator stance rule '{self.stance}' is not one of {', '.join(STANCE_RULES)}")
 
 
 class BaseEstimator:
@@ -139,15 +146,14 @@ class BaseEstimator:
             Q[3:, 3:] = np.eye(3) * q_acc
             Q[:3, :3] = np.eye(3) * q_acc * dt * dt
             self.P = F @ self.P @ F.T + Q
-            self.stance = self._stance_foot(rel, foot_vel)
+        velocity, disagreement = self._legs(rel, foot_vel)
         # the feet not trusted now follow the prediction, so a foot that takes over starts from where it is
         self.anchors = self.x[:2] + rel[:, :2] if self.anchors is None else self.anchors
         others = np.arange(len(self.points)) != self.stance
         self.anchors[others] = self.x[:2] + rel[others, :2]
         s = self.stance
-        measured = np.concatenate([self.anchors[s] - rel[s, :2], [self.sole_offset - rel[s, 2]], -foot_vel[s]])
-        # a stance foot that disagrees with the prediction is sliding too: trust the legs less, the IMU more
-        disagreement = float(np.linalg.norm(measured[3:] - self.x[3:]))
+        measured = np.concatenate([self.anchors[s] - rel[s, :2], [self.sole_offset - rel[s, 2]], velocity])
+        # sliding or rolling feet: trust the legs less, the IMU more
         inflate = 1.0 + (disagreement / cfg.slip_speed) ** 2
         R = np.diag([cfg.position_std**2] * 2 + [cfg.height_std**2] + [cfg.velocity_std**2] * 3) * inflate
         gain = self.P @ np.linalg.inv(self.P + R)
@@ -158,10 +164,22 @@ class BaseEstimator:
         self.qpos, self.qvel = qpos, qvel
         return qpos, qvel
 
-    def _stance_foot(self, rel: np.ndarray, foot_vel: np.ndarray) -> int:
-        """Of the contact points within ``contact_band`` of the lowest, the one whose kinematic velocity agrees
-        best with the IMU's prediction: a foot that slides, lifts or rolls off an edge under a push disagrees."""
+    def _legs(self, rel: np.ndarray, foot_vel: np.ndarray) -> tuple[np.ndarray, float]:
+        """(the pelvis velocity the legs measure (3,), how far they disagree (m/s)); sets ``stance``. On the
+        first state the lowest point stands and nothing disagrees."""
+        if self.anchors is None:
+            self.stance = int(np.argmin(rel[:, 2]))
+            return -foot_vel[self.stance], 0.0
         low = rel[:, 2].min()
         candidates = np.flatnonzero(rel[:, 2] <= low + self.config.contact_band)
-        disagreement = np.linalg.norm(-foot_vel[candidates] - self.x[3:], axis=1)
-        return int(candidates[np.argmin(disagreement)])
+        implied = -foot_vel[candidates]  # the pelvis velocity each low point implies if it stands still
+        if self.config.stance == "prediction" or len(candidates) < 3:
+            # too few points to agree on (a foot on one corner or edge): the one agreeing best with the prediction
+            off = np.linalg.norm(implied - self.x[3:], axis=1)
+            best = int(np.argmin(off))
+            self.stance = int(candidates[best])
+            return implied[best], float(off[best])
+        consensus = np.median(implied, axis=0)
+        spread = np.linalg.norm(implied - consensus, axis=1)
+        self.stance = int(candidates[np.argmin(spread)])
+        return consensus, float(np.median(spread))
