@@ -584,8 +584,8 @@ def build_parser() -> argparse.ArgumentParser:
     from g1mpc.lowlevel.estimator import BASE_SOURCES, STANCE_RULES
 
     dep.add_argument("--estimator_stance", choices=STANCE_RULES, default=STANCE_RULES[0],
-                     help="how the estimator reads the legs: consensus (default): the pelvis velocity the feet's low sole "
-                          "corners agree on; prediction: the corner agreeing best with the IMU's prediction (before 2026-12-04)")
+                     help="how the estimator reads the legs: prediction (default): the sole corner agreeing best with the "
+                          "IMU's prediction; consensus: the pelvis velocity the feet's low sole corners agree on (their median)")
     dep.add_argument("--base", choices=BASE_SOURCES, default="estimate",
                      help="the floating base: estimated from the IMU and legs, or a robot-sim's debug truth (diagnostics; "
                           "run robot-sim with --truth_every 1): all of it, only the pelvis's linear velocity, only its position")

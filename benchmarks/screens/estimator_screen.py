@@ -8,8 +8,8 @@ an rt/lowstate message with the robot-sim's sensor noise, and runs estimator var
   1 cm lower;
 - ``agreeing_site``: of the foot sites near the floor, the one agreeing best with the IMU's prediction;
 - ``agreeing_site_slip``: the same, the legs trusted less the more the chosen foot disagrees;
-- ``corners_prediction``: sole corners instead of sites (the estimator shipped until 2026-12-04);
-- ``shipped``: the corners, the legs' velocity the one the low corners agree on (their median);
+- ``shipped``: sole corners instead of sites (the estimator as shipped);
+- ``corners_consensus``: the corners, the legs' velocity the one the low corners agree on (their median);
 - ``shipped_*``: the shipped estimator with one setting changed.
 
     python benchmarks/screens/estimator_screen.py --force 150 --seed 500
@@ -131,8 +131,8 @@ def main() -> int:
                                                "stand", lower_only=False),
         "agreeing_site_slip": lambda: SiteEstimator(plant, feet, EstimatorConfig(contact_band=0.02, stance="prediction"), "stand",
                                                     lower_only=False),
-        "corners_prediction": lambda: BaseEstimator(plant, feet, EstimatorConfig(stance="prediction"), "stand"),
         "shipped": lambda: BaseEstimator(plant, feet, EstimatorConfig(), "stand"),
+        "corners_consensus": lambda: BaseEstimator(plant, feet, EstimatorConfig(stance="consensus"), "stand"),
         **{f"shipped_{name}": (lambda c=c: BaseEstimator(plant, feet, c, "stand")) for name, c in VARIANTS.items()},
     }
     rows = {name: evaluate(rec, make) for name, make in variants.items()}

@@ -29,7 +29,7 @@ GRAVITY = np.array([0.0, 0.0, -9.81])
 # where a controller's floating base comes from: this estimator, or (diagnostics, from a robot-sim's debug truth) the
 # truth for all of it, for the pelvis's linear velocity alone, or for its position alone (the rest estimated)
 BASE_SOURCES = ("estimate", "truth", "truth_velocity", "truth_position")
-STANCE_RULES = ("consensus", "prediction")
+STANCE_RULES = ("prediction", "consensus")
 
 
 def contact_points(model: mujoco.MjModel, foot_sites: list[int]) -> list[tuple[int, np.ndarray]]:
@@ -56,10 +56,10 @@ class EstimatorConfig:
     position_std: float = 0.02  # m, leg-kinematics horizontal position
     contact_band: float = 0.01  # m above the lowest contact point within which a point may be the stance point
     slip_speed: float = 0.1  # m/s of disagreement at which the legs' noise doubles
-    # how the legs' measurement is chosen among the low points: "consensus": the pelvis velocity the low points agree
-    # on (their median), the stance point the one nearest it, the legs trusted less the more the points disagree;
-    # "prediction": the point agreeing best with the IMU's prediction, trusted less the more even it disagrees
-    stance: str = "consensus"
+    # how the legs' measurement is chosen among the low points: "prediction": the point agreeing best with the IMU's
+    # prediction, trusted less the more even it disagrees; "consensus": the pelvis velocity the low points agree on
+    # (their median), the stance point the one nearest it, the legs trusted less the more the points disagree
+    stance: str = "prediction"
 
     def __post_init__(self) -> None:
         if not all(math.isfinite(v) and v > 0 for v in (self.accel_std, self.velocity_std, self.height_std, self.position_std)):
