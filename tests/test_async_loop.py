@@ -89,16 +89,21 @@ class SlowAlways(SlowOnce):
 
 def test_a_plan_slower_than_a_push_still_records_it(small_assembly):
     # each plan takes longer than a push lasts (0.15 s against 0.05 s), as on a slow machine beside a browser: the
-    # snapshot after the push carries it, so every push shows in the cycle records, and no cycle without a push does
+    # first state the planner takes after (or during) a push carries it, so every push shows in the cycle records,
+    # and every record that says pushed follows a push by at most a push and a plan
     controller = SlowAlways(small_assembly.controller(), slow_at=-1.0, delay=0.15)
     pushes = PushConfig(force=20.0, interval=0.4, duration=0.05, seed=1)
-    sim = small_assembly.simulation(SimConfig(duration=1.3, print_every=0, loop="async", pushes=pushes))
+    sim = small_assembly.simulation(SimConfig(duration=1.5, print_every=0, loop="async", pushes=pushes))
+    controller.controller.warmup(0.0, sim.data.qpos.copy(), sim.data.qvel.copy(), 1)  # compiled before the clock runs
     result = run_loop(sim, controller, log=None)
+    window = pushes.duration + 0.15 + 0.08  # a push, a slow plan, and the plan's own time on a slow machine
     assert len(result.push_times) == 3
     pushed = [c.sim_time for c in result.cycles if c.pushing]
-    assert len(pushed) == 3, (pushed, result.push_times)
-    for t_push, t_cycle in zip(result.push_times, pushed):  # the first state the planner took after each push
-        assert t_push < t_cycle <= t_push + 0.05 + 0.15 + 0.05, (result.push_times, pushed)
+    for t_push in result.push_times:
+        assert any(t_push < t <= t_push + window for t in pushed), (result.push_times, pushed)
+    for t in pushed:
+        assert any(t_push < t <= t_push + window for t_push in result.push_times), (result.push_times, pushed)
+    assert len(pushed) < len(result.cycles) / 2
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
