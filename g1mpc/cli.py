@@ -581,7 +581,10 @@ def build_parser() -> argparse.ArgumentParser:
     dep.add_argument("--stale_ms", type=float, default=50.0, help="damping when no rt/lowstate came for this long")
     dep.add_argument("--damping_kd", type=float, default=4.0, help="kd (N m s/rad) of the damping command")
     dep.add_argument("--wait", type=float, default=60.0, help="seconds to wait for the first rt/lowstate")
-    from g1mpc.lowlevel.estimator import BASE_SOURCES, STANCE_RULES
+    from g1mpc.lowlevel.estimator import BASE_SOURCES, ESTIMATED_BASE_SCHEDULE_SPEEDS, STANCE_RULES
+
+    calm_speed, pushed_speed = ESTIMATED_BASE_SCHEDULE_SPEEDS  # deploy plans from an estimated base
+    dep.set_defaults(calm_speed=calm_speed, pushed_speed=pushed_speed)
 
     dep.add_argument("--estimator_stance", choices=STANCE_RULES, default=STANCE_RULES[0],
                      help="how the estimator reads the legs: prediction (default): the sole corner agreeing best with the "

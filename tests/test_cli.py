@@ -136,6 +136,20 @@ def test_the_g1_cpu_preset_samples_with_mppi_narrow_when_calm_and_flags_win():
     assert controller("--preset", "expert").calm_noise == controller("--robot", "t1").calm_noise == 1.0
 
 
+def test_deploy_widens_its_noise_only_above_its_base_estimates_error_and_flags_win():
+    """deploy plans from an estimated base: its noise schedule's speeds sit above the estimate's error; in-process
+    runs keep theirs, and explicit flags win."""
+    from g1mpc.cli import build_parser, run_config_from_args
+    from g1mpc.lowlevel.estimator import ESTIMATED_BASE_SCHEDULE_SPEEDS
+
+    schedule = lambda *argv: run_config_from_args(build_parser().parse_args(list(argv)), "hybrid").controller.noise_schedule
+    deploy, in_process = schedule("deploy"), schedule("run-aot")
+    assert (deploy.calm_speed, deploy.pushed_speed) == ESTIMATED_BASE_SCHEDULE_SPEEDS == (0.15, 0.6)
+    assert (in_process.calm_speed, in_process.pushed_speed) == (0.05, 0.2) and deploy.calm == in_process.calm == 0.25
+    explicit = schedule("deploy", "--calm_speed", "0.05", "--pushed_speed", "0.2")
+    assert (explicit.calm_speed, explicit.pushed_speed) == (0.05, 0.2)
+
+
 def test_real_time_runs_default_to_the_asynchronous_loop_with_compensation():
     from g1mpc.cli import build_parser, run_options_from_args
     from g1mpc.common.errors import ConfigError

@@ -92,6 +92,7 @@ def test_a_child_that_cannot_load_its_controller_says_why(build):
         PlannerProcess(_failing_loader, "this spec", spec.config.controller, assembly.spec.plant_dt)
 
 
+@pytest.mark.slow
 def test_run_aot_plans_the_same_controls_with_the_planner_in_its_own_process(build, tmp_path):
     """The synchronous precompiled run, in this process and with --planner_process on: the same servo targets."""
     spec, _, _ = build

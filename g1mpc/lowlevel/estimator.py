@@ -30,6 +30,10 @@ GRAVITY = np.array([0.0, 0.0, -9.81])
 # truth for all of it, for the pelvis's linear velocity alone, or for its position alone (the rest estimated)
 BASE_SOURCES = ("estimate", "truth", "truth_velocity", "truth_position")
 STANCE_RULES = ("prediction", "consensus")
+# m/s: the noise schedule's calm and pushed speeds (ControllerConfig.calm_speed, pushed_speed) for a controller that
+# plans from this estimate: above the estimate's own velocity error in closed loop (0.1-0.2 m/s RMS under pushes),
+# so that error does not widen the sampling noise by itself (docs/g1.md, "Where the falls over DDS come from")
+ESTIMATED_BASE_SCHEDULE_SPEEDS = (0.15, 0.6)
 
 
 def contact_points(model: mujoco.MjModel, foot_sites: list[int]) -> list[tuple[int, np.ndarray]]:
