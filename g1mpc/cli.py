@@ -14,8 +14,6 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import get_args
 
-import numpy as np
-
 from g1mpc.common.errors import UserError
 from g1mpc.common.paths import DEFAULT_PRECOMPILED_DIR, DEFAULT_SIZING_CACHE, default_checkpoint, shipped_noise_correlation
 from g1mpc.learning.collect import CollectConfig
@@ -344,12 +342,7 @@ def cmd_run_aot(args) -> int:
     assembly, params, header = prepare_precompiled(config, model_path, args.precompiled_dir, args.recompile, args.nthread)
     make_controller = None
     if args.planner_process == "on":  # the planner away from the plant thread's and the web view's interpreter lock
-        from g1mpc.precompiled.controller_loader import PrecompiledController, load_precompiled_controller
-        from g1mpc.running.planner_process import PlannerProcess
-
-        spec = PrecompiledController(config, str(model_path), str(args.precompiled_dir), args.nthread)
-        make_controller = lambda: PlannerProcess(load_precompiled_controller, spec, config.controller, assembly.spec.plant_dt,
-                                                 assembly.arrays)
+        make_controller = lambda: _planner_process(args, config, assembly, warmup=0)  # the session warms it up
         header = [*header, "planner in its own process (--planner_process on)"]
     try:
         run_session(assembly, params, options, header=[f"model {model_path}", *header], flags={**_flags(args), "sizing": sizing},
@@ -357,6 +350,15 @@ def cmd_run_aot(args) -> int:
     finally:
         assembly.close()
     return 0
+
+
+def _planner_process(args, config: RunConfig, assembly, warmup: int):
+    """The precompiled controller of ``config`` (built already) in a process of its own (``--planner_process on``)."""
+    from g1mpc.precompiled.controller_loader import PrecompiledController, load_precompiled_controller
+    from g1mpc.running.planner_process import PlannerProcess
+
+    spec = PrecompiledController(config, str(_model_path(args)), str(args.precompiled_dir), args.nthread, warmup)
+    return PlannerProcess(load_precompiled_controller, spec, config.controller, assembly.spec.plant_dt, assembly.arrays)
 
 
 def _write_report(path: str | None, payload: dict) -> None:
@@ -406,8 +408,7 @@ def cmd_deploy(args) -> int:
     from g1mpc.lowlevel.estimator import EstimatorConfig
     from g1mpc.lowlevel.safety import SafetyConfig
     from g1mpc.precompiled.aot import prepare_precompiled
-    from g1mpc.precompiled.controller_loader import PrecompiledController, load_precompiled_controller
-    from g1mpc.running.planner_process import PlannerProcess
+    from g1mpc.precompiled.controller_loader import warmed_up_controller
     from g1mpc.running.session import header_lines, summary_lines
 
     safety = SafetyConfig(ramp_time=args.ramp_time, stale_after=args.stale_ms / 1e3, damping_kd=args.damping_kd)
@@ -423,15 +424,10 @@ def cmd_deploy(args) -> int:
         for line in header_lines(assembly, header):
             print(f"[g1mpc] {line}")
         if args.planner_process == "on":  # the planner away from the command loop's interpreter lock
-            spec = PrecompiledController(config, str(_model_path(args)), str(args.precompiled_dir), args.nthread, args.warmup)
-            controller = PlannerProcess(load_precompiled_controller, spec, config.controller, assembly.spec.plant_dt,
-                                        assembly.arrays)
+            controller = _planner_process(args, config, assembly, warmup=args.warmup)
             print(f"[g1mpc] planner in its own process (pid {controller.pid}; --planner_process on)")
         else:
-            controller = assembly.controller(params)
-            if args.warmup:
-                qpos = assembly.reference.qpos[0].copy()
-                controller.warmup(0.0, qpos, np.zeros(assembly.plant.nv), args.warmup)
+            controller = warmed_up_controller(assembly, params, args.warmup)
         result = Deployment(assembly, controller, deploy_config).run()
     finally:
         if controller is not None and hasattr(controller, "close"):

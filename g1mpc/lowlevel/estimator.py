@@ -170,9 +170,8 @@ class BaseEstimator:
 
     def _legs(self, rel: np.ndarray, foot_vel: np.ndarray) -> tuple[np.ndarray, float]:
         """(the pelvis velocity the legs measure (3,), how far they disagree (m/s)); sets ``stance``. On the
-        first state the lowest point stands and nothing disagrees."""
+        first state the point ``update`` stood on (the lowest) is kept and nothing disagrees."""
         if self.anchors is None:
-            self.stance = int(np.argmin(rel[:, 2]))
             return -foot_vel[self.stance], 0.0
         low = rel[:, 2].min()
         candidates = np.flatnonzero(rel[:, 2] <= low + self.config.contact_band)

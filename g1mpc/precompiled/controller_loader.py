@@ -23,11 +23,16 @@ class PrecompiledController:
     warmup: int = 0  # planning rounds before the first real one
 
 
+def warmed_up_controller(assembly, params: dict, rounds: int):
+    """``assembly``'s controller with ``params``, after ``rounds`` planning rounds from the clip's first pose at rest."""
+    controller = assembly.controller(params)
+    if rounds:
+        controller.warmup(0.0, assembly.reference.qpos[0].copy(), np.zeros(assembly.plant.nv), rounds)
+    return controller
+
+
 def load_precompiled_controller(spec: PrecompiledController) -> tuple[object, Callable[[], None]]:
     """(controller, close) for ``spec``: the build loaded (or built, if the parent did not), warmed up."""
     assembly, params, _ = prepare_precompiled(spec.config, spec.model_path, spec.precompiled_dir, False, spec.nthread,
                                               log=lambda _line: None)
-    controller = assembly.controller(params)
-    if spec.warmup:
-        controller.warmup(0.0, assembly.reference.qpos[0].copy(), np.zeros(assembly.plant.nv), spec.warmup)
-    return controller, assembly.close
+    return warmed_up_controller(assembly, params, spec.warmup), assembly.close

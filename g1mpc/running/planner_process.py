@@ -4,10 +4,10 @@ A real-time loop that runs in Python (the DDS command loop at 500 Hz, a plant th
 interpreter lock for a share of every millisecond. A planner in the same process waits for that lock between
 its compiled and native calls. :class:`PlannerProcess` starts the controller in a child process (``spawn``:
 no JAX or MuJoCo state is inherited), built there by a loader the caller names (the precompiled hybrid's:
-:func:`g1mpc.precompiled.controller_loader.load_precompiled_controller`), and forwards ``replan``, ``reset``
-the sample count, the live tuning and clip switches to it over a pipe. A request is a state (qpos (nq,), qvel (nv,)) and the servo targets
-applied meanwhile (steps, nu); the answer a plan (controls (T, nu), knots (K, nu)): a few kilobytes. The
-loop that calls it waits in the pipe, without the lock, while the child plans.
+:func:`g1mpc.precompiled.controller_loader.load_precompiled_controller`), and forwards ``replan``, ``reset``,
+the sample count, the live tuning and clip switches to it over a pipe. A request is a state (qpos (nq,),
+qvel (nv,)) and the servo targets applied meanwhile (steps, nu); the answer a plan (controls (T, nu), knots
+(K, nu)): a few kilobytes. The loop that calls it waits in the pipe, without the lock, while the child plans.
 """
 
 from __future__ import annotations
