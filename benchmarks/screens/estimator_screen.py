@@ -10,7 +10,9 @@ an rt/lowstate message with the robot-sim's sensor noise, and runs estimator var
 - ``agreeing_site_slip``: the same, the legs trusted less the more the chosen foot disagrees;
 - ``shipped``: sole corners instead of sites (the estimator as shipped);
 - ``corners_consensus``: the corners, the legs' velocity the one the low corners agree on (their median);
-- ``shipped_*``: the shipped estimator with one setting changed.
+- ``shipped_*``: the shipped estimator with one setting changed;
+- ``shipped_batched_drop`` / ``_predict``: the shipped estimator fed 1-3 states at a time, as ``deploy``'s command
+  loop takes them on a loaded machine, the older ones dropped or folded in by ``predict``.
 
     python benchmarks/screens/estimator_screen.py --force 150 --seed 500
     python benchmarks/screens/estimator_screen.py --force 200 --seed 501
@@ -111,6 +113,32 @@ def evaluate(rec: dict, make) -> dict:
             "height_rms_m": round(float(np.sqrt(np.mean((est[:, 2] - qpos[:, 2]) ** 2))), 5)}
 
 
+# how many states a command loop that falls behind takes at once (1, 2 or 3), as deploy saw on two loaded cores
+ARRIVAL_BATCHES = (0.5, 0.3, 0.2)
+
+
+def evaluate_arrivals(rec: dict, make, skipped: str, seed: int = 0) -> dict:
+    """The error of an estimator fed the recording in batches of ARRIVAL_BATCHES' sizes: the older states of each
+    batch folded in by ``predict`` (``skipped='predict'``, deploy since 2026-12-04) or dropped, the newest's
+    acceleration stretched over the batch (``'drop'``, deploy before)."""
+    rng, estimator, states = np.random.default_rng(seed), make(), rec["states"]
+    estimator.update(states[0], 0.0)
+    rows, end = [], 0
+    while True:
+        size = int(rng.choice(len(ARRIVAL_BATCHES), p=ARRIVAL_BATCHES)) + 1
+        if end + size >= len(states):
+            break
+        batch, end = states[end + 1:end + size + 1], end + size
+        for older in batch[:-1] if skipped == "predict" else ():
+            estimator.predict(older, 0.002)
+        _, qvel = estimator.update(batch[-1], 0.002 if skipped == "predict" else 0.002 * size)
+        rows.append((end, qvel[:3].copy()))
+    ends, est = np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
+    vel = est - np.array(rec["qvel"])[ends, :3]
+    return {"velocity_rms_mps": np.sqrt(np.mean(vel**2, axis=0)).round(4).tolist(),
+            "velocity_max_mps": np.abs(vel).max(axis=0).round(3).tolist()}
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--force", type=float, default=150.0)
@@ -136,11 +164,14 @@ def main() -> int:
         **{f"shipped_{name}": (lambda c=c: BaseEstimator(plant, feet, c, "stand")) for name, c in VARIANTS.items()},
     }
     rows = {name: evaluate(rec, make) for name, make in variants.items()}
+    for skipped in ("drop", "predict"):  # the shipped estimator as deploy feeds it when states arrive together
+        rows[f"shipped_batched_{skipped}"] = evaluate_arrivals(rec, variants["shipped"], skipped, args.seed)
     print(f"{args.force:g} N, seed {args.seed}, {args.duration:g} s (plant falls: {len(rec['falls'])})")
     print(f"{'variant':<20} {'velocity RMS x y z (m/s)':<26} {'max x y z (m/s)':<22} height RMS (cm)")
     for name, r in rows.items():
         print(f"{name:<20} {' '.join(f'{v:.3f}' for v in r['velocity_rms_mps']):<26} "
-              f"{' '.join(f'{v:.2f}' for v in r['velocity_max_mps']):<22} {100 * r['height_rms_m']:.2f}")
+              f"{' '.join(f'{v:.2f}' for v in r['velocity_max_mps']):<22} "
+              + (f"{100 * r['height_rms_m']:.2f}" if "height_rms_m" in r else "-"))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     write_json_atomic(out / f"{args.force:g}N_s{args.seed}{args.tag}.json",

@@ -40,6 +40,7 @@ from g1mpc.running.sim import Compensation, RunResult, frame_index, reference_fr
 
 Log = Callable[[str], None]
 _RING = 2048  # estimates kept per state tick, to meet the debug truth of the same tick
+STATE_BACKLOG = 16  # rt/lowstate samples kept between two takes (32 ms at 500 Hz): the estimator folds in every one
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,8 @@ class Deployment:
     def run(self) -> DeployResult:
         cfg, result, log = self.config, self.result, self.log
         participant = open_participant(cfg.dds)
-        states, commands, truth = lowstate_reader(participant), lowcmd_writer(participant), truth_reader(participant)
+        states = lowstate_reader(participant, depth=STATE_BACKLOG)
+        commands, truth = lowcmd_writer(participant), truth_reader(participant)
         if log:
             log(f"[deploy] waiting for rt/lowstate on interface {cfg.dds.interface}, domain {cfg.dds.domain}")
         first = self._first_state(states)
@@ -144,7 +146,7 @@ class Deployment:
         switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         t0 = time.perf_counter()
-        state, last_t, damping_since, next_report = first, 0.0, None, cfg.print_every
+        state, batch, last_t, damping_since, next_report = first, [first], 0.0, None, cfg.print_every
         last_q, last_tick = q_start, first.tick
         try:
             planner_started = False
@@ -158,11 +160,17 @@ class Deployment:
                         result.event(t, "stale state", f"no rt/lowstate for {cfg.safety.stale_after * 1e3:.0f} ms: damping", log)
                     commands.write(damping_command(last_q, self.motors, cfg.safety.damping_kd, last_tick, first.mode_machine))
                     result.commands_sent += 1
-                    state = self._next_state(states, self.dt)
+                    batch = self._next_states(states, self.dt)
+                    state = batch[-1] if batch else None
                     continue
-                result.states_received += 1
+                first_update = result.states_received == 0
+                result.states_received += len(batch)
                 last_q, last_tick = state.q[:n].copy(), state.tick
-                qpos, qvel = self.estimator.update(state, max(t - last_t, 0.0) if result.states_received > 1 else 0.0)
+                # every state that came since the last update: the IMU of each over its share of the time, the legs of the newest
+                dt = 0.0 if first_update else max(t - last_t, 0.0) / len(batch)
+                for older in batch[:-1]:
+                    self.estimator.predict(older, dt)
+                qpos, qvel = self.estimator.update(state, dt)
                 last_t = t
                 self._remember(state.tick, qpos, qvel, t)
                 if cfg.base != "estimate":
@@ -193,14 +201,15 @@ class Deployment:
                 stamp = getattr(state, "sample_info", None)
                 if stamp is not None and stamp.source_timestamp > 0:
                     result.command_latency.append((time.time_ns() - stamp.source_timestamp) * 1e-9)
-                if cfg.base == "estimate" and result.states_received % 25 == 0:
+                if cfg.base == "estimate" and result.states_received // 25 > (result.states_received - len(batch)) // 25:
                     self._match_truth(truth.take(64))
                 if self._planner_error is not None:
                     raise self._planner_error
                 if t >= next_report and log and damping_since is None:
                     log(self._report_line(t, qpos))
                     next_report += cfg.print_every
-                state = self._next_state(states, cfg.safety.stale_after)
+                batch = self._next_states(states, cfg.safety.stale_after)
+                state = batch[-1] if batch else None
         except KeyboardInterrupt:
             result.run.interrupted = True
             result.event(time.perf_counter() - t0, "interrupted", "Ctrl-C or SIGTERM: damping, then exiting", log)
@@ -238,12 +247,13 @@ class Deployment:
                           "and on that interface?")
 
     @staticmethod
-    def _next_state(states, timeout: float):
-        """The newest state, waiting up to ``timeout`` s; None if none came (stale)."""
+    def _next_states(states, timeout: float) -> list:
+        """The states that came since the last call, oldest first, waiting up to ``timeout`` s for one; [] if none
+        came (stale)."""
         taken = states.take()
         if not taken and states.wait(timeout):
             taken = states.take()
-        return taken[-1] if taken else None
+        return taken
 
     def _plan_loop(self, schedule: PlanSchedule, pending: FirstApplications, mailbox: Mailbox) -> None:
         try:

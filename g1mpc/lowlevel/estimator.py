@@ -11,6 +11,9 @@ under a push does not), and the legs are trusted less the more even that one dis
 - height: the point's height above the floor when the model stands on its keyframe;
 - horizontal position: where the point stood when it became the stance point (an anchor), minus its
   offset from the pelvis.
+
+States that arrive together go through ``predict`` (the IMU alone), all but the newest, which ``update`` folds in
+with its legs, so every acceleration sample is integrated over its own period.
 """
 
 from __future__ import annotations
@@ -141,15 +144,7 @@ class BaseEstimator:
             self.x[2] = self.sole_offset - rel[self.stance, 2]
             self.P = np.diag([1e-4, 1e-4, 1e-4, 1e-2, 1e-2, 1e-2])
         else:
-            accel = rot @ state.accelerometer + GRAVITY
-            F = np.eye(6)
-            F[:3, 3:] = np.eye(3) * dt
-            self.x = F @ self.x + np.concatenate([0.5 * dt * dt * accel, dt * accel])
-            q_acc = (cfg.accel_std * dt) ** 2
-            Q = np.zeros((6, 6))
-            Q[3:, 3:] = np.eye(3) * q_acc
-            Q[:3, :3] = np.eye(3) * q_acc * dt * dt
-            self.P = F @ self.P @ F.T + Q
+            self._propagate(rot @ state.accelerometer + GRAVITY, dt)
         velocity, disagreement = self._legs(rel, foot_vel)
         # the feet not trusted now follow the prediction, so a foot that takes over starts from where it is
         self.anchors = self.x[:2] + rel[:, :2] if self.anchors is None else self.anchors
@@ -167,6 +162,26 @@ class BaseEstimator:
         qpos[0:3], qvel[0:3] = self.x[:3], self.x[3:]
         self.qpos, self.qvel = qpos, qvel
         return qpos, qvel
+
+    def predict(self, state: LowState, dt: float) -> None:
+        """Fold in one state ``dt`` s after the last from its IMU alone (no leg kinematics): for states that arrive
+        together, all but the newest, so every accelerometer sample is integrated over its own period."""
+        if self.stance < 0:
+            return
+        rot = np.empty(9)
+        mujoco.mju_quat2Mat(rot, state.quaternion / np.linalg.norm(state.quaternion))
+        self._propagate(rot.reshape(3, 3) @ state.accelerometer + GRAVITY, dt)
+
+    def _propagate(self, accel: np.ndarray, dt: float) -> None:
+        """The filter's prediction over ``dt`` s under the world-frame acceleration ``accel`` (3,), gravity removed."""
+        F = np.eye(6)
+        F[:3, 3:] = np.eye(3) * dt
+        self.x = F @ self.x + np.concatenate([0.5 * dt * dt * accel, dt * accel])
+        q_acc = (self.config.accel_std * dt) ** 2
+        Q = np.zeros((6, 6))
+        Q[3:, 3:] = np.eye(3) * q_acc
+        Q[:3, :3] = np.eye(3) * q_acc * dt * dt
+        self.P = F @ self.P @ F.T + Q
 
     def _legs(self, rel: np.ndarray, foot_vel: np.ndarray) -> tuple[np.ndarray, float]:
         """(the pelvis velocity the legs measure (3,), how far they disagree (m/s)); sets ``stance``. On the
