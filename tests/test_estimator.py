@@ -61,17 +61,14 @@ def test_the_lower_foot_anchors_the_height(plant, reference):
 
 def _velocity_rms(estimator: BaseEstimator, states, qvel, batch: int, skipped: str) -> float:
     """RMS speed error of ``estimator`` fed ``states`` ``batch`` at a time, as a command loop that fell behind sees them:
-    the older states of each batch folded in by ``predict`` (``skipped='predict'``) or dropped (``'drop'``)."""
+    the older states of each batch folded in by ``fold_in`` (``skipped='predict'``) or dropped (``'drop'``)."""
     errors = []
     estimator.update(states[0], 0.0)
     for end in range(batch, len(states), batch):
-        older, newest = states[end - batch + 1:end], states[end]
         if skipped == "predict":
-            for s in older:
-                estimator.predict(s, 0.002)
-            _, v = estimator.update(newest, 0.002)
+            _, v = estimator.fold_in(states[end - batch + 1:end + 1], 0.002)
         else:
-            _, v = estimator.update(newest, 0.002 * batch)
+            _, v = estimator.update(states[end], 0.002 * batch)
         errors.append(v[:3] - qvel[end, :3])
     return float(np.sqrt(np.mean(np.sum(np.square(errors), axis=1))))
 

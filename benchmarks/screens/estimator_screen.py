@@ -119,7 +119,7 @@ ARRIVAL_BATCHES = (0.5, 0.3, 0.2)
 
 def evaluate_arrivals(rec: dict, make, skipped: str, seed: int = 0) -> dict:
     """The error of an estimator fed the recording in batches of ARRIVAL_BATCHES' sizes: the older states of each
-    batch folded in by ``predict`` (``skipped='predict'``, deploy since 2026-12-04) or dropped, the newest's
+    batch folded in by ``fold_in`` (``skipped='predict'``, deploy since 2026-12-04) or dropped, the newest's
     acceleration stretched over the batch (``'drop'``, deploy before)."""
     rng, estimator, states = np.random.default_rng(seed), make(), rec["states"]
     estimator.update(states[0], 0.0)
@@ -129,9 +129,10 @@ def evaluate_arrivals(rec: dict, make, skipped: str, seed: int = 0) -> dict:
         if end + size >= len(states):
             break
         batch, end = states[end + 1:end + size + 1], end + size
-        for older in batch[:-1] if skipped == "predict" else ():
-            estimator.predict(older, 0.002)
-        _, qvel = estimator.update(batch[-1], 0.002 if skipped == "predict" else 0.002 * size)
+        if skipped == "predict":
+            _, qvel = estimator.fold_in(batch, 0.002)
+        else:
+            _, qvel = estimator.update(batch[-1], 0.002 * size)
         rows.append((end, qvel[:3].copy()))
     ends, est = np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
     vel = est - np.array(rec["qvel"])[ends, :3]

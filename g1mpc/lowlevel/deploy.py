@@ -166,11 +166,9 @@ class Deployment:
                 first_update = result.states_received == 0
                 result.states_received += len(batch)
                 last_q, last_tick = state.q[:n].copy(), state.tick
-                # every state that came since the last update: the IMU of each over its share of the time, the legs of the newest
+                # every state that came since the last update, each over its share of the time
                 dt = 0.0 if first_update else max(t - last_t, 0.0) / len(batch)
-                for older in batch[:-1]:
-                    self.estimator.predict(older, dt)
-                qpos, qvel = self.estimator.update(state, dt)
+                qpos, qvel = self.estimator.fold_in(batch, dt)
                 last_t = t
                 self._remember(state.tick, qpos, qvel, t)
                 if cfg.base != "estimate":
@@ -201,7 +199,7 @@ class Deployment:
                 stamp = getattr(state, "sample_info", None)
                 if stamp is not None and stamp.source_timestamp > 0:
                     result.command_latency.append((time.time_ns() - stamp.source_timestamp) * 1e-9)
-                if cfg.base == "estimate" and result.states_received // 25 > (result.states_received - len(batch)) // 25:
+                if cfg.base == "estimate" and result.states_received % 25 < len(batch):  # every 25th state was in this batch
                     self._match_truth(truth.take(64))
                 if self._planner_error is not None:
                     raise self._planner_error

@@ -12,8 +12,8 @@ under a push does not), and the legs are trusted less the more even that one dis
 - horizontal position: where the point stood when it became the stance point (an anchor), minus its
   offset from the pelvis.
 
-States that arrive together go through ``predict`` (the IMU alone), all but the newest, which ``update`` folds in
-with its legs, so every acceleration sample is integrated over its own period.
+States that arrive together go through ``fold_in``: ``predict`` (the IMU alone) for all but the newest, which
+``update`` folds in with its legs, so every acceleration sample is integrated over its own period.
 """
 
 from __future__ import annotations
@@ -162,6 +162,13 @@ class BaseEstimator:
         qpos[0:3], qvel[0:3] = self.x[:3], self.x[3:]
         self.qpos, self.qvel = qpos, qvel
         return qpos, qvel
+
+    def fold_in(self, states: list[LowState], dt: float) -> tuple[np.ndarray, np.ndarray]:
+        """Fold in states that arrived together (oldest first, each ``dt`` s after the one before): all but the newest
+        by their IMU alone, the newest with its legs; returns (qpos (nq,), qvel (nv,)) after the newest."""
+        for older in states[:-1]:
+            self.predict(older, dt)
+        return self.update(states[-1], dt)
 
     def predict(self, state: LowState, dt: float) -> None:
         """Fold in one state ``dt`` s after the last from its IMU alone (no leg kinematics): for states that arrive
