@@ -19,7 +19,7 @@ from g1mpc.common.paths import DEFAULT_PRECOMPILED_DIR, DEFAULT_SIZING_CACHE, de
 from g1mpc.learning.collect import CollectConfig
 from g1mpc.learning.train import TrainConfig
 from g1mpc.motion.generated import MotionConfig
-from g1mpc.planning.controller import Backend, ControllerConfig, Mode, MppiSigma, PlannerName
+from g1mpc.planning.controller import Backend, ControllerConfig, Mode, MppiSigma, PlannerName, Switch
 from g1mpc.planning.splines import SplineKind
 from g1mpc.registry import TASKS, get_robot, get_task, robot_choices
 from g1mpc.robots.models import PLANNER_MODELS, Contacts, PlannerModelConfig
@@ -84,6 +84,11 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
                         "--calm_speed to --pushed_speed (default: the preset's)")
     g.add_argument("--calm_speed", type=float, default=C.calm_speed, help="m/s: at or below, the noise is --calm_noise's")
     g.add_argument("--pushed_speed", type=float, default=C.pushed_speed, help="m/s: at or above, the full noise")
+    g.add_argument("--push_observer", choices=get_args(Switch), default=C.push_observer,
+                   help="plans that start ahead of their state (latency compensation) add the base acceleration the "
+                        "last prediction missed, a push the model does not know (docs/realtime.md)")
+    g.add_argument("--push_deadband", type=float, default=C.push_deadband,
+                   help="m/s^2: smaller accelerations missed by the prediction are taken as model error")
     models = "; ".join(f"{name}: dt {m.timestep:g} s, {m.iterations}/{m.ls_iterations} solver/line-search iterations, "
                        f"{m.contacts} contacts" for name, m in PLANNER_MODELS.items())
     g.add_argument("--planner_model", choices=tuple(PLANNER_MODELS), default=None,
@@ -238,7 +243,8 @@ def run_config_from_args(args, mode: Mode) -> RunConfig:
             nn_weight=args.nn_weight, anchor_fraction=args.anchor_fraction, mjx_unroll=args.mjx_unroll,
             noise_correlation=noise_correlation_path(sizes["noise_correlation"], args.robot),
             noise_shrinkage=sizes["noise_shrinkage"], mppi_sigma=sizes["mppi_sigma"], calm_noise=sizes["calm_noise"],
-            calm_speed=args.calm_speed, pushed_speed=args.pushed_speed,
+            calm_speed=args.calm_speed, pushed_speed=args.pushed_speed, push_observer=args.push_observer,
+            push_deadband=args.push_deadband,
         ),
     )
 

@@ -21,12 +21,14 @@ from g1mpc.planning.noise_schedule import NoiseSchedule
 from g1mpc.planning.plan import Plan
 from g1mpc.planning.planners import PLANNERS, PlannerState, SamplingPlanner
 from g1mpc.planning.prediction import StatePredictor, prediction_steps
+from g1mpc.planning.push_observer import PushObserver, PushObserverConfig, corrected_state
 from g1mpc.planning.stages import StageFunctions
 
 Mode = Literal["cem", "nn", "hybrid"]
 PlannerName = Literal["cem", "mppi", "ps"]
 Backend = Literal["mujoco", "mjx"]
 MppiSigma = Literal["fixed", "refit"]
+Switch = Literal["off", "on"]
 
 
 def _choice(flag: str, value: str, kind) -> None:
@@ -62,6 +64,9 @@ class ControllerConfig:
             the reference's (1: always the full spread), rising linearly to 1 as the base's horizontal speed
             relative to the reference's goes from calm_speed to pushed_speed (m/s;
             :mod:`g1mpc.planning.noise_schedule`).
+        push_observer: on: plans that start ahead of their state (latency compensation) are predicted with the
+            base acceleration the last prediction missed (:mod:`g1mpc.planning.push_observer`).
+        push_deadband: the observer's smallest missed base acceleration (m/s^2); smaller ones are taken as model error.
     """
 
     mode: Mode = "cem"
@@ -84,12 +89,15 @@ class ControllerConfig:
     calm_noise: float = 1.0
     calm_speed: float = 0.05
     pushed_speed: float = 0.2
+    push_observer: Switch = "off"
+    push_deadband: float = 3.0
 
     def __post_init__(self) -> None:
         _choice("mode", self.mode, Mode)
         _choice("planner", self.planner, PlannerName)
         _choice("backend", self.backend, Backend)
         _choice("mppi_sigma", self.mppi_sigma, MppiSigma)
+        _choice("push_observer", self.push_observer, Switch)
         checks = [
             (self.num_samples >= 2, "--num_samples must be at least 2"),
             (1 <= self.num_elites <= self.num_samples, f"--num_elites must be between 1 and --num_samples ({self.num_samples})"),
@@ -106,14 +114,19 @@ class ControllerConfig:
             if not ok:
                 raise ConfigError(message)
         for name in ("sigma_start", "sigma_min", "explore_fraction", "temperature", "nn_weight", "anchor_fraction",
-                     "noise_shrinkage", "calm_noise", "calm_speed", "pushed_speed"):
+                     "noise_shrinkage", "calm_noise", "calm_speed", "pushed_speed", "push_deadband"):
             if not math.isfinite(getattr(self, name)):
                 raise ConfigError(f"--{name} must be a finite number")
         _ = self.noise_schedule  # its constructor checks the schedule's settings
+        _ = self.push_observer_config  # and the observer's
 
     @property
     def noise_schedule(self) -> NoiseSchedule:
         return NoiseSchedule(self.calm_noise, self.calm_speed, self.pushed_speed)
+
+    @property
+    def push_observer_config(self) -> PushObserverConfig:
+        return PushObserverConfig(self.push_deadband)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -175,6 +188,8 @@ class Controller:
         self.network_params = network_params
         self.predictor = predictor  # for plans that start ahead of their state (latency compensation)
         self.initial_state = initial_state  # the planner's init(): zero residuals, sigma_start x noise scale
+        self.observer = (PushObserver(config.push_observer_config)
+                         if config.push_observer == "on" and predictor is not None and predictor.floating_base else None)
         self.reset()
 
     def reset(self, initial_ctrl: np.ndarray | None = None) -> None:
@@ -183,6 +198,8 @@ class Controller:
         self.prev_ctrl = np.asarray(initial_ctrl if initial_ctrl is not None else np.zeros(self.spec.nu), np.float32)
         self.last_costs: np.ndarray | None = None
         self.last_warm_start: np.ndarray | None = None  # (K, nu): the carried plan one period on, the last update's start
+        if self.observer is not None:
+            self.observer.reset()
 
     def forget_plan(self) -> None:
         """Drop the plan carried from earlier cycles (mean and sigma back to the planner's start); the cycle
@@ -260,7 +277,12 @@ class Controller:
         if plan_time > t + 1e-9:
             if self.predictor is None or applied is None:
                 raise ValueError("planning ahead of the state needs a state predictor and the applied controls")
+            measured_base_velocity = np.array(qvel[:2])
             qpos, qvel = self.predictor.predict(t, qpos, qvel, applied(t, steps, spec.plant_dt))
+            if self.observer is not None:
+                missed = self.observer.update(t, measured_base_velocity)
+                self.observer.remember(t, spec.plant_dt, self.predictor.base_velocities)
+                qpos, qvel = corrected_state(qpos, qvel, missed, steps * spec.plant_dt)
         shifts = 1 if self.last_start is None else max(0, int(round((plan_time - self.last_start) / spec.replan_period)))
         t0 = np.float32(plan_time)
         qpos32, qvel32 = np.asarray(qpos, np.float32), np.asarray(qvel, np.float32)

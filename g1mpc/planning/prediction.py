@@ -28,19 +28,26 @@ class StatePredictor:
         self.model = model
         self.data = mujoco.MjData(self.model)
         self.dt = float(self.model.opt.timestep)
+        self.floating_base = bool(model.njnt) and model.jnt_type[0] == mujoco.mjtJoint.mjJNT_FREE  # qvel[:2]: the base's
+        self.base_velocities = np.zeros((1, 2))  # (n + 1, 2) qvel[:2] at each step of the last prediction
 
     def predict(self, time: float, qpos: np.ndarray, qvel: np.ndarray, controls: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The state after applying ``controls`` (n, nu), one per plant step, from (time, qpos (nq,), qvel (nv,)).
 
         Returns:
-            qpos (nq,), qvel (nv,) at ``time + n * dt``.
+            qpos (nq,), qvel (nv,) at ``time + n * dt``; ``base_velocities`` keeps qvel[:2] at each step.
         """
         m, d = self.model, self.data
         mujoco.mj_resetData(m, d)
         d.time = time
         d.qpos[:] = qpos
         d.qvel[:] = qvel
-        for ctrl in np.asarray(controls, np.float64):
+        controls = np.asarray(controls, np.float64)
+        path = np.empty((len(controls) + 1, 2))
+        path[0] = d.qvel[:2]
+        for i, ctrl in enumerate(controls):
             d.ctrl[:] = ctrl
             mujoco.mj_step(m, d)
+            path[i + 1] = d.qvel[:2]
+        self.base_velocities = path
         return d.qpos.copy(), d.qvel.copy()
