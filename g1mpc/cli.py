@@ -586,7 +586,8 @@ def build_parser() -> argparse.ArgumentParser:
     from g1mpc.lowlevel.estimator import BASE_SOURCES, ESTIMATED_BASE_SCHEDULE_SPEEDS, STANCE_RULES
 
     calm_speed, pushed_speed = ESTIMATED_BASE_SCHEDULE_SPEEDS  # deploy plans from an estimated base
-    dep.set_defaults(calm_speed=calm_speed, pushed_speed=pushed_speed)
+    # the push observer was measured in-process only; deploy's base velocity is estimated (docs/g1.md)
+    dep.set_defaults(calm_speed=calm_speed, pushed_speed=pushed_speed, push_observer="off")
 
     dep.add_argument("--estimator_stance", choices=STANCE_RULES, default=STANCE_RULES[0],
                      help="how the estimator reads the legs: prediction (default): the sole corner agreeing best with the "

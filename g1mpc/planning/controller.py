@@ -89,7 +89,7 @@ class ControllerConfig:
     calm_noise: float = 1.0
     calm_speed: float = 0.05
     pushed_speed: float = 0.2
-    push_observer: Switch = "off"
+    push_observer: Switch = "on"
     push_deadband: float = 3.0
 
     def __post_init__(self) -> None:

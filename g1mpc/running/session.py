@@ -80,7 +80,8 @@ def header_lines(assembly: Assembly, extra: Sequence[str] = ()) -> list[str]:
                      + (f", noise correlated ({Path(c.noise_correlation).name}, shrinkage {c.noise_shrinkage:g})"
                         if c.noise_correlation else "")
                      + (f", noise x{c.calm_noise:g} below {c.calm_speed:g} m/s base speed (to x1 at {c.pushed_speed:g})"
-                        if c.noise_schedule.active else ""))
+                        if c.noise_schedule.active else "")
+                     + (f", push observer (deadband {c.push_deadband:g} m/s^2)" if c.push_observer == "on" else ""))
     lines.append(f"state qpos ({spec.nq},) qvel ({spec.nv},) -> plan ({spec.plan_steps}, {spec.nu}) per cycle, "
                  f"{spec.steps_per_replan} steps per replan")
     return lines

@@ -43,6 +43,10 @@ class SamplingPlanner:
     def _scale(self, nu: int) -> np.ndarray:
         return np.ones(nu, np.float32) if self.noise_scale is None else np.asarray(self.noise_scale, np.float32)
 
+    def floored(self, spread: jnp.ndarray, floor: float) -> jnp.ndarray:
+        """A refitted spread (K, nu), no lower than ``floor`` (rad) times each actuator's noise scale."""
+        return jnp.maximum(spread, floor * self._scale(spread.shape[-1]))
+
     def init(self, num_knots: int, nu: int) -> PlannerState:
         """The starting state, as host numpy float32 (creating it runs no JAX op, so compiles nothing)."""
         sigma = np.broadcast_to(np.float32(self.sigma_start) * self._scale(nu), (num_knots, nu))

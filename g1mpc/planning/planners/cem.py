@@ -19,5 +19,4 @@ class CEM(SamplingPlanner):
         _, elite_idx = jax.lax.top_k(-costs, self.num_elites)
         elites = knots[elite_idx]
         mean = jnp.mean(elites, axis=0)
-        sigma = jnp.maximum(jnp.std(elites, axis=0), self.sigma_min * self._scale(knots.shape[-1]))
-        return PlannerState(mean, sigma)
+        return PlannerState(mean, self.floored(jnp.std(elites, axis=0), self.sigma_min))

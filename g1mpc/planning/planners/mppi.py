@@ -25,4 +25,4 @@ class MPPI(SamplingPlanner):
         if self.sigma_min is None:
             return PlannerState(mean, state.sigma)
         spread_sq = jnp.einsum("n,nku->ku", weights, jnp.square(knots - mean))
-        return PlannerState(mean, jnp.maximum(jnp.sqrt(spread_sq), self.sigma_min * self._scale(knots.shape[-1])))
+        return PlannerState(mean, self.floored(jnp.sqrt(spread_sq), self.sigma_min))
