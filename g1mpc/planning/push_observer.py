@@ -52,14 +52,13 @@ class PushObserverConfig:
 
 
 class PushObserver:
-    """Keeps the base velocities the last prediction passed through and the acceleration estimated from them."""
+    """Keeps the base velocities the last prediction passed through, to estimate from them what it missed."""
 
     def __init__(self, config: PushObserverConfig):
         self.config = config
         self.reset()
 
     def reset(self) -> None:
-        self.acceleration = np.zeros(2)  # (2,) m/s^2, world frame: the last estimate
         self._path_time = 0.0
         self._path_dt = 0.0
         self._path: np.ndarray | None = None  # (n + 1, 2) base velocity at path_time + i dt
@@ -74,14 +73,13 @@ class PushObserver:
         The estimate needs the last prediction to have passed through ``time``; when it did not (the first
         plan, a reset, a gap longer than the prediction), it is zero.
         """
-        self.acceleration = np.zeros(2)
-        if self._path is None or self._path_dt <= 0:
-            return self.acceleration
+        if self._path is None:
+            return np.zeros(2)
         step = int(round((time - self._path_time) / self._path_dt))
         if not 1 <= step < len(self._path):
-            return self.acceleration
-        estimate = missed_acceleration(np.asarray(base_velocity)[:2], self._path[step], step * self._path_dt)
+            return np.zeros(2)
+        estimate = missed_acceleration(base_velocity, self._path[step], step * self._path_dt)
         magnitude = float(np.linalg.norm(estimate))
-        if magnitude >= self.config.deadband:
-            self.acceleration = estimate * min(1.0, self.config.limit / magnitude)
-        return self.acceleration
+        if magnitude < self.config.deadband:
+            return np.zeros(2)
+        return estimate * min(1.0, self.config.limit / magnitude)
