@@ -89,6 +89,8 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
                         "last prediction missed, a push the model does not know (docs/realtime.md)")
     g.add_argument("--push_deadband", type=float, default=C.push_deadband,
                    help="m/s^2: smaller accelerations missed by the prediction are taken as model error")
+    g.add_argument("--push_lead", type=float, default=C.push_lead,
+                   help="s: how long past a plan's start the push observer assumes a push goes on")
     models = "; ".join(f"{name}: dt {m.timestep:g} s, {m.iterations}/{m.ls_iterations} solver/line-search iterations, "
                        f"{m.contacts} contacts" for name, m in PLANNER_MODELS.items())
     g.add_argument("--planner_model", choices=tuple(PLANNER_MODELS), default=None,
@@ -244,7 +246,7 @@ def run_config_from_args(args, mode: Mode) -> RunConfig:
             noise_correlation=noise_correlation_path(sizes["noise_correlation"], args.robot),
             noise_shrinkage=sizes["noise_shrinkage"], mppi_sigma=sizes["mppi_sigma"], calm_noise=sizes["calm_noise"],
             calm_speed=args.calm_speed, pushed_speed=args.pushed_speed, push_observer=args.push_observer,
-            push_deadband=args.push_deadband,
+            push_deadband=args.push_deadband, push_lead=args.push_lead,
         ),
     )
 

@@ -27,6 +27,9 @@ def test_the_missed_acceleration_is_measured_less_predicted_velocity_over_the_in
     qpos, qvel = corrected_state(np.zeros(7), np.zeros(6), np.array([10.0, -4.0]), 0.02)
     np.testing.assert_allclose(qvel[:3], [0.2, -0.08, 0.0])
     np.testing.assert_allclose(qpos[:3], [0.002, -0.0008, 0.0])
+    qpos, qvel = corrected_state(np.zeros(7), np.zeros(6), np.array([10.0, -4.0]), 0.02, lead=0.03)
+    np.testing.assert_allclose(qvel[:3], [0.5, -0.2, 0.0])  # the velocity the push gives by 30 ms past the start
+    np.testing.assert_allclose(qpos[:3], [0.002, -0.0008, 0.0])  # the position only where the push has had it
 
 
 @pytest.mark.parametrize("push_n", [0.0, 300.0])
@@ -74,3 +77,5 @@ def test_bad_observer_settings_are_refused():
         ControllerConfig(push_deadband=-1.0)
     with pytest.raises(ConfigError, match="--push_observer"):
         ControllerConfig(push_observer="maybe")
+    with pytest.raises(ConfigError, match="--push_lead"):
+        ControllerConfig(push_lead=-0.01)

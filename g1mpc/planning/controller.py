@@ -67,6 +67,7 @@ class ControllerConfig:
         push_observer: on: plans that start ahead of their state (latency compensation) are predicted with the
             base acceleration the last prediction missed (:mod:`g1mpc.planning.push_observer`).
         push_deadband: the observer's smallest missed base acceleration (m/s^2); smaller ones are taken as model error.
+        push_lead: how long (s) past the plan's start the observer assumes a push goes on.
     """
 
     mode: Mode = "cem"
@@ -91,6 +92,7 @@ class ControllerConfig:
     pushed_speed: float = 0.2
     push_observer: Switch = "on"
     push_deadband: float = 3.0
+    push_lead: float = 0.0
 
     def __post_init__(self) -> None:
         _choice("mode", self.mode, Mode)
@@ -114,7 +116,8 @@ class ControllerConfig:
             if not ok:
                 raise ConfigError(message)
         for name in ("sigma_start", "sigma_min", "explore_fraction", "temperature", "nn_weight", "anchor_fraction",
-                     "noise_shrinkage", "calm_noise", "calm_speed", "pushed_speed", "push_deadband"):
+                     "noise_shrinkage", "calm_noise", "calm_speed", "pushed_speed", "push_deadband",
+                     "push_lead"):
             if not math.isfinite(getattr(self, name)):
                 raise ConfigError(f"--{name} must be a finite number")
         _ = self.noise_schedule  # its constructor checks the schedule's settings
@@ -126,7 +129,7 @@ class ControllerConfig:
 
     @property
     def push_observer_config(self) -> PushObserverConfig:
-        return PushObserverConfig(self.push_deadband)
+        return PushObserverConfig(self.push_deadband, self.push_lead)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -282,7 +285,7 @@ class Controller:
             if self.observer is not None:
                 missed = self.observer.update(t, measured_base_velocity)
                 self.observer.remember(t, spec.plant_dt, self.predictor.base_velocities)
-                qpos, qvel = corrected_state(qpos, qvel, missed, steps * spec.plant_dt)
+                qpos, qvel = corrected_state(qpos, qvel, missed, steps * spec.plant_dt, self.observer.config.lead)
         shifts = 1 if self.last_start is None else max(0, int(round((plan_time - self.last_start) / spec.replan_period)))
         t0 = np.float32(plan_time)
         qpos32, qvel32 = np.asarray(qpos, np.float32), np.asarray(qvel, np.float32)

@@ -24,11 +24,13 @@ def missed_acceleration(measured_velocity: np.ndarray, predicted_velocity: np.nd
     return (np.asarray(measured_velocity, float) - np.asarray(predicted_velocity, float)) / interval
 
 
-def corrected_state(qpos: np.ndarray, qvel: np.ndarray, acceleration: np.ndarray, span: float) -> tuple[np.ndarray, np.ndarray]:
+def corrected_state(qpos: np.ndarray, qvel: np.ndarray, acceleration: np.ndarray, span: float,
+                    lead: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """The predicted state (qpos (nq,), qvel (nv,)) with the base's horizontal ``acceleration`` (2,) m/s^2 applied
-    over the prediction's ``span`` s (a floating base: qpos[:2] and qvel[:2] are its world position and velocity)."""
+    over the prediction's ``span`` s (a floating base: qpos[:2] and qvel[:2] are its world position and velocity);
+    the velocity gets it for ``lead`` s more, the push assumed to go on that long past the plan's start."""
     qpos, qvel = np.array(qpos, float), np.array(qvel, float)
-    qvel[:2] += acceleration * span
+    qvel[:2] += acceleration * (span + lead)
     qpos[:2] += 0.5 * acceleration * span**2
     return qpos, qvel
 
@@ -40,15 +42,20 @@ class PushObserverConfig:
 
     Attributes:
         deadband: smaller missed accelerations (m/s^2) are taken as model error.
+        lead: how long (s) past a plan's start a push is assumed to go on: the plan's start velocity gets the
+            missed acceleration over that time too (0: only up to the start).
         limit: the largest acceleration applied (m/s^2), whatever the estimate.
     """
 
     deadband: float
+    lead: float = 0.0
     limit: float = 30.0
 
     def __post_init__(self) -> None:
         if not 0 <= self.deadband < self.limit:
             raise ConfigError(f"--push_deadband must be >= 0 and below {self.limit} m/s^2, got {self.deadband}")
+        if not 0 <= self.lead <= 1.0:
+            raise ConfigError(f"--push_lead must be between 0 and 1 s, got {self.lead}")
 
 
 class PushObserver:

@@ -28,6 +28,7 @@ import numpy as np
 from g1mpc.motion.reference import Reference
 from g1mpc.planning.pipeline import ClipTooLong, check_clip_fits
 from g1mpc.viewing.web.meshes import visual_meshes
+from g1mpc.viewing.web.poses import local_poses, scene_paths
 from g1mpc.viewing.web.traces import PlanTracer
 
 if TYPE_CHECKING:
@@ -124,13 +125,18 @@ class WebViewer:
         camera.position, camera.look_at = (1.6, -1.6, 1.2), (0.0, 0.0, 0.65)  # the robot fills the view
         scene.add_grid("/floor", width=6.0, height=6.0, cell_size=0.25, position=(0.0, 0.0, 0.0))
         meshes = visual_meshes(self.model)
-        self._bodies = sorted({m.body for m in meshes})
-        self._robot = {b: scene.add_frame(f"/robot/b{b}", show_axes=False) for b in self._bodies}
+        paths = scene_paths(self.model, sorted({m.body for m in meshes}), "")  # every body a child of its parent
+        self._tree = np.array(list(paths))
+        self._parents = self.model.body_parentid.copy()
         self._ghost_visible = show_reference
-        self._ghost = {b: scene.add_frame(f"/ghost/b{b}", show_axes=False, visible=show_reference) for b in self._bodies}
+        self._parts = {"robot": scene.add_frame("/robot", show_axes=False),
+                       "ghost": scene.add_frame("/ghost", show_axes=False, visible=show_reference)}
+        self._robot = {b: scene.add_frame(f"/robot{path}", show_axes=False) for b, path in paths.items()}
+        self._ghost = {b: scene.add_frame(f"/ghost{path}", show_axes=False) for b, path in paths.items()}
         for i, m in enumerate(meshes):
-            scene.add_mesh_simple(f"/robot/b{m.body}/g{i}", m.vertices, m.faces, color=m.color, position=m.position, wxyz=m.quaternion)
-            scene.add_mesh_simple(f"/ghost/b{m.body}/g{i}", m.vertices, m.faces, color=(120, 200, 255), opacity=0.3,
+            scene.add_mesh_simple(f"/robot{paths[m.body]}/g{i}", m.vertices, m.faces, color=m.color, position=m.position,
+                                  wxyz=m.quaternion)
+            scene.add_mesh_simple(f"/ghost{paths[m.body]}/g{i}", m.vertices, m.faces, color=(120, 200, 255), opacity=0.3,
                                   position=m.position, wxyz=m.quaternion, cast_shadow=False, receive_shadow=False)
         self._traces = {name: scene.add_spline_catmull_rom(f"/plan/{name}", np.zeros((2, 3)), color=color, line_width=3.0)
                         for name, color in (("left_foot", (230, 90, 60)), ("right_foot", (60, 140, 230)),
@@ -145,15 +151,13 @@ class WebViewer:
 
         @show_robot.on_update
         def _(_event) -> None:
-            for frame in self._robot.values():
-                frame.visible = show_robot.value
+            self._parts["robot"].visible = show_robot.value
 
         @show_ghost.on_update
         def _(_event) -> None:
             self._ghost_visible = show_ghost.value
             self._sent.pop("ghost", None)  # shown again: send every body
-            for frame in self._ghost.values():
-                frame.visible = show_ghost.value
+            self._parts["ghost"].visible = show_ghost.value
 
         self._plots = {
             "plan_ms": gui.add_uplot(*self._series("planning ms", "budget ms"), title="planning time vs budget (ms)",
@@ -394,19 +398,23 @@ class WebViewer:
         return frame
 
     def _move(self, name: str, frames: dict, xpos: np.ndarray, xquat: np.ndarray) -> None:
-        """Send the poses of the bodies that moved by more than ``SEND_TOLERANCE`` since they were last sent
-        (a robot holding a pose, or a ghost in a held frame, sends nothing: less work beside the planner)."""
-        bodies = np.asarray(self._bodies)
-        if name not in self._sent:
-            self._sent[name] = (xpos.copy(), xquat.copy())
+        """Send each body's pose in its parent's frame where it changed by more than ``SEND_TOLERANCE`` since it was
+        last sent: a hinge's child keeps its position, a joint that did not turn sends nothing, and a robot holding
+        a pose, or a ghost in a held frame, sends nothing at all (less work beside the planner)."""
+        pos, quat = local_poses(self._parents, xpos, xquat)
+        pos, quat = pos[self._tree], quat[self._tree]
+        sent = self._sent.get(name)
+        if sent is None:
+            moved_pos = moved_quat = np.ones(len(self._tree), bool)
+            self._sent[name] = sent = (pos.copy(), quat.copy())
         else:
-            sent_pos, sent_quat = self._sent[name]
-            moved = (np.abs(xpos[bodies] - sent_pos[bodies]).max(axis=1) > SEND_TOLERANCE) | \
-                    (np.abs(xquat[bodies] - sent_quat[bodies]).max(axis=1) > SEND_TOLERANCE)
-            bodies = bodies[moved]
-            sent_pos[bodies], sent_quat[bodies] = xpos[bodies], xquat[bodies]
-        for b in bodies:
-            frames[b].position, frames[b].wxyz = xpos[b], xquat[b]
+            moved_pos = np.abs(pos - sent[0]).max(axis=1) > SEND_TOLERANCE
+            moved_quat = np.abs(quat - sent[1]).max(axis=1) > SEND_TOLERANCE
+            sent[0][moved_pos], sent[1][moved_quat] = pos[moved_pos], quat[moved_quat]
+        for i in np.flatnonzero(moved_pos):
+            frames[int(self._tree[i])].position = pos[i]
+        for i in np.flatnonzero(moved_quat):
+            frames[int(self._tree[i])].wxyz = quat[i]
 
     def _draw_panel(self) -> None:
         """The plots and the status line (a few times a second)."""

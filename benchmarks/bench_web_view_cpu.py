@@ -1,0 +1,157 @@
+"""What the browser view itself costs in CPU, apart from the planner: the web view of a G1 fed 50 frames a
+second in wall-clock time, with a client on the websocket (a separate process, as a browser on another
+machine) and without one (the page served, nobody watching: the baseline), its process's CPU time per
+50 Hz cycle.
+
+Two motions: ``pushed`` (the G1's servos holding the standing reference under 150 N pushes every 2 s, the
+ghost still) and ``motion`` (a generated motion clip, robot and ghost both moving: the most the page sends).
+``--code_dirs`` runs each directory's g1mpc in turn, interleaved over ``--rounds``, to compare versions side
+by side on one machine:
+
+    git worktree add /tmp/web_old HEAD~1
+    python benchmarks/bench_web_view_cpu.py --code_dirs . /tmp/web_old --out benchmarks/results/web_view_cpu.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+PERIOD = 0.02
+CLIENT = """
+import sys, time, msgspec, viser, websockets.sync.client
+ws = websockets.sync.client.connect(sys.argv[1], subprotocols=["viser-v" + viser.__version__], max_size=None)
+ws.send(msgspec.msgpack.encode({"type": "ViewerCameraMessage", "wxyz": [1.0, 0.0, 0.0, 0.0], "position": [1.6, -1.6, 1.2],
+    "fov": 1.0, "near": 0.01, "far": 100.0, "image_height": 800, "image_width": 1280, "look_at": [0.0, 0.0, 0.65],
+    "up_direction": [0.0, 0.0, 1.0]}))
+n = b = 0
+try:
+    for m in ws:
+        n += 1; b += len(m)
+except Exception:
+    pass
+print(n, b, flush=True)
+"""
+
+
+def _frames(motion: str, seconds: float) -> tuple[np.ndarray, np.ndarray]:
+    """(robot qpos, ghost qpos), each (cycles, nq), 50 per second."""
+    import mujoco
+
+    from g1mpc.motion.generated import motion_reference
+    from g1mpc.running.assembly import load_task_models
+    from g1mpc.running.config import RunConfig
+
+    config = RunConfig()
+    models = load_task_models(config)
+    plant, reference = models.plant, models.reference
+    cycles = int(seconds / PERIOD)
+    if motion == "motion":
+        clip = motion_reference(plant, config.robot_description, seed=2)
+        index = (np.arange(cycles) * PERIOD * clip.fps).astype(int) % len(clip.qpos)
+        return clip.qpos[index], clip.qpos[index]
+    data = mujoco.MjData(plant)
+    data.qpos[:] = reference.qpos[0]
+    steps = int(round(PERIOD / plant.opt.timestep))
+    robot = []
+    for c in range(cycles):
+        data.ctrl[:] = reference.ctrl[0]
+        angle = 0.7 * c
+        data.xfrc_applied[1, :2] = 150.0 * np.array([np.cos(angle), np.sin(angle)]) if c % 100 < 5 else 0.0
+        for _ in range(steps):
+            mujoco.mj_step(plant, data)
+        robot.append(data.qpos.copy())
+    return np.array(robot), np.repeat(reference.qpos[:1], cycles, axis=0)
+
+
+def measure(motion: str, seconds: float, client: bool, port: int) -> dict:
+    """CPU ms of this process per 50 Hz cycle while the view is fed ``seconds`` of frames."""
+    import time
+
+    import mujoco
+
+    from g1mpc.running.assembly import load_task_models
+    from g1mpc.running.config import RunConfig
+    from g1mpc.running.sim import SimConfig, Simulation
+    from g1mpc.viewing.web.viewer import WebViewer
+
+    config = RunConfig()
+    models = load_task_models(config)
+    robot_qpos, ghost_qpos = _frames(motion, seconds)
+    sim = Simulation(models.plant, models.reference, SimConfig(), frequency=1 / PERIOD,
+                     fall_test=config.task.fall_test(models.plant, config.robot_description), push_body="pelvis")
+    viewer = WebViewer(sim, models.planner_model, [], config.task.weight_values(), port=port, log=None)
+    watcher = None
+    if client:
+        watcher = subprocess.Popen([sys.executable, "-c", CLIENT, f"ws://127.0.0.1:{port}"], stdout=subprocess.PIPE, text=True)
+        while not viewer.server.get_clients():
+            time.sleep(0.05)
+        time.sleep(2.0)  # the scene's meshes go out first: not what a frame costs
+    start_cpu, start = time.process_time(), time.perf_counter()
+    for i in range(len(robot_qpos)):
+        sim.data.qpos[:] = robot_qpos[i]
+        mujoco.mj_kinematics(sim.model, sim.data)
+        viewer.update(sim.data, ghost_qpos[i])
+        time.sleep(max(0.0, start + (i + 1) * PERIOD - time.perf_counter()))
+    cpu, wall = time.process_time() - start_cpu, time.perf_counter() - start
+    viewer.close()
+    received = [0, 0]
+    if watcher is not None:
+        received = [int(x) for x in watcher.communicate(timeout=30)[0].split()]
+    return {"cpu_ms_per_cycle": 1e3 * cpu / len(robot_qpos), "wall_s": wall, "messages": received[0], "bytes": received[1]}
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--code_dirs", nargs="+", default=["."], help="g1mpc checkouts to compare (interleaved)")
+    p.add_argument("--motions", nargs="+", default=["pushed", "motion"], choices=["pushed", "motion"])
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--seconds", type=float, default=10.0)
+    p.add_argument("--port", type=int, default=8751)
+    p.add_argument("--out", default=None)
+    p.add_argument("--child", nargs=2, metavar=("MOTION", "CLIENT"), help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.child[0], args.seconds, args.child[1] == "client", args.port)))
+        return 0
+    runs: dict[str, list[dict]] = {}
+    for r in range(args.rounds):
+        for code in args.code_dirs:
+            for motion in args.motions:
+                for watched in ("client", "none"):
+                    env = {**os.environ, "PYTHONPATH": str(Path(code).resolve())}
+                    out = subprocess.run([sys.executable, __file__, "--child", motion, watched, "--seconds", str(args.seconds),
+                                          "--port", str(args.port)], env=env, capture_output=True, text=True, cwd=code)
+                    if out.returncode != 0:
+                        raise SystemExit(f"error: {code} {motion} {watched} failed:\n{out.stderr[-2000:]}")
+                    row = json.loads(out.stdout.strip().splitlines()[-1])
+                    runs.setdefault(f"{code}|{motion}|{watched}", []).append(row)
+                    print(f"[web cpu] round {r} {code} {motion} {watched}: {row}", flush=True)
+    table = []
+    print(f"{'code':<24} {'motion':<8} {'CPU ms/cycle, client':>21} {'no client':>10} {'view costs':>11} {'msgs/s':>7} {'kB/s':>6}")
+    for code in args.code_dirs:
+        for motion in args.motions:
+            watched, idle = runs[f"{code}|{motion}|client"], runs[f"{code}|{motion}|none"]
+            c, n = np.mean([x["cpu_ms_per_cycle"] for x in watched]), np.mean([x["cpu_ms_per_cycle"] for x in idle])
+            rate = np.mean([x["messages"] / x["wall_s"] for x in watched])
+            kbs = np.mean([x["bytes"] / x["wall_s"] / 1e3 for x in watched])
+            table.append({"code": code, "motion": motion, "cpu_ms_per_cycle_client": c, "cpu_ms_per_cycle_no_client": n,
+                          "view_ms_per_cycle": c - n, "messages_per_s": rate, "kbytes_per_s": kbs})
+            print(f"{code:<24} {motion:<8} {c:>21.2f} {n:>10.2f} {c - n:>11.2f} {rate:>7.0f} {kbs:>6.0f}")
+    if args.out:
+        sys.path.insert(0, str(ROOT))
+        from g1mpc.running.reporting import write_json_atomic
+
+        write_json_atomic(args.out, {"args": vars(args), "runs": runs, "table": table})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""The browser's scene graph: body poses relative to their parents, composed back along the tree, are the
+world poses MuJoCo computed, on the real G1 in a bent, tilted pose."""
+
+import mujoco
+import numpy as np
+
+from g1mpc.viewing.web.poses import local_poses, scene_paths
+
+
+def _posed(plant, reference, seed=0):
+    data = mujoco.MjData(plant)
+    rng = np.random.default_rng(seed)
+    data.qpos[:] = reference.qpos[0]
+    data.qpos[3:7] = [0.96, 0.1, -0.2, 0.15]
+    data.qpos[3:7] /= np.linalg.norm(data.qpos[3:7])
+    data.qpos[7:] += rng.uniform(-0.4, 0.4, plant.nq - 7)
+    mujoco.mj_kinematics(plant, data)
+    return data
+
+
+def test_local_poses_compose_back_to_the_world_poses(plant, reference):
+    data = _posed(plant, reference)
+    pos, quat = local_poses(plant.body_parentid, data.xpos, data.xquat)
+    world_pos, world_quat = np.zeros((plant.nbody, 3)), np.tile([1.0, 0.0, 0.0, 0.0], (plant.nbody, 1))
+    for b in range(1, plant.nbody):  # MuJoCo numbers parents before children
+        p = plant.body_parentid[b]
+        rotated = np.zeros(3)
+        mujoco.mju_rotVecQuat(rotated, pos[b], world_quat[p])
+        world_pos[b] = world_pos[p] + rotated
+        mujoco.mju_mulQuat(world_quat[b], world_quat[p], quat[b])
+    np.testing.assert_allclose(world_pos[1:], data.xpos[1:], atol=1e-9)
+    np.testing.assert_allclose(world_quat[1:], data.xquat[1:], atol=1e-9)
+
+
+def test_a_hinge_child_keeps_its_position_in_its_parent_as_the_joints_turn(plant, reference):
+    """What makes the tree cheap to send: of a moving robot only the root changes position."""
+    a, b = (local_poses(plant.body_parentid, d.xpos, d.xquat) for d in (_posed(plant, reference, 0), _posed(plant, reference, 1)))
+    hinged = [i for i in range(2, plant.nbody) if plant.body_jntnum[i] == 1 and plant.jnt_type[plant.body_jntadr[i]] == 3]
+    assert len(hinged) >= 20
+    np.testing.assert_allclose(a[0][hinged], b[0][hinged], atol=1e-9)
+    assert np.abs(a[1][hinged] - b[1][hinged]).max() > 0.05  # their orientations did change
+
+
+def test_scene_paths_nest_each_body_under_its_ancestors_parents_first(plant):
+    foot = plant.body("left_ankle_roll_link").id
+    paths = scene_paths(plant, [foot], "/robot")
+    chain, b = [], foot
+    while b != 0:
+        chain.append(b)
+        b = plant.body_parentid[b]
+    assert list(paths) == chain[::-1]
+    assert paths[foot] == "/robot" + "".join(f"/b{i}" for i in chain[::-1])
