@@ -10,7 +10,7 @@ import pytest
 
 from g1mpc.planning.controller import ControllerConfig
 from g1mpc.running.config import RunConfig
-from g1mpc.running.sizing import choose_num_samples, elites_for, measure_rollouts, size_num_samples
+from g1mpc.running.sizing import PlantBeside, choose_num_samples, elites_for, measure_rollouts, size_num_samples
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,6 +20,7 @@ def test_the_largest_count_that_fits_is_chosen():
     assert choose_num_samples(times, 8.1) == 24
     assert choose_num_samples(times, 100.0) == 32
     assert choose_num_samples(times, 1.0) == 8  # nothing fits: the smallest measured
+    assert choose_num_samples({8: 3.0, 16: 5.5, 24: 8.5, 32: 8.0}, 8.1) == 16  # 32 read faster than 24: noise
     assert elites_for(24, 64, 8) == 3 and elites_for(8, 64, 8) == 2 and elites_for(2, 64, 8) == 2
 
 
@@ -32,6 +33,22 @@ def test_rollout_time_grows_with_the_batch_and_measuring_stops_past_the_budget(s
     stopped = measure_rollouts(a.rollout, a.reference.qpos[0], a.reference.ctrl[0], a.spec.horizon_steps, noise,
                                budget_ms=1e-6, candidates=(4, 64), repeats=1)
     assert list(stopped) == [4]
+
+
+def test_the_rollouts_are_timed_beside_a_plant_stepping_in_wall_clock_time(plant, reference):
+    """The plant thread's load during the measurement: it steps the real G1 from the reference's first state and
+    holds the real-time loop's interpreter switch interval while it runs."""
+    import sys
+    import time
+
+    before = sys.getswitchinterval()
+    with PlantBeside(plant, reference.qpos[0], reference.ctrl[0]) as beside:
+        assert sys.getswitchinterval() == pytest.approx(2e-4)
+        time.sleep(0.3)
+    assert sys.getswitchinterval() == before
+    assert beside.steps > 0 and beside.state[0] == pytest.approx(beside.steps * plant.opt.timestep)
+    assert beside.state[0] <= 0.3 + 10 * plant.opt.timestep  # never ahead of wall-clock time
+    assert beside.state[1][2] > 0.6  # the servos hold it up: a plant, not a falling body
 
 
 def test_a_sizing_is_measured_once_per_machine_and_settings(tmp_path):
