@@ -50,3 +50,38 @@ def test_scene_paths_nest_each_body_under_its_ancestors_parents_first(plant):
         b = plant.body_parentid[b]
     assert list(paths) == chain[::-1]
     assert paths[foot] == "/robot" + "".join(f"/b{i}" for i in chain[::-1])
+
+
+def test_the_pages_scene_nodes_compose_to_the_robots_and_the_ghosts_world_poses(plant, reference):
+    """A real viser server: after one drawn frame, each body's node pose, composed down the scene's tree, is
+    where MuJoCo put that body, for the robot (bent, tilted, moved) and for the reference ghost."""
+    from g1mpc.running.config import RunConfig
+    from g1mpc.running.sim import SimConfig, Simulation
+    from g1mpc.viewing.web.viewer import WebViewer
+
+    config = RunConfig()
+    sim = Simulation(plant, reference, SimConfig(), frequency=50.0, fall_test=config.task.fall_test(plant, config.robot_description),
+                     push_body="pelvis")
+    viewer = WebViewer(sim, plant, [], config.task.weight_values(), port=0, log=None)
+    try:
+        posed = _posed(plant, reference)
+        sim.data.qpos[:] = posed.qpos
+        sim.data.qpos[0] += 0.3
+        mujoco.mj_kinematics(plant, sim.data)
+        viewer.update(sim.data, reference.qpos[0])
+        viewer._draw_scene(None)
+        ghost = mujoco.MjData(plant)
+        ghost.qpos[:] = reference.qpos[0]
+        mujoco.mj_kinematics(plant, ghost)
+        for frames, truth in ((viewer._robot, sim.data), (viewer._ghost, ghost)):
+            world_pos, world_quat = {0: np.zeros(3)}, {0: np.array([1.0, 0.0, 0.0, 0.0])}
+            for b in map(int, viewer._tree):
+                p = int(plant.body_parentid[b])
+                rotated, quat = np.zeros(3), np.zeros(4)
+                mujoco.mju_rotVecQuat(rotated, np.asarray(frames[b].position, float), world_quat[p])
+                mujoco.mju_mulQuat(quat, world_quat[p], np.asarray(frames[b].wxyz, float))
+                world_pos[b], world_quat[b] = world_pos[p] + rotated, quat
+                np.testing.assert_allclose(world_pos[b], truth.xpos[b], atol=1e-6)
+            assert len(world_pos) > 25
+    finally:
+        viewer.close()

@@ -138,7 +138,8 @@ class WebViewer:
                                   wxyz=m.quaternion)
             scene.add_mesh_simple(f"/ghost{paths[m.body]}/g{i}", m.vertices, m.faces, color=(120, 200, 255), opacity=0.3,
                                   position=m.position, wxyz=m.quaternion, cast_shadow=False, receive_shadow=False)
-        self._traces = {name: scene.add_spline_catmull_rom(f"/plan/{name}", np.zeros((2, 3)), color=color, line_width=3.0)
+        self._traces = {name: scene.add_spline_catmull_rom(f"/plan/{name}", np.zeros((2, 3)), color=color, thickness=3.0,
+                                                           thickness_units="screen")
                         for name, color in (("left_foot", (230, 90, 60)), ("right_foot", (60, 140, 230)),
                                             ("com", (40, 180, 90)), ("capture_point", (200, 160, 30)))}
 
