@@ -66,8 +66,9 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--explore_fraction", type=float, default=C.explore_fraction, help="share of samples drawn with sigma_start")
     g.add_argument("--nn_weight", type=float, default=C.nn_weight,
                    help="hybrid: weight of the network's knots in the CEM start; the rest is the previous plan")
-    g.add_argument("--anchor_fraction", type=float, default=C.anchor_fraction,
-                   help="hybrid: share of samples drawn around the previous refined plan (the rest around the network's knots)")
+    g.add_argument("--anchor_fraction", type=float, default=None,
+                   help="hybrid: share of samples drawn around the previous refined plan, the rest around the network's "
+                        "knots (default: the preset's)")
     g.add_argument("--temperature", type=float, default=C.temperature, help="MPPI temperature (relative to the cost spread)")
     g.add_argument("--mppi_sigma", choices=get_args(MppiSigma), default=None,
                    help="MPPI's sampling spread: fixed at sigma_start, or refit to the weighted spread of the samples "
@@ -242,7 +243,7 @@ def run_config_from_args(args, mode: Mode) -> RunConfig:
             mode=mode, planner=sizes["planner"], num_samples=sizes["num_samples"], num_elites=sizes["num_elites"],
             iterations=sizes["iterations"], sigma_start=args.sigma_start, sigma_min=args.sigma_min,
             explore_fraction=args.explore_fraction, temperature=args.temperature, backend=args.backend, seed=args.seed,
-            nn_weight=args.nn_weight, anchor_fraction=args.anchor_fraction, mjx_unroll=args.mjx_unroll,
+            nn_weight=args.nn_weight, anchor_fraction=sizes["anchor_fraction"], mjx_unroll=args.mjx_unroll,
             noise_correlation=noise_correlation_path(sizes["noise_correlation"], args.robot),
             noise_shrinkage=sizes["noise_shrinkage"], mppi_sigma=sizes["mppi_sigma"], calm_noise=sizes["calm_noise"],
             calm_speed=args.calm_speed, pushed_speed=args.pushed_speed, push_observer=args.push_observer,

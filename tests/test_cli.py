@@ -134,6 +134,9 @@ def test_the_g1_cpu_preset_samples_with_mppi_narrow_when_calm_and_flags_win():
     assert controller().calm_noise == 0.25 and controller().noise_schedule.active
     assert controller("--calm_noise", "1").calm_noise == 1.0 and not controller("--calm_noise", "1").noise_schedule.active
     assert controller("--preset", "expert").calm_noise == controller("--robot", "t1").calm_noise == 1.0
+    # every sample around the held plan (docs/realtime.md, "Sampling around the plan it holds")
+    assert controller().anchor_fraction == 1.0 and controller("--anchor_fraction", "0.8").anchor_fraction == 0.8
+    assert controller("--preset", "expert").anchor_fraction == controller("--robot", "t1").anchor_fraction == 0.8
 
 
 def test_deploy_widens_its_noise_only_above_its_base_estimates_error_and_flags_win():

@@ -53,7 +53,8 @@ G1 = Robot(
     key_poses=KEY_POSES,
     clip=CLIP,
     pose_ranges=POSE_RANGES,
-    preset_settings={"cpu": {"planner": "mppi", "calm_noise": 0.25}},  # docs/realtime.md, "Balance against compute"
+    # docs/realtime.md, "Balance against compute" and "Sampling around the plan it holds"
+    preset_settings={"cpu": {"planner": "mppi", "calm_noise": 0.25, "anchor_fraction": 1.0}},
     plants={"as_built": AS_BUILT, **BUILD_PART_PLANTS},
     sim_plant="as_built",
     gain_sets={"motor": MOTOR_GAINS, "unitree": UNITREE_GAINS},

@@ -26,7 +26,8 @@ from g1mpc.tasks.base import Task
 # The settings a preset sizes, and the presets: cpu is the defaults (real time at 50 Hz on 2 CPU cores),
 # gpu the familiar 500-sample configuration (the mjx default), expert the data-collection planner.
 PRESET_FIELDS = ("num_samples", "num_elites", "plan_horizon", "num_knots", "iterations",  # sizes
-                 "planner", "mppi_sigma", "noise_correlation", "noise_shrinkage", "calm_noise")  # how the samples are drawn and used
+                 "planner", "mppi_sigma", "noise_correlation", "noise_shrinkage", "calm_noise",  # how the samples are drawn
+                 "anchor_fraction")  # and around what
 PRESETS: dict[str, dict[str, float | str]] = {
     "cpu": {},
     "gpu": {"num_samples": 500, "num_elites": 20},
