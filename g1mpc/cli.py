@@ -201,7 +201,7 @@ def size_samples_if_auto(args, mode: Mode, log=print) -> dict | None:
     sizes = preset(preset_name, get_robot(args.robot))
     args.num_samples = sizes["num_samples"]  # a valid config to size; replaced by the choice below
     sizing, reused = size_num_samples(run_config_from_args(args, mode), args.nthread, sizes, args.sizing_cache,
-                                      remeasure=args.resize)
+                                      remeasure=args.resize, context=getattr(args, "sizing_context", "in-process"))
     args.num_samples = sizing.num_samples
     if args.num_elites is None:
         args.num_elites = sizing.num_elites
@@ -590,7 +590,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     calm_speed, pushed_speed = ESTIMATED_BASE_SCHEDULE_SPEEDS  # deploy plans from an estimated base
     # the push observer was measured in-process only; deploy's base velocity is estimated (docs/g1.md)
-    dep.set_defaults(calm_speed=calm_speed, pushed_speed=pushed_speed, push_observer="off")
+    dep.set_defaults(calm_speed=calm_speed, pushed_speed=pushed_speed, push_observer="off", sizing_context="deploy")
 
     dep.add_argument("--estimator_stance", choices=STANCE_RULES, default=STANCE_RULES[0],
                      help="how the estimator reads the legs: prediction (default): the sole corner agreeing best with the "

@@ -63,7 +63,9 @@ def test_a_sizing_is_measured_once_per_machine_and_settings(tmp_path):
     assert reused and again == first
     other, reused = size_num_samples(RunConfig(frequency=100.0, plan_horizon=0.2), 2, preset, cache)
     assert not reused and other.key != first.key and other.budget_ms == pytest.approx(8.0)
-    assert set(json.loads(cache.read_text())) == {first.key, other.key}
+    deployed, reused = size_num_samples(config, 2, preset, cache, context="deploy")  # deploy measures its own
+    assert not reused and deployed.key not in (first.key, other.key)
+    assert set(json.loads(cache.read_text())) == {first.key, other.key, deployed.key}
     cache.write_text("{not json")  # a damaged cache is measured again and rewritten
     _, reused = size_num_samples(config, 2, preset, cache)
     assert not reused and first.key in json.loads(cache.read_text())

@@ -128,11 +128,12 @@ def machine_fingerprint(nthread: int | None) -> dict:
     return {"cpu": model_name, "cores": cores, "nthread": nthread or cores, "mujoco": mujoco.__version__}
 
 
-def sizing_key(config: RunConfig, nthread: int | None) -> str:
-    """Hash of the machine and of the settings the rollout time depends on."""
+def sizing_key(config: RunConfig, nthread: int | None, context: str = "in-process") -> str:
+    """Hash of the machine, of the settings the rollout time depends on, and of the ``context`` the planner runs in
+    (``deploy`` sizes itself apart: it shares the machine with what it drives, a robot-sim in sim-to-sim)."""
     settings = {"robot": config.robot, "reference": config.reference, "frequency": config.frequency,
                 "plan_horizon": config.plan_horizon, "planner_model": asdict(config.planner_model),
-                "sigma_start": config.controller.sigma_start, "method": METHOD}
+                "sigma_start": config.controller.sigma_start, "method": METHOD, "context": context}
     blob = json.dumps({"machine": machine_fingerprint(nthread), "settings": settings}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -171,9 +172,10 @@ def _read_cache(path: Path) -> dict:
 
 
 def size_num_samples(config: RunConfig, nthread: int | None, preset_sizes: dict, cache: str | Path = DEFAULT_SIZING_CACHE,
-                     remeasure: bool = False) -> tuple[Sizing, bool]:
-    """(the sizing for this machine and settings, whether it was reused from ``cache``)."""
-    key = sizing_key(config, nthread)
+                     remeasure: bool = False, context: str = "in-process") -> tuple[Sizing, bool]:
+    """(the sizing for this machine, settings and ``context`` (see :func:`sizing_key`), whether it was reused from
+    ``cache``)."""
+    key = sizing_key(config, nthread, context)
     path = Path(cache)
     stored = _read_cache(path).get(key)
     if stored and not remeasure:
