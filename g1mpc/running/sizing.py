@@ -29,13 +29,13 @@ import numpy as np
 from g1mpc.common.atomic import atomic_write
 from g1mpc.common.paths import DEFAULT_SIZING_CACHE
 from g1mpc.planning.backends.native import usable_cores
+from g1mpc.running.async_loop import GIL_SWITCH_INTERVAL
 from g1mpc.running.config import RunConfig
 
 CANDIDATES = (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128)
 BUDGET_SHARE = 0.8
 REPEATS = 15
 METHOD = "beside the plant thread"  # part of the cache key: a change of method measures again
-GIL_SWITCH_INTERVAL = 2e-4  # s: the real-time loop's (g1mpc.running.async_loop)
 
 
 @dataclass(frozen=True)
