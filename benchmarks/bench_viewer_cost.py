@@ -102,6 +102,11 @@ class _RemoteClient:
         except Exception:  # the run ended and closed the connection
             pass
 
+    def wait(self) -> tuple[int, int]:
+        """(messages, bytes) received once the server has closed the connection."""
+        self._thread.join()
+        return self.messages, self.bytes
+
     def close(self) -> tuple[int, int]:
         self._ws.close()
         self._thread.join(timeout=5)

@@ -25,20 +25,10 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIOD = 0.02
-CLIENT = """
-import sys, time, msgspec, viser, websockets.sync.client
-ws = websockets.sync.client.connect(sys.argv[1], subprotocols=["viser-v" + viser.__version__], max_size=None)
-ws.send(msgspec.msgpack.encode({"type": "ViewerCameraMessage", "wxyz": [1.0, 0.0, 0.0, 0.0], "position": [1.6, -1.6, 1.2],
-    "fov": 1.0, "near": 0.01, "far": 100.0, "image_height": 800, "image_width": 1280, "look_at": [0.0, 0.0, 0.65],
-    "up_direction": [0.0, 0.0, 1.0]}))
-n = b = 0
-try:
-    for m in ws:
-        n += 1; b += len(m)
-except Exception:
-    pass
-print(n, b, flush=True)
-"""
+# the client of bench_viewer_cost.py (a browser on another machine: it receives everything, renders nothing), in a
+# process of its own; it prints what it received once the view closes
+CLIENT = (f"import sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); from bench_viewer_cost import _RemoteClient; "
+          "print(*_RemoteClient(sys.argv[1]).wait(), flush=True)")
 
 
 def _frames(motion: str, seconds: float) -> tuple[np.ndarray, np.ndarray]:

@@ -196,12 +196,12 @@ def size_samples_if_auto(args, mode: Mode, log=print) -> dict | None:
         if args.num_samples == "auto":
             args.num_samples = None  # the NN alone samples nothing; MJX keeps its preset
         return None
-    from g1mpc.running.sizing import size_num_samples
+    from g1mpc.running.sizing import IN_PROCESS, size_num_samples
 
     sizes = preset(preset_name, get_robot(args.robot))
     args.num_samples = sizes["num_samples"]  # a valid config to size; replaced by the choice below
     sizing, reused = size_num_samples(run_config_from_args(args, mode), args.nthread, sizes, args.sizing_cache,
-                                      remeasure=args.resize, context=getattr(args, "sizing_context", "in-process"))
+                                      remeasure=args.resize, context=getattr(args, "sizing_context", IN_PROCESS))
     args.num_samples = sizing.num_samples
     if args.num_elites is None:
         args.num_elites = sizing.num_elites

@@ -18,18 +18,27 @@ def _posed(plant, reference, seed=0):
     return data
 
 
+def _compose(plant, bodies, local_pose) -> tuple[dict, dict]:
+    """World (position, quaternion) per body, each composed with MuJoCo's own quaternion functions from its
+    parent's and its ``local_pose(b)`` -> (position (3,), quaternion (4,)); ``bodies`` parents first."""
+    world_pos, world_quat = {0: np.zeros(3)}, {0: np.array([1.0, 0.0, 0.0, 0.0])}
+    for b in map(int, bodies):
+        p = int(plant.body_parentid[b])
+        pos, quat = (np.asarray(x, float) for x in local_pose(b))
+        rotated, composed = np.zeros(3), np.zeros(4)
+        mujoco.mju_rotVecQuat(rotated, pos, world_quat[p])
+        mujoco.mju_mulQuat(composed, world_quat[p], quat)
+        world_pos[b], world_quat[b] = world_pos[p] + rotated, composed
+    return world_pos, world_quat
+
+
 def test_local_poses_compose_back_to_the_world_poses(plant, reference):
     data = _posed(plant, reference)
     pos, quat = local_poses(plant.body_parentid, data.xpos, data.xquat)
-    world_pos, world_quat = np.zeros((plant.nbody, 3)), np.tile([1.0, 0.0, 0.0, 0.0], (plant.nbody, 1))
-    for b in range(1, plant.nbody):  # MuJoCo numbers parents before children
-        p = plant.body_parentid[b]
-        rotated = np.zeros(3)
-        mujoco.mju_rotVecQuat(rotated, pos[b], world_quat[p])
-        world_pos[b] = world_pos[p] + rotated
-        mujoco.mju_mulQuat(world_quat[b], world_quat[p], quat[b])
-    np.testing.assert_allclose(world_pos[1:], data.xpos[1:], atol=1e-9)
-    np.testing.assert_allclose(world_quat[1:], data.xquat[1:], atol=1e-9)
+    bodies = range(1, plant.nbody)  # MuJoCo numbers parents before children
+    world_pos, world_quat = _compose(plant, bodies, lambda b: (pos[b], quat[b]))
+    np.testing.assert_allclose([world_pos[b] for b in bodies], data.xpos[1:], atol=1e-9)
+    np.testing.assert_allclose([world_quat[b] for b in bodies], data.xquat[1:], atol=1e-9)
 
 
 def test_a_hinge_child_keeps_its_position_in_its_parent_as_the_joints_turn(plant, reference):
@@ -74,14 +83,9 @@ def test_the_pages_scene_nodes_compose_to_the_robots_and_the_ghosts_world_poses(
         ghost.qpos[:] = reference.qpos[0]
         mujoco.mj_kinematics(plant, ghost)
         for frames, truth in ((viewer._robot, sim.data), (viewer._ghost, ghost)):
-            world_pos, world_quat = {0: np.zeros(3)}, {0: np.array([1.0, 0.0, 0.0, 0.0])}
-            for b in map(int, viewer._tree):
-                p = int(plant.body_parentid[b])
-                rotated, quat = np.zeros(3), np.zeros(4)
-                mujoco.mju_rotVecQuat(rotated, np.asarray(frames[b].position, float), world_quat[p])
-                mujoco.mju_mulQuat(quat, world_quat[p], np.asarray(frames[b].wxyz, float))
-                world_pos[b], world_quat[b] = world_pos[p] + rotated, quat
-                np.testing.assert_allclose(world_pos[b], truth.xpos[b], atol=1e-6)
+            world_pos, _ = _compose(plant, viewer._tree, lambda b, frames=frames: (frames[b].position, frames[b].wxyz))
             assert len(world_pos) > 25
+            for b in map(int, viewer._tree):
+                np.testing.assert_allclose(world_pos[b], truth.xpos[b], atol=1e-6)
     finally:
         viewer.close()

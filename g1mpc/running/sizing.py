@@ -36,6 +36,7 @@ CANDIDATES = (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128)
 BUDGET_SHARE = 0.8
 REPEATS = 15
 METHOD = "beside the plant thread"  # part of the cache key: a change of method measures again
+IN_PROCESS = "in-process"  # the sizing context of the run commands; deploy sizes itself apart (sizing_key)
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ def machine_fingerprint(nthread: int | None) -> dict:
     return {"cpu": model_name, "cores": cores, "nthread": nthread or cores, "mujoco": mujoco.__version__}
 
 
-def sizing_key(config: RunConfig, nthread: int | None, context: str = "in-process") -> str:
+def sizing_key(config: RunConfig, nthread: int | None, context: str = IN_PROCESS) -> str:
     """Hash of the machine, of the settings the rollout time depends on, and of the ``context`` the planner runs in
     (``deploy`` sizes itself apart: it shares the machine with what it drives, a robot-sim in sim-to-sim)."""
     settings = {"robot": config.robot, "reference": config.reference, "frequency": config.frequency,
@@ -172,7 +173,7 @@ def _read_cache(path: Path) -> dict:
 
 
 def size_num_samples(config: RunConfig, nthread: int | None, preset_sizes: dict, cache: str | Path = DEFAULT_SIZING_CACHE,
-                     remeasure: bool = False, context: str = "in-process") -> tuple[Sizing, bool]:
+                     remeasure: bool = False, context: str = IN_PROCESS) -> tuple[Sizing, bool]:
     """(the sizing for this machine, settings and ``context`` (see :func:`sizing_key`), whether it was reused from
     ``cache``)."""
     key = sizing_key(config, nthread, context)

@@ -128,7 +128,6 @@ class WebViewer:
         paths = scene_paths(self.model, sorted({m.body for m in meshes}), "")  # every body a child of its parent
         self._tree = np.array(list(paths))
         self._parents = self.model.body_parentid.copy()
-        self._ghost_visible = show_reference
         self._parts = {"robot": scene.add_frame("/robot", show_axes=False),
                        "ghost": scene.add_frame("/ghost", show_axes=False, visible=show_reference)}
         self._robot = {b: scene.add_frame(f"/robot{path}", show_axes=False) for b, path in paths.items()}
@@ -148,7 +147,7 @@ class WebViewer:
         self._status_md = gui.add_markdown("**status**: starting")
         with gui.add_folder("View"):
             show_robot = gui.add_checkbox("show robot", initial_value=True)
-            show_ghost = gui.add_checkbox("show reference ghost", initial_value=self._ghost_visible)
+            show_ghost = gui.add_checkbox("show reference ghost", initial_value=self._parts["ghost"].visible)
 
         @show_robot.on_update
         def _(_event) -> None:
@@ -156,7 +155,6 @@ class WebViewer:
 
         @show_ghost.on_update
         def _(_event) -> None:
-            self._ghost_visible = show_ghost.value
             self._sent.pop("ghost", None)  # shown again: send every body
             self._parts["ghost"].visible = show_ghost.value
 
@@ -389,7 +387,7 @@ class WebViewer:
             return drawn
         with self.server.atomic():
             self._move("robot", self._robot, frame.xpos, frame.xquat)
-            if self._ghost_visible:
+            if self._parts["ghost"].visible:
                 self._move("ghost", self._ghost, frame.ghost_xpos, frame.ghost_xquat)
             traces = self.tracer.latest()
             if traces is not None and traces is not self._drawn_traces:
