@@ -1,8 +1,12 @@
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("JAX_PLATFORMS", "cpu")  # deterministic CPU runs; JAX_PLATFORMS=cuda runs them on a GPU
+# sizings measured under the suite's load stay out of the user's cache (exported_models/sizing.json)
+os.environ.setdefault("G1MPC_SIZING_CACHE", str(Path(tempfile.mkdtemp(prefix="g1mpc-tests-")) / "sizing.json"))
 import g1mpc  # noqa: F401  sets MUJOCO_GL (EGL or OSMesa where there is no display) before MuJoCo loads
 
 

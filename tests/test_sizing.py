@@ -1,6 +1,7 @@
 """--num_samples auto: the sample count sized to this machine from timed rollouts, cached per machine and settings."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -92,3 +93,15 @@ def test_auto_is_the_cpu_default_printed_and_reported_and_an_explicit_count_wins
     stdout, report = _run(tmp_path, "--num_samples", "12", "--num_elites", "3")
     assert report["flags"]["sizing"] is None and "--num_samples auto" not in stdout
     assert report["config"]["controller"]["num_samples"] == 12
+
+
+def test_g1mpc_sizing_cache_moves_the_default_cache_so_the_suite_keeps_the_users_clean(tmp_path):
+    cache = tmp_path / "elsewhere.json"
+    code = ("from g1mpc.cli import build_parser; "
+            "print(build_parser().parse_args(['run', '--cem_only']).sizing_cache)")
+    env = {**os.environ, "G1MPC_SIZING_CACHE": str(cache)}
+    moved = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, check=True)
+    assert moved.stdout.strip() == str(cache)
+    env.pop("G1MPC_SIZING_CACHE")
+    plain = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT, check=True)
+    assert plain.stdout.strip() == "exported_models/sizing.json"

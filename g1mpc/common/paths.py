@@ -1,10 +1,12 @@
 """Default file locations (no heavy imports: the start-up prefetch reads them before JAX loads)."""
 
+import os
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 DEFAULT_PRECOMPILED_DIR = "exported_models/precompiled"
-DEFAULT_SIZING_CACHE = "exported_models/sizing.json"  # --num_samples auto, per machine and settings
+# --num_samples auto, per machine and settings; G1MPC_SIZING_CACHE moves it (the test suite keeps its own)
+DEFAULT_SIZING_CACHE = os.environ.get("G1MPC_SIZING_CACHE", "exported_models/sizing.json")
 
 
 def _shipped_file(robot: str, suffix: str) -> Path:
