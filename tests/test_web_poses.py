@@ -89,3 +89,38 @@ def test_the_pages_scene_nodes_compose_to_the_robots_and_the_ghosts_world_poses(
                 np.testing.assert_allclose(world_pos[b], truth.xpos[b], atol=1e-6)
     finally:
         viewer.close()
+
+
+def test_a_frame_sends_only_the_joint_that_turned_and_nothing_for_a_held_ghost(plant, reference):
+    """What a frame costs the page: with one knee turned since the last frame, the robot sends that shin's
+    orientation alone (its children keep their poses in it) and the ghost, in the same held frame, sends nothing;
+    the nodes then still compose to MuJoCo's world poses."""
+    from g1mpc.running.config import RunConfig
+    from g1mpc.running.sim import SimConfig, Simulation
+    from g1mpc.viewing.web.viewer import WebViewer
+
+    config = RunConfig()
+    sim = Simulation(plant, reference, SimConfig(), frequency=50.0, fall_test=config.task.fall_test(plant, config.robot_description),
+                     push_body="pelvis")
+    viewer = WebViewer(sim, plant, [], config.task.weight_values(), port=0, log=None)
+    try:
+        sim.data.qpos[:] = _posed(plant, reference).qpos
+        mujoco.mj_kinematics(plant, sim.data)
+        viewer.update(sim.data, reference.qpos[0])
+        viewer._draw_scene(None)
+        sim.data.qpos[plant.joint("left_knee_joint").qposadr[0]] += 0.2
+        mujoco.mj_kinematics(plant, sim.data)
+        viewer.update(sim.data, reference.qpos[0])
+        frame = viewer._frame
+        robot = viewer._moves("robot", viewer._robot, frame.xpos, frame.xquat)
+        ghost = viewer._moves("ghost", viewer._ghost, frame.ghost_xpos, frame.ghost_xquat)
+        shin = viewer._robot[plant.body("left_knee_link").id]
+        assert [(node, attribute) for node, attribute, _ in robot] == [(shin, "wxyz")]
+        assert ghost == []
+        for node, attribute, value in robot:
+            setattr(node, attribute, value)
+        world_pos, _ = _compose(plant, viewer._tree, lambda b: (viewer._robot[b].position, viewer._robot[b].wxyz))
+        for b in map(int, viewer._tree):
+            np.testing.assert_allclose(world_pos[b], sim.data.xpos[b], atol=1e-6)
+    finally:
+        viewer.close()

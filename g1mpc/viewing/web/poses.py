@@ -39,8 +39,15 @@ def _multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _rotate(q: np.ndarray, v: np.ndarray) -> np.ndarray:
     """(n, 3) vectors ``v`` rotated by (n, 4) unit quaternions ``q``."""
     u, w = q[:, 1:], q[:, :1]
-    t = 2.0 * np.cross(u, v)
-    return v + w * t + np.cross(u, t)
+    t = 2.0 * _cross(u, v)
+    return v + w * t + _cross(u, t)
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise cross products of (n, 3) arrays (``np.cross`` costs several times more on a robot's few bodies)."""
+    ax, ay, az = a.T
+    bx, by, bz = b.T
+    return np.stack([ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx], axis=1)
 
 
 def local_poses(parents: np.ndarray, xpos: np.ndarray, xquat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 Log = Callable[[str], None]
 HISTORY = 250  # cycles in the live plots (5 s at 50 Hz)
+SCENE_FPS = 20.0  # scene frames per second: each frame wakes the page's websocket thread beside the planner
 PANEL_HZ = 5.0  # plots and status updates per second (the scene moves at ``fps``)
 SEND_TOLERANCE = 1e-3  # m, and quaternion components: a body moved less than this is not sent again
 
@@ -72,7 +73,7 @@ class WebViewer:
 
     def __init__(self, sim: Simulation, planner_model: mujoco.MjModel, feet: list[int], weights: dict[str, float], *,
                  port: int = 8080,
-                 host: str = "127.0.0.1", show_reference: bool = True, fps: float = 30.0, label: str = "g1mpc",
+                 host: str = "127.0.0.1", show_reference: bool = True, fps: float = SCENE_FPS, label: str = "g1mpc",
                  status: dict | None = None, log: Log | None = print,
                  clips: Mapping[str, Callable[[], Reference]] | None = None):
         import viser
@@ -106,6 +107,7 @@ class WebViewer:
         self.tracer = PlanTracer(planner_model, feet)
         self._drawn_traces = None
         self._sent: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # poses last sent, per scene part
+        self._world: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # world poses of the last frame drawn, per part
         self._build_scene(show_reference)
         self._build_gui()
         self.server.on_client_connect(self._on_connect)
@@ -380,26 +382,36 @@ class WebViewer:
                     self.log(f"[g1mpc] web view: {type(exc).__name__}: {exc}")
 
     def _draw_scene(self, drawn: _Frame | None) -> _Frame | None:
-        """Move the robot, the ghost and the traces to the newest cycle (nothing when it has not changed)."""
+        """Move the robot, the ghost and the traces to the newest cycle (nothing when it has not changed; the page's
+        event loop is only woken when something is sent)."""
         with self._lock:
             frame = self._frame
         if frame is None or frame is drawn:
             return drawn
-        with self.server.atomic():
-            self._move("robot", self._robot, frame.xpos, frame.xquat)
-            if self._parts["ghost"].visible:
-                self._move("ghost", self._ghost, frame.ghost_xpos, frame.ghost_xquat)
-            traces = self.tracer.latest()
-            if traces is not None and traces is not self._drawn_traces:
-                self._drawn_traces = traces
-                for name, points in traces.items():
-                    self._traces[name].positions = points
+        moves = self._moves("robot", self._robot, frame.xpos, frame.xquat)
+        if self._parts["ghost"].visible:
+            moves += self._moves("ghost", self._ghost, frame.ghost_xpos, frame.ghost_xquat)
+        traces = self.tracer.latest()
+        new_traces = traces is not None and traces is not self._drawn_traces
+        if moves or new_traces:
+            with self.server.atomic():
+                for node, attribute, value in moves:
+                    setattr(node, attribute, value)
+                if new_traces:
+                    self._drawn_traces = traces
+                    for name, points in traces.items():
+                        self._traces[name].positions = points
         return frame
 
-    def _move(self, name: str, frames: dict, xpos: np.ndarray, xquat: np.ndarray) -> None:
-        """Send each body's pose in its parent's frame where it changed by more than ``SEND_TOLERANCE`` since it was
-        last sent: a hinge's child keeps its position, a joint that did not turn sends nothing, and a robot holding
-        a pose, or a ghost in a held frame, sends nothing at all (less work beside the planner)."""
+    def _moves(self, name: str, frames: dict, xpos: np.ndarray, xquat: np.ndarray) -> list[tuple[object, str, np.ndarray]]:
+        """(scene node, ``position`` or ``wxyz``, value) for each body whose pose in its parent's frame changed by
+        more than ``SEND_TOLERANCE`` since it was last sent: a hinge's child keeps its position, a joint that did
+        not turn sends nothing, and a robot holding a pose, or a ghost in a held frame, sends nothing at all (less
+        work beside the planner)."""
+        world = self._world.get(name)
+        if world is not None and np.array_equal(world[0], xpos) and np.array_equal(world[1], xquat):
+            return []  # the same poses as the last frame drawn: a ghost in a held frame
+        self._world[name] = (xpos, xquat)
         pos, quat = local_poses(self._parents, xpos, xquat)
         pos, quat = pos[self._tree], quat[self._tree]
         sent = self._sent.get(name)
@@ -410,10 +422,8 @@ class WebViewer:
             moved_pos = np.abs(pos - sent[0]).max(axis=1) > SEND_TOLERANCE
             moved_quat = np.abs(quat - sent[1]).max(axis=1) > SEND_TOLERANCE
             sent[0][moved_pos], sent[1][moved_quat] = pos[moved_pos], quat[moved_quat]
-        for i in np.flatnonzero(moved_pos):
-            frames[int(self._tree[i])].position = pos[i]
-        for i in np.flatnonzero(moved_quat):
-            frames[int(self._tree[i])].wxyz = quat[i]
+        return ([(frames[int(self._tree[i])], "position", pos[i]) for i in np.flatnonzero(moved_pos)]
+                + [(frames[int(self._tree[i])], "wxyz", quat[i]) for i in np.flatnonzero(moved_quat)])
 
     def _draw_panel(self) -> None:
         """The plots and the status line (a few times a second)."""
@@ -423,6 +433,10 @@ class WebViewer:
             plan_ms = list(self._cycle_ms)
         if frame is None:
             return
+        with self.server.atomic():  # one wake of the websocket thread for the plots and the status together
+            self._send_panel(frame, hist, plan_ms)
+
+    def _send_panel(self, frame: _Frame, hist: dict[str, np.ndarray], plan_ms: list[float]) -> None:
         if len(hist["t"]) >= 2:
             budget = np.full_like(hist["t"], self.period * 1e3)
             self._plots["plan_ms"].data = (hist["t"], hist["plan_ms"], budget)
