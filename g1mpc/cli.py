@@ -69,6 +69,9 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--anchor_fraction", type=float, default=None,
                    help="hybrid: share of samples drawn around the previous refined plan, the rest around the network's "
                         "knots (default: the preset's)")
+    g.add_argument("--calm_anchor_fraction", type=float, default=None,
+                   help="hybrid: that share while nothing pushes, rising to --anchor_fraction as the base's speed goes from "
+                        "--calm_speed to --pushed_speed (default: the preset's; none: --anchor_fraction always)")
     g.add_argument("--temperature", type=float, default=C.temperature, help="MPPI temperature (relative to the cost spread)")
     g.add_argument("--mppi_sigma", choices=get_args(MppiSigma), default=None,
                    help="MPPI's sampling spread: fixed at sigma_start, or refit to the weighted spread of the samples "
@@ -243,7 +246,8 @@ def run_config_from_args(args, mode: Mode) -> RunConfig:
             mode=mode, planner=sizes["planner"], num_samples=sizes["num_samples"], num_elites=sizes["num_elites"],
             iterations=sizes["iterations"], sigma_start=args.sigma_start, sigma_min=args.sigma_min,
             explore_fraction=args.explore_fraction, temperature=args.temperature, backend=args.backend, seed=args.seed,
-            nn_weight=args.nn_weight, anchor_fraction=sizes["anchor_fraction"], mjx_unroll=args.mjx_unroll,
+            nn_weight=args.nn_weight, anchor_fraction=sizes["anchor_fraction"],
+            calm_anchor_fraction=sizes["calm_anchor_fraction"], mjx_unroll=args.mjx_unroll,
             noise_correlation=noise_correlation_path(sizes["noise_correlation"], args.robot),
             noise_shrinkage=sizes["noise_shrinkage"], mppi_sigma=sizes["mppi_sigma"], calm_noise=sizes["calm_noise"],
             calm_speed=args.calm_speed, pushed_speed=args.pushed_speed, push_observer=args.push_observer,

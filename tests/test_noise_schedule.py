@@ -16,6 +16,8 @@ def test_gain_ramps_from_calm_to_one_between_the_two_speeds():
     gains = [float(schedule.gain(jnp.float32(v))) for v in (0.0, 0.1, 0.2, 0.3, 2.0)]
     np.testing.assert_allclose(gains, [0.25, 0.25, 0.625, 1.0, 1.0], rtol=1e-6)
     assert schedule.active and not NoiseSchedule(calm=1.0, calm_speed=0.1, pushed_speed=0.3).active
+    pushed = [float(schedule.pushed(jnp.float32(v))) for v in (0.0, 0.1, 0.2, 0.3, 2.0)]
+    np.testing.assert_allclose(pushed, [0.0, 0.0, 0.5, 1.0, 1.0], rtol=1e-6)
 
 
 def test_relative_speed_is_the_base_velocity_minus_the_reference_s():
@@ -51,3 +53,23 @@ def test_the_propose_stage_samples_narrow_at_rest_and_wide_when_the_base_is_push
     unscheduled = make_planner(ControllerConfig(num_samples=8, num_elites=2), tuple(np.ones(a.spec.nu)))
     knots, _ = P.propose(a.spec, unscheduled, state, key, 0.0, jnp.zeros(a.spec.nv), a.arrays)
     np.testing.assert_allclose(np.asarray(knots[1:]), pushed, atol=1e-6)  # calm 1: the full spread at rest too
+
+
+def test_the_propose_stage_centres_more_samples_on_the_held_plan_as_the_base_is_pushed(small_assembly):
+    """calm_anchor_fraction 0.5 (anchor_fraction 1.0): at rest half of samples 1..8 centre on the held plan (the
+    anchor), pushed all eight; the schedule's speeds decide, as for the noise."""
+    from g1mpc.planning import pipeline as P
+
+    a = small_assembly
+    config = ControllerConfig(num_samples=9, num_elites=2, anchor_fraction=1.0, calm_anchor_fraction=0.5, calm_speed=0.1,
+                              pushed_speed=0.3)
+    planner = make_planner(config, tuple(np.ones(a.spec.nu)))
+    state = PlannerState(jnp.zeros((a.spec.num_knots, a.spec.nu)), jnp.full((a.spec.num_knots, a.spec.nu), 1e-3))
+    held = jnp.full((a.spec.num_knots, a.spec.nu), -0.5)
+
+    def around_held(base_velocity):
+        qvel = jnp.zeros(a.spec.nv).at[:2].set(jnp.asarray(base_velocity))
+        knots, _ = P.propose(a.spec, planner, state, jax.random.PRNGKey(4), 0.0, qvel, a.arrays, anchor=held)
+        return int((np.asarray(knots[1:]).mean(axis=(1, 2)) < -0.25).sum())
+
+    assert (around_held([0.0, 0.0]), around_held([0.2, 0.0]), around_held([0.0, -1.0])) == (4, 6, 8)

@@ -92,3 +92,19 @@ def test_hybrid_samples_are_a_mixture_around_mean_and_anchor():
     # without an anchor nothing changes: every sample centres on the mean
     plain = cem.sample(_state(mean=5.0, sigma=0.01), jax.random.PRNGKey(2))
     assert abs(float(jnp.mean(plain)) - 5.0) < 0.05
+
+
+def test_a_calm_anchor_share_rises_to_the_anchor_fraction_as_the_state_is_pushed():
+    """With calm_anchor_fraction 0.5 and anchor_fraction 1.0, a calm state (pushed 0) centres half the samples on
+    the anchor, a pushed one (1) all of them, half-way between three quarters; without it, pushed changes nothing."""
+    cem = _cem(num_samples=1001, sigma_start=1.0, explore_fraction=0.0, anchor_fraction=1.0, calm_anchor_fraction=0.5,
+               num_elites=10)
+    state, anchor = _state(mean=5.0, sigma=0.01), jnp.full((3, 2), -5.0)
+    for pushed, expected in ((0.0, 500), (0.5, 750), (1.0, 1000)):
+        knots = cem.sample(state, jax.random.PRNGKey(3), anchor=anchor, pushed=pushed)
+        around_anchor = int(jnp.sum(jnp.mean(knots[1:], axis=(1, 2)) < 0.0))
+        assert around_anchor == expected, (pushed, around_anchor)
+    fixed = _cem(num_samples=1001, sigma_start=1.0, explore_fraction=0.0, anchor_fraction=0.8, num_elites=10)
+    for pushed in (0.0, 1.0):
+        knots = fixed.sample(state, jax.random.PRNGKey(3), anchor=anchor, pushed=pushed)
+        assert int(jnp.sum(jnp.mean(knots[1:], axis=(1, 2)) < 0.0)) == 800

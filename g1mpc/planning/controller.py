@@ -49,6 +49,8 @@ class ControllerConfig:
             per-actuator noise scale).
         explore_fraction: share of the samples drawn with sigma_start.
         anchor_fraction: hybrid: share of the samples drawn around the previous refined plan.
+        calm_anchor_fraction: hybrid: that share while nothing pushes, rising linearly to anchor_fraction as the
+            base's speed relative to the reference's goes from calm_speed to pushed_speed (None: anchor_fraction always).
         temperature: MPPI temperature, relative to the cost spread.
         mppi_sigma: MPPI's sampling spread: fixed (sigma_start) or refit (the weighted spread of the samples,
             floored at sigma_min, as CEM refits it to the elites).
@@ -79,6 +81,7 @@ class ControllerConfig:
     sigma_min: float = 0.02
     explore_fraction: float = 0.4
     anchor_fraction: float = 0.8
+    calm_anchor_fraction: float | None = None
     temperature: float = 0.1
     mppi_sigma: MppiSigma = "fixed"
     backend: Backend = "mujoco"
@@ -109,6 +112,8 @@ class ControllerConfig:
             (self.temperature > 0, "--temperature must be > 0"),
             (0 <= self.nn_weight <= 1, "--nn_weight must be in [0, 1]"),
             (0 <= self.anchor_fraction <= 1, "--anchor_fraction must be in [0, 1]"),
+            (self.calm_anchor_fraction is None or 0 <= self.calm_anchor_fraction <= 1,
+             "--calm_anchor_fraction must be in [0, 1]"),
             (self.mjx_unroll >= 1, "--mjx_unroll must be at least 1"),
             (0 <= self.noise_shrinkage <= 1, "noise_shrinkage must be in [0, 1]"),
         ]
@@ -146,7 +151,8 @@ def make_planner(config: ControllerConfig, noise_scale: tuple[float, ...] | None
         factor = load_noise_factor(config.noise_correlation, num_knots, len(noise_scale), config.noise_shrinkage)
     common = dict(
         num_samples=config.num_samples, sigma_start=config.sigma_start, explore_fraction=config.explore_fraction,
-        anchor_fraction=config.anchor_fraction, noise_scale=noise_scale, noise_factor=factor,
+        anchor_fraction=config.anchor_fraction, calm_anchor_fraction=config.calm_anchor_fraction,
+        noise_scale=noise_scale, noise_factor=factor,
         noise_schedule=config.noise_schedule,
     )
     if config.planner == "cem":

@@ -41,10 +41,13 @@ class NoiseSchedule:
     def active(self) -> bool:
         return self.calm < 1
 
+    def pushed(self, speed: jnp.ndarray) -> jnp.ndarray:
+        """() how pushed the state is, from 0 (calm) to 1, for a relative base speed ``speed`` (m/s, ())."""
+        return jnp.clip((speed - self.calm_speed) / (self.pushed_speed - self.calm_speed), 0.0, 1.0)
+
     def gain(self, speed: jnp.ndarray) -> jnp.ndarray:
         """() multiplier on the sampling noise for a relative base speed ``speed`` (m/s, ())."""
-        ramp = jnp.clip((speed - self.calm_speed) / (self.pushed_speed - self.calm_speed), 0.0, 1.0)
-        return self.calm + (1.0 - self.calm) * ramp
+        return self.calm + (1.0 - self.calm) * self.pushed(speed)
 
 
 def relative_base_speed(qvel: jnp.ndarray, ref_base_now: jnp.ndarray, ref_base_next: jnp.ndarray,

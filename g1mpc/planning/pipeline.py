@@ -222,6 +222,14 @@ def noise_gain(spec: PlanSpec, planner: SamplingPlanner, qvel, t0, arrays: RunAr
     return arrays.noise_scale * schedule.gain(base_speed_error(spec, qvel, t0, arrays))
 
 
+def pushed_state(spec: PlanSpec, planner: SamplingPlanner, qvel, t0, arrays: RunArrays) -> jnp.ndarray:
+    """() how pushed this state is by the planner's schedule's speeds (0 calm to 1), where the planner's share
+    of samples around the held plan depends on it; 1 otherwise."""
+    if planner.calm_anchor_fraction is None or planner.noise_schedule is None:
+        return jnp.asarray(1.0)
+    return planner.noise_schedule.pushed(base_speed_error(spec, qvel, t0, arrays))
+
+
 def propose(spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, key, t0, qvel, arrays: RunArrays,
             anchor=None):
     """Sample knots around the plan from the state's velocity ``qvel`` (nv,) at ``t0`` and turn them into
@@ -230,7 +238,8 @@ def propose(spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, key, 
     ``anchor`` (K, nu), if given, replaces sample 1: in hybrid mode the previous refined plan stays a
     candidate next to the network's proposal (sample 0), so a wrong prediction cannot discard it.
     """
-    knots = planner.sample(state, key, anchor, noise_gain(spec, planner, qvel, t0, arrays), arrays.active_samples)
+    knots = planner.sample(state, key, anchor, noise_gain(spec, planner, qvel, t0, arrays), arrays.active_samples,
+                           pushed_state(spec, planner, qvel, t0, arrays))
     controls = knots_to_controls(spec, arrays, knots, planner_step_times(spec, 0.0), t0)
     return knots, controls
 

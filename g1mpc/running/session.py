@@ -77,6 +77,7 @@ def header_lines(assembly: Assembly, extra: Sequence[str] = ()) -> list[str]:
         lines.append(f"samples {c.num_samples}, {update}, iterations {c.iterations}, "
                      f"{sigma}, explore {c.explore_fraction:g}"
                      + (f", around previous plan {c.anchor_fraction:g}" if c.mode == "hybrid" else "")
+                     + (f" ({c.calm_anchor_fraction:g} calm)" if c.mode == "hybrid" and c.calm_anchor_fraction is not None else "")
                      + (f", noise correlated ({Path(c.noise_correlation).name}, shrinkage {c.noise_shrinkage:g})"
                         if c.noise_correlation else "")
                      + (f", noise x{c.calm_noise:g} below {c.calm_speed:g} m/s base speed (to x1 at {c.pushed_speed:g})"

@@ -34,6 +34,7 @@ class SamplingPlanner:
     sigma_start: float  # initial and exploration noise
     explore_fraction: float  # share of the samples drawn with sigma_start
     anchor_fraction: float  # share of the samples centred on the anchor, when one is given
+    calm_anchor_fraction: float | None = None  # that share in a calm state, rising to anchor_fraction when pushed
     noise_scale: tuple[float, ...] | None = None  # per-actuator multiplier on every sigma (None: all 1)
     # (K*nu, K*nu) lower-triangular factor of the noise's correlation across knots and actuators, rows of unit
     # norm so each value keeps its spread (None: independent noise)
@@ -52,12 +53,19 @@ class SamplingPlanner:
         sigma = np.broadcast_to(np.float32(self.sigma_start) * self._scale(nu), (num_knots, nu))
         return PlannerState(np.zeros((num_knots, nu), np.float32), sigma.copy())
 
+    def anchor_share(self, pushed=1.0) -> jnp.ndarray:
+        """() share of the samples centred on the anchor in a state ``pushed`` (0 calm to 1 pushed, ()):
+        ``anchor_fraction``, or with a ``calm_anchor_fraction`` the line from it (calm) to ``anchor_fraction``."""
+        if self.calm_anchor_fraction is None:
+            return jnp.asarray(self.anchor_fraction)
+        return self.calm_anchor_fraction + (self.anchor_fraction - self.calm_anchor_fraction) * pushed
+
     def sample(self, state: PlannerState, key: jax.Array, anchor: jnp.ndarray | None = None, noise_scale=1.0,
-               active=None) -> jnp.ndarray:
+               active=None, pushed=1.0) -> jnp.ndarray:
         """Knots (N, K, nu): the mean, then mean + noise (its spread times ``noise_scale``; correlated across knots
         and actuators by ``noise_factor`` when the planner has one).
 
-        With an ``anchor`` (K, nu), samples 1 to round(``anchor_fraction`` x (N - 1)) (at least 1) are centred on it instead
+        With an ``anchor`` (K, nu), samples 1 to round(:meth:`anchor_share` (``pushed``) x (N - 1)) (at least 1) are centred on it instead
         (sample 1 is the anchor itself, the wide exploration samples come next): a mixture of two
         proposals, so the plan the anchor carries keeps being refined however far off the mean is.
 
@@ -76,7 +84,7 @@ class SamplingPlanner:
         scale = jnp.where(index < n_explore, wide, state.sigma)
         centres = jnp.broadcast_to(state.mean, (n_rest, *state.mean.shape))
         if anchor is not None:
-            n_anchor = jnp.minimum(jnp.maximum(1, jnp.round(self.anchor_fraction * rest)), rest)
+            n_anchor = jnp.minimum(jnp.maximum(1, jnp.round(self.anchor_share(pushed) * rest)), rest)
             centres = jnp.where(index < n_anchor, anchor, centres)
             noise = noise.at[0].set(0.0)
         return jnp.concatenate([state.mean[None], centres + (scale * noise_scale) * noise])
