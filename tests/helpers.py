@@ -1,6 +1,7 @@
 """Helpers shared by the tests that run the real commands: start a script, wait for it, read its controls."""
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -8,6 +9,12 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def ctrl_c_reaches_it() -> None:
+    """``preexec_fn`` of a run a test stops with SIGINT: Ctrl-C acts on it as from a terminal, also where the suite
+    itself was started as a background job, whose children inherit SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def start_script(script: str, args: list[str]) -> subprocess.Popen:

@@ -12,6 +12,7 @@ import pytest
 
 from g1mpc.running.loop import run_loop
 from g1mpc.running.sim import PushConfig, SimConfig
+from tests.helpers import ctrl_c_reaches_it
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -112,7 +113,7 @@ def test_async_run_stops_cleanly_on_a_signal_and_keeps_its_report(tmp_path, sig)
     proc = subprocess.Popen(
         [sys.executable, "run_policy.py", "--cem_only", "--headless", "--loop", "async", "--duration", "60",
          "--num_samples", "4", "--num_elites", "2", "--plan_horizon", "0.1", "--reset_on_fall", "--report", str(report)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_reaches_it,
     )
     deadline = time.time() + 120
     for line in proc.stdout:  # wait until the loop is running (first rolling line)

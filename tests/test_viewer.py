@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.helpers import ctrl_c_reaches_it
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -27,7 +29,7 @@ def test_viewer_shows_ghost_under_xvfb(tmp_path):
         run = subprocess.Popen(
             [sys.executable, "run_policy.py", "--cem_only", "--show_reference", "--duration", "120", "--num_samples", "8",
              "--num_elites", "2", "--plan_horizon", "0.3", "--sigma_start", "0.05", "--sigma_min", "0.01"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_reaches_it,
         )
         ARTIFACTS.mkdir(exist_ok=True)
         shot = ARTIFACTS / "viewer_xvfb.png"

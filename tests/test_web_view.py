@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, ctrl_c_reaches_it
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -42,7 +42,7 @@ def _start_run(tmp_path: Path, port: int) -> subprocess.Popen:
         ["nice", "-n", "10", sys.executable, "run_policy_aot.py", "--viewer", "web", "--port", str(port), "--duration", "900",
          "--num_samples", "16", "--num_elites", "2", "--reset_on_fall", "--precompiled_dir", str(tmp_path / "pre"),
          "--report", str(tmp_path / "run.json")],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=ctrl_c_reaches_it)
     deadline = time.time() + 300
     for line in proc.stdout:
         if "web view at" in line:
