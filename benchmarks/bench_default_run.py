@@ -85,8 +85,16 @@ def main() -> None:
     configs = dict(c.split("=", 1) for c in args.configs)
     out = Path(args.out)
     data = json.loads(out.read_text()) if out.is_file() else {}
-    data.update({"machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(), "cpus": args.cpus},
-                 "duration": args.duration, "configs": configs})
+    machine = {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(), "cpus": args.cpus}
+    earlier = data.get("configs", {})
+    for name, flags in configs.items():  # resuming, or adding a configuration: never runs under one name with two meanings
+        if name in earlier and earlier[name] != flags:
+            raise SystemExit(f"error: --out {out}: '{name}' ran there with the flags '{earlier[name]}'; "
+                             "give this configuration another name or another --out")
+    if data and (data.get("machine", {}).get("cpus") != args.cpus or data.get("duration") != args.duration):
+        raise SystemExit(f"error: --out {out}: its runs used --cpus {data.get('machine', {}).get('cpus')} and --duration "
+                         f"{data.get('duration')}; give another --out")
+    data.update({"machine": machine, "duration": args.duration, "configs": {**earlier, **configs}})
     runs = data.setdefault("runs", {})
     seeds = seeds_from(args.seeds)
     for seed in seeds:  # seeds outermost: every configuration has as many runs as the others when interrupted
@@ -100,8 +108,8 @@ def main() -> None:
                 print(f"{name:>12} {force:5.0f} N seed {seed}: {'FELL' if r['falls'] else 'up  '} rate {100 * r['target_share']:.1f} % "
                       f"missed {r['missed_deadlines']} plan p50 {r['planning_p50_ms']:.1f} ms samples {r.get('samples_by_cycles')}",
                       flush=True)
-                data["rows"] = [cell_row(n, f, [v for k, v in runs.items() if k.startswith(f"{n}|{f:g}|")])
-                                for n in configs for f in args.forces]
+                cells = sorted({(k.split("|")[0], float(k.split("|")[1])) for k in runs})
+                data["rows"] = [cell_row(n, f, [v for k, v in runs.items() if k.startswith(f"{n}|{f:g}|")]) for n, f in cells]
                 write_json_atomic(out, data)
     print(f"\n{'config':>12} {'force':>6} {'falls':>7} {'rate %':>7} {'missed/run':>10} {'plan p50':>9} {'latency':>8} "
           f"{'CPU ms/cycle':>12}  samples (share of plans)")
