@@ -214,20 +214,19 @@ def base_speed_error(spec: PlanSpec, qvel, t0, arrays: RunArrays) -> jnp.ndarray
     return relative_base_speed(qvel, base[0], base[1], spec.planner_dt)
 
 
-def noise_gain(spec: PlanSpec, planner: SamplingPlanner, qvel, t0, arrays: RunArrays) -> jnp.ndarray:
-    """() the live noise multiplier times the planner's schedule at this state (the schedule off: the former)."""
+def noise_gain(planner: SamplingPlanner, speed, arrays: RunArrays) -> jnp.ndarray:
+    """() the live noise multiplier times the planner's schedule at the base speed error ``speed`` (m/s, ();
+    :func:`base_speed_error`), or the former alone where the schedule is off."""
     schedule = planner.noise_schedule
     if schedule is None or not schedule.active:
         return arrays.noise_scale
-    return arrays.noise_scale * schedule.gain(base_speed_error(spec, qvel, t0, arrays))
+    return arrays.noise_scale * schedule.gain(speed)
 
 
-def pushed_state(spec: PlanSpec, planner: SamplingPlanner, qvel, t0, arrays: RunArrays) -> jnp.ndarray:
-    """() how pushed this state is by the planner's schedule's speeds (0 calm to 1), where the planner's share
-    of samples around the held plan depends on it; 1 otherwise."""
-    if planner.calm_anchor_fraction is None or planner.noise_schedule is None:
-        return jnp.asarray(1.0)
-    return planner.noise_schedule.pushed(base_speed_error(spec, qvel, t0, arrays))
+def pushed_state(planner: SamplingPlanner, speed) -> jnp.ndarray:
+    """() how pushed a state of base speed error ``speed`` is by the planner's schedule's speeds (0 calm to 1),
+    on which the share of samples around the held plan may depend; 1 without a schedule."""
+    return jnp.asarray(1.0) if planner.noise_schedule is None else planner.noise_schedule.pushed(speed)
 
 
 def propose(spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, key, t0, qvel, arrays: RunArrays,
@@ -238,8 +237,9 @@ def propose(spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, key, 
     ``anchor`` (K, nu), if given, replaces sample 1: in hybrid mode the previous refined plan stays a
     candidate next to the network's proposal (sample 0), so a wrong prediction cannot discard it.
     """
-    knots = planner.sample(state, key, anchor, noise_gain(spec, planner, qvel, t0, arrays), arrays.active_samples,
-                           pushed_state(spec, planner, qvel, t0, arrays))
+    speed = base_speed_error(spec, qvel, t0, arrays)  # once for both; traced away where neither uses it
+    knots = planner.sample(state, key, anchor, noise_gain(planner, speed, arrays), arrays.active_samples,
+                           pushed_state(planner, speed))
     controls = knots_to_controls(spec, arrays, knots, planner_step_times(spec, 0.0), t0)
     return knots, controls
 
