@@ -79,6 +79,24 @@ def test_as_built_g1_stands_on_its_soles_under_the_scene_servos(plant):
     assert touching and all(name.startswith(("left_sole", "right_sole")) for name in touching) == (plant != "as_built_linkage")
 
 
+def _soles_touching(plant: str) -> dict[str, set[str]]:
+    """Sole capsules in contact with the floor per foot after 2 s standing on the keyframe under the scene's servos."""
+    model = load_plant_model(G1, plant)
+    data = mujoco.MjData(model)
+    data.qpos[:], data.ctrl[:] = keyframe_pose(model, G1)
+    for _ in range(1000):
+        mujoco.mj_step(model, data)
+    names = {model.geom(g).name for c in data.contact[:data.ncon] for g in (c.geom1, c.geom2)}
+    return {side: {n.removeprefix(f"{side}_") for n in names if n.startswith(f"{side}_sole")} for side in ("left", "right")}
+
+
+def test_as_built_feet_touch_alike_and_holosomas_right_heel_does_not():
+    as_built = _soles_touching("as_built")
+    assert as_built["left"] == as_built["right"] and {"sole2", "sole6"} <= as_built["left"]
+    holosoma = _soles_touching("as_built_holosoma")
+    assert {"sole2", "sole6"} <= holosoma["left"] and not {"sole2", "sole6"} & holosoma["right"]
+
+
 def test_motor_gains_follow_the_rotor_inertia():
     model = load_plant_model(G1, gains="motor")
     knee, wrist = model.actuator("left_knee_joint").id, model.actuator("left_wrist_pitch_joint").id

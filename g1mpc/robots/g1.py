@@ -1,7 +1,7 @@
 """Unitree G1, 29 position servos (MuJoCo Menagerie ``unitree_g1/scene.xml``)."""
 
 from g1mpc.robots.base import ActuatorGroup, Frame, Robot
-from g1mpc.robots.g1_build import AS_BUILT, BUILD_PART_PLANTS, MOTOR_GAINS, UNITREE_GAINS
+from g1mpc.robots.g1_build import AS_BUILT, AS_BUILT_HOLOSOMA, BUILD_PART_PLANTS, MOTOR_GAINS, UNITREE_GAINS
 
 # Joint offsets from the ``stand`` keyframe (rad). Leg offsets keep the feet flat: hip pitch + knee +
 # ankle pitch sum to zero, and hip roll is compensated by ankle roll.
@@ -55,7 +55,7 @@ G1 = Robot(
     pose_ranges=POSE_RANGES,
     # docs/realtime.md, "Balance against compute" and "Sampling around the plan it holds"
     preset_settings={"cpu": {"planner": "mppi", "calm_noise": 0.25, "anchor_fraction": 1.0}},
-    plants={"as_built": AS_BUILT, **BUILD_PART_PLANTS},
+    plants={"as_built": AS_BUILT, "as_built_holosoma": AS_BUILT_HOLOSOMA, **BUILD_PART_PLANTS},
     sim_plant="as_built",
     gain_sets={"motor": MOTOR_GAINS, "unitree": UNITREE_GAINS},
 )

@@ -34,8 +34,11 @@ JOINT_FRICTIONLOSS = 0.1  # N m, every joint
 JOINT_SOLIMP_LIMIT = (0.97, 0.995, 0.001, 0.5, 2.0)
 
 # Seven capsules along each sole (radius m, from (x, y, z), to (x, y, z) in the ankle-roll frame), in contact with
-# the floor through explicit pairs. Unitree's right foot has two thinner capsules; kept as published.
-_LEFT_SOLE = (
+# the floor through explicit pairs. Both feet alike, as in mjlab 1.6.0's G1 (``asset_zoo/robots/unitree_g1/xmls/g1.xml``,
+# from Unitree's model). holosoma 0.0.3 gives the right foot's two outer full-length capsules radius 0.008, which
+# lifts them 2 mm off the floor and leaves that heel 10 mm either side of its centre line (the left: 18 mm);
+# ``HOLOSOMA_RIGHT_SOLE`` keeps that published variant as the plant ``as_built_holosoma``.
+_SOLE = (
     (0.01, (0.1, -0.026, -0.025), (0.05, -0.027, -0.025)),
     (0.01, (-0.044, -0.018, -0.025), (0.123, -0.018, -0.025)),
     (0.01, (-0.052, -0.01, -0.025), (0.13, -0.01, -0.025)),
@@ -44,14 +47,15 @@ _LEFT_SOLE = (
     (0.01, (-0.044, 0.018, -0.025), (0.123, 0.018, -0.025)),
     (0.01, (0.1, 0.026, -0.025), (0.05, 0.026, -0.025)),
 )
-_RIGHT_SOLE = (
+HOLOSOMA_RIGHT_SOLE = (
     (0.01, (0.1, -0.026, -0.025), (0.05, -0.026, -0.025)),
     (0.008, (-0.044, -0.018, -0.025), (0.123, -0.018, -0.025)),
-    *_LEFT_SOLE[2:5],
+    *_SOLE[2:5],
     (0.008, (-0.044, 0.018, -0.025), (0.123, 0.018, -0.025)),
     (0.01, (0.1, 0.026, -0.025), (0.05, 0.026, -0.025)),
 )
-SOLES = {"left_ankle_roll_link": _LEFT_SOLE, "right_ankle_roll_link": _RIGHT_SOLE}
+SOLES = {"left_ankle_roll_link": _SOLE, "right_ankle_roll_link": _SOLE}
+HOLOSOMA_SOLES = {"left_ankle_roll_link": _SOLE, "right_ankle_roll_link": HOLOSOMA_RIGHT_SOLE}
 SOLE_FLOOR_PAIR = {"solref": (0.01, 1.0), "friction": (0.8, 0.8, 0.005, 0.0001, 0.0001)}
 FLOOR_GEOM = "floor"
 
@@ -64,9 +68,9 @@ LINKAGE_SOLREF = (0.003, 1.0)
 LINKAGE_SOLIMP = (0.99, 0.999, 0.0005, 0.0, 2.0)
 
 
-def replace_soles(spec: mujoco.MjSpec) -> None:
+def replace_soles(spec: mujoco.MjSpec, soles: dict[str, tuple] = SOLES) -> None:
     """Swap the scene's foot spheres for Unitree's seven sole capsules per foot, paired with the floor."""
-    for body_name, capsules in SOLES.items():
+    for body_name, capsules in soles.items():
         body = spec.body(body_name)
         for geom in list(body.geoms):
             if geom.contype or geom.conaffinity:
@@ -111,10 +115,23 @@ def as_built(spec: mujoco.MjSpec) -> None:
         edit(spec)
 
 
+def as_built_holosoma(spec: mujoco.MjSpec) -> None:
+    """The G1's build with holosoma's right sole (two thinner capsules that do not reach the floor)."""
+    for part, (edit, _) in BUILD_PARTS.items():
+        if part != "soles":
+            edit(spec)
+    replace_soles(spec, HOLOSOMA_SOLES)
+
+
 AS_BUILT = PlantVariant(
-    "Unitree's G1 build (holosoma 0.0.3's g1_29dof.xml): rotor armature by motor type, joint friction 0.1 N m, "
-    "seven sole capsules per foot, ankle linkage limits",
+    "Unitree's G1 build (holosoma 0.0.3's g1_29dof.xml, soles as in mjlab 1.6.0's G1): rotor armature by motor "
+    "type, joint friction 0.1 N m, seven sole capsules per foot, ankle linkage limits",
     as_built,
+)
+AS_BUILT_HOLOSOMA = PlantVariant(
+    "the G1 build with holosoma 0.0.3's right sole as published (two capsules of radius 0.008 that never touch "
+    "the floor; the as_built plant before 2026-12-05 08:00 UTC)",
+    as_built_holosoma,
 )
 BUILD_PART_PLANTS = {f"as_built_{part}": PlantVariant(f"only the G1 build's {text}", edit)
                      for part, (edit, text) in BUILD_PARTS.items()}
