@@ -130,7 +130,7 @@ AS_BUILT = PlantVariant(
 )
 AS_BUILT_HOLOSOMA = PlantVariant(
     "the G1 build with holosoma 0.0.3's right sole as published (two capsules of radius 0.008 that never touch "
-    "the floor; the as_built plant before 2026-12-05 08:00 UTC)",
+    "the floor; the as_built plant before 2026-12-05 06:10 UTC)",
     as_built_holosoma,
 )
 BUILD_PART_PLANTS = {f"as_built_{part}": PlantVariant(f"only the G1 build's {text}", edit)
