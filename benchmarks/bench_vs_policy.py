@@ -2,13 +2,14 @@
 
 Usage (prints a table, writes one JSON per cell and a summary; rerun the same command to resume;
 --report_only prints the table of what --out holds):
-    python benchmarks/bench_vs_policy.py --entries ppo@as_built fastsac@as_built ppo@nominal hybrid:64:8@nominal \
+    python benchmarks/bench_vs_policy.py --entries ppo@as_built_holosoma fastsac@as_built_holosoma ppo@nominal hybrid:64:8@nominal \
         --forces 150 200 300 400 500 600 --seeds 900-919 --out benchmarks/results/vs_policy
 An entry is CONTROLLER@PLANT[@GAINS]: CONTROLLER is ``ppo`` or ``fastsac`` (holosoma's G1 policies,
 :mod:`g1mpc.baselines.locomotion_policy`; gains default to theirs, ``motor``) or MODE[:SAMPLES[:ELITES]] of
 g1mpc (gains default to the model's, kp 500), optionally followed by ControllerConfig fields after commas
 (``hybrid:64:8,planner=mppi,calm_noise=0.25@nominal``). PLANT is a plant of the G1 (``nominal``: the planner's own model,
-``as_built``: Unitree's build, the one holosoma's policies were trained on). Each run: 20 s (``--duration``),
+``as_built_holosoma``: Unitree's build as holosoma's policies were trained on it, ``as_built``: the same with
+mjlab's soles). Each run: 20 s (``--duration``),
 0.1 s pushes of FORCE on the pelvis every 2 s in directions drawn from the seed, the synchronous loop (ample
 time per plan), stopped at the first fall. Steps and distance walked: :mod:`g1mpc.running.footsteps`.
 """
@@ -120,7 +121,7 @@ def cell_summary(cell: dict, seeds: list[int]) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--entries", nargs="+", default=["ppo@as_built", "fastsac@as_built", "ppo@nominal", "hybrid:64:8@nominal"])
+    ap.add_argument("--entries", nargs="+", default=["ppo@as_built_holosoma", "fastsac@as_built_holosoma", "ppo@nominal", "hybrid:64:8@nominal"])
     ap.add_argument("--forces", nargs="+", type=float, default=[150, 200, 300, 400, 500, 600])
     ap.add_argument("--seeds", nargs="+", default=["900-919"], help="seeds or ranges (900-919)")
     ap.add_argument("--duration", type=float, default=20.0)
