@@ -1,5 +1,6 @@
-"""What the browser view itself costs in CPU, apart from the planner: the web view of a G1 fed 50 frames a
-second in wall-clock time, with a client on the websocket (a separate process, as a browser on another
+"""What the browser view itself costs in CPU, apart from the planner: the web view of a G1 fed 50 frames and 50
+plans a second in wall-clock time (each plan the reference's targets over a 0.5 s horizon: the page rolls the
+newest out for its traces), with a client on the websocket (a separate process, as a browser on another
 machine) and without one (the page served, nobody watching: the baseline), its process's CPU time per
 50 Hz cycle.
 
@@ -67,6 +68,8 @@ def measure(motion: str, seconds: float, client: bool, port: int) -> dict:
 
     import mujoco
 
+    from g1mpc.planning.controller import CycleTiming
+    from g1mpc.planning.plan import Plan
     from g1mpc.running.assembly import load_task_models
     from g1mpc.running.config import RunConfig
     from g1mpc.running.sim import SimConfig, Simulation
@@ -77,7 +80,11 @@ def measure(motion: str, seconds: float, client: bool, port: int) -> dict:
     robot_qpos, ghost_qpos = _frames(motion, seconds)
     sim = Simulation(models.plant, models.reference, SimConfig(), frequency=1 / PERIOD,
                      fall_test=config.task.fall_test(models.plant, config.robot_description), push_body="pelvis")
-    viewer = WebViewer(sim, models.planner_model, [], config.task.weight_values(), port=port, log=None)
+    feet = [mujoco.mj_name2id(models.planner_model, mujoco.mjtObj.mjOBJ_SITE, f.name) for f in config.robot_description.feet]
+    viewer = WebViewer(sim, models.planner_model, feet, config.task.weight_values(), port=port, log=None)
+    dt = models.plant.opt.timestep
+    controls = np.repeat(models.reference.ctrl[:1], int(round(0.5 / dt)), axis=0)
+    timing = CycleTiming(total=0.015, nn=0.001, cem=0.014, other=0.0)
     watcher = None
     if client:
         watcher = subprocess.Popen([sys.executable, "-c", CLIENT, f"ws://127.0.0.1:{port}"], stdout=subprocess.PIPE, text=True)
@@ -88,6 +95,8 @@ def measure(motion: str, seconds: float, client: bool, port: int) -> dict:
     for i in range(len(robot_qpos)):
         sim.data.qpos[:] = robot_qpos[i]
         mujoco.mj_kinematics(sim.model, sim.data)
+        plan = Plan(start_time=i * PERIOD, state_time=i * PERIOD, controls=controls, dt=dt, knots=np.zeros((4, sim.model.nu)))
+        viewer.on_plan(plan, timing, robot_qpos[i], np.zeros(sim.model.nv), None)
         viewer.update(sim.data, ghost_qpos[i])
         time.sleep(max(0.0, start + (i + 1) * PERIOD - time.perf_counter()))
     cpu, wall = time.process_time() - start_cpu, time.perf_counter() - start

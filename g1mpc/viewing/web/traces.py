@@ -15,32 +15,43 @@ def plan_traces(model: mujoco.MjModel, data: mujoco.MjData, feet: list[int], qpo
                 controls: np.ndarray, control_dt: float) -> dict[str, np.ndarray]:
     """Roll ``controls`` ((P, nu) servo targets every ``control_dt`` s) out on ``model`` from (qpos, qvel);
     returns (steps + 1, 3) world points per trace: ``left_foot``, ``right_foot`` (the feet sites), ``com``
-    and ``capture_point`` (CoM + its velocity / sqrt(g / CoM height), on the floor)."""
+    and ``capture_point`` (CoM + its velocity / sqrt(g / CoM height), on the floor).
+
+    ``mj_step`` leaves the positions and velocities it computed for the state it stepped from, so each step
+    gives that state's points; only the last state needs a forward pass of its own."""
     mujoco.mj_resetData(model, data)
     data.qpos[:], data.qvel[:] = qpos, qvel
     stride = max(1, int(round(model.opt.timestep / control_dt)))
     steps = max(1, len(controls) // stride)
     points = {name: [] for name in ("left_foot", "right_foot", "com", "capture_point")}
-    for k in range(steps + 1):
-        mujoco.mj_forward(model, data)
+
+    def record() -> None:
         mujoco.mj_subtreeVel(model, data)
-        com, com_vel = data.subtree_com[1].copy(), data.subtree_linvel[1].copy()
+        com, com_vel = data.subtree_com[1].copy(), data.subtree_linvel[1]
         omega = np.sqrt(GRAVITY / max(com[2], 0.05))
         points["left_foot"].append(data.site_xpos[feet[0]].copy())
         points["right_foot"].append(data.site_xpos[feet[1]].copy())
         points["com"].append(com)
         points["capture_point"].append(np.array([com[0] + com_vel[0] / omega, com[1] + com_vel[1] / omega, 0.0]))
-        if k < steps:
-            data.ctrl[:] = controls[min(k * stride, len(controls) - 1)]
-            mujoco.mj_step(model, data)
+
+    for k in range(steps):
+        data.ctrl[:] = controls[min(k * stride, len(controls) - 1)]
+        mujoco.mj_step(model, data)
+        record()
+    mujoco.mj_forward(model, data)
+    record()
     return {name: np.array(p) for name, p in points.items()}
 
 
-class PlanTracer:
-    """Computes the traces of the newest submitted plan in the background; ``latest()`` gives the last ones."""
+TRACE_INTERVAL_S = 0.1  # at most this often (the view may lengthen it: :mod:`g1mpc.viewing.web.frame_rate`)
 
-    def __init__(self, model: mujoco.MjModel, feet: list[int]):
-        self.model, self.feet = model, feet
+
+class PlanTracer:
+    """Computes the traces of the newest submitted plan in the background, at most once every ``interval``
+    seconds; ``latest()`` gives the last ones."""
+
+    def __init__(self, model: mujoco.MjModel, feet: list[int], interval: float = TRACE_INTERVAL_S):
+        self.model, self.feet, self.interval = model, feet, interval
         self.data = mujoco.MjData(model)
         self._pending = None
         self._latest: dict[str, np.ndarray] | None = None
@@ -53,6 +64,10 @@ class PlanTracer:
         with self._cond:
             self._pending = (plan, np.array(qpos), np.array(qvel))
             self._cond.notify()
+
+    @property
+    def thread(self) -> threading.Thread:
+        return self._thread
 
     def latest(self) -> dict[str, np.ndarray] | None:
         with self._cond:
@@ -69,7 +84,7 @@ class PlanTracer:
             traces = plan_traces(self.model, self.data, self.feet, qpos, qvel, plan.controls, plan.dt)
             with self._cond:
                 self._latest = traces
-            self._stop_wait(0.1)
+            self._stop_wait(self.interval)
 
     def _stop_wait(self, seconds: float) -> None:
         with self._cond:

@@ -10,7 +10,9 @@ rebuild. The others watch, and the page says who drives.
 
 The loop calls :meth:`WebViewer.update` after every replan period (the session's cycle hook) and plans
 through :meth:`WebViewer.watch` (a wrapper that hands each plan to the page). Drawing runs in the
-viewer's own thread at ``fps``, so the control loop only copies a few arrays.
+viewer's own thread at ``fps``, so the control loop only copies a few arrays. The view's threads keep within 2 %
+of the planner's time: their rates (scene frames, traces, plots) scale down on a machine where they would not
+(:mod:`g1mpc.viewing.web.frame_rate`).
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from g1mpc.motion.reference import Reference
 from g1mpc.planning.pipeline import ClipTooLong, check_clip_fits
 from g1mpc.viewing.web.meshes import visual_meshes
 from g1mpc.viewing.web.poses import local_poses, scene_paths
-from g1mpc.viewing.web.traces import PlanTracer
+from g1mpc.viewing.web.frame_rate import RateGovernor, ThreadsCpuClock
+from g1mpc.viewing.web.traces import TRACE_INTERVAL_S, PlanTracer
 
 if TYPE_CHECKING:
     from g1mpc.running.sim import Simulation
@@ -38,6 +41,8 @@ Log = Callable[[str], None]
 HISTORY = 250  # cycles in the live plots (5 s at 50 Hz)
 SCENE_FPS = 20.0  # scene frames per second: each frame wakes the page's websocket thread beside the planner
 PANEL_HZ = 5.0  # plots and status updates per second (the scene moves at ``fps``)
+VIEW_CPU_SHARE = 0.02  # the view's threads' CPU time per second of planning, at most (issue 36)
+RATE_WINDOW_S = 1.0  # how often the view measures itself and sets its rates
 SEND_TOLERANCE = 1e-3  # m, and quaternion components: a body moved less than this is not sent again
 
 
@@ -81,7 +86,12 @@ class WebViewer:
         self.sim, self.model, self.log = sim, sim.model, log
         self.period = sim.period
         self.status = dict(status or {})
+        before = set(threading.enumerate())
         self.server = viser.ViserServer(host=host, port=port, label=label, verbose=False)
+        self._server_threads = [t for t in threading.enumerate() if t not in before]  # its websocket loop
+        self._watchers = 0  # browsers connected: traces are computed only while someone watches
+        self._planning_s = 0.0  # seconds spent planning, summed over the run (the view's CPU budget follows it)
+        self.rates = RateGovernor(share=VIEW_CPU_SHARE)
         self.port = self.server.get_port()
         self.url = f"http://{host}:{self.port}"
         self._ghost_data = mujoco.MjData(self.model)
@@ -113,6 +123,7 @@ class WebViewer:
         self.server.on_client_connect(self._on_connect)
         self.server.on_client_disconnect(self._on_disconnect)
         self._stop = threading.Event()
+        self.fps = fps
         self._thread = threading.Thread(target=self._draw_loop, args=(fps,), name="g1mpc-web", daemon=True)
         self._thread.start()
         if log:
@@ -327,6 +338,7 @@ class WebViewer:
     def on_plan(self, plan, timing, qpos: np.ndarray, qvel: np.ndarray, arrays) -> None:
         with self._lock:
             self._cycle_ms.append(timing.total * 1e3)
+            self._planning_s += timing.total
         pending = self._pending_tuning
         if pending is not None and np.allclose(np.asarray(arrays.cost_scale), self._scale) and \
                 np.isclose(float(arrays.noise_scale), self._noise):
@@ -344,7 +356,8 @@ class WebViewer:
             if self.log:
                 self.log(f"[web] clip {clip[0]}: in use from the plan at t={plan.state_time:.2f}s "
                          f"({1e3 * (time.time() - clip[1]):.0f} ms after the switch)")
-        self.tracer.submit(plan, qpos, qvel)
+        if self._watchers:
+            self.tracer.submit(plan, qpos, qvel)
 
     def update(self, data: mujoco.MjData, ref_qpos: np.ndarray) -> bool:
         """The loop's cycle hook: copy the poses and the numbers for the page; hold while paused; reset on request."""
@@ -369,13 +382,23 @@ class WebViewer:
     # drawing thread -----------------------------------------------------------------------------------
     def _draw_loop(self, fps: float) -> None:
         count, drawn = 0, None
-        while not self._stop.wait(1.0 / fps):
+        clock = ThreadsCpuClock([threading.current_thread(), self.tracer.thread, *self._server_threads])
+        window_start, planning_start = time.perf_counter(), self._planning_s
+        while not self._stop.wait(1.0 / (fps * self.rates.factor)):
             try:
-                if not self.server.get_clients():
+                now = time.perf_counter()
+                if now - window_start >= RATE_WINDOW_S:
+                    with self._lock:
+                        planning = self._planning_s
+                    factor = self.rates.update(clock.lap(), planning - planning_start, now - window_start)
+                    self.tracer.interval = TRACE_INTERVAL_S / factor
+                    window_start, planning_start = now, planning
+                self._watchers = len(self.server.get_clients())
+                if not self._watchers:
                     continue  # nobody watches: send nothing
                 drawn = self._draw_scene(drawn)
                 count += 1
-                if count % max(1, round(fps / PANEL_HZ)) == 0:
+                if count % max(1, round(fps / PANEL_HZ)) == 0:  # every few frames: slower with them
                     self._draw_panel()
             except Exception as exc:  # a page problem must never stop the robot
                 if self.log:
@@ -447,7 +470,7 @@ class WebViewer:
             f"**t** {frame.time:.2f} s | **{'paused' if self._paused.is_set() else 'running'}** | "
             f"clip {self.sim.clip_name} | mode {s.get('mode', '?')} | samples {s.get('samples', '?')} | "
             f"planning p50 {np.median(plan_ms) if plan_ms else float('nan'):.1f} ms of {self.period * 1e3:.0f} ms | "
-            f"falls {self.sim.fall_count} | pushes from the page {self.pushes_from_page} | driver: {s.get('driver', 'nobody')} | "
+            f"view {self.fps * self.rates.factor:.0f} fps | falls {self.sim.fall_count} | pushes from the page {self.pushes_from_page} | driver: {s.get('driver', 'nobody')} | "
             f"{len(self.server.get_clients())} browser(s)")
 
     def close(self) -> None:
