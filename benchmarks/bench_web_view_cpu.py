@@ -1,6 +1,7 @@
 """What the browser view itself costs in CPU, apart from the planner: the web view of a G1 fed 50 frames and 50
 plans a second in wall-clock time (each plan the reference's targets over a 0.5 s horizon: the page rolls the
-newest out for its traces), with a client on the websocket (a separate process, as a browser on another
+newest out for its traces; ``--plan_ms`` of CPU spent per cycle in the feeding thread stands in for the
+planner, whose CPU the view's rates follow), with a client on the websocket (a separate process, as a browser on another
 machine) and without one (the page served, nobody watching: the baseline), its process's CPU time per
 50 Hz cycle.
 
@@ -62,8 +63,18 @@ def _frames(motion: str, seconds: float) -> tuple[np.ndarray, np.ndarray]:
     return np.array(robot), np.repeat(reference.qpos[:1], cycles, axis=0)
 
 
-def measure(motion: str, seconds: float, client: bool, port: int) -> dict:
-    """CPU ms of this process per 50 Hz cycle while the view is fed ``seconds`` of frames."""
+def _spend_cpu(seconds: float) -> None:
+    """Busy this thread for ``seconds`` of its own CPU time (the planner's share of a cycle)."""
+    import time
+
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+
+def measure(motion: str, seconds: float, client: bool, port: int, plan_ms: float = 0.0) -> dict:
+    """CPU ms of this process per 50 Hz cycle while the view is fed ``seconds`` of frames, ``plan_ms`` of them
+    spent by the feeding thread in each cycle as a planner would."""
     import time
 
     import mujoco
@@ -84,7 +95,7 @@ def measure(motion: str, seconds: float, client: bool, port: int) -> dict:
     viewer = WebViewer(sim, models.planner_model, feet, config.task.weight_values(), port=port, log=None)
     dt = models.plant.opt.timestep
     controls = np.repeat(models.reference.ctrl[:1], int(round(0.5 / dt)), axis=0)
-    timing = CycleTiming(total=0.015, nn=0.001, cem=0.014, other=0.0)
+    timing = CycleTiming(total=plan_ms / 1e3, nn=0.0, cem=plan_ms / 1e3, other=0.0)
     watcher = None
     if client:
         watcher = subprocess.Popen([sys.executable, "-c", CLIENT, f"ws://127.0.0.1:{port}"], stdout=subprocess.PIPE, text=True)
@@ -93,6 +104,7 @@ def measure(motion: str, seconds: float, client: bool, port: int) -> dict:
         time.sleep(2.0)  # the scene's meshes go out first: not what a frame costs
     start_cpu, start = time.process_time(), time.perf_counter()
     for i in range(len(robot_qpos)):
+        _spend_cpu(plan_ms / 1e3)
         sim.data.qpos[:] = robot_qpos[i]
         mujoco.mj_kinematics(sim.model, sim.data)
         plan = Plan(start_time=i * PERIOD, state_time=i * PERIOD, controls=controls, dt=dt, knots=np.zeros((4, sim.model.nu)))
@@ -114,11 +126,13 @@ def main() -> int:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--port", type=int, default=8751)
+    p.add_argument("--plan_ms", type=float, default=15.0,
+                   help="CPU ms per cycle the feeding thread spends as the planner would (one core's run: ~15)")
     p.add_argument("--out", default=None)
     p.add_argument("--child", nargs=2, metavar=("MOTION", "CLIENT"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
-        print(json.dumps(measure(args.child[0], args.seconds, args.child[1] == "client", args.port)))
+        print(json.dumps(measure(args.child[0], args.seconds, args.child[1] == "client", args.port, args.plan_ms)))
         return 0
     runs: dict[str, list[dict]] = {}
     for r in range(args.rounds):
@@ -127,14 +141,14 @@ def main() -> int:
                 for watched in ("client", "none"):
                     env = {**os.environ, "PYTHONPATH": str(Path(code).resolve())}
                     out = subprocess.run([sys.executable, __file__, "--child", motion, watched, "--seconds", str(args.seconds),
-                                          "--port", str(args.port)], env=env, capture_output=True, text=True, cwd=code)
+                                          "--port", str(args.port), "--plan_ms", str(args.plan_ms)], env=env, capture_output=True, text=True, cwd=code)
                     if out.returncode != 0:
                         raise SystemExit(f"error: {code} {motion} {watched} failed:\n{out.stderr[-2000:]}")
                     row = json.loads(out.stdout.strip().splitlines()[-1])
                     runs.setdefault(f"{code}|{motion}|{watched}", []).append(row)
                     print(f"[web cpu] round {r} {code} {motion} {watched}: {row}", flush=True)
     table = []
-    print(f"{'code':<24} {'motion':<8} {'CPU ms/cycle, client':>21} {'no client':>10} {'view costs':>11} {'msgs/s':>7} {'kB/s':>6}")
+    print(f"{'code':<24} {'motion':<8} {'CPU ms/cycle, client':>21} {'no client':>10} {'view costs':>11} {'of plan':>8} {'msgs/s':>7} {'kB/s':>6}")
     for code in args.code_dirs:
         for motion in args.motions:
             watched, idle = runs[f"{code}|{motion}|client"], runs[f"{code}|{motion}|none"]
@@ -142,8 +156,11 @@ def main() -> int:
             rate = np.mean([x["messages"] / x["wall_s"] for x in watched])
             kbs = np.mean([x["bytes"] / x["wall_s"] / 1e3 for x in watched])
             table.append({"code": code, "motion": motion, "cpu_ms_per_cycle_client": c, "cpu_ms_per_cycle_no_client": n,
-                          "view_ms_per_cycle": c - n, "messages_per_s": rate, "kbytes_per_s": kbs})
-            print(f"{code:<24} {motion:<8} {c:>21.2f} {n:>10.2f} {c - n:>11.2f} {rate:>7.0f} {kbs:>6.0f}")
+                          "view_ms_per_cycle": c - n,
+                          "view_share_of_plan": (c - n) / args.plan_ms if args.plan_ms > 0 else None,
+                          "messages_per_s": rate, "kbytes_per_s": kbs})
+            share = f"{100 * (c - n) / args.plan_ms:.1f} %" if args.plan_ms > 0 else "-"
+            print(f"{code:<24} {motion:<8} {c:>21.2f} {n:>10.2f} {c - n:>11.2f} {share:>8} {rate:>7.0f} {kbs:>6.0f}")
     if args.out:
         sys.path.insert(0, str(ROOT))
         from g1mpc.running.reporting import write_json_atomic

@@ -15,16 +15,16 @@ from tests.helpers import ROOT
 
 def test_over_budget_the_rates_fall_in_proportion_and_under_it_they_rise_gently():
     rates = RateGovernor(share=0.02, min_factor=0.4, max_rise=1.25)
-    # 1 s window, 0.8 s planning: a budget of 16 ms; the view used 20 ms -> 0.8 of its rates
+    # 1 s window, the run used 0.8 s of CPU: a budget of 16 ms; the view used 20 ms -> 0.8 of its rates
     assert rates.update(0.020, 0.8, 1.0) == pytest.approx(0.8)
     assert rates.update(0.008, 0.8, 1.0) == pytest.approx(1.0)  # half the budget: up by at most 1.25, capped at 1
     assert rates.update(0.100, 0.8, 1.0) == pytest.approx(0.4)  # far over: not below the floor
     assert rates.update(0.0, 0.8, 1.0) == pytest.approx(0.5)  # nothing used: rises by 1.25 a window
 
 
-def test_an_idle_planner_leaves_the_view_half_the_wall_clocks_share():
+def test_an_idle_run_leaves_the_view_half_the_wall_clocks_share():
     rates = RateGovernor(share=0.02, idle_floor=0.5)
-    # planning 0.05 s of a 1 s window (a network-only run): the budget is 2 % of 0.5 s, 10 ms, not 1 ms
+    # the run used 0.05 s of CPU in a 1 s window (a network-only run): the budget is 2 % of 0.5 s, 10 ms, not 1 ms
     assert rates.update(0.010, 0.05, 1.0) == pytest.approx(1.0)
     assert rates.update(0.020, 0.05, 1.0) == pytest.approx(0.5)
 

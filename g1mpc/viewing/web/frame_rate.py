@@ -1,9 +1,10 @@
-"""The web view's update rates, held to a share of the planner's time.
+"""The web view's update rates, held to a share of the run's own CPU time.
 
 The view's threads (drawing, the plan traces, the page's websocket server) run beside the planner; on a
 machine with one core every millisecond they use is one the planner waits for. Once a second the view
-compares the CPU time its threads used with the time the planner spent planning, and scales its rates (scene
-frames, traces, plots) so the former stays within ``share`` of the latter.
+compares the CPU time its threads used with the CPU time the rest of the process used (the planner and its
+rollout threads, the plant, the loop), and scales its rates (scene frames, traces, plots) so the former stays
+within ``share`` of the latter.
 """
 
 from __future__ import annotations
@@ -18,19 +19,19 @@ from g1mpc.common.errors import ConfigError
 
 @dataclass
 class RateGovernor:
-    """A rate factor in [``min_factor``, 1] that keeps the view's CPU time within ``share`` of the planning time.
+    """A rate factor in [``min_factor``, 1] that keeps the view's CPU time within ``share`` of the run's.
 
     Attributes:
-        share: the view's CPU time allowed per second of planning (0.02: 2 %).
+        share: the view's CPU time allowed per CPU second of the rest of the run (0.02: 2 %).
         min_factor: the lowest factor (the view never drops below this fraction of its full rates).
-        idle_floor: when the planner plans for less than this fraction of the wall clock (a fast network-only
-            run, a paused one), the budget is ``share`` of this fraction of the wall clock instead.
+        idle_floor: when the run uses less CPU than this fraction of the wall clock (a fast network-only run, a
+            paused one), the budget is ``share`` of this fraction of the wall clock instead.
         max_rise: the largest factor by which one update may raise the rates (they fall at once when over budget).
         factor: the current factor (1: full rates).
     """
 
     share: float = 0.02
-    min_factor: float = 0.4
+    min_factor: float = 0.25
     idle_floor: float = 0.5
     max_rise: float = 1.25
     factor: float = field(default=1.0, init=False)
@@ -41,12 +42,12 @@ class RateGovernor:
         if not 0 < self.min_factor <= 1 or not 0 <= self.idle_floor <= 1 or self.max_rise < 1:
             raise ConfigError("min_factor must be in (0, 1], idle_floor in [0, 1] and max_rise >= 1")
 
-    def update(self, view_cpu_s: float, planning_s: float, window_s: float) -> float:
+    def update(self, view_cpu_s: float, run_cpu_s: float, window_s: float) -> float:
         """The new factor after a window of ``window_s`` wall seconds in which the view's threads used ``view_cpu_s``
-        of CPU and the planner planned for ``planning_s``; rates scale in proportion, as the view's work does."""
+        of CPU and the rest of the run ``run_cpu_s``; rates scale in proportion, as the view's work does."""
         if window_s <= 0:
             return self.factor
-        budget = self.share * max(planning_s, self.idle_floor * window_s)
+        budget = self.share * max(run_cpu_s, self.idle_floor * window_s)
         if view_cpu_s <= 0:
             wanted = self.factor * self.max_rise
         else:

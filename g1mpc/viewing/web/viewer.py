@@ -11,8 +11,8 @@ rebuild. The others watch, and the page says who drives.
 The loop calls :meth:`WebViewer.update` after every replan period (the session's cycle hook) and plans
 through :meth:`WebViewer.watch` (a wrapper that hands each plan to the page). Drawing runs in the
 viewer's own thread at ``fps``, so the control loop only copies a few arrays. The view's threads keep within 2 %
-of the planner's time: their rates (scene frames, traces, plots) scale down on a machine where they would not
-(:mod:`g1mpc.viewing.web.frame_rate`).
+of the CPU time the rest of the process (the planner, its rollout threads, the plant) uses: their rates (scene
+frames, traces, plots) scale down on a machine where they would not (:mod:`g1mpc.viewing.web.frame_rate`).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ Log = Callable[[str], None]
 HISTORY = 250  # cycles in the live plots (5 s at 50 Hz)
 SCENE_FPS = 20.0  # scene frames per second: each frame wakes the page's websocket thread beside the planner
 PANEL_HZ = 5.0  # plots and status updates per second (the scene moves at ``fps``)
-VIEW_CPU_SHARE = 0.02  # the view's threads' CPU time per second of planning, at most (issue 36)
+VIEW_CPU_SHARE = 0.02  # the view's threads' CPU time per CPU second of the rest of the process, at most (issue 36)
 RATE_WINDOW_S = 1.0  # how often the view measures itself and sets its rates
 SEND_TOLERANCE = 1e-3  # m, and quaternion components: a body moved less than this is not sent again
 
@@ -90,7 +90,6 @@ class WebViewer:
         self.server = viser.ViserServer(host=host, port=port, label=label, verbose=False)
         self._server_threads = [t for t in threading.enumerate() if t not in before]  # its websocket loop
         self._watchers = 0  # browsers connected: traces are computed only while someone watches
-        self._planning_s = 0.0  # seconds spent planning, summed over the run (the view's CPU budget follows it)
         self.rates = RateGovernor(share=VIEW_CPU_SHARE)
         self.port = self.server.get_port()
         self.url = f"http://{host}:{self.port}"
@@ -338,7 +337,6 @@ class WebViewer:
     def on_plan(self, plan, timing, qpos: np.ndarray, qvel: np.ndarray, arrays) -> None:
         with self._lock:
             self._cycle_ms.append(timing.total * 1e3)
-            self._planning_s += timing.total
         pending = self._pending_tuning
         if pending is not None and np.allclose(np.asarray(arrays.cost_scale), self._scale) and \
                 np.isclose(float(arrays.noise_scale), self._noise):
@@ -383,16 +381,15 @@ class WebViewer:
     def _draw_loop(self, fps: float) -> None:
         count, drawn = 0, None
         clock = ThreadsCpuClock([threading.current_thread(), self.tracer.thread, *self._server_threads])
-        window_start, planning_start = time.perf_counter(), self._planning_s
+        window_start, process_start = time.perf_counter(), time.process_time()
         while not self._stop.wait(1.0 / (fps * self.rates.factor)):
             try:
-                now = time.perf_counter()
-                if now - window_start >= RATE_WINDOW_S:
-                    with self._lock:
-                        planning = self._planning_s
-                    factor = self.rates.update(clock.lap(), planning - planning_start, now - window_start)
+                now, process = time.perf_counter(), time.process_time()
+                if now - window_start >= RATE_WINDOW_S:  # the rest of the process: the planner, the plant, the loop
+                    view = clock.lap()
+                    factor = self.rates.update(view, process - process_start - view, now - window_start)
                     self.tracer.interval = TRACE_INTERVAL_S / factor
-                    window_start, planning_start = now, planning
+                    window_start, process_start = now, process
                 self._watchers = len(self.server.get_clients())
                 if not self._watchers:
                     continue  # nobody watches: send nothing
