@@ -88,6 +88,12 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
                         "--calm_speed to --pushed_speed (default: the preset's)")
     g.add_argument("--calm_speed", type=float, default=C.calm_speed, help="m/s: at or below, the noise is --calm_noise's")
     g.add_argument("--pushed_speed", type=float, default=C.pushed_speed, help="m/s: at or above, the full noise")
+    g.add_argument("--pushed_joint_speed", type=float, default=None,
+                   help="rad/s: joints moving this much faster than the reference's (RMS) count as pushed too, for the "
+                        "noise and --calm_anchor_fraction, from --calm_joint_speed up (default: the preset's; unset: the "
+                        "base's speed alone)")
+    g.add_argument("--calm_joint_speed", type=float, default=C.calm_joint_speed,
+                   help="rad/s: at or below, the joints count as calm")
     g.add_argument("--push_observer", choices=get_args(Switch), default=C.push_observer,
                    help="plans that start ahead of their state (latency compensation) add the base acceleration the "
                         "last prediction missed, a push the model does not know (docs/realtime.md)")
@@ -250,7 +256,8 @@ def run_config_from_args(args, mode: Mode) -> RunConfig:
             calm_anchor_fraction=sizes["calm_anchor_fraction"], mjx_unroll=args.mjx_unroll,
             noise_correlation=noise_correlation_path(sizes["noise_correlation"], args.robot),
             noise_shrinkage=sizes["noise_shrinkage"], mppi_sigma=sizes["mppi_sigma"], calm_noise=sizes["calm_noise"],
-            calm_speed=args.calm_speed, pushed_speed=args.pushed_speed, push_observer=args.push_observer,
+            calm_speed=args.calm_speed, pushed_speed=args.pushed_speed, calm_joint_speed=args.calm_joint_speed,
+            pushed_joint_speed=sizes["pushed_joint_speed"], push_observer=args.push_observer,
             push_deadband=args.push_deadband, push_lead=args.push_lead,
         ),
     )

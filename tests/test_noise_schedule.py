@@ -7,7 +7,7 @@ import pytest
 
 from g1mpc.common.errors import ConfigError
 from g1mpc.planning.controller import ControllerConfig, make_planner
-from g1mpc.planning.noise_schedule import NoiseSchedule, relative_base_speed
+from g1mpc.planning.noise_schedule import NoiseSchedule, relative_base_speed, relative_joint_speed
 from g1mpc.planning.planners import PlannerState
 
 
@@ -20,13 +20,29 @@ def test_gain_ramps_from_calm_to_one_between_the_two_speeds():
     np.testing.assert_allclose(pushed, [0.0, 0.0, 0.5, 1.0, 1.0], rtol=1e-6)
 
 
+def test_with_a_joint_ramp_the_larger_of_the_two_ramps_counts():
+    schedule = NoiseSchedule(calm=0.25, calm_speed=0.1, pushed_speed=0.3, calm_joint_speed=0.5, pushed_joint_speed=1.0)
+    cases = [(0.0, 0.0), (0.0, 0.75), (0.2, 0.75), (0.25, 0.6), (0.0, 3.0)]
+    pushed = [float(schedule.pushed(jnp.float32(v), jnp.float32(w))) for v, w in cases]
+    np.testing.assert_allclose(pushed, [0.0, 0.5, 0.5, 0.75, 1.0], rtol=1e-6)
+    assert float(schedule.pushed(jnp.float32(0.0))) == 0.0  # no joint speed given: the base's ramp alone
+    base_only = NoiseSchedule(calm=0.25, calm_speed=0.1, pushed_speed=0.3)
+    assert float(base_only.pushed(jnp.float32(0.0), jnp.float32(3.0))) == 0.0  # no joint ramp configured: ignored
+
+
+def test_relative_joint_speed_is_the_rms_of_the_joints_speed_minus_the_reference_s():
+    speed = relative_joint_speed(jnp.array([1.0, -1.0, 0.5]), jnp.zeros(3), jnp.array([0.02, 0.0, 0.01]), 0.02)
+    np.testing.assert_allclose(float(speed), np.sqrt(1.0 / 3.0), rtol=1e-5)  # (0, -1, 0) after the reference's (1, 0, 0.5)
+
+
 def test_relative_speed_is_the_base_velocity_minus_the_reference_s():
     speed = relative_base_speed(jnp.array([0.5, 0.0, 9.0, 1.0]), jnp.array([0.0, 0.0]), jnp.array([0.004, 0.0]), 0.02)
     np.testing.assert_allclose(float(speed), 0.3, rtol=1e-5)  # (0.5, 0) - (0.2, 0); the vertical velocity is ignored
 
 
 @pytest.mark.parametrize("field, value", [("calm_noise", 0.0), ("calm_noise", 1.5), ("calm_speed", 0.5),
-                                          ("calm_speed", -0.1), ("pushed_speed", float("nan"))])
+                                          ("calm_speed", -0.1), ("pushed_speed", float("nan")),
+                                          ("pushed_joint_speed", 0.2), ("pushed_joint_speed", float("nan"))])
 def test_bad_schedule_settings_are_refused(field, value):
     with pytest.raises(ConfigError, match=field):
         ControllerConfig(**{field: value})
@@ -73,3 +89,23 @@ def test_the_propose_stage_centres_more_samples_on_the_held_plan_as_the_base_is_
         return int((np.asarray(knots[1:]).mean(axis=(1, 2)) < -0.25).sum())
 
     assert (around_held([0.0, 0.0]), around_held([0.2, 0.0]), around_held([0.0, -1.0])) == (4, 6, 8)
+
+
+def test_the_propose_stage_widens_the_samples_for_joints_that_still_move_after_the_base_has_slowed(small_assembly):
+    """A joint ramp (0.5 -> 1.0 rad/s RMS): a still base with joints moving about 2 rad/s RMS faster than the
+    reference's samples the full spread; without the ramp, the same state samples the calm spread."""
+    from g1mpc.planning import pipeline as P
+
+    a = small_assembly
+    state = PlannerState(jnp.zeros((a.spec.num_knots, a.spec.nu)), jnp.full((a.spec.num_knots, a.spec.nu), 0.1))
+    stepping = jnp.zeros(a.spec.nv).at[6:].set(2.0)  # the base still, every joint at 2 rad/s
+
+    def spread(**ramp):
+        config = ControllerConfig(num_samples=8, num_elites=2, calm_noise=0.25, calm_speed=0.1, pushed_speed=0.3, **ramp)
+        planner = make_planner(config, tuple(np.ones(a.spec.nu)))
+        knots, _ = P.propose(a.spec, planner, state, jax.random.PRNGKey(3), 0.0, stepping, a.arrays)
+        return np.asarray(knots[1:])
+
+    with_joints, base_only = spread(calm_joint_speed=0.5, pushed_joint_speed=1.0), spread()
+    assert np.abs(with_joints).max() > 0.05
+    np.testing.assert_allclose(base_only, 0.25 * with_joints, atol=1e-6)

@@ -66,6 +66,9 @@ class ControllerConfig:
             the reference's (1: always the full spread), rising linearly to 1 as the base's horizontal speed
             relative to the reference's goes from calm_speed to pushed_speed (m/s;
             :mod:`g1mpc.planning.noise_schedule`).
+        calm_joint_speed, pushed_joint_speed: the same ramp in the joints' RMS speed relative to the reference's
+            (rad/s), for the noise and calm_anchor_fraction alike; the larger of the two ramps counts (None: the
+            base's alone).
         push_observer: on: plans that start ahead of their state (latency compensation) are predicted with the
             base acceleration the last prediction missed (:mod:`g1mpc.planning.push_observer`).
         push_deadband: the observer's smallest missed base acceleration (m/s^2); smaller ones are taken as model error.
@@ -93,6 +96,8 @@ class ControllerConfig:
     calm_noise: float = 1.0
     calm_speed: float = 0.05
     pushed_speed: float = 0.2
+    calm_joint_speed: float = 0.5
+    pushed_joint_speed: float | None = None
     push_observer: Switch = "on"
     push_deadband: float = 3.0
     push_lead: float = 0.0
@@ -121,8 +126,8 @@ class ControllerConfig:
             if not ok:
                 raise ConfigError(message)
         for name in ("sigma_start", "sigma_min", "explore_fraction", "temperature", "nn_weight", "anchor_fraction",
-                     "noise_shrinkage", "calm_noise", "calm_speed", "pushed_speed", "push_deadband",
-                     "push_lead"):
+                     "noise_shrinkage", "calm_noise", "calm_speed", "pushed_speed", "calm_joint_speed",
+                     "push_deadband", "push_lead"):
             if not math.isfinite(getattr(self, name)):
                 raise ConfigError(f"--{name} must be a finite number")
         _ = self.noise_schedule  # its constructor checks the schedule's settings
@@ -130,7 +135,8 @@ class ControllerConfig:
 
     @property
     def noise_schedule(self) -> NoiseSchedule:
-        return NoiseSchedule(self.calm_noise, self.calm_speed, self.pushed_speed)
+        return NoiseSchedule(self.calm_noise, self.calm_speed, self.pushed_speed, self.calm_joint_speed,
+                             self.pushed_joint_speed)
 
     @property
     def push_observer_config(self) -> PushObserverConfig:

@@ -1,5 +1,7 @@
 """Sampling noise that widens when the robot is pushed: narrow while the floating base moves as the
-reference's does, the full spread once it moves faster than that by ``pushed_speed``.
+reference's does, the full spread once it moves faster than that by ``pushed_speed`` (or, where
+``pushed_joint_speed`` is set, once the joints move that much faster than the reference's: a robot still
+stepping after its base has slowed counts as pushed).
 
 Wide samples hold pushes and shake a standing robot (their weighted mean carries some of their noise into
 the plan); the schedule keeps them for the cycles that need them. The gain multiplies the sampling spread
@@ -17,37 +19,50 @@ from g1mpc.common.errors import ConfigError
 
 @dataclass(frozen=True)
 class NoiseSchedule:
-    """The noise multiplier as a function of the base's horizontal speed relative to the reference's (m/s).
+    """The noise multiplier as a function of how much faster than the reference's the robot moves.
 
     Settings have no defaults here: :class:`~g1mpc.planning.controller.ControllerConfig` holds the one default
-    of each (``calm_noise``, ``calm_speed``, ``pushed_speed``).
+    of each (``calm_noise``, ``calm_speed``, ``pushed_speed``, ``calm_joint_speed``, ``pushed_joint_speed``).
 
     Attributes:
         calm: multiplier at or below ``calm_speed`` (1: the schedule changes nothing).
-        calm_speed, pushed_speed: the ramp from ``calm`` up to 1, linear in the speed.
+        calm_speed, pushed_speed: the ramp from ``calm`` up to 1, linear in the base's horizontal speed relative
+            to the reference's (m/s).
+        calm_joint_speed, pushed_joint_speed: the same ramp in the joints' RMS speed relative to the reference's
+            (rad/s); the state is as pushed as the larger of the two ramps says. None: the base's alone.
     """
 
     calm: float
     calm_speed: float
     pushed_speed: float
+    calm_joint_speed: float = 0.5
+    pushed_joint_speed: float | None = None
 
     def __post_init__(self) -> None:
         if not 0 < self.calm <= 1:
             raise ConfigError(f"--calm_noise must be in (0, 1], got {self.calm}")
         if not 0 <= self.calm_speed < self.pushed_speed:
             raise ConfigError(f"--calm_speed ({self.calm_speed}) must be >= 0 and below --pushed_speed ({self.pushed_speed})")
+        if self.pushed_joint_speed is not None and not 0 <= self.calm_joint_speed < self.pushed_joint_speed:
+            raise ConfigError(f"--calm_joint_speed ({self.calm_joint_speed}) must be >= 0 and below "
+                              f"--pushed_joint_speed ({self.pushed_joint_speed})")
 
     @property
     def active(self) -> bool:
         return self.calm < 1
 
-    def pushed(self, speed: jnp.ndarray) -> jnp.ndarray:
-        """() how pushed the state is, from 0 (calm) to 1, for a relative base speed ``speed`` (m/s, ())."""
-        return jnp.clip((speed - self.calm_speed) / (self.pushed_speed - self.calm_speed), 0.0, 1.0)
+    def pushed(self, speed: jnp.ndarray, joint_speed: jnp.ndarray | None = None) -> jnp.ndarray:
+        """() how pushed the state is, from 0 (calm) to 1, for a relative base speed ``speed`` (m/s, ()) and
+        relative joint speed ``joint_speed`` (rad/s RMS, (); used only with a ``pushed_joint_speed``)."""
+        base = jnp.clip((speed - self.calm_speed) / (self.pushed_speed - self.calm_speed), 0.0, 1.0)
+        if self.pushed_joint_speed is None or joint_speed is None:
+            return base
+        joints = (joint_speed - self.calm_joint_speed) / (self.pushed_joint_speed - self.calm_joint_speed)
+        return jnp.maximum(base, jnp.clip(joints, 0.0, 1.0))
 
-    def gain(self, speed: jnp.ndarray) -> jnp.ndarray:
-        """() multiplier on the sampling noise for a relative base speed ``speed`` (m/s, ())."""
-        return self.calm + (1.0 - self.calm) * self.pushed(speed)
+    def gain(self, speed: jnp.ndarray, joint_speed: jnp.ndarray | None = None) -> jnp.ndarray:
+        """() multiplier on the sampling noise for the relative speeds of :meth:`pushed`."""
+        return self.calm + (1.0 - self.calm) * self.pushed(speed, joint_speed)
 
 
 def relative_base_speed(qvel: jnp.ndarray, ref_base_now: jnp.ndarray, ref_base_next: jnp.ndarray,
@@ -56,3 +71,10 @@ def relative_base_speed(qvel: jnp.ndarray, ref_base_now: jnp.ndarray, ref_base_n
     whose base positions (2,) are ``ref_base_now`` and, ``dt`` seconds later, ``ref_base_next``."""
     reference_velocity = (ref_base_next - ref_base_now) / dt
     return jnp.linalg.norm(qvel[:2] - reference_velocity)
+
+
+def relative_joint_speed(joint_velocity: jnp.ndarray, ref_joints_now: jnp.ndarray, ref_joints_next: jnp.ndarray,
+                         dt: float) -> jnp.ndarray:
+    """() RMS speed (rad/s) of the joints (``joint_velocity`` (J,)) relative to the reference's, whose joint
+    positions (J,) are ``ref_joints_now`` and, ``dt`` seconds later, ``ref_joints_next``."""
+    return jnp.sqrt(jnp.mean((joint_velocity - (ref_joints_next - ref_joints_now) / dt) ** 2))

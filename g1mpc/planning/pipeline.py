@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from g1mpc.common.errors import ConfigError
-from g1mpc.planning.noise_schedule import relative_base_speed
+from g1mpc.planning.noise_schedule import relative_base_speed, relative_joint_speed
 from g1mpc.planning.planners import PlannerState, SamplingPlanner
 from g1mpc.planning.splines import interpolate, spline_weights
 from g1mpc.robots.models import SensorLayout
@@ -214,19 +214,38 @@ def base_speed_error(spec: PlanSpec, qvel, t0, arrays: RunArrays) -> jnp.ndarray
     return relative_base_speed(qvel, base[0], base[1], spec.planner_dt)
 
 
-def noise_gain(planner: SamplingPlanner, speed, arrays: RunArrays) -> jnp.ndarray:
-    """() the live noise multiplier times the planner's schedule at the base speed error ``speed`` (m/s, ();
-    :func:`base_speed_error`), or the former alone where the schedule is off."""
+def joint_speed_error(spec: PlanSpec, qvel, t0, arrays: RunArrays) -> jnp.ndarray:
+    """() RMS speed (rad/s) of the joints at ``t0`` (``qvel[6:]``, after the floating base) relative to the reference's."""
+    times = t0 + jnp.asarray([0.0, spec.planner_dt])
+    joints = _frame_blend(spec, arrays, times, arrays.ref_qpos[:, 7:])
+    return relative_joint_speed(qvel[6:], joints[0], joints[1], spec.planner_dt)
+
+
+class Motion(NamedTuple):
+    """How much faster than the reference's the robot moves: base (m/s, ()) and joints (rad/s RMS, ())."""
+
+    base_speed: jnp.ndarray
+    joint_speed: jnp.ndarray
+
+
+def motion_error(spec: PlanSpec, qvel, t0, arrays: RunArrays) -> Motion:
+    """The state's :class:`Motion` relative to the reference at ``t0`` (what a schedule does not use is traced away)."""
+    return Motion(base_speed_error(spec, qvel, t0, arrays), joint_speed_error(spec, qvel, t0, arrays))
+
+
+def noise_gain(planner: SamplingPlanner, motion: Motion, arrays: RunArrays) -> jnp.ndarray:
+    """() the live noise multiplier times the planner's schedule at the state's ``motion`` (:func:`motion_error`),
+    or the former alone where the schedule is off."""
     schedule = planner.noise_schedule
     if schedule is None or not schedule.active:
         return arrays.noise_scale
-    return arrays.noise_scale * schedule.gain(speed)
+    return arrays.noise_scale * schedule.gain(*motion)
 
 
-def pushed_state(planner: SamplingPlanner, speed) -> jnp.ndarray:
-    """() how pushed a state of base speed error ``speed`` is by the planner's schedule's speeds (0 calm to 1),
-    on which the share of samples around the held plan may depend; 1 without a schedule."""
-    return jnp.asarray(1.0) if planner.noise_schedule is None else planner.noise_schedule.pushed(speed)
+def pushed_state(planner: SamplingPlanner, motion: Motion) -> jnp.ndarray:
+    """() how pushed a state of ``motion`` is by the planner's schedule (0 calm to 1), on which the share of
+    samples around the held plan may depend; 1 without a schedule."""
+    return jnp.asarray(1.0) if planner.noise_schedule is None else planner.noise_schedule.pushed(*motion)
 
 
 def propose(spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, key, t0, qvel, arrays: RunArrays,
@@ -237,9 +256,9 @@ def propose(spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, key, 
     ``anchor`` (K, nu), if given, replaces sample 1: in hybrid mode the previous refined plan stays a
     candidate next to the network's proposal (sample 0), so a wrong prediction cannot discard it.
     """
-    speed = base_speed_error(spec, qvel, t0, arrays)  # once for both; traced away where neither uses it
-    knots = planner.sample(state, key, anchor, noise_gain(planner, speed, arrays), arrays.active_samples,
-                           pushed_state(planner, speed))
+    motion = motion_error(spec, qvel, t0, arrays)  # once for both; traced away where neither uses it
+    knots = planner.sample(state, key, anchor, noise_gain(planner, motion, arrays), arrays.active_samples,
+                           pushed_state(planner, motion))
     controls = knots_to_controls(spec, arrays, knots, planner_step_times(spec, 0.0), t0)
     return knots, controls
 
