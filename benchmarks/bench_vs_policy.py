@@ -121,7 +121,8 @@ def cell_summary(cell: dict, seeds: list[int]) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--entries", nargs="+", default=["ppo@as_built_holosoma", "fastsac@as_built_holosoma", "ppo@nominal", "hybrid:64:8@nominal"])
+    ap.add_argument("--entries", nargs="+",
+                    default=["ppo@as_built_holosoma", "fastsac@as_built_holosoma", "ppo@nominal", "hybrid:64:8@nominal"])
     ap.add_argument("--forces", nargs="+", type=float, default=[150, 200, 300, 400, 500, 600])
     ap.add_argument("--seeds", nargs="+", default=["900-919"], help="seeds or ranges (900-919)")
     ap.add_argument("--duration", type=float, default=20.0)

@@ -141,14 +141,16 @@ def main() -> int:
                 for watched in ("client", "none"):
                     env = {**os.environ, "PYTHONPATH": str(Path(code).resolve())}
                     out = subprocess.run([sys.executable, __file__, "--child", motion, watched, "--seconds", str(args.seconds),
-                                          "--port", str(args.port), "--plan_ms", str(args.plan_ms)], env=env, capture_output=True, text=True, cwd=code)
+                                          "--port", str(args.port), "--plan_ms", str(args.plan_ms)],
+                                         env=env, capture_output=True, text=True, cwd=code)
                     if out.returncode != 0:
                         raise SystemExit(f"error: {code} {motion} {watched} failed:\n{out.stderr[-2000:]}")
                     row = json.loads(out.stdout.strip().splitlines()[-1])
                     runs.setdefault(f"{code}|{motion}|{watched}", []).append(row)
                     print(f"[web cpu] round {r} {code} {motion} {watched}: {row}", flush=True)
     table = []
-    print(f"{'code':<24} {'motion':<8} {'CPU ms/cycle, client':>21} {'no client':>10} {'view costs':>11} {'of plan':>8} {'msgs/s':>7} {'kB/s':>6}")
+    print(f"{'code':<24} {'motion':<8} {'CPU ms/cycle, client':>21} {'no client':>10} {'view costs':>11} {'of plan':>8} "
+          f"{'msgs/s':>7} {'kB/s':>6}")
     for code in args.code_dirs:
         for motion in args.motions:
             watched, idle = runs[f"{code}|{motion}|client"], runs[f"{code}|{motion}|none"]

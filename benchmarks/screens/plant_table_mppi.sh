@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source benchmarks/resumable_runs.sh
 OUT=${OUT:-benchmarks/results/plants/mppi}
-SEEDS20=$(seq -s " " 700 719)
+SEEDS20=${SEEDS:-$(seq -s " " 700 719)}  # SEEDS overrides the seeds
 H="--modes hybrid:32:4 --set planner=mppi calm_noise=0.25 ${SET_EXTRA:-}"
 for cell in ${CELLS-as_built_300 as_built_150 nominal_300 nominal_150}; do
   plant=${cell%_*}; force=${cell##*_}

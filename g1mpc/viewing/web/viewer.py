@@ -29,9 +29,9 @@ import numpy as np
 
 from g1mpc.motion.reference import Reference
 from g1mpc.planning.pipeline import ClipTooLong, check_clip_fits
+from g1mpc.viewing.web.frame_rate import RateGovernor, ThreadsCpuClock
 from g1mpc.viewing.web.meshes import visual_meshes
 from g1mpc.viewing.web.poses import local_poses, scene_paths
-from g1mpc.viewing.web.frame_rate import RateGovernor, ThreadsCpuClock
 from g1mpc.viewing.web.traces import TRACE_INTERVAL_S, PlanTracer
 
 if TYPE_CHECKING:
@@ -467,7 +467,8 @@ class WebViewer:
             f"**t** {frame.time:.2f} s | **{'paused' if self._paused.is_set() else 'running'}** | "
             f"clip {self.sim.clip_name} | mode {s.get('mode', '?')} | samples {s.get('samples', '?')} | "
             f"planning p50 {np.median(plan_ms) if plan_ms else float('nan'):.1f} ms of {self.period * 1e3:.0f} ms | "
-            f"view {self.fps * self.rates.factor:.0f} fps | falls {self.sim.fall_count} | pushes from the page {self.pushes_from_page} | driver: {s.get('driver', 'nobody')} | "
+            f"view {self.fps * self.rates.factor:.0f} fps | falls {self.sim.fall_count} | "
+            f"pushes from the page {self.pushes_from_page} | driver: {s.get('driver', 'nobody')} | "
             f"{len(self.server.get_clients())} browser(s)")
 
     def close(self) -> None:
