@@ -207,20 +207,6 @@ def knots_to_controls(spec: PlanSpec, arrays: RunArrays, knots: jnp.ndarray, tim
     return jnp.clip(ref_ctrl + interpolate(weights, knots), arrays.ctrl_low, arrays.ctrl_high)
 
 
-def base_speed_error(spec: PlanSpec, qvel, t0, arrays: RunArrays) -> jnp.ndarray:
-    """() horizontal speed (m/s) of the floating base at ``t0`` relative to the reference's."""
-    times = t0 + jnp.asarray([0.0, spec.planner_dt])
-    base = _frame_blend(spec, arrays, times, arrays.ref_qpos[:, :2])
-    return relative_base_speed(qvel, base[0], base[1], spec.planner_dt)
-
-
-def joint_speed_error(spec: PlanSpec, qvel, t0, arrays: RunArrays) -> jnp.ndarray:
-    """() RMS speed (rad/s) of the joints at ``t0`` (``qvel[6:]``, after the floating base) relative to the reference's."""
-    times = t0 + jnp.asarray([0.0, spec.planner_dt])
-    joints = _frame_blend(spec, arrays, times, arrays.ref_qpos[:, 7:])
-    return relative_joint_speed(qvel[6:], joints[0], joints[1], spec.planner_dt)
-
-
 class Motion(NamedTuple):
     """How much faster than the reference's the robot moves: base (m/s, ()) and joints (rad/s RMS, ())."""
 
@@ -229,8 +215,12 @@ class Motion(NamedTuple):
 
 
 def motion_error(spec: PlanSpec, qvel, t0, arrays: RunArrays) -> Motion:
-    """The state's :class:`Motion` relative to the reference at ``t0`` (what a schedule does not use is traced away)."""
-    return Motion(base_speed_error(spec, qvel, t0, arrays), joint_speed_error(spec, qvel, t0, arrays))
+    """The state's :class:`Motion` at ``t0``: the floating base's horizontal speed and the joints' RMS speed
+    (``qvel[6:]``, after the floating base) relative to the reference's (what a schedule does not use is traced away)."""
+    times = t0 + jnp.asarray([0.0, spec.planner_dt])
+    ref = _frame_blend(spec, arrays, times, arrays.ref_qpos)
+    return Motion(relative_base_speed(qvel, ref[0, :2], ref[1, :2], spec.planner_dt),
+                  relative_joint_speed(qvel[6:], ref[0, 7:], ref[1, 7:], spec.planner_dt))
 
 
 def noise_gain(planner: SamplingPlanner, motion: Motion, arrays: RunArrays) -> jnp.ndarray:

@@ -16,6 +16,7 @@ gains of Unitree's own G1 29-DoF training configuration (``unitree_rl_lab``,
 
 from __future__ import annotations
 
+import functools
 import math
 
 import mujoco
@@ -109,18 +110,13 @@ BUILD_PARTS = {
 }
 
 
-def as_built(spec: mujoco.MjSpec) -> None:
-    """Apply the G1's build to the planner's scene (in place)."""
-    for edit, _ in BUILD_PARTS.values():
-        edit(spec)
-
-
-def as_built_holosoma(spec: mujoco.MjSpec) -> None:
-    """The G1's build with holosoma's right sole (two thinner capsules that do not reach the floor)."""
+def as_built(spec: mujoco.MjSpec, soles: dict[str, tuple] = SOLES) -> None:
+    """Apply the G1's build to the planner's scene (in place), with ``soles`` for its sole capsules."""
     for part, (edit, _) in BUILD_PARTS.items():
-        if part != "soles":
+        if part == "soles":
+            replace_soles(spec, soles)
+        else:
             edit(spec)
-    replace_soles(spec, HOLOSOMA_SOLES)
 
 
 AS_BUILT = PlantVariant(
@@ -131,7 +127,7 @@ AS_BUILT = PlantVariant(
 AS_BUILT_HOLOSOMA = PlantVariant(
     "the G1 build with holosoma 0.0.3's right sole as published (two capsules of radius 0.008 that never touch "
     "the floor; the as_built plant before 2026-12-05 06:10 UTC)",
-    as_built_holosoma,
+    functools.partial(as_built, soles=HOLOSOMA_SOLES),
 )
 BUILD_PART_PLANTS = {f"as_built_{part}": PlantVariant(f"only the G1 build's {text}", edit)
                      for part, (edit, text) in BUILD_PARTS.items()}

@@ -123,7 +123,7 @@ class WebViewer:
         self.server.on_client_disconnect(self._on_disconnect)
         self._stop = threading.Event()
         self.fps = fps
-        self._thread = threading.Thread(target=self._draw_loop, args=(fps,), name="g1mpc-web", daemon=True)
+        self._thread = threading.Thread(target=self._draw_loop, name="g1mpc-web", daemon=True)
         self._thread.start()
         if log:
             log(f"[g1mpc] web view at {self.url} (from another machine: ssh -L {self.port}:localhost:{self.port} HOST, "
@@ -378,8 +378,8 @@ class WebViewer:
         return True
 
     # drawing thread -----------------------------------------------------------------------------------
-    def _draw_loop(self, fps: float) -> None:
-        count, drawn = 0, None
+    def _draw_loop(self) -> None:
+        fps, count, drawn = self.fps, 0, None
         clock = ThreadsCpuClock([threading.current_thread(), self.tracer.thread, *self._server_threads])
         window_start, process_start = time.perf_counter(), time.process_time()
         while not self._stop.wait(1.0 / (fps * self.rates.factor)):
