@@ -94,6 +94,9 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
                         "base's speed alone)")
     g.add_argument("--calm_joint_speed", type=float, default=C.calm_joint_speed,
                    help="rad/s: at or below, the joints count as calm")
+    g.add_argument("--push_hold", type=float, default=None,
+                   help="seconds over which a pushed state fades to calm once the base (and joints) have slowed: the "
+                        "noise and --calm_anchor_fraction stay wide for the recovery (0: no memory; default: the preset's)")
     g.add_argument("--push_observer", choices=get_args(Switch), default=C.push_observer,
                    help="plans that start ahead of their state (latency compensation) add the base acceleration the "
                         "last prediction missed, a push the model does not know (docs/realtime.md)")
@@ -257,7 +260,7 @@ def run_config_from_args(args, mode: Mode) -> RunConfig:
             noise_correlation=noise_correlation_path(sizes["noise_correlation"], args.robot),
             noise_shrinkage=sizes["noise_shrinkage"], mppi_sigma=sizes["mppi_sigma"], calm_noise=sizes["calm_noise"],
             calm_speed=args.calm_speed, pushed_speed=args.pushed_speed, calm_joint_speed=args.calm_joint_speed,
-            pushed_joint_speed=sizes["pushed_joint_speed"], push_observer=args.push_observer,
+            pushed_joint_speed=sizes["pushed_joint_speed"], push_hold=sizes["push_hold"], push_observer=args.push_observer,
             push_deadband=args.push_deadband, push_lead=args.push_lead,
         ),
     )

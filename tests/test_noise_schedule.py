@@ -13,7 +13,7 @@ from g1mpc.planning.planners import PlannerState
 
 def test_gain_ramps_from_calm_to_one_between_the_two_speeds():
     schedule = NoiseSchedule(calm=0.25, calm_speed=0.1, pushed_speed=0.3)
-    gains = [float(schedule.gain(jnp.float32(v))) for v in (0.0, 0.1, 0.2, 0.3, 2.0)]
+    gains = [float(schedule.gain(schedule.pushed(jnp.float32(v)))) for v in (0.0, 0.1, 0.2, 0.3, 2.0)]
     np.testing.assert_allclose(gains, [0.25, 0.25, 0.625, 1.0, 1.0], rtol=1e-6)
     assert schedule.active and not NoiseSchedule(calm=1.0, calm_speed=0.1, pushed_speed=0.3).active
     pushed = [float(schedule.pushed(jnp.float32(v))) for v in (0.0, 0.1, 0.2, 0.3, 2.0)]
@@ -42,7 +42,8 @@ def test_relative_speed_is_the_base_velocity_minus_the_reference_s():
 
 @pytest.mark.parametrize("field, value", [("calm_noise", 0.0), ("calm_noise", 1.5), ("calm_speed", 0.5),
                                           ("calm_speed", -0.1), ("pushed_speed", float("nan")),
-                                          ("pushed_joint_speed", 0.2), ("pushed_joint_speed", float("nan"))])
+                                          ("pushed_joint_speed", 0.2), ("pushed_joint_speed", float("nan")),
+                                          ("push_hold", -1.0), ("push_hold", float("inf"))])
 def test_bad_schedule_settings_are_refused(field, value):
     with pytest.raises(ConfigError, match=field):
         ControllerConfig(**{field: value})
@@ -59,7 +60,7 @@ def test_the_propose_stage_samples_narrow_at_rest_and_wide_when_the_base_is_push
 
     def spread(base_velocity):
         qvel = jnp.zeros(a.spec.nv).at[:2].set(jnp.asarray(base_velocity))
-        knots, _ = P.propose(a.spec, planner, state, key, 0.0, qvel, a.arrays)
+        knots, _, _ = P.propose(a.spec, planner, state, key, 0.0, qvel, a.arrays)
         return np.asarray(knots[1:])
 
     at_rest, pushed, halfway = spread([0.0, 0.0]), spread([0.0, -1.0]), spread([0.2, 0.0])
@@ -67,7 +68,7 @@ def test_the_propose_stage_samples_narrow_at_rest_and_wide_when_the_base_is_push
     np.testing.assert_allclose(at_rest, 0.25 * pushed, atol=1e-6)  # the same noise, a quarter of the spread
     np.testing.assert_allclose(halfway, 0.625 * pushed, atol=1e-6)
     unscheduled = make_planner(ControllerConfig(num_samples=8, num_elites=2), tuple(np.ones(a.spec.nu)))
-    knots, _ = P.propose(a.spec, unscheduled, state, key, 0.0, jnp.zeros(a.spec.nv), a.arrays)
+    knots, _, _ = P.propose(a.spec, unscheduled, state, key, 0.0, jnp.zeros(a.spec.nv), a.arrays)
     np.testing.assert_allclose(np.asarray(knots[1:]), pushed, atol=1e-6)  # calm 1: the full spread at rest too
 
 
@@ -85,7 +86,7 @@ def test_the_propose_stage_centres_more_samples_on_the_held_plan_as_the_base_is_
 
     def around_held(base_velocity):
         qvel = jnp.zeros(a.spec.nv).at[:2].set(jnp.asarray(base_velocity))
-        knots, _ = P.propose(a.spec, planner, state, jax.random.PRNGKey(4), 0.0, qvel, a.arrays, anchor=held)
+        knots, _, _ = P.propose(a.spec, planner, state, jax.random.PRNGKey(4), 0.0, qvel, a.arrays, anchor=held)
         return int((np.asarray(knots[1:]).mean(axis=(1, 2)) < -0.25).sum())
 
     assert (around_held([0.0, 0.0]), around_held([0.2, 0.0]), around_held([0.0, -1.0])) == (4, 6, 8)
@@ -103,9 +104,65 @@ def test_the_propose_stage_widens_the_samples_for_joints_that_still_move_after_t
     def spread(**ramp):
         config = ControllerConfig(num_samples=8, num_elites=2, calm_noise=0.25, calm_speed=0.1, pushed_speed=0.3, **ramp)
         planner = make_planner(config, tuple(np.ones(a.spec.nu)))
-        knots, _ = P.propose(a.spec, planner, state, jax.random.PRNGKey(3), 0.0, stepping, a.arrays)
+        knots, _, _ = P.propose(a.spec, planner, state, jax.random.PRNGKey(3), 0.0, stepping, a.arrays)
         return np.asarray(knots[1:])
 
     with_joints, base_only = spread(calm_joint_speed=0.5, pushed_joint_speed=1.0), spread()
     assert np.abs(with_joints).max() > 0.05
     np.testing.assert_allclose(base_only, 0.25 * with_joints, atol=1e-6)
+
+
+def test_a_pushed_state_fades_over_the_hold_and_at_once_without_one():
+    held = NoiseSchedule(calm=0.25, calm_speed=0.1, pushed_speed=0.3, hold=0.5)
+    assert [held.fade(1.0, t) for t in (0.0, 0.1, 0.25, 0.5, 2.0)] == pytest.approx([1.0, 0.8, 0.5, 0.0, 0.0])
+    assert held.fade(0.4, 0.1) == pytest.approx(0.2) and held.fade(1.0, -0.1) == 1.0  # a plan started earlier: no rise
+    assert NoiseSchedule(calm=0.25, calm_speed=0.1, pushed_speed=0.3).fade(1.0, 0.0) == 0.0
+
+
+def test_the_propose_stage_keeps_a_held_push_wide_after_the_base_has_slowed(small_assembly):
+    """A base at rest samples the calm spread, unless an earlier push still counts (``held``): then the larger
+    of the two; the stage returns the level it used, for the next plan to fade."""
+    from g1mpc.planning import pipeline as P
+
+    a = small_assembly
+    config = ControllerConfig(num_samples=8, num_elites=2, calm_noise=0.25, calm_speed=0.1, pushed_speed=0.3, push_hold=1.0)
+    planner = make_planner(config, tuple(np.ones(a.spec.nu)))
+    state = PlannerState(jnp.zeros((a.spec.num_knots, a.spec.nu)), jnp.full((a.spec.num_knots, a.spec.nu), 0.1))
+
+    def propose(base_speed, held):
+        qvel = jnp.zeros(a.spec.nv).at[0].set(base_speed)
+        knots, _, pushed = P.propose(a.spec, planner, state, jax.random.PRNGKey(3), 0.0, qvel, a.arrays, held=held)
+        return np.asarray(knots[1:]), float(pushed)
+
+    (calm, p_calm), (holding, p_holding), (pushed, p_pushed) = propose(0.0, 0.0), propose(0.0, 0.5), propose(1.0, 0.5)
+    assert (p_calm, p_holding, p_pushed) == pytest.approx((0.0, 0.5, 1.0))
+    np.testing.assert_allclose(calm, 0.25 * pushed, atol=1e-6)
+    np.testing.assert_allclose(holding, 0.625 * pushed, atol=1e-6)  # 0.25 + 0.75 x 0.5
+
+
+def test_the_controller_carries_a_push_into_later_plans_until_it_has_faded(small_assembly):
+    """Real stages and rollouts: one plan from a pushed state (base at 1 m/s), then plans from rest; with a
+    0.1 s hold the level falls by the replan period's share of it per plan, without one it is calm at once."""
+    from dataclasses import replace
+
+    from g1mpc.planning.controller import Controller
+    from g1mpc.planning.stages import declare_stages, jit_stages
+
+    a = small_assembly
+    qpos, rest = a.reference.qpos[0], np.zeros(a.spec.nv)
+    levels = {}
+    for hold in (0.0, 0.1):
+        config = replace(a.config.controller, mode="cem", num_samples=8, num_elites=2, calm_noise=0.25, push_hold=hold)
+        planner = make_planner(config, tuple(np.ones(a.spec.nu)))
+        stages = jit_stages(declare_stages(a.spec, planner, a.arrays, a.plant.nsensordata))
+        controller = Controller(a.spec, config, stages, a.arrays, planner.init(a.spec.num_knots, a.spec.nu),
+                                rollout=a.rollout)
+        period = a.spec.replan_period
+        controller.plan(0.0, qpos, np.r_[1.0, np.zeros(a.spec.nv - 1)])
+        levels[hold] = [controller.pushed]
+        for i in range(1, 4):
+            controller.plan(i * period, qpos, rest)
+            levels[hold].append(controller.pushed)
+    assert levels[0.0] == pytest.approx([1.0, 0.0, 0.0, 0.0])
+    fall = period / 0.1
+    assert levels[0.1] == pytest.approx([1.0, 1 - fall, max(0.0, 1 - 2 * fall), max(0.0, 1 - 3 * fall)], abs=1e-6)

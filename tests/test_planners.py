@@ -70,7 +70,7 @@ def test_hybrid_anchor_is_a_candidate(small_assembly):
     a = small_assembly
     cem = _cem(num_samples=6, num_elites=2, sigma_start=0.1)
     mean, anchor = jnp.full((4, 29), 0.01), jnp.full((4, 29), -0.02)
-    knots, controls = P.propose(a.spec, cem, PlannerState(mean, jnp.full((4, 29), 0.1)), jax.random.PRNGKey(0), 0.0,
+    knots, controls, _ = P.propose(a.spec, cem, PlannerState(mean, jnp.full((4, 29), 0.1)), jax.random.PRNGKey(0), 0.0,
                                 jnp.zeros(a.spec.nv), a.arrays, anchor)
     np.testing.assert_allclose(knots[0], mean)
     np.testing.assert_allclose(knots[1], anchor)

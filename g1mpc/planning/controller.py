@@ -69,6 +69,8 @@ class ControllerConfig:
         calm_joint_speed, pushed_joint_speed: the same ramp in the joints' RMS speed relative to the reference's
             (rad/s), for the noise and calm_anchor_fraction alike; the larger of the two ramps counts (None: the
             base's alone).
+        push_hold: seconds over which a pushed state fades to calm once the speeds above no longer say pushed
+            (0: no memory; :meth:`~g1mpc.planning.noise_schedule.NoiseSchedule.fade`).
         push_observer: on: plans that start ahead of their state (latency compensation) are predicted with the
             base acceleration the last prediction missed (:mod:`g1mpc.planning.push_observer`).
         push_deadband: the observer's smallest missed base acceleration (m/s^2); smaller ones are taken as model error.
@@ -98,6 +100,7 @@ class ControllerConfig:
     pushed_speed: float = 0.2
     calm_joint_speed: float = 0.5
     pushed_joint_speed: float | None = None
+    push_hold: float = 0.0
     push_observer: Switch = "on"
     push_deadband: float = 3.0
     push_lead: float = 0.0
@@ -127,7 +130,7 @@ class ControllerConfig:
                 raise ConfigError(message)
         for name in ("sigma_start", "sigma_min", "explore_fraction", "temperature", "nn_weight", "anchor_fraction",
                      "noise_shrinkage", "calm_noise", "calm_speed", "pushed_speed", "calm_joint_speed",
-                     "push_deadband", "push_lead"):
+                     "push_hold", "push_deadband", "push_lead"):
             if not math.isfinite(getattr(self, name)):
                 raise ConfigError(f"--{name} must be a finite number")
         _ = self.noise_schedule  # its constructor checks the schedule's settings
@@ -136,7 +139,7 @@ class ControllerConfig:
     @property
     def noise_schedule(self) -> NoiseSchedule:
         return NoiseSchedule(self.calm_noise, self.calm_speed, self.pushed_speed, self.calm_joint_speed,
-                             self.pushed_joint_speed)
+                             self.pushed_joint_speed, self.push_hold)
 
     @property
     def push_observer_config(self) -> PushObserverConfig:
@@ -202,6 +205,7 @@ class Controller:
         self.rollout = rollout
         self.network_params = network_params
         self.predictor = predictor  # for plans that start ahead of their state (latency compensation)
+        self.schedule = config.noise_schedule
         self.initial_state = initial_state  # the planner's init(): zero residuals, sigma_start x noise scale
         self.observer = (PushObserver(config.push_observer_config)
                          if config.push_observer == "on" and predictor is not None and predictor.floating_base else None)
@@ -222,6 +226,7 @@ class Controller:
         # Host-side state is numpy float32: no eager JAX ops, so nothing compiles outside the stages.
         self.mean, self.sigma = (np.array(x, np.float32) for x in self.initial_state)
         self.last_start = None
+        self.pushed = 0.0  # how pushed the last plan's state counted (0 calm to 1), faded into the next plan's
 
     def tune(self, cost_scale: np.ndarray | None = None, noise_scale: float | None = None) -> None:
         """Multipliers on the task's cost weights ((W,), in the order of ``task.weight_values()``) and on the
@@ -299,6 +304,7 @@ class Controller:
                 self.observer.remember(t, spec.plant_dt, self.predictor.base_velocities)
                 qpos, qvel = corrected_state(qpos, qvel, missed, steps * spec.plant_dt, self.observer.config.lead)
         shifts = 1 if self.last_start is None else max(0, int(round((plan_time - self.last_start) / spec.replan_period)))
+        held = np.float32(0.0 if self.last_start is None else self.schedule.fade(self.pushed, plan_time - self.last_start))
         t0 = np.float32(plan_time)
         qpos32, qvel32 = np.asarray(qpos, np.float32), np.asarray(qvel, np.float32)
         nn_time = cem_time = self._rollout_time = 0.0
@@ -323,10 +329,11 @@ class Controller:
                 counter = np.int32(self.cycle * cfg.iterations + it)
                 seed = np.int32(cfg.seed)
                 if S.iterate is not None:
-                    mean, sigma, costs = S.iterate(mean, sigma, anchor, seed, counter, t0, qpos32, qvel32, self.prev_ctrl, self.arrays)
+                    mean, sigma, costs, pushed = S.iterate(mean, sigma, anchor, seed, counter, t0, qpos32, qvel32,
+                                                           self.prev_ctrl, held, self.arrays)
                     mean, sigma = np.asarray(mean), np.asarray(sigma)
                 else:
-                    knots, controls = S.propose(mean, sigma, anchor, seed, counter, t0, qvel32, self.arrays)
+                    knots, controls, pushed = S.propose(mean, sigma, anchor, seed, counter, t0, qvel32, held, self.arrays)
                     q, v, s = self._roll_out(plan_time, qpos, qvel, np.asarray(controls))
                     mean, sigma, costs = S.score(
                         mean, sigma, knots, controls, q, v, s, t0, self.prev_ctrl, self.arrays
@@ -334,6 +341,7 @@ class Controller:
                     # host numpy in, host numpy out: every stage sees one argument signature (one compile)
                     mean, sigma = np.asarray(mean), np.asarray(sigma)
             self.last_costs = np.asarray(costs)
+            self.pushed = float(pushed)
             cem_time = time.perf_counter() - tic
         ctrl = np.asarray(S.plant(mean, t0, self.arrays), dtype=np.float64)
         self.last_warm_start = shifted

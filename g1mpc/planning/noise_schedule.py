@@ -1,7 +1,9 @@
 """Sampling noise that widens when the robot is pushed: narrow while the floating base moves as the
 reference's does, the full spread once it moves faster than that by ``pushed_speed`` (or, where
 ``pushed_joint_speed`` is set, once the joints move that much faster than the reference's: a robot still
-stepping after its base has slowed counts as pushed).
+stepping after its base has slowed counts as pushed). With a ``hold``, a pushed state fades over that many
+seconds instead of ending when the base slows: the robot still recovering keeps its wide samples, while a
+threshold high enough to leave small pushes to narrow samples does not cut a large push's recovery short.
 
 Wide samples hold pushes and shake a standing robot (their weighted mean carries some of their noise into
 the plan); the schedule keeps them for the cycles that need them. The gain multiplies the sampling spread
@@ -30,6 +32,7 @@ class NoiseSchedule:
             to the reference's (m/s).
         calm_joint_speed, pushed_joint_speed: the same ramp in the joints' RMS speed relative to the reference's
             (rad/s); the state is as pushed as the larger of the two ramps says. None: the base's alone.
+        hold: seconds over which a pushed state fades linearly to calm (:meth:`fade`); 0: no memory.
     """
 
     calm: float
@@ -37,6 +40,7 @@ class NoiseSchedule:
     pushed_speed: float
     calm_joint_speed: float = 0.5
     pushed_joint_speed: float | None = None
+    hold: float = 0.0
 
     def __post_init__(self) -> None:
         if not 0 < self.calm <= 1:
@@ -46,6 +50,8 @@ class NoiseSchedule:
         if self.pushed_joint_speed is not None and not 0 <= self.calm_joint_speed < self.pushed_joint_speed:
             raise ConfigError(f"--calm_joint_speed ({self.calm_joint_speed}) must be >= 0 and below "
                               f"--pushed_joint_speed ({self.pushed_joint_speed})")
+        if not self.hold >= 0:
+            raise ConfigError(f"--push_hold must be >= 0 seconds, got {self.hold}")
 
     @property
     def active(self) -> bool:
@@ -60,9 +66,16 @@ class NoiseSchedule:
         joints = (joint_speed - self.calm_joint_speed) / (self.pushed_joint_speed - self.calm_joint_speed)
         return jnp.maximum(base, jnp.clip(joints, 0.0, 1.0))
 
-    def gain(self, speed: jnp.ndarray, joint_speed: jnp.ndarray | None = None) -> jnp.ndarray:
-        """() multiplier on the sampling noise for the relative speeds of :meth:`pushed`."""
-        return self.calm + (1.0 - self.calm) * self.pushed(speed, joint_speed)
+    def gain(self, pushed: jnp.ndarray) -> jnp.ndarray:
+        """() multiplier on the sampling noise in a state ``pushed`` (0 calm to 1, ())."""
+        return self.calm + (1.0 - self.calm) * pushed
+
+    def fade(self, pushed: float, elapsed: float) -> float:
+        """How pushed a state that was ``pushed`` (0 to 1) still counts ``elapsed`` seconds later: down by
+        1 / ``hold`` per second, to 0 (at once without a hold)."""
+        if self.hold <= 0:
+            return 0.0
+        return max(0.0, float(pushed) - max(0.0, float(elapsed)) / self.hold)
 
 
 def relative_base_speed(qvel: jnp.ndarray, ref_base_now: jnp.ndarray, ref_base_next: jnp.ndarray,

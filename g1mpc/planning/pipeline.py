@@ -223,34 +223,37 @@ def motion_error(spec: PlanSpec, qvel, t0, arrays: RunArrays) -> Motion:
                   relative_joint_speed(qvel[6:], ref[0, 7:], ref[1, 7:], spec.planner_dt))
 
 
-def noise_gain(planner: SamplingPlanner, motion: Motion, arrays: RunArrays) -> jnp.ndarray:
-    """() the live noise multiplier times the planner's schedule at the state's ``motion`` (:func:`motion_error`),
+def noise_gain(planner: SamplingPlanner, pushed: jnp.ndarray, arrays: RunArrays) -> jnp.ndarray:
+    """() the live noise multiplier times the planner's schedule in a state ``pushed`` (:func:`pushed_state`),
     or the former alone where the schedule is off."""
     schedule = planner.noise_schedule
     if schedule is None or not schedule.active:
         return arrays.noise_scale
-    return arrays.noise_scale * schedule.gain(*motion)
+    return arrays.noise_scale * schedule.gain(pushed)
 
 
-def pushed_state(planner: SamplingPlanner, motion: Motion) -> jnp.ndarray:
-    """() how pushed a state of ``motion`` is by the planner's schedule (0 calm to 1), on which the share of
-    samples around the held plan may depend; 1 without a schedule."""
-    return jnp.asarray(1.0) if planner.noise_schedule is None else planner.noise_schedule.pushed(*motion)
+def pushed_state(planner: SamplingPlanner, motion: Motion, held=0.0) -> jnp.ndarray:
+    """() how pushed a state of ``motion`` is by the planner's schedule (0 calm to 1), or ``held`` (what an
+    earlier push still counts, :meth:`~g1mpc.planning.noise_schedule.NoiseSchedule.fade`) where that is more;
+    the sampling noise and the share of samples around the held plan follow it. 1 without a schedule."""
+    if planner.noise_schedule is None:
+        return jnp.asarray(1.0)
+    return jnp.maximum(planner.noise_schedule.pushed(*motion), held)
 
 
 def propose(spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, key, t0, qvel, arrays: RunArrays,
-            anchor=None):
+            anchor=None, held=0.0):
     """Sample knots around the plan from the state's velocity ``qvel`` (nv,) at ``t0`` and turn them into
-    planner-step controls: (N,K,nu), (N,H,nu).
+    planner-step controls: (N,K,nu), (N,H,nu), and how pushed the state counts (:func:`pushed_state`, ()),
+    which the caller carries to the next plan as ``held`` (faded).
 
     ``anchor`` (K, nu), if given, replaces sample 1: in hybrid mode the previous refined plan stays a
     candidate next to the network's proposal (sample 0), so a wrong prediction cannot discard it.
     """
-    motion = motion_error(spec, qvel, t0, arrays)  # once for both; traced away where neither uses it
-    knots = planner.sample(state, key, anchor, noise_gain(planner, motion, arrays), arrays.active_samples,
-                           pushed_state(planner, motion))
+    pushed = pushed_state(planner, motion_error(spec, qvel, t0, arrays), held)
+    knots = planner.sample(state, key, anchor, noise_gain(planner, pushed, arrays), arrays.active_samples, pushed)
     controls = knots_to_controls(spec, arrays, knots, planner_step_times(spec, 0.0), t0)
-    return knots, controls
+    return knots, controls, pushed
 
 
 def rollout_costs(spec: PlanSpec, qpos, qvel, ctrl, sensordata, t0, previous_ctrl, arrays: RunArrays):

@@ -30,12 +30,12 @@ class StageFunctions(NamedTuple):
     """One entry per stage (a :class:`Stage`, a jitted function or a loaded one); ``iterate`` only for MJX."""
 
     warm_start: Any  # (mean, sigma) -> mean, sigma
-    propose: Any  # (mean, sigma, anchor, seed, counter, t0, qvel, arrays) -> knots (N,K,nu), controls (N,H,nu)
+    propose: Any  # (mean, sigma, anchor, seed, counter, t0, qvel, held, arrays) -> knots (N,K,nu), controls (N,H,nu), pushed ()
     score: Any  # (mean, sigma, knots, controls, qpos, qvel, sens, t0, prev_ctrl, arrays) -> mean, sigma, costs (N,)
     plant: Any  # (mean, t0, arrays) -> plant controls over the plan's horizon (P, nu)
     features: Any  # (qpos, qvel, t0, arrays) -> (F,)
     network: Any  # (params, features, warm-started mean) -> knots (K, nu)
-    iterate: Any  # MJX: (mean, sigma, anchor, seed, counter, t0, qpos, qvel, prev_ctrl, arrays) -> mean, sigma, costs
+    iterate: Any  # MJX: (mean, sigma, anchor, seed, counter, t0, qpos, qvel, prev_ctrl, held, arrays) -> mean, sigma, costs, pushed
 
 
 def _key(seed, counter):
@@ -55,9 +55,9 @@ def declare_stages(
     def warm_start(mean, sigma):
         return tuple(P.warm_start(spec, PlannerState(mean, sigma)))
 
-    def propose(mean, sigma, anchor, seed, counter, t0, qvel, arrays):
+    def propose(mean, sigma, anchor, seed, counter, t0, qvel, held, arrays):
         return P.propose(spec, planner, PlannerState(mean, sigma), _key(seed, counter), t0, qvel, arrays,
-                         anchor if anchor_sample else None)
+                         anchor if anchor_sample else None, held)
 
     def score(mean, sigma, knots, controls, qpos, qvel, sens, t0, prev_ctrl, arrays):
         state, costs = P.score_and_update(
@@ -74,25 +74,26 @@ def declare_stages(
     def network(params, feats, shifted_mean):
         return mlp_apply(params, feats, shifted_mean, spec.num_knots, spec.nu)
 
-    def iterate(mean, sigma, anchor, seed, counter, t0, qpos, qvel, prev_ctrl, arrays):
-        knots, controls = propose(mean, sigma, anchor, seed, counter, t0, qvel, arrays)
+    def iterate(mean, sigma, anchor, seed, counter, t0, qpos, qvel, prev_ctrl, held, arrays):
+        knots, controls, pushed = propose(mean, sigma, anchor, seed, counter, t0, qvel, held, arrays)
         q, v, s = mjx_rollout(t0, qpos, qvel, controls)
-        return score(mean, sigma, knots, controls, q, v, s, t0, prev_ctrl, arrays)
+        return (*score(mean, sigma, knots, controls, q, v, s, t0, prev_ctrl, arrays), pushed)
 
     f32, n, h = np.float32, planner.num_samples, spec.horizon_steps
     mean = np.zeros((spec.num_knots, spec.nu), f32)
     qpos, qvel, prev = np.zeros(spec.nq, f32), np.zeros(spec.nv, f32), np.zeros(spec.nu, f32)
-    t0, seed, counter = f32(0), np.int32(0), np.int32(0)
+    t0, held, seed, counter = f32(0), f32(0), np.int32(0), np.int32(0)
     rollout = (np.zeros((n, h, spec.nq), f32), np.zeros((n, h, spec.nv), f32), np.zeros((n, h, nsensordata), f32))
     knots, controls = np.zeros((n, spec.num_knots, spec.nu), f32), np.zeros((n, h, spec.nu), f32)
     return StageFunctions(
         warm_start=Stage(warm_start, (mean, mean)),
-        propose=Stage(propose, (mean, mean, mean, seed, counter, t0, qvel, arrays)),
+        propose=Stage(propose, (mean, mean, mean, seed, counter, t0, qvel, held, arrays)),
         score=Stage(score, (mean, mean, knots, controls, *rollout, t0, prev, arrays)),
         plant=Stage(plant, (mean, t0, arrays)),
         features=Stage(features, (qpos, qvel, t0, arrays)),
         network=Stage(network, None if network_params is None else (network_params, np.zeros(spec.feature_size, f32), mean)),
-        iterate=None if mjx_rollout is None else Stage(iterate, (mean, mean, mean, seed, counter, t0, qpos, qvel, prev, arrays)),
+        iterate=None if mjx_rollout is None else Stage(iterate, (mean, mean, mean, seed, counter, t0, qpos, qvel, prev, held,
+                                                                 arrays)),
     )
 
 
