@@ -29,11 +29,21 @@ def test_rollout_time_grows_with_the_batch_and_measuring_stops_past_the_budget(s
     a = small_assembly
     noise = np.full(a.spec.nu, 0.1)
     times = measure_rollouts(a.rollout, a.reference.qpos[0], a.reference.ctrl[0], a.spec.horizon_steps, noise,
-                             budget_ms=1e6, candidates=(4, 64), repeats=3)
+                             budget_ms=1e6, candidates=(4, 64), repeats=3, min_seconds=0.0)
     assert set(times) == {4, 64} and times[64] > times[4] > 0
     stopped = measure_rollouts(a.rollout, a.reference.qpos[0], a.reference.ctrl[0], a.spec.horizon_steps, noise,
-                               budget_ms=1e-6, candidates=(4, 64), repeats=1)
+                               budget_ms=1e-6, candidates=(4, 64), repeats=1, min_seconds=0.0)
     assert list(stopped) == [4]
+
+
+def test_each_count_is_timed_for_at_least_min_seconds_so_a_bursty_neighbour_is_always_seen(small_assembly):
+    import time
+
+    a = small_assembly
+    tic = time.perf_counter()
+    measure_rollouts(a.rollout, a.reference.qpos[0], a.reference.ctrl[0], a.spec.horizon_steps, np.full(a.spec.nu, 0.1),
+                     budget_ms=1e6, candidates=(4, 8), repeats=1, min_seconds=0.25)
+    assert time.perf_counter() - tic >= 0.5  # two counts, each timed for at least 0.25 s (one call alone takes ~1 ms)
 
 
 def test_the_rollouts_are_timed_beside_a_plant_stepping_in_wall_clock_time(plant, reference):

@@ -37,7 +37,8 @@ from g1mpc.running.config import RunConfig
 CANDIDATES = (8, 16, 32, 64, 128)
 BUDGET_SHARE = 0.8
 REPEATS = 15
-METHOD = "beside the plant thread, doubling counts"  # part of the cache key: a change of method measures again
+MIN_SECONDS = 2.0  # per count: longer than the period of a bursty job beside it, so every count's readings see it
+METHOD = "beside the plant thread, doubling counts, 2 s each"  # part of the cache key: a change of method measures again
 IN_PROCESS = "in-process"  # the sizing context of the run commands; deploy sizes itself apart (sizing_key)
 
 
@@ -142,9 +143,11 @@ def sizing_key(config: RunConfig, nthread: int | None, context: str = IN_PROCESS
 
 
 def measure_rollouts(rollout: Callable, qpos: np.ndarray, ctrl: np.ndarray, horizon_steps: int, noise: np.ndarray,
-                     budget_ms: float, candidates: tuple[int, ...] = CANDIDATES, repeats: int = REPEATS) -> dict[int, float]:
+                     budget_ms: float, candidates: tuple[int, ...] = CANDIDATES, repeats: int = REPEATS,
+                     min_seconds: float = MIN_SECONDS) -> dict[int, float]:
     """95th-percentile time (ms) of a rollout batch per candidate count, from ``qpos`` (nq,) at rest, with
-    controls ``ctrl`` (nu,) plus Gaussian noise of per-actuator scale ``noise`` (nu,).
+    controls ``ctrl`` (nu,) plus Gaussian noise of per-actuator scale ``noise`` (nu,); each count is timed
+    at least ``repeats`` times and for at least ``min_seconds``.
 
     Stops after the first count that takes over 1.5 budgets (larger ones only take longer).
     """
@@ -155,8 +158,8 @@ def measure_rollouts(rollout: Callable, qpos: np.ndarray, ctrl: np.ndarray, hori
         controls = ctrl[None, None] + rng.normal(size=(n, horizon_steps, ctrl.shape[0])) * noise
         for _ in range(2):  # first calls allocate the output buffers
             rollout(0.0, qpos, qvel, controls)
-        samples = []
-        for _ in range(repeats):
+        samples: list[float] = []
+        while len(samples) < repeats or sum(samples) < min_seconds:
             tic = time.perf_counter()
             rollout(0.0, qpos, qvel, controls)
             samples.append(time.perf_counter() - tic)
