@@ -36,6 +36,7 @@ from g1mpc.lowlevel.motors import MotorMap  # noqa: E402
 from g1mpc.lowlevel.robot_sim import SensorNoise, Sensors  # noqa: E402
 from g1mpc.network.torch_mlp import load_network  # noqa: E402
 from g1mpc.planning.controller import ControllerConfig  # noqa: E402
+from g1mpc.robots.plants import NOMINAL  # noqa: E402
 from g1mpc.running.assembly import assemble  # noqa: E402
 from g1mpc.running.config import RunConfig  # noqa: E402
 from g1mpc.running.reporting import write_json_atomic  # noqa: E402
@@ -52,22 +53,24 @@ class SiteEstimator(BaseEstimator):
         self.points = [(int(model.site_bodyid[s]), model.site_pos[s].copy()) for s in self._sites]
         self.sole_offset = self._sole_offset(keyframe)
 
-    def _legs(self, rel, foot_vel):
+    def _legs(self, rel, foot_vel, predicted):
         if not self._lower_only or self.anchors is None:
-            return super()._legs(rel, foot_vel)
+            return super()._legs(rel, foot_vel, predicted)
         lower = int(np.argmin(rel[:, 2]))
         self.stance = lower if rel[lower, 2] < rel[self.stance, 2] - 0.01 else self.stance
         return -foot_vel[self.stance], 0.0
 
 
-def record(force: float, seed: int, duration: float, controller_settings: dict) -> dict:
+def record(force: float, seed: int, duration: float, controller_settings: dict, plant: str = NOMINAL) -> dict:
+    """The recording on ``plant`` (a plant variant of the G1, or its own model); ``model`` is the robot's own model
+    (what ``deploy`` builds its estimator on), ``plant`` the model stepped."""
     config = RunConfig(controller=ControllerConfig(mode="hybrid", **controller_settings))
     assembly = assemble(config, nthread=2)
     controller = assembly.controller(load_network(str(default_checkpoint("g1")), assembly.network_spec()))
     sim = assembly.simulation(SimConfig(duration=duration, realtime=False, pushes=PushConfig(force=force, seed=seed),
-                                        print_every=0, loop="sync", latency=0.024, compensation="predict"))
+                                        print_every=0, loop="sync", latency=0.024, compensation="predict", plant=plant))
     controller.reset(assembly.reference.ctrl[0])
-    sensors = Sensors(assembly.plant, MotorMap.from_model(assembly.plant), SensorNoise(), seed)
+    sensors = Sensors(sim.model, MotorMap.from_model(sim.model), SensorNoise(), seed)
     rec = {"states": [], "qpos": [], "qvel": []}
     step = sim.step
 
@@ -81,7 +84,7 @@ def record(force: float, seed: int, duration: float, controller_settings: dict) 
     sim.step = recording_step
     result = sim.run(controller, log=None)
     assembly.close()
-    return {"plant": assembly.plant, "falls": result.falls, **rec}
+    return {"model": assembly.plant, "plant": sim.model, "falls": result.falls, **rec}
 
 
 # the shipped estimator with one setting changed
@@ -150,10 +153,13 @@ def main() -> int:
                    help="ControllerConfig fields of the recording's controller (default: CEM, 24 samples, 3 elites; the "
                         "default since 2026-12-04: num_samples=16 num_elites=2 planner=mppi calm_noise=0.25)")
     p.add_argument("--tag", default="", help="appended to the result's file name")
+    p.add_argument("--plant", default=NOMINAL, help="the G1 build the recording steps (nominal: the robot's own model, "
+                   "as the estimator assumes; as_built: the variants then run on the robot's own model, and "
+                   "'shipped_on_plant' on the build stepped)")
     args = p.parse_args()
     settings = {k: _value(v) for k, v in (a.split("=", 1) for a in args.controller)}
-    rec = record(args.force, args.seed, args.duration, settings)
-    plant, feet = rec["plant"], ("left_foot", "right_foot")
+    rec = record(args.force, args.seed, args.duration, settings, args.plant)
+    plant, feet = rec["model"], ("left_foot", "right_foot")
     variants = {
         "lower_site": lambda: SiteEstimator(plant, feet, EstimatorConfig(slip_speed=1e9, stance="prediction"), "stand", lower_only=True),
         "agreeing_site": lambda: SiteEstimator(plant, feet, EstimatorConfig(slip_speed=1e9, contact_band=0.02, stance="prediction"),
@@ -164,6 +170,8 @@ def main() -> int:
         "corners_consensus": lambda: BaseEstimator(plant, feet, EstimatorConfig(stance="consensus"), "stand"),
         **{f"shipped_{name}": (lambda c=c: BaseEstimator(plant, feet, c, "stand")) for name, c in VARIANTS.items()},
     }
+    if args.plant != NOMINAL:  # the estimator on the geometry of the build stepped (its soles), not the robot's own model
+        variants["shipped_on_plant"] = lambda: BaseEstimator(rec["plant"], feet, EstimatorConfig(), "stand")
     rows = {name: evaluate(rec, make) for name, make in variants.items()}
     for skipped in ("drop", "predict"):  # the shipped estimator as deploy feeds it when states arrive together
         rows[f"shipped_batched_{skipped}"] = evaluate_arrivals(rec, variants["shipped"], skipped, args.seed)
@@ -176,7 +184,8 @@ def main() -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     write_json_atomic(out / f"{args.force:g}N_s{args.seed}{args.tag}.json",
-                      {"force_N": args.force, "seed": args.seed, "duration_s": args.duration, "plant_falls": rec["falls"],
+                      {"force_N": args.force, "seed": args.seed, "duration_s": args.duration, "plant": args.plant,
+                       "plant_falls": rec["falls"],
                        "controller": settings,
                        "variants": rows, "command": "python benchmarks/screens/estimator_screen.py " + " ".join(sys.argv[1:])})
     return 0

@@ -1,11 +1,13 @@
 """The floating base from what a G1 measures: the pelvis IMU and the joint encoders.
 
 Orientation and angular velocity are the IMU's. Position and linear velocity come from a linear Kalman
-filter on ``[p, v]`` (world frame): the IMU's acceleration (rotated to the world, gravity removed) predicts,
-and the leg kinematics correct, assuming a contact point of the stance foot (a corner of its sole) does
-not move on a flat floor at height 0. The stance point is, of the points near the floor, the one whose
-kinematic velocity agrees best with the IMU's prediction (a foot that slides, lifts or rolls off an edge
-under a push does not), and the legs are trusted less the more even that one disagrees:
+filter on ``[p, v]`` of the IMU itself (world frame; the pelvis's follow from the IMU's offset in the pelvis and
+the gyroscope's rate, ``v_pelvis = v_imu - w x r``): the IMU's acceleration (rotated to the world, gravity
+removed) predicts, and the leg kinematics, carried over to the IMU, correct, assuming a contact point of the
+stance foot (a corner of its sole, or an end of one of its capsules) does not move on a flat floor at height
+0. The stance point is, of the points near the floor, the one whose kinematic velocity agrees best with the
+IMU's prediction (a foot that slides, lifts or rolls off an edge under a push does not), and the legs are
+trusted less the more even that one disagrees:
 
 - velocity: ``v = -(J_point qdot)`` with the base's own translation left out of ``qdot``;
 - height: the point's height above the floor when the model stands on its keyframe;
@@ -26,7 +28,7 @@ import numpy as np
 
 from g1mpc.common.errors import ConfigError
 from g1mpc.lowlevel.messages import LowState
-from g1mpc.lowlevel.motors import MotorMap
+from g1mpc.lowlevel.motors import MotorMap, imu_ids
 
 GRAVITY = np.array([0.0, 0.0, -9.81])
 # where a controller's floating base comes from: this estimator, or (diagnostics, from a robot-sim's debug truth) the
@@ -39,17 +41,30 @@ STANCE_RULES = ("prediction", "consensus")
 ESTIMATED_BASE_SCHEDULE_SPEEDS = (0.15, 0.6)
 
 
+def _sole_points(model: mujoco.MjModel, geom: int) -> list[np.ndarray]:
+    """Positions in the body (3,) where a sole geom meets a flat floor: a sphere's centre, a capsule's two end
+    centres (MuJoCo's capsule-plane contact); none for other shapes."""
+    kind, pos = model.geom_type[geom], model.geom_pos[geom]
+    if kind == mujoco.mjtGeom.mjGEOM_SPHERE:
+        return [pos.copy()]
+    if kind == mujoco.mjtGeom.mjGEOM_CAPSULE:
+        axis = np.empty(9)
+        mujoco.mju_quat2Mat(axis, model.geom_quat[geom])
+        half = model.geom_size[geom, 1] * axis.reshape(3, 3)[:, 2]
+        return [pos - half, pos + half]
+    return []
+
+
 def contact_points(model: mujoco.MjModel, foot_sites: list[int]) -> list[tuple[int, np.ndarray]]:
-    """(body, position in the body (3,)) of each point a foot can stand on: the sole's sphere geoms where the
-    model has them (the G1: four corners per foot), else the foot sites."""
+    """(body, position in the body (3,)) of each point a foot can stand on: the sole's colliding sphere geoms and
+    capsule ends where the model has them (the G1's scene: four corners per foot; Unitree's soles: seven capsules
+    per foot, fourteen ends), else the foot sites."""
     points = []
     for site in foot_sites:
         body = int(model.site_bodyid[site])
-        spheres = [g for g in range(model.ngeom) if model.geom_bodyid[g] == body and model.geom_type[g] == mujoco.mjtGeom.mjGEOM_SPHERE]
-        if spheres:
-            points += [(body, model.geom_pos[g].copy()) for g in spheres]
-        else:
-            points.append((body, model.site_pos[site].copy()))
+        sole = [q for g in range(model.ngeom) if model.geom_bodyid[g] == body and (model.geom_contype[g] or model.geom_conaffinity[g])
+                for q in _sole_points(model, g)]
+        points += [(body, q) for q in sole] if sole else [(body, model.site_pos[site].copy())]
     return points
 
 
@@ -87,6 +102,10 @@ class BaseEstimator:
         if not sites or min(sites) < 0:
             raise ConfigError(f"the robot model has no foot sites {feet_sites}")
         self.points = contact_points(model, sites)
+        imu = imu_ids(model)[0]
+        if model.site_bodyid[imu] != 1 or not np.allclose(model.site_quat[imu], [1, 0, 0, 0]):
+            raise ConfigError("the base estimator needs the IMU on the floating base, aligned with it")
+        self.imu_offset = model.site_pos[imu].copy()  # (3,) the IMU in the pelvis frame
         self.sole_offset = self._sole_offset(keyframe)
         self._jac = np.zeros((3, model.nv))
         self.reset()
@@ -138,20 +157,24 @@ class BaseEstimator:
         cfg = self.config
         rel, foot_vel = self._kinematics(state)
         rot = self.data.xmat[1].reshape(3, 3)  # the pelvis in the world (the free body is body 1)
+        lever = rot @ self.imu_offset  # (3,) the IMU from the pelvis, world frame
+        spin = np.cross(rot @ state.gyroscope, lever)  # (3,) the IMU's velocity relative to the pelvis's
         if self.stance < 0:  # the first state: the lower foot stands on the floor, the robot is still
             self.stance = int(np.argmin(rel[:, 2]))
-            self.x[:2] = self._start_xy
-            self.x[2] = self.sole_offset - rel[self.stance, 2]
+            self.x[:2] = self._start_xy + lever[:2]
+            self.x[2] = self.sole_offset - rel[self.stance, 2] + lever[2]
             self.P = np.diag([1e-4, 1e-4, 1e-4, 1e-2, 1e-2, 1e-2])
         else:
             self._propagate(rot @ state.accelerometer + GRAVITY, dt)
-        velocity, disagreement = self._legs(rel, foot_vel)
+        pelvis_xy, pelvis_velocity = self.x[:2] - lever[:2], self.x[3:] - spin  # as the prediction has them
+        velocity, disagreement = self._legs(rel, foot_vel, pelvis_velocity)
         # the feet not trusted now follow the prediction, so a foot that takes over starts from where it is
-        self.anchors = self.x[:2] + rel[:, :2] if self.anchors is None else self.anchors
+        self.anchors = pelvis_xy + rel[:, :2] if self.anchors is None else self.anchors
         others = np.arange(len(self.points)) != self.stance
-        self.anchors[others] = self.x[:2] + rel[others, :2]
+        self.anchors[others] = pelvis_xy + rel[others, :2]
         s = self.stance
         measured = np.concatenate([self.anchors[s] - rel[s, :2], [self.sole_offset - rel[s, 2]], velocity])
+        measured += np.concatenate([lever, spin])  # the legs' pelvis, carried over to the IMU
         # sliding or rolling feet: trust the legs less, the IMU more
         inflate = 1.0 + (disagreement / cfg.slip_speed) ** 2
         R = np.diag([cfg.position_std**2] * 2 + [cfg.height_std**2] + [cfg.velocity_std**2] * 3) * inflate
@@ -159,7 +182,7 @@ class BaseEstimator:
         self.x = self.x + gain @ (measured - self.x)
         self.P = (np.eye(6) - gain) @ self.P
         qpos, qvel = self.data.qpos.copy(), self.data.qvel.copy()
-        qpos[0:3], qvel[0:3] = self.x[:3], self.x[3:]
+        qpos[0:3], qvel[0:3] = self.x[:3] - lever, self.x[3:] - spin
         self.qpos, self.qvel = qpos, qvel
         return qpos, qvel
 
@@ -190,9 +213,10 @@ class BaseEstimator:
         Q[:3, :3] = np.eye(3) * q_acc * dt * dt
         self.P = F @ self.P @ F.T + Q
 
-    def _legs(self, rel: np.ndarray, foot_vel: np.ndarray) -> tuple[np.ndarray, float]:
-        """(the pelvis velocity the legs measure (3,), how far they disagree (m/s)); sets ``stance``. On the
-        first state the point ``update`` stood on (the lowest) is kept and nothing disagrees."""
+    def _legs(self, rel: np.ndarray, foot_vel: np.ndarray, predicted: np.ndarray) -> tuple[np.ndarray, float]:
+        """(the pelvis velocity the legs measure (3,), how far they disagree (m/s)) given the pelvis velocity the IMU
+        predicts (3,); sets ``stance``. On the first state the point ``update`` stood on (the lowest) is kept and
+        nothing disagrees."""
         if self.anchors is None:
             return -foot_vel[self.stance], 0.0
         low = rel[:, 2].min()
@@ -200,7 +224,7 @@ class BaseEstimator:
         implied = -foot_vel[candidates]  # the pelvis velocity each low point implies if it stands still
         if self.config.stance == "prediction" or len(candidates) < 3:
             # too few points to agree on (a foot on one corner or edge): the one agreeing best with the prediction
-            off = np.linalg.norm(implied - self.x[3:], axis=1)
+            off = np.linalg.norm(implied - predicted, axis=1)
             best = int(np.argmin(off))
             self.stance = int(candidates[best])
             return implied[best], float(off[best])
