@@ -23,6 +23,7 @@ import numpy as np
 from field_overrides import overrides
 
 from g1mpc.common.paths import default_checkpoint
+from g1mpc.lowlevel.estimated_base import BASE_VIEWS, estimated_base
 from g1mpc.planning.controller import ControllerConfig
 from g1mpc.registry import ROBOTS
 from g1mpc.robots.base import Robot
@@ -59,7 +60,7 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
               push_directions: tuple[float, ...] = (), loop: str = "sync", latency_ms: float = 0.0,
               compensation: str = "none", task_settings: dict | None = None, plant: str = NOMINAL,
               perturb: str = "", gains: str = MODEL_GAINS, planner_plant: str = NOMINAL,
-              frequency: float = RunConfig.frequency) -> dict:
+              frequency: float = RunConfig.frequency, base: str = "truth") -> dict:
     """One closed-loop configuration over ``seeds`` (on Ray workers with ``cluster``).
 
     ``checkpoint`` is the network of the nn and hybrid modes; ``push_directions`` (deg) restricts the pushes'
@@ -67,8 +68,11 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
     runs in wall-clock time: its timings and falls depend on the machine and its load). With ``motions``, each seed runs on its own
     generated motion (``g1mpc.motion.generated``, drawn from that seed) instead of the default clip.
     ``plant`` and ``perturb`` set the simulated robot (perturbations drawn per seed), ``gains`` the servo gains;
-    ``frequency`` the replans per second.
+    ``frequency`` the replans per second; ``base`` what the controller plans from: the plant's state (``truth``) or,
+    as ``deploy`` over DDS, the base estimated from simulated IMU and encoders (``estimate``).
     """
+    if base not in BASE_VIEWS:
+        raise SystemExit(f"error: --base: '{base}' is not one of {', '.join(BASE_VIEWS)}")
     controller = ControllerConfig(mode=mode, num_samples=samples, num_elites=elites, backend=backend,
                                   **(controller_overrides or {}))
     task = BalanceTask(weights=CostWeights(**(weights or {})), **(task_settings or {}))
@@ -84,7 +88,8 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
             assembly.close()
     evaluation = Evaluation(config, checkpoint if mode != "cem" else None, duration,
                             PushConfig(force=push, directions=push_directions), loop=loop, latency=latency_ms / 1e3,
-                            compensation=compensation, plant=plant, perturb=PerturbationRanges.parse(perturb))
+                            compensation=compensation, plant=plant, perturb=PerturbationRanges.parse(perturb),
+                            observer=estimated_base if base == "estimate" else None)
     if motions is None:
         per_seed = evaluate(evaluation, seeds, cluster)
     else:
@@ -116,7 +121,7 @@ def run_entry(mode: str, samples: int, elites: int, push: float, seeds: list[int
         "missed_deadlines": int(np.sum(planning > 1e3 / config.frequency)),
         "replans_per_s": float(np.mean([r["replans_per_s"] for r in per_seed])),
         "plant": plant, "plant_perturb": perturb, "gains": gains, "planner_plant": planner_plant,
-        "perturbation_per_seed": [r["plant"]["perturbation"] for r in per_seed],
+        "perturbation_per_seed": [r["plant"]["perturbation"] for r in per_seed], "base": base,
     }
 
 
@@ -191,6 +196,9 @@ def main() -> None:
     p.add_argument("--plant_perturb", default="", help="plant perturbation, as g1mpc run's (drawn per seed)")
     p.add_argument("--gains", default=MODEL_GAINS, help="servo gains: model, or a gain set of --robot (g1: motor)")
     p.add_argument("--planner_plant", default=NOMINAL, help="the build the planner's model is made from (as --plant)")
+    p.add_argument("--base", choices=BASE_VIEWS, default="truth",
+                   help="what the controller plans from: the plant's state, or the base estimated from simulated IMU and "
+                        "encoders as deploy estimates it (g1mpc.lowlevel.estimated_base)")
     p.add_argument("--out", default="benchmarks/results/planning.json")
     args = p.parse_args()
     seeds = args.seed_list or list(range(args.seeds))
@@ -221,7 +229,7 @@ def main() -> None:
                             controller_overrides, weights, args.robot, cluster, seeds if args.motions else None, model,
                             args.plan_horizon, args.num_knots, tuple(args.push_directions), args.loop,
                             args.latency_ms, args.compensation, task_settings, args.plant, args.plant_perturb,
-                            args.gains, args.planner_plant)
+                            args.gains, args.planner_plant, base=args.base)
             rows.append(row)
             print(f"{row['mode']:>7} {row['num_samples']:>4} {row['num_elites']:>3} {push:>6.0f} {row['planning_p50_ms']:>7.2f}ms "
                   f"{row['planning_p95_ms']:>5.2f}ms {row['bare_rollout_ms']:>6.2f}ms {row['planning_limited_hz']:>6.1f} "

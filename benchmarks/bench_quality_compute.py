@@ -9,12 +9,13 @@ A lever is NAME=MODE:SAMPLES:ELITES followed by ControllerConfig fields, e.g.
 ``corr16=hybrid:16:2,noise_correlation=PATH`` (fields after commas), and the loop's ``frequency`` (Hz),
 ``latency_ms`` and ``compensation``: ``slow32=hybrid:32:4,frequency=25,latency_ms=40,compensation=predict`` is
 32 samples planned once per 40 ms, each plan acting when the next could start, from the state predicted for
-then. Falls come from the synchronous loop (every plan takes effect after exactly its latency, so they do not
-depend on the machine). The compute is what the planning process spent on all its threads: per control cycle
-(``core ms``), and per simulated second (``cores``: how many cores the configuration needs to run in real
-time), with the wall time per plan on the cores this process may use. The throughput section times the
-planner's batch: one ``mj_step`` after another on one thread (the physics-only cost, the floor), and
-``mujoco.rollout`` on one and on two threads.
+then; ``plant`` (a plant variant) and ``base=estimate`` (plan from the base estimated from simulated IMU and
+encoders, as ``deploy`` does) set what the controller drives and sees. Falls come from the synchronous loop
+(every plan takes effect after exactly its latency, so they do not depend on the machine). The compute is what
+the planning process spent on all its threads: per control cycle (``core ms``), and per simulated second
+(``cores``: how many cores the configuration needs to run in real time), with the wall time per plan on the
+cores this process may use. The throughput section times the planner's batch: one ``mj_step`` after another on
+one thread (the physics-only cost, the floor), and ``mujoco.rollout`` on one and on two threads.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ from g1mpc.robots.models import PLANNER_MODELS, keyframe_pose, load_planner_mode
 from g1mpc.running.config import RunConfig
 from g1mpc.running.reporting import write_json_atomic
 
-LOOP_FIELDS = {"frequency": float, "latency_ms": float, "compensation": str}  # run_entry's loop arguments
+# run_entry's loop arguments; base=estimate: the controller plans from the base estimated from simulated sensors
+LOOP_FIELDS = {"frequency": float, "latency_ms": float, "compensation": str, "base": str, "plant": str}
 
 
 def parse_lever(text: str) -> tuple[str, str, int, int, dict, dict]:

@@ -21,8 +21,11 @@ from g1mpc.robots.models import load_plant_model, planner_model_from, sensor_lay
 from g1mpc.robots.perturbation import simulated_plant
 from g1mpc.robots.plants import NOMINAL
 from g1mpc.running.config import RunConfig
-from g1mpc.running.sim import SimConfig, Simulation
+from g1mpc.running.sim import SimConfig, Simulation, StateObserver
 from g1mpc.tasks.base import Task
+
+# (the plant stepped, the robot's own model, the robot, the push seed) -> what the controller sees the plant through
+ObserverFactory = Callable[[mujoco.MjModel, mujoco.MjModel, Robot, int], StateObserver]
 
 
 class TaskModels(NamedTuple):
@@ -106,13 +109,16 @@ class Assembly:
                                          self.config.gains, nominal_model=self.plant)
         return model, info
 
-    def simulation(self, config: SimConfig) -> Simulation:
-        """The closed loop on the simulated plant at this run's frequency, falls judged by the task."""
+    def simulation(self, config: SimConfig, observer: ObserverFactory | None = None) -> Simulation:
+        """The closed loop on the simulated plant at this run's frequency, falls judged by the task; the controller
+        sees the plant through ``observer(plant, the robot's own model, robot, push seed)`` when one is given (an
+        estimated base: ``g1mpc.lowlevel.estimated_base``), else its true state."""
         plant, info = self.simulated_plant(config)
         delay = info["perturbation"]["delay_ms"] / 1e3
+        seen = None if observer is None else observer(plant, self.plant, self.robot, config.pushes.seed)
         return Simulation(plant, self.reference, config, frequency=self.config.frequency,
                           fall_test=self.config.task.fall_test(plant, self.robot), push_body=self.robot.root_body,
-                          loop_reference=self.config.loop_reference, sensor_delay=delay, plant_info=info)
+                          loop_reference=self.config.loop_reference, sensor_delay=delay, plant_info=info, observer=seen)
 
     def network_spec(self) -> dict:
         """What a network must have been trained for to drive this run (checked against checkpoints)."""

@@ -14,7 +14,7 @@ import numpy as np
 from g1mpc.baselines.locomotion_policy import LocomotionPolicy, check_plant, load_policy_spec
 from g1mpc.robots.perturbation import PerturbationRanges
 from g1mpc.robots.plants import NOMINAL
-from g1mpc.running.assembly import assemble
+from g1mpc.running.assembly import ObserverFactory, assemble
 from g1mpc.running.cluster import ClusterConfig, run_jobs
 from g1mpc.running.config import RunConfig
 from g1mpc.running.footsteps import FootTrack
@@ -38,7 +38,8 @@ class Evaluation:
     """What each seed's run is: the planner, the network (None for CEM only), length, pushes, warm-up rounds,
     the loop (``loop``, ``latency``, ``compensation`` as in :class:`~g1mpc.running.sim.SimConfig`; the
     asynchronous loop runs in wall-clock time, so its results depend on the machine), and the simulated
-    plant (``plant``, ``perturb``: drawn per seed). ``policy`` names a learned policy
+    plant (``plant``, ``perturb``: drawn per seed); ``observer`` (an :data:`~g1mpc.running.assembly.ObserverFactory`,
+    picklable for Ray) what the controller sees the plant through (None: its true state). ``policy`` names a learned policy
     (:mod:`g1mpc.baselines.locomotion_policy`) that drives the robot instead of the planner, on the same
     pushes and fall test; ``config.gains`` must then be its gains."""
 
@@ -53,6 +54,7 @@ class Evaluation:
     plant: str = NOMINAL
     perturb: PerturbationRanges = PerturbationRanges()
     policy: str | None = None
+    observer: ObserverFactory | None = None
 
 
 class SeedRunner:
@@ -73,7 +75,7 @@ class SeedRunner:
         e, a = self.evaluation, self.assembly
         sim = a.simulation(SimConfig(duration=e.duration, realtime=e.loop == "async", print_every=0,
                                      pushes=replace(e.pushes, seed=seed), loop=e.loop, latency=e.latency,
-                                     compensation=e.compensation, plant=e.plant, perturb=e.perturb))
+                                     compensation=e.compensation, plant=e.plant, perturb=e.perturb), e.observer)
         if self.policy is not None:
             check_plant(self.policy.spec, sim.model)
             controller = self.policy

@@ -7,7 +7,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Literal, Protocol, get_args
 
 import mujoco
 import numpy as np
@@ -19,6 +19,20 @@ from g1mpc.robots.base import FreeBase
 from g1mpc.robots.perturbation import PerturbationRanges
 from g1mpc.robots.plants import NOMINAL
 from g1mpc.tasks.base import FallTest
+
+
+class StateObserver(Protocol):
+    """What the controller sees the plant through instead of its true state: sensors and an estimator, as a
+    robot's controller sees it (``g1mpc.lowlevel.estimated_base``)."""
+
+    def reset(self, data: mujoco.MjData) -> None:
+        """Start again from the plant's state ``data`` (a robot at rest)."""
+
+    def observe(self, data: mujoco.MjData) -> None:
+        """Take in the plant's state after one more plant step."""
+
+    def state(self) -> tuple[np.ndarray, np.ndarray]:
+        """(qpos (nq,), qvel (nv,)) as observed now."""
 
 
 @dataclass(frozen=True)
@@ -218,12 +232,13 @@ class Simulation:
     ``fall_test`` (from the task) judges the state against the reference; ``push_body`` is pushed. The
     clip plays from simulated time ``clip_start`` on; :meth:`request_clip` switches to another at the end of
     a cycle (the loops then hand it to the controller: :func:`follow_clip`). The controller sees the state
-    ``sensor_delay`` s late (:meth:`observed_state`); ``plant_info`` describes the plant for reports.
+    ``sensor_delay`` s late, or through ``observer`` (:meth:`observed_state`); ``plant_info`` describes the
+    plant for reports.
     """
 
     def __init__(self, model: mujoco.MjModel, reference: Reference, config: SimConfig, *, frequency: float,
                  fall_test: FallTest, push_body: str, loop_reference: bool = True, sensor_delay: float = 0.0,
-                 plant_info: dict | None = None):
+                 plant_info: dict | None = None, observer: StateObserver | None = None):
         if not (math.isfinite(frequency) and frequency > 0):
             raise ConfigError("--frequency must be a positive number of Hz")
         self.model, self.reference, self.config = model, reference, config
@@ -233,7 +248,10 @@ class Simulation:
         self.steps_per_cycle = max(1, int(round(self.period / model.opt.timestep)))
         if not (math.isfinite(sensor_delay) and sensor_delay >= 0):
             raise ConfigError("the sensor delay must be >= 0 s")
+        if observer is not None and sensor_delay > 0:
+            raise ConfigError("a sensor delay and an estimated base together are not supported: drop one of them")
         self.plant_info = plant_info or {"name": NOMINAL}
+        self.observer = observer
         self._delay_steps = int(round(sensor_delay / model.opt.timestep))
         self._observed: deque[tuple[np.ndarray, np.ndarray]] = deque(maxlen=self._delay_steps + 1)
         self.push_body = mujoco.mj_name2id(model, mujoco.mjtObj.mjOBJ_BODY, push_body)
@@ -281,10 +299,16 @@ class Simulation:
         self._observed.clear()
         if self._delay_steps:
             self._observed.extend([(self.data.qpos.copy(), self.data.qvel.copy())] * self._observed.maxlen)
+        if self.observer is not None:
+            self.observer.reset(self.data)
 
     def observed_state(self) -> tuple[np.ndarray, np.ndarray]:
-        """(qpos (nq,), qvel (nv,)) as the controller sees them now: the plant's, ``sensor_delay`` late (copies)."""
-        qpos, qvel = self._observed[0] if self._delay_steps else (self.data.qpos, self.data.qvel)
+        """(qpos (nq,), qvel (nv,)) as the controller sees them now: the plant's, ``sensor_delay`` late, or as the
+        observer has them (copies)."""
+        if self.observer is not None:
+            qpos, qvel = self.observer.state()
+        else:
+            qpos, qvel = self._observed[0] if self._delay_steps else (self.data.qpos, self.data.qvel)
         return qpos.copy(), qvel.copy()
 
     def _push_force(self, t: float) -> np.ndarray | None:
@@ -324,6 +348,8 @@ class Simulation:
         mujoco.mj_step(self.model, d)
         if self._delay_steps:
             self._observed.append((d.qpos.copy(), d.qvel.copy()))
+        if self.observer is not None:
+            self.observer.observe(d)
         return force is not None
 
     def judge(self, result: RunResult, cycle_end_time: float, log: Callable[[str], None] | None) -> tuple[np.ndarray, bool]:
