@@ -18,6 +18,7 @@ from g1mpc.common.errors import UserError
 from g1mpc.common.paths import DEFAULT_PRECOMPILED_DIR, DEFAULT_SIZING_CACHE, default_checkpoint, shipped_noise_correlation
 from g1mpc.learning.collect import CollectConfig
 from g1mpc.learning.train import TrainConfig
+from g1mpc.lowlevel.estimator import BASE_VIEWS
 from g1mpc.motion.generated import MotionConfig
 from g1mpc.planning.controller import Backend, ControllerConfig, Mode, MppiSigma, PlannerName, Switch
 from g1mpc.planning.splines import SplineKind
@@ -155,6 +156,10 @@ def add_sim_flags(p: argparse.ArgumentParser) -> None:
                         "again when they fit, between cycles, without a rebuild; off (default): always all of them "
                         "(measured: meeting deadlines with fewer samples fell more)")
     add_plant_flags(g, default_help="nominal")
+    g.add_argument("--base", choices=BASE_VIEWS, default="truth",
+                   help="what the controller plans from: truth (default), the plant's state; estimate: the floating base "
+                        "estimated from simulated IMU and encoders with the robot-sim's noise, as deploy estimates a robot's "
+                        "(docs/g1.md)")
     g.add_argument("--show_reference", action="store_true", help="draw a translucent ghost of the reference in the viewer")
     g.add_argument("--headless", "--no_viewer", dest="headless", action="store_true", help="no viewer at all")
     g.add_argument("--viewer", choices=("mujoco", "web"), default=RunOptions.viewer,
@@ -281,6 +286,11 @@ def run_options_from_args(args) -> RunOptions:
     pushes = PushConfig(force=args.push_force, interval=args.push_interval, duration=args.push_duration, seed=args.seed,
                         directions=tuple(args.push_directions))
     plant, perturb = plant_from_args(args, NOMINAL)
+    observer = None
+    if args.base == "estimate":
+        from g1mpc.lowlevel.estimated_base import estimated_base  # DDS's binding loads only where it is used
+
+        observer = estimated_base
     return RunOptions(
         sim=SimConfig(duration=args.duration, realtime=not args.no_realtime, pushes=pushes,
                       reset_on_fall=args.reset_on_fall, print_every=0.0 if args.quiet else 1.0,
@@ -288,6 +298,7 @@ def run_options_from_args(args) -> RunOptions:
                       compensation=args.compensation, adapt_samples=args.adapt_samples == "on", plant=plant, perturb=perturb),
         warmup=args.warmup, headless=args.headless, show_reference=args.show_reference, record=record,
         report=args.report, plots=args.plots, quiet=args.quiet, viewer=args.viewer, port=args.port,
+        observer=observer,
     )
 
 

@@ -22,7 +22,7 @@ def test_the_controller_sees_the_estimate_not_the_truth(plant, reference):
     first_qpos, _ = sim.observed_state()
     assert abs(first_qpos[2] - sim.data.qpos[2]) < 0.01  # the estimate starts on the feet
     result, errors, identical = RunResult(), [], 0
-    for step in range(int(1.5 / plant.opt.timestep)):
+    for _ in range(int(1.5 / plant.opt.timestep)):
         sim.step(reference.ctrl[0], result)
         qpos, qvel = sim.observed_state()
         errors.append(qvel[:3] - sim.data.qvel[:3])

@@ -8,12 +8,12 @@ from __future__ import annotations
 import mujoco
 import numpy as np
 
-from g1mpc.lowlevel.estimator import BaseEstimator, EstimatorConfig
+from g1mpc.lowlevel.estimator import BASE_VIEWS, BaseEstimator, EstimatorConfig
 from g1mpc.lowlevel.motors import MotorMap
 from g1mpc.lowlevel.robot_sim import SensorNoise, Sensors
 from g1mpc.robots.base import Robot
 
-BASE_VIEWS = ("truth", "estimate")  # what an in-process controller plans from: the plant's state, or the estimate
+__all__ = ["BASE_VIEWS", "EstimatedBase", "estimated_base"]
 
 
 class EstimatedBase:

@@ -34,6 +34,9 @@ GRAVITY = np.array([0.0, 0.0, -9.81])
 # where a controller's floating base comes from: this estimator, or (diagnostics, from a robot-sim's debug truth) the
 # truth for all of it, for the pelvis's linear velocity alone, or for its position alone (the rest estimated)
 BASE_SOURCES = ("estimate", "truth", "truth_velocity", "truth_position")
+# what an in-process controller plans from (``--base`` of the run commands): the plant's state, or this estimator on
+# simulated sensors (g1mpc.lowlevel.estimated_base)
+BASE_VIEWS = ("truth", "estimate")
 STANCE_RULES = ("prediction", "consensus")
 # m/s: the noise schedule's calm and pushed speeds (ControllerConfig.calm_speed, pushed_speed) for a controller that
 # plans from this estimate: above the estimate's own velocity error in closed loop (0.1-0.2 m/s RMS under pushes),

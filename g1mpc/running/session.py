@@ -11,7 +11,7 @@ from typing import Any
 from g1mpc.common.errors import ConfigError
 from g1mpc.robots.perturbation import Perturbation
 from g1mpc.robots.plants import NOMINAL
-from g1mpc.running.assembly import Assembly
+from g1mpc.running.assembly import Assembly, ObserverFactory
 from g1mpc.running.loop import run_loop
 from g1mpc.running.sim import RunResult, SimConfig
 from g1mpc.viewing.gl_backend import has_display
@@ -50,6 +50,7 @@ class RunOptions:
     quiet: bool = False  # only the header and the summary
     viewer: str = "mujoco"  # mujoco: the local window (needs a display); web: the browser view (g1mpc.viewing.web)
     port: int = 8080  # --viewer web: the page's port (0: any free port)
+    observer: ObserverFactory | None = None  # what the controller sees the plant through (None: its true state)
 
     def __post_init__(self) -> None:
         if self.warmup < 0:
@@ -163,7 +164,9 @@ def run_session(assembly: Assembly, network_params: dict | None, options: RunOpt
     for line in header_lines(assembly, header):
         log(f"[g1mpc] {line}")
     controller = assembly.controller(network_params) if make_controller is None else make_controller()
-    sim = assembly.simulation(options.sim)
+    sim = assembly.simulation(options.sim, options.observer)
+    if options.observer is not None:
+        log("[g1mpc] the controller plans from the floating base estimated from simulated IMU and encoders (--base estimate)")
     info = sim.plant_info
     if info["name"] != NOMINAL or info["perturb"]:
         changed = Perturbation(**info["perturbation"]).changed()
