@@ -172,10 +172,11 @@ def test_real_time_runs_default_to_the_asynchronous_loop_with_compensation():
 
 def test_base_estimate_plans_through_the_estimator_and_truth_is_the_default():
     from g1mpc.cli import build_parser, run_options_from_args
+    from g1mpc.common.errors import UserError
     from g1mpc.lowlevel.estimated_base import estimated_base
 
     options = lambda *flags: run_options_from_args(build_parser().parse_args(["run", *flags]))
     assert options().observer is None
     assert options("--base", "estimate").observer is estimated_base
-    with pytest.raises(SystemExit):
+    with pytest.raises(UserError, match="--base: invalid choice: 'guess'"):
         options("--base", "guess")
