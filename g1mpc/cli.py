@@ -445,7 +445,8 @@ def cmd_deploy(args) -> int:
     from g1mpc.precompiled.controller_loader import warmed_up_controller
     from g1mpc.running.session import header_lines, summary_lines
 
-    safety = SafetyConfig(ramp_time=args.ramp_time, stale_after=args.stale_ms / 1e3, damping_kd=args.damping_kd)
+    safety = SafetyConfig(ramp_time=args.ramp_time, stale_after=args.stale_ms / 1e3, damping_kd=args.damping_kd,
+                          torque_clamp=args.torque_clamp == "on")
     deploy_config = DeployConfig(dds=DdsConfig(args.interface, args.domain), duration=args.duration, safety=safety,
                                  estimator=EstimatorConfig(stance=args.estimator_stance),
                                  compensation=args.compensation, wait_for_state=args.wait, base=args.base,
@@ -610,6 +611,9 @@ def build_parser() -> argparse.ArgumentParser:
     dep.add_argument("--ramp_time", type=float, default=1.0, help="seconds to blend from the measured pose into the plan")
     dep.add_argument("--stale_ms", type=float, default=50.0, help="damping when no rt/lowstate came for this long")
     dep.add_argument("--damping_kd", type=float, default=4.0, help="kd (N m s/rad) of the damping command")
+    dep.add_argument("--torque_clamp", choices=("on", "off"), default="on",
+                     help="on: clamp each target so the servo torque at the state it answers stays within the motor's "
+                          "limit; off: leave the limit to the motor drivers (the G1's apply it themselves)")
     dep.add_argument("--wait", type=float, default=60.0, help="seconds to wait for the first rt/lowstate")
     from g1mpc.lowlevel.estimator import BASE_SOURCES, ESTIMATED_BASE_SCHEDULE_SPEEDS, STANCE_RULES
 

@@ -37,6 +37,10 @@ def test_clamps_keep_targets_in_range_and_the_servo_torque_within_limits(motors,
     unchanged, joint, torque = clamp_targets(q, q, np.zeros_like(q), motors)
     np.testing.assert_array_equal(unchanged, q)
     assert joint == torque == 0
+    # without the torque clamp (--torque_clamp off) only the joint range binds: the hip's target stays where it was
+    ranged, joint, torque = clamp_targets(target, q, dq, motors, torque=False)
+    assert ranged[3] <= motors.q_max[3] and joint == 1 and torque == 0
+    assert ranged[0] == target[0]
 
 
 def test_commands_carry_the_model_gains_the_tick_and_a_valid_crc(motors, reference):

@@ -187,7 +187,8 @@ class Deployment:
                     plan = schedule.current(t)
                     pending.applying(plan, t)
                     target = ramp(q_start, plan.control_at(t), t, cfg.safety.ramp_time)
-                    target, joint_clamps, torque_clamps = clamp_targets(target, last_q, state.dq[:n], self.motors)
+                    target, joint_clamps, torque_clamps = clamp_targets(target, last_q, state.dq[:n], self.motors,
+                                                                        cfg.safety.torque_clamp)
                     result.joint_limit_clamps += joint_clamps
                     result.torque_clamps += torque_clamps
                     commands.write(servo_command(target, self.motors, state.tick, state.mode_machine))

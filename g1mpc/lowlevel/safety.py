@@ -22,6 +22,8 @@ class SafetyConfig:
         min_height, max_height: m; a pelvis height estimate outside means the estimate diverged (or the robot fell).
         max_speed: m/s; a faster pelvis estimate means the same.
         exit_after: s of damping before the controller exits.
+        torque_clamp: clamp each target so the servo torque at the state it answers stays within the motor's limit
+            (False: leave the torque limit to the motor drivers, which apply it at their own, newer state).
     """
 
     ramp_time: float = 1.0
@@ -31,6 +33,7 @@ class SafetyConfig:
     max_height: float = 1.5
     max_speed: float = 3.0
     exit_after: float = 0.5
+    torque_clamp: bool = True
 
     def __post_init__(self) -> None:
         values = (self.ramp_time, self.stale_after, self.damping_kd, self.min_height, self.max_height, self.max_speed, self.exit_after)
@@ -44,10 +47,13 @@ def ramp(measured: np.ndarray, target: np.ndarray, t: float, ramp_time: float) -
     return (1.0 - alpha) * measured + alpha * target
 
 
-def clamp_targets(target: np.ndarray, q: np.ndarray, dq: np.ndarray, motors: MotorMap) -> tuple[np.ndarray, int, int]:
-    """(targets within the joint range and such that the servo torque ``kp (target - q) - kd dq`` stays within
-    the motor's limit, joint clamps, torque clamps); q, dq (n,) measured."""
+def clamp_targets(target: np.ndarray, q: np.ndarray, dq: np.ndarray, motors: MotorMap,
+                  torque: bool = True) -> tuple[np.ndarray, int, int]:
+    """(targets within the joint range and, with ``torque``, such that the servo torque ``kp (target - q) - kd dq``
+    stays within the motor's limit, joint clamps, torque clamps); q, dq (n,) measured."""
     in_range = np.clip(target, motors.q_min, motors.q_max)
+    if not torque:
+        return in_range, int(np.sum(in_range != target)), 0
     kp = np.maximum(motors.kp, 1e-9)
     low = q + (motors.kd * dq - motors.torque_limit) / kp
     high = q + (motors.kd * dq + motors.torque_limit) / kp
