@@ -161,7 +161,9 @@ class BaseEstimator:
         rel, foot_vel = self._kinematics(state)
         rot = self.data.xmat[1].reshape(3, 3)  # the pelvis in the world (the free body is body 1)
         lever = rot @ self.imu_offset  # (3,) the IMU from the pelvis, world frame
-        spin = np.cross(rot @ state.gyroscope, lever)  # (3,) the IMU's velocity relative to the pelvis's
+        w = rot @ state.gyroscope
+        spin = np.array([w[1] * lever[2] - w[2] * lever[1], w[2] * lever[0] - w[0] * lever[2],
+                         w[0] * lever[1] - w[1] * lever[0]])  # (3,) w x r: the IMU's velocity relative to the pelvis's
         if self.stance < 0:  # the first state: the lower foot stands on the floor, the robot is still
             self.stance = int(np.argmin(rel[:, 2]))
             self.x[:2] = self._start_xy + lever[:2]
@@ -176,8 +178,9 @@ class BaseEstimator:
         others = np.arange(len(self.points)) != self.stance
         self.anchors[others] = pelvis_xy + rel[others, :2]
         s = self.stance
-        measured = np.concatenate([self.anchors[s] - rel[s, :2], [self.sole_offset - rel[s, 2]], velocity])
-        measured += np.concatenate([lever, spin])  # the legs' pelvis, carried over to the IMU
+        # the legs' pelvis, carried over to the IMU
+        measured = np.concatenate([self.anchors[s] - rel[s, :2], [self.sole_offset - rel[s, 2]], velocity + spin])
+        measured[:3] += lever
         # sliding or rolling feet: trust the legs less, the IMU more
         inflate = 1.0 + (disagreement / cfg.slip_speed) ** 2
         R = np.diag([cfg.position_std**2] * 2 + [cfg.height_std**2] + [cfg.velocity_std**2] * 3) * inflate
