@@ -23,7 +23,8 @@ import numpy as np
 from field_overrides import overrides
 
 from g1mpc.common.paths import default_checkpoint
-from g1mpc.lowlevel.estimated_base import BASE_VIEWS, estimated_base
+from g1mpc.lowlevel.estimated_base import estimated_base
+from g1mpc.lowlevel.estimator import BASE_VIEWS
 from g1mpc.planning.controller import ControllerConfig
 from g1mpc.registry import ROBOTS
 from g1mpc.robots.base import Robot

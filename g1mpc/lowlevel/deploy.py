@@ -30,7 +30,7 @@ import numpy as np
 
 from g1mpc.common.errors import ConfigError
 from g1mpc.lowlevel.dds import DdsConfig, lowcmd_writer, lowstate_reader, open_participant, truth_reader
-from g1mpc.lowlevel.estimator import BASE_SOURCES, BaseEstimator, EstimatorConfig
+from g1mpc.lowlevel.estimator import BASE_SOURCES, EstimatorConfig, robot_estimator
 from g1mpc.lowlevel.motors import MotorMap
 from g1mpc.lowlevel.safety import SafetyConfig, clamp_targets, damping_command, divergence, ramp, servo_command
 from g1mpc.planning.plan import FirstApplications, PlanSchedule, hold_plan
@@ -118,8 +118,7 @@ class Deployment:
     def __init__(self, assembly, controller, config: DeployConfig, log: Log | None = print):
         self.assembly, self.controller, self.config, self.log = assembly, controller, config, log
         self.motors = MotorMap.from_model(assembly.plant)
-        feet = tuple(f.name for f in assembly.robot.feet if f.kind == "site")
-        self.estimator = BaseEstimator(assembly.plant, feet, config.estimator, keyframe=assembly.robot.keyframe)
+        self.estimator = robot_estimator(assembly.plant, assembly.robot, config.estimator)
         self.result = DeployResult(run=RunResult(target_frequency=assembly.config.frequency, loop="deploy"))
         self.dt = assembly.plant.opt.timestep
         self.period = 1.0 / assembly.config.frequency

@@ -8,22 +8,20 @@ from __future__ import annotations
 import mujoco
 import numpy as np
 
-from g1mpc.lowlevel.estimator import BASE_VIEWS, BaseEstimator, EstimatorConfig
+from g1mpc.lowlevel.estimator import EstimatorConfig, robot_estimator
 from g1mpc.lowlevel.motors import MotorMap
 from g1mpc.lowlevel.robot_sim import SensorNoise, Sensors
 from g1mpc.robots.base import Robot
 
-__all__ = ["BASE_VIEWS", "EstimatedBase", "estimated_base"]
-
 
 class EstimatedBase:
     """A :class:`~g1mpc.running.sim.StateObserver`: every plant step measured by ``Sensors`` on ``plant`` and folded
-    into a ``BaseEstimator`` built on ``model`` (the robot's own model, as ``deploy`` builds it)."""
+    into ``robot``'s base estimator built on ``model`` (the robot's own model, as ``deploy`` builds it)."""
 
-    def __init__(self, plant: mujoco.MjModel, model: mujoco.MjModel, feet: tuple[str, ...], keyframe: str | None, seed: int,
+    def __init__(self, plant: mujoco.MjModel, model: mujoco.MjModel, robot: Robot, seed: int,
                  noise: SensorNoise | None = None, config: EstimatorConfig | None = None):
         self.sensors = Sensors(plant, MotorMap.from_model(plant), noise or SensorNoise(), seed)
-        self.estimator = BaseEstimator(model, feet, config or EstimatorConfig(), keyframe=keyframe)
+        self.estimator = robot_estimator(model, robot, config)
         self.dt = float(plant.opt.timestep)
         self.tick = 0
 
@@ -43,5 +41,4 @@ class EstimatedBase:
 def estimated_base(plant: mujoco.MjModel, model: mujoco.MjModel, robot: Robot, seed: int) -> EstimatedBase:
     """The observer of an in-process run with ``--base estimate`` (an ``ObserverFactory`` of
     :meth:`~g1mpc.running.assembly.Assembly.simulation`): sensors seeded by the push seed."""
-    feet = tuple(f.name for f in robot.feet if f.kind == "site")
-    return EstimatedBase(plant, model, feet, robot.keyframe, seed)
+    return EstimatedBase(plant, model, robot, seed)

@@ -29,6 +29,7 @@ import numpy as np
 from g1mpc.common.errors import ConfigError
 from g1mpc.lowlevel.messages import LowState
 from g1mpc.lowlevel.motors import MotorMap, imu_ids
+from g1mpc.robots.base import Robot
 
 GRAVITY = np.array([0.0, 0.0, -9.81])
 # where a controller's floating base comes from: this estimator, or (diagnostics, from a robot-sim's debug truth) the
@@ -238,3 +239,9 @@ class BaseEstimator:
         spread = np.linalg.norm(implied - consensus, axis=1)
         self.stance = int(candidates[np.argmin(spread)])
         return consensus, float(np.median(spread))
+
+
+def robot_estimator(model: mujoco.MjModel, robot: Robot, config: EstimatorConfig | None = None) -> BaseEstimator:
+    """The base estimator of ``robot`` on ``model``: its feet's sites, its standing keyframe."""
+    feet = tuple(f.name for f in robot.feet if f.kind == "site")
+    return BaseEstimator(model, feet, config or EstimatorConfig(), keyframe=robot.keyframe)
