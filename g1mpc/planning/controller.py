@@ -52,6 +52,8 @@ class ControllerConfig:
         calm_anchor_fraction: hybrid: that share while nothing pushes, rising linearly to anchor_fraction as the
             base's speed relative to the reference's goes from calm_speed to pushed_speed (None: anchor_fraction always).
         temperature: MPPI temperature, relative to the cost spread.
+        calm_temperature: MPPI's temperature while nothing pushes, rising linearly to temperature as the state gets
+            pushed (the noise schedule's ramp; None: temperature always).
         mppi_sigma: MPPI's sampling spread: fixed (sigma_start) or refit (the weighted spread of the samples,
             floored at sigma_min, as CEM refits it to the elites).
         backend: mujoco (native threaded rollouts, CPU) or mjx (rollouts inside the compiled stage).
@@ -88,6 +90,7 @@ class ControllerConfig:
     anchor_fraction: float = 0.8
     calm_anchor_fraction: float | None = None
     temperature: float = 0.1
+    calm_temperature: float | None = None
     mppi_sigma: MppiSigma = "fixed"
     backend: Backend = "mujoco"
     seed: int = 0
@@ -118,6 +121,7 @@ class ControllerConfig:
             (self.sigma_start > 0 and 0 < self.sigma_min <= self.sigma_start, "--sigma_min must be in (0, --sigma_start]"),
             (0 <= self.explore_fraction <= 1, "--explore_fraction must be in [0, 1]"),
             (self.temperature > 0, "--temperature must be > 0"),
+            (self.calm_temperature is None or self.calm_temperature > 0, "--calm_temperature must be > 0"),
             (0 <= self.nn_weight <= 1, "--nn_weight must be in [0, 1]"),
             (0 <= self.anchor_fraction <= 1, "--anchor_fraction must be in [0, 1]"),
             (self.calm_anchor_fraction is None or 0 <= self.calm_anchor_fraction <= 1,
@@ -167,7 +171,7 @@ def make_planner(config: ControllerConfig, noise_scale: tuple[float, ...] | None
     if config.planner == "cem":
         return PLANNERS["cem"](**common, num_elites=config.num_elites, sigma_min=config.sigma_min)
     if config.planner == "mppi":
-        return PLANNERS["mppi"](**common, temperature=config.temperature,
+        return PLANNERS["mppi"](**common, temperature=config.temperature, calm_temperature=config.calm_temperature,
                                 sigma_min=config.sigma_min if config.mppi_sigma == "refit" else None)
     return PLANNERS["ps"](**common)
 
@@ -336,7 +340,7 @@ class Controller:
                     knots, controls, pushed = S.propose(mean, sigma, anchor, seed, counter, t0, qvel32, held, self.arrays)
                     q, v, s = self._roll_out(plan_time, qpos, qvel, np.asarray(controls))
                     mean, sigma, costs = S.score(
-                        mean, sigma, knots, controls, q, v, s, t0, self.prev_ctrl, self.arrays
+                        mean, sigma, knots, controls, q, v, s, t0, self.prev_ctrl, pushed, self.arrays
                     )
                     # host numpy in, host numpy out: every stage sees one argument signature (one compile)
                     mean, sigma = np.asarray(mean), np.asarray(sigma)

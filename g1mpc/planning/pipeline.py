@@ -264,13 +264,13 @@ def rollout_costs(spec: PlanSpec, qpos, qvel, ctrl, sensordata, t0, previous_ctr
 
 def score_and_update(
     spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, knots, controls, qpos, qvel, sensordata,
-    t0, previous_ctrl, arrays: RunArrays,
+    t0, previous_ctrl, arrays: RunArrays, pushed=1.0,
 ):
-    """Cost every rollout and update the sampling distribution; samples past ``arrays.active_samples`` were not
-    rolled out: their cost is +inf, so no update uses them."""
+    """Cost every rollout and update the sampling distribution in a state ``pushed`` (what :func:`propose`
+    returned); samples past ``arrays.active_samples`` were not rolled out: their cost is +inf, so no update uses them."""
     costs = rollout_costs(spec, qpos, qvel, controls, sensordata, t0, previous_ctrl, arrays)
     costs = jnp.where(jnp.arange(costs.shape[0]) < arrays.active_samples, costs, jnp.inf)
-    return planner.update(state, knots, costs), costs
+    return planner.update(state, knots, costs, pushed), costs
 
 
 def plant_controls(spec: PlanSpec, mean: jnp.ndarray, t0, arrays: RunArrays) -> jnp.ndarray:

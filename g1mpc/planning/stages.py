@@ -31,7 +31,7 @@ class StageFunctions(NamedTuple):
 
     warm_start: Any  # (mean, sigma) -> mean, sigma
     propose: Any  # (mean, sigma, anchor, seed, counter, t0, qvel, held, arrays) -> knots (N,K,nu), controls (N,H,nu), pushed ()
-    score: Any  # (mean, sigma, knots, controls, qpos, qvel, sens, t0, prev_ctrl, arrays) -> mean, sigma, costs (N,)
+    score: Any  # (mean, sigma, knots, controls, qpos, qvel, sens, t0, prev_ctrl, pushed, arrays) -> mean, sigma, costs (N,)
     plant: Any  # (mean, t0, arrays) -> plant controls over the plan's horizon (P, nu)
     features: Any  # (qpos, qvel, t0, arrays) -> (F,)
     network: Any  # (params, features, warm-started mean) -> knots (K, nu)
@@ -59,9 +59,9 @@ def declare_stages(
         return P.propose(spec, planner, PlannerState(mean, sigma), _key(seed, counter), t0, qvel, arrays,
                          anchor if anchor_sample else None, held)
 
-    def score(mean, sigma, knots, controls, qpos, qvel, sens, t0, prev_ctrl, arrays):
+    def score(mean, sigma, knots, controls, qpos, qvel, sens, t0, prev_ctrl, pushed, arrays):
         state, costs = P.score_and_update(
-            spec, planner, PlannerState(mean, sigma), knots, controls, qpos, qvel, sens, t0, prev_ctrl, arrays
+            spec, planner, PlannerState(mean, sigma), knots, controls, qpos, qvel, sens, t0, prev_ctrl, arrays, pushed
         )
         return state.mean, state.sigma, costs
 
@@ -77,7 +77,7 @@ def declare_stages(
     def iterate(mean, sigma, anchor, seed, counter, t0, qpos, qvel, prev_ctrl, held, arrays):
         knots, controls, pushed = propose(mean, sigma, anchor, seed, counter, t0, qvel, held, arrays)
         q, v, s = mjx_rollout(t0, qpos, qvel, controls)
-        return (*score(mean, sigma, knots, controls, q, v, s, t0, prev_ctrl, arrays), pushed)
+        return (*score(mean, sigma, knots, controls, q, v, s, t0, prev_ctrl, pushed, arrays), pushed)
 
     f32, n, h = np.float32, planner.num_samples, spec.horizon_steps
     mean = np.zeros((spec.num_knots, spec.nu), f32)
@@ -88,7 +88,7 @@ def declare_stages(
     return StageFunctions(
         warm_start=Stage(warm_start, (mean, mean)),
         propose=Stage(propose, (mean, mean, mean, seed, counter, t0, qvel, held, arrays)),
-        score=Stage(score, (mean, mean, knots, controls, *rollout, t0, prev, arrays)),
+        score=Stage(score, (mean, mean, knots, controls, *rollout, t0, prev, held, arrays)),
         plant=Stage(plant, (mean, t0, arrays)),
         features=Stage(features, (qpos, qvel, t0, arrays)),
         network=Stage(network, None if network_params is None else (network_params, np.zeros(spec.feature_size, f32), mean)),

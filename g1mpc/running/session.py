@@ -72,7 +72,8 @@ def header_lines(assembly: Assembly, extra: Sequence[str] = ()) -> list[str]:
              f"planner dt {spec.planner_dt:g} s, horizon {spec.horizon:g} s ({spec.horizon_steps} steps), "
              f"{spec.num_knots} {spec.spline} knots"]
     if c.mode != "nn":
-        update = {"cem": f"elites {c.num_elites}", "mppi": f"temperature {c.temperature:g}", "ps": "best sample"}[c.planner]
+        mppi = f"temperature {c.temperature:g}" + (f" ({c.calm_temperature:g} calm)" if c.calm_temperature is not None else "")
+        update = {"cem": f"elites {c.num_elites}", "mppi": mppi, "ps": "best sample"}[c.planner]
         fixed_sigma = c.planner == "ps" or (c.planner == "mppi" and c.mppi_sigma == "fixed")
         sigma = f"sigma {c.sigma_start:g} (fixed)" if fixed_sigma else f"sigma {c.sigma_start:g}->{c.sigma_min:g}"
         lines.append(f"samples {c.num_samples}, {update}, iterations {c.iterations}, "

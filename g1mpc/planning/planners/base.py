@@ -89,5 +89,7 @@ class SamplingPlanner:
             noise = noise.at[0].set(0.0)
         return jnp.concatenate([state.mean[None], centres + (scale * noise_scale) * noise])
 
-    def update(self, state: PlannerState, knots: jnp.ndarray, costs: jnp.ndarray) -> PlannerState:
+    def update(self, state: PlannerState, knots: jnp.ndarray, costs: jnp.ndarray, pushed=1.0) -> PlannerState:
+        """The next state from samples ``knots`` (N, K, nu) and their ``costs`` (N,), in a state ``pushed`` (0 calm
+        to 1 pushed, (); :func:`~g1mpc.planning.pipeline.pushed_state`)."""
         raise NotImplementedError

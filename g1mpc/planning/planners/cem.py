@@ -15,7 +15,7 @@ class CEM(SamplingPlanner):
     num_elites: int
     sigma_min: float  # noise floor
 
-    def update(self, state: PlannerState, knots: jnp.ndarray, costs: jnp.ndarray) -> PlannerState:
+    def update(self, state: PlannerState, knots: jnp.ndarray, costs: jnp.ndarray, pushed=1.0) -> PlannerState:
         _, elite_idx = jax.lax.top_k(-costs, self.num_elites)
         elites = knots[elite_idx]
         mean = jnp.mean(elites, axis=0)

@@ -1,4 +1,9 @@
-"""Model-predictive path integral: exponentially cost-weighted average of the samples."""
+"""Model-predictive path integral: exponentially cost-weighted average of the samples.
+
+A low temperature follows the best few samples, a high one averages many: the latter holds large pushes (the
+plan keeps what many samples agree on), the former tracks a calm robot closely (an average of samples carries
+their noise into the plan). ``calm_temperature`` gives each state its own, by how pushed it is.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +21,19 @@ class MPPI(SamplingPlanner):
     # None: sigma stays as it started; a floor (rad): sigma is refitted to the weighted spread of the samples
     # about the new mean, no lower than this floor (times the noise scale)
     sigma_min: float | None = None
+    # the temperature in a calm state, rising linearly to ``temperature`` when pushed (None: ``temperature`` always)
+    calm_temperature: float | None = None
 
-    def update(self, state: PlannerState, knots: jnp.ndarray, costs: jnp.ndarray) -> PlannerState:
+    def temperature_in(self, pushed=1.0) -> jnp.ndarray:
+        """() the temperature in a state ``pushed`` (0 calm to 1 pushed, ())."""
+        if self.calm_temperature is None:
+            return jnp.asarray(self.temperature)
+        return self.calm_temperature + (self.temperature - self.calm_temperature) * pushed
+
+    def update(self, state: PlannerState, knots: jnp.ndarray, costs: jnp.ndarray, pushed=1.0) -> PlannerState:
         highest = jnp.max(jnp.where(jnp.isfinite(costs), costs, -jnp.inf))  # samples not rolled out cost +inf
         spread = jnp.maximum(highest - jnp.min(costs), 1e-9)
-        weights = jax.nn.softmax(-(costs - jnp.min(costs)) / (self.temperature * spread))
+        weights = jax.nn.softmax(-(costs - jnp.min(costs)) / (self.temperature_in(pushed) * spread))
         mean = jnp.einsum("n,nku->ku", weights, knots)
         if self.sigma_min is None:
             return PlannerState(mean, state.sigma)

@@ -11,5 +11,5 @@ from g1mpc.planning.planners.base import PlannerState, SamplingPlanner
 
 @dataclass(frozen=True, kw_only=True)
 class PredictiveSampling(SamplingPlanner):
-    def update(self, state: PlannerState, knots: jnp.ndarray, costs: jnp.ndarray) -> PlannerState:
+    def update(self, state: PlannerState, knots: jnp.ndarray, costs: jnp.ndarray, pushed=1.0) -> PlannerState:
         return PlannerState(knots[jnp.argmin(costs)], state.sigma)
