@@ -43,7 +43,8 @@ def test_relative_speed_is_the_base_velocity_minus_the_reference_s():
 @pytest.mark.parametrize("field, value", [("calm_noise", 0.0), ("calm_noise", 1.5), ("calm_speed", 0.5),
                                           ("calm_speed", -0.1), ("pushed_speed", float("nan")),
                                           ("pushed_joint_speed", 0.2), ("pushed_joint_speed", float("nan")),
-                                          ("push_hold", -1.0), ("push_hold", float("inf"))])
+                                          ("push_hold", -1.0), ("push_hold", float("inf")),
+                                          ("calm_temperature", 0.0), ("calm_temperature", float("nan"))])
 def test_bad_schedule_settings_are_refused(field, value):
     with pytest.raises(ConfigError, match=field):
         ControllerConfig(**{field: value})
@@ -166,3 +167,32 @@ def test_the_controller_carries_a_push_into_later_plans_until_it_has_faded(small
     assert levels[0.0] == pytest.approx([1.0, 0.0, 0.0, 0.0])
     fall = period / 0.1
     assert levels[0.1] == pytest.approx([1.0, 1 - fall, max(0.0, 1 - 2 * fall), max(0.0, 1 - 3 * fall)], abs=1e-6)
+
+
+def test_the_score_stage_weighs_samples_with_the_calm_temperature_in_the_state_propose_found(small_assembly):
+    """Through the real propose and score stages with rollouts of the small model: with --calm_temperature the
+    update of a calm state (propose's pushed level 0) follows the lowest-cost samples more closely than the same
+    samples and costs scored as pushed; without it the pushed level changes nothing."""
+    from g1mpc.planning import pipeline as P
+    from g1mpc.planning.stages import declare_stages
+
+    a = small_assembly
+    state = PlannerState(jnp.zeros((a.spec.num_knots, a.spec.nu)), jnp.full((a.spec.num_knots, a.spec.nu), 0.1))
+
+    def refined(calm_temperature, pushed):
+        config = ControllerConfig(num_samples=8, num_elites=2, planner="mppi", temperature=1.0,
+                                  calm_temperature=calm_temperature, calm_noise=0.5)
+        planner = make_planner(config, tuple(np.ones(a.spec.nu)))
+        stages = declare_stages(a.spec, planner, a.arrays, a.plant.nsensordata)
+        qpos, qvel = np.asarray(a.reference.qpos[0], np.float32), np.zeros(a.spec.nv, np.float32)
+        knots, controls, level = stages.propose.fn(state.mean, state.sigma, state.mean, 0, 0, np.float32(0), qvel,
+                                                   np.float32(0), a.arrays)
+        assert float(level) == 0.0  # at rest: calm
+        q, v, s = a.rollout(0.0, qpos, qvel, np.asarray(controls))
+        mean, _, costs = stages.score.fn(state.mean, state.sigma, knots, controls, q, v, s, np.float32(0),
+                                         np.zeros(a.spec.nu, np.float32), np.float32(pushed), a.arrays)
+        best = np.asarray(knots)[int(np.argmin(costs))]
+        return float(np.linalg.norm(np.asarray(mean) - best))
+
+    assert refined(0.01, 0.0) < 0.5 * refined(0.01, 1.0)
+    np.testing.assert_allclose(refined(None, 0.0), refined(None, 1.0), rtol=1e-6)

@@ -108,3 +108,20 @@ def test_a_calm_anchor_share_rises_to_the_anchor_fraction_as_the_state_is_pushed
     for pushed in (0.0, 1.0):
         knots = fixed.sample(state, jax.random.PRNGKey(3), anchor=anchor, pushed=pushed)
         assert int(jnp.sum(jnp.mean(knots[1:], axis=(1, 2)) < 0.0)) == 800
+
+
+def test_a_calm_temperature_follows_the_best_samples_while_calm_and_rises_to_the_temperature_when_pushed():
+    """calm_temperature 0.01, temperature 0.5: at rest the update all but takes the best sample (cost 0); pushed,
+    it averages the three as the plain temperature does; halfway, the temperature is the midpoint."""
+    knots = jnp.arange(3.0)[:, None, None] * jnp.ones((3, 3, 2))
+    costs = jnp.array([0.0, 1.0, 2.0])
+    scheduled = MPPI(**_COMMON, num_samples=3, temperature=0.5, calm_temperature=0.01)
+    plain = MPPI(**_COMMON, num_samples=3, temperature=0.5)
+    calm = float(scheduled.update(_state(), knots, costs, pushed=0.0).mean[0, 0])
+    pushed = float(scheduled.update(_state(), knots, costs, pushed=1.0).mean[0, 0])
+    assert calm < 1e-3
+    np.testing.assert_allclose(pushed, float(plain.update(_state(), knots, costs, pushed=0.0).mean[0, 0]), rtol=1e-6)
+    w = np.exp([0.0, -1.0, -2.0])  # temperature 0.5 x cost spread 2: weights e^0, e^-1, e^-2 over samples 0, 1, 2
+    np.testing.assert_allclose(pushed, float(w @ [0.0, 1.0, 2.0] / w.sum()), rtol=1e-5)
+    np.testing.assert_allclose(float(scheduled.temperature_in(0.5)), 0.255, rtol=1e-6)
+    np.testing.assert_allclose(float(plain.temperature_in(0.0)), 0.5)  # no calm temperature: the same in any state
