@@ -173,7 +173,6 @@ def test_the_score_stage_weighs_samples_with_the_calm_temperature_in_the_state_p
     """Through the real propose and score stages with rollouts of the small model: with --calm_temperature the
     update of a calm state (propose's pushed level 0) follows the lowest-cost samples more closely than the same
     samples and costs scored as pushed; without it the pushed level changes nothing."""
-    from g1mpc.planning import pipeline as P
     from g1mpc.planning.stages import declare_stages
 
     a = small_assembly
