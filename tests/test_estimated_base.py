@@ -48,3 +48,22 @@ def test_a_reset_starts_the_estimate_again_where_the_robot_stands(plant, referen
 def test_an_estimate_and_a_sensor_delay_together_are_refused(plant, reference):
     with pytest.raises(ConfigError, match="sensor delay and an estimated base"):
         _simulation(plant, reference, estimated_base(plant, plant, G1, seed=4), sensor_delay=0.02)
+
+
+def test_sensors_without_a_checksum_report_the_same_state_and_draw_the_same_noise(plant):
+    """In-process readers skip the CRC (half of a measurement's cost): the same readings, noise draws in step,
+    only the checksum unset; the robot-sim's states carry a valid one."""
+    import mujoco
+
+    from g1mpc.lowlevel.motors import MotorMap
+    from g1mpc.lowlevel.robot_sim import SensorNoise, Sensors
+
+    data = mujoco.MjData(plant)
+    mujoco.mj_resetDataKeyframe(plant, data, 0)
+    mujoco.mj_forward(plant, data)
+    with_crc, without = (Sensors(plant, MotorMap.from_model(plant), SensorNoise(), seed=4) for _ in range(2))
+    for tick in range(3):
+        sent, read = with_crc.measure(data, tick), without.measure(data, tick, crc=False)
+        assert sent.crc_ok() and not read.crc_ok()
+        for field in ("quaternion", "gyroscope", "accelerometer", "q", "dq", "tau_est"):
+            np.testing.assert_array_equal(getattr(sent, field), getattr(read, field))

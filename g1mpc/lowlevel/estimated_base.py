@@ -28,11 +28,11 @@ class EstimatedBase:
     def reset(self, data: mujoco.MjData) -> None:
         self.tick = 0
         self.estimator.reset(position_xy=(float(data.qpos[0]), float(data.qpos[1])))
-        self.estimator.update(self.sensors.measure(data, self.tick), 0.0)
+        self.estimator.update(self.sensors.measure(data, self.tick, crc=False), 0.0)
 
     def observe(self, data: mujoco.MjData) -> None:
         self.tick += 1
-        self.estimator.update(self.sensors.measure(data, self.tick), self.dt)
+        self.estimator.update(self.sensors.measure(data, self.tick, crc=False), self.dt)
 
     def state(self) -> tuple[np.ndarray, np.ndarray]:
         return self.estimator.qpos, self.estimator.qvel

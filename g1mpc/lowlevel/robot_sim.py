@@ -68,7 +68,9 @@ class Sensors:
         self.gyro_bias = self.rng.normal(0, noise.gyro_bias, 3)
         self.accel_bias = self.rng.normal(0, noise.accel_bias, 3)
 
-    def measure(self, data: mujoco.MjData, tick: int) -> LowState:
+    def measure(self, data: mujoco.MjData, tick: int, crc: bool = True) -> LowState:
+        """The state as the robot reports it at ``tick``; ``crc`` False leaves its checksum unset (an in-process
+        reader that never sends it: the checksum costs about half of a measurement)."""
         n, rng, m = self.noise, self.rng, self.motors
         quat = np.empty(4)
         mujoco.mju_mat2Quat(quat, data.site_xmat[self.site])
@@ -76,14 +78,15 @@ class Sensors:
             mujoco.mju_quatIntegrate(quat, rng.normal(0, n.attitude_std, 3), 1.0)
         count = m.count
         pad = lambda x: np.concatenate([x, np.zeros(35 - count)])
-        return LowState(
+        state = LowState(
             tick=tick, quaternion=quat,
             gyroscope=data.sensordata[self.gyro_adr:self.gyro_adr + 3] + self.gyro_bias + rng.normal(0, n.gyro_std, 3),
             accelerometer=data.sensordata[self.acc_adr:self.acc_adr + 3] + self.accel_bias + rng.normal(0, n.accel_std, 3),
             q=pad(data.qpos[m.qpos_adr] + rng.normal(0, n.q_std, count)),
             dq=pad(data.qvel[m.dof_adr] + rng.normal(0, n.dq_std, count)),
             tau_est=pad(data.actuator_force[:count] + rng.normal(0, n.tau_std, count)),
-        ).with_crc()
+        )
+        return state.with_crc() if crc else state
 
 
 def motor_drive_model(plant: mujoco.MjModel) -> mujoco.MjModel:
