@@ -40,8 +40,8 @@ BASE_SOURCES = ("estimate", "truth", "truth_velocity", "truth_position")
 BASE_VIEWS = ("truth", "estimate")
 STANCE_RULES = ("prediction", "consensus")
 # m/s: the noise schedule's calm and pushed speeds (ControllerConfig.calm_speed, pushed_speed) for a controller that
-# plans from this estimate: above the estimate's own velocity error in closed loop (0.1-0.2 m/s RMS under pushes),
-# so that error does not widen the sampling noise by itself (docs/g1.md, "Where the falls over DDS come from")
+# plans from this estimate: above the estimate's own velocity error in closed loop under pushes, so that error does
+# not widen the sampling noise by itself (docs/g1.md, "Where the falls over DDS come from" and "The IMU's offset")
 ESTIMATED_BASE_SCHEDULE_SPEEDS = (0.15, 0.6)
 
 
