@@ -68,7 +68,7 @@ class NoiseSchedule:
 
     def gain(self, pushed: jnp.ndarray) -> jnp.ndarray:
         """() multiplier on the sampling noise in a state ``pushed`` (0 calm to 1, ())."""
-        return self.calm + (1.0 - self.calm) * pushed
+        return calm_to_pushed(self.calm, 1.0, pushed)
 
     def fade(self, pushed: float, elapsed: float) -> float:
         """How pushed a state that was ``pushed`` (0 to 1) still counts ``elapsed`` seconds later: down by
@@ -76,6 +76,14 @@ class NoiseSchedule:
         if self.hold <= 0:
             return 0.0
         return max(0.0, float(pushed) - max(0.0, float(elapsed)) / self.hold)
+
+
+def calm_to_pushed(calm: float | None, pushed_value: float, pushed) -> jnp.ndarray:
+    """() a setting in a state ``pushed`` (0 calm to 1 pushed, ()): the line from ``calm`` to ``pushed_value``, or
+    ``pushed_value`` in every state where ``calm`` is None. The one ramp every calm setting follows."""
+    if calm is None:
+        return jnp.asarray(pushed_value)
+    return calm + (pushed_value - calm) * pushed
 
 
 def relative_base_speed(qvel: jnp.ndarray, ref_base_now: jnp.ndarray, ref_base_next: jnp.ndarray,

@@ -13,7 +13,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from g1mpc.planning.noise_schedule import NoiseSchedule
+from g1mpc.planning.noise_schedule import NoiseSchedule, calm_to_pushed
 
 
 class PlannerState(NamedTuple):
@@ -56,9 +56,7 @@ class SamplingPlanner:
     def anchor_share(self, pushed=1.0) -> jnp.ndarray:
         """() share of the samples centred on the anchor in a state ``pushed`` (0 calm to 1 pushed, ()):
         ``anchor_fraction``, or with a ``calm_anchor_fraction`` the line from it (calm) to ``anchor_fraction``."""
-        if self.calm_anchor_fraction is None:
-            return jnp.asarray(self.anchor_fraction)
-        return self.calm_anchor_fraction + (self.anchor_fraction - self.calm_anchor_fraction) * pushed
+        return calm_to_pushed(self.calm_anchor_fraction, self.anchor_fraction, pushed)
 
     def sample(self, state: PlannerState, key: jax.Array, anchor: jnp.ndarray | None = None, noise_scale=1.0,
                active=None, pushed=1.0) -> jnp.ndarray:

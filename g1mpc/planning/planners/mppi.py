@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import jax
 import jax.numpy as jnp
 
+from g1mpc.planning.noise_schedule import calm_to_pushed
 from g1mpc.planning.planners.base import PlannerState, SamplingPlanner
 
 
@@ -26,9 +27,7 @@ class MPPI(SamplingPlanner):
 
     def temperature_in(self, pushed=1.0) -> jnp.ndarray:
         """() the temperature in a state ``pushed`` (0 calm to 1 pushed, ())."""
-        if self.calm_temperature is None:
-            return jnp.asarray(self.temperature)
-        return self.calm_temperature + (self.temperature - self.calm_temperature) * pushed
+        return calm_to_pushed(self.calm_temperature, self.temperature, pushed)
 
     def update(self, state: PlannerState, knots: jnp.ndarray, costs: jnp.ndarray, pushed=1.0) -> PlannerState:
         highest = jnp.max(jnp.where(jnp.isfinite(costs), costs, -jnp.inf))  # samples not rolled out cost +inf
