@@ -77,6 +77,10 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--calm_temperature", type=float, default=None,
                    help="MPPI temperature while nothing pushes, rising to --temperature as the base's speed goes from "
                         "--calm_speed to --pushed_speed (default: the preset's; unset: --temperature always)")
+    g.add_argument("--temperature_samples", type=int, default=None,
+                   help="the sample count --temperature and --calm_temperature are meant for: with N samples rolled out, "
+                        "more than this, they scale by this / N, so MPPI's average keeps about as many samples "
+                        "(0: as given at every count; default: the preset's)")
     g.add_argument("--mppi_sigma", choices=get_args(MppiSigma), default=None,
                    help="MPPI's sampling spread: fixed at sigma_start, or refit to the weighted spread of the samples "
                         "(floored at --sigma_min); default: the preset's")
@@ -263,7 +267,8 @@ def run_config_from_args(args, mode: Mode) -> RunConfig:
             mode=mode, planner=sizes["planner"], num_samples=sizes["num_samples"], num_elites=sizes["num_elites"],
             iterations=sizes["iterations"], sigma_start=args.sigma_start, sigma_min=args.sigma_min,
             explore_fraction=args.explore_fraction, temperature=args.temperature,
-            calm_temperature=sizes["calm_temperature"], backend=args.backend, seed=args.seed,
+            calm_temperature=sizes["calm_temperature"], temperature_samples=sizes["temperature_samples"],
+            backend=args.backend, seed=args.seed,
             nn_weight=args.nn_weight, anchor_fraction=sizes["anchor_fraction"],
             calm_anchor_fraction=sizes["calm_anchor_fraction"], mjx_unroll=args.mjx_unroll,
             noise_correlation=noise_correlation_path(sizes["noise_correlation"], args.robot),

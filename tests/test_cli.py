@@ -139,6 +139,9 @@ def test_the_g1_cpu_preset_samples_with_mppi_narrow_when_calm_and_flags_win():
     assert controller("--preset", "expert").anchor_fraction == controller("--robot", "t1").anchor_fraction == 0.8
     assert controller().calm_anchor_fraction is None and controller("--calm_anchor_fraction", "0.5").calm_anchor_fraction == 0.5
     assert controller("--calm_temperature", "0.03").calm_temperature == 0.03
+    # MPPI's temperature is meant for 16 samples, cooler with more (docs/realtime.md, "MPPI's temperature")
+    assert controller().temperature_samples == 16 and controller("--temperature_samples", "0").temperature_samples == 0
+    assert controller("--preset", "expert").temperature_samples == controller("--robot", "t1").temperature_samples == 0
 
 
 def test_deploy_widens_its_noise_only_above_its_base_estimates_error_and_flags_win():

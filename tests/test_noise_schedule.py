@@ -44,7 +44,8 @@ def test_relative_speed_is_the_base_velocity_minus_the_reference_s():
                                           ("calm_speed", -0.1), ("pushed_speed", float("nan")),
                                           ("pushed_joint_speed", 0.2), ("pushed_joint_speed", float("nan")),
                                           ("push_hold", -1.0), ("push_hold", float("inf")),
-                                          ("calm_temperature", 0.0), ("calm_temperature", float("nan"))])
+                                          ("calm_temperature", 0.0), ("calm_temperature", float("nan")),
+                                          ("temperature_samples", -1)])
 def test_bad_schedule_settings_are_refused(field, value):
     with pytest.raises(ConfigError, match=field):
         ControllerConfig(**{field: value})
@@ -195,3 +196,32 @@ def test_the_score_stage_weighs_samples_with_the_calm_temperature_in_the_state_p
 
     assert refined(0.01, 0.0) < 0.5 * refined(0.01, 1.0)
     np.testing.assert_allclose(refined(None, 0.0), refined(None, 1.0), rtol=1e-6)
+
+
+def test_the_score_stage_scales_the_temperature_by_the_samples_rolled_out_this_cycle(small_assembly):
+    """Through the real propose and score stages: temperature 1.0 meant for 4 samples weighs 8 rolled-out samples as
+    temperature 0.5 does; stepped down at run time to 4 of the 8 compiled, as temperature 1.0 does."""
+    from g1mpc.planning import pipeline as P
+    from g1mpc.planning.stages import declare_stages
+
+    a = small_assembly
+    state = PlannerState(jnp.zeros((a.spec.num_knots, a.spec.nu)), jnp.full((a.spec.num_knots, a.spec.nu), 0.1))
+
+    def refined(temperature, temperature_samples, active):
+        config = ControllerConfig(num_samples=8, num_elites=2, planner="mppi", temperature=temperature,
+                                  temperature_samples=temperature_samples)
+        planner = make_planner(config, tuple(np.ones(a.spec.nu)))
+        arrays = P.with_active_samples(a.arrays, active)
+        stages = declare_stages(a.spec, planner, arrays, a.plant.nsensordata)
+        qpos, qvel = np.asarray(a.reference.qpos[0], np.float32), np.zeros(a.spec.nv, np.float32)
+        knots, controls, _ = stages.propose.fn(state.mean, state.sigma, state.mean, 0, 0, np.float32(0), qvel,
+                                               np.float32(0), arrays)
+        q, v, s = a.rollout(0.0, qpos, qvel, np.asarray(controls))
+        mean, _, _ = stages.score.fn(state.mean, state.sigma, knots, controls, q, v, s, np.float32(0),
+                                     np.zeros(a.spec.nu, np.float32), np.float32(1), arrays)
+        return np.asarray(mean)
+
+    scaled_all = refined(1.0, 4, None)
+    np.testing.assert_allclose(scaled_all, refined(0.5, 0, None), rtol=1e-5, atol=1e-7)
+    assert not np.allclose(scaled_all, refined(1.0, 0, None), rtol=1e-4)
+    np.testing.assert_allclose(refined(1.0, 4, 4), refined(1.0, 0, 4), rtol=1e-5, atol=1e-7)

@@ -125,3 +125,22 @@ def test_a_calm_temperature_follows_the_best_samples_while_calm_and_rises_to_the
     np.testing.assert_allclose(pushed, float(w @ [0.0, 1.0, 2.0] / w.sum()), rtol=1e-5)
     np.testing.assert_allclose(float(scheduled.temperature_in(0.5)), 0.255, rtol=1e-6)
     np.testing.assert_allclose(float(plain.temperature_in(0.0)), 0.5)  # no calm temperature: the same in any state
+
+
+def test_temperature_samples_scale_the_temperature_by_the_samples_rolled_out_so_the_average_keeps_as_many():
+    """temperature 0.4 meant for 2 samples: with 4 rolled out (and 4 not, cost +inf) the update weighs them as a
+    temperature of 0.2 does; with 2 of 8 rolled out, as 0.4 does; never hotter than 0.4 with fewer samples."""
+    knots = jnp.arange(8.0)[:, None, None] * jnp.ones((8, 3, 2))
+    four = jnp.array([0.0, 1.0, 2.0, 3.0] + [jnp.inf] * 4)
+    two = jnp.array([0.0, 3.0] + [jnp.inf] * 6)
+    scaled = MPPI(**_COMMON, num_samples=8, temperature=0.4, temperature_samples=2)
+    np.testing.assert_allclose(scaled.update(_state(), knots, four).mean,
+                               MPPI(**_COMMON, num_samples=8, temperature=0.2).update(_state(), knots, four).mean, rtol=1e-6)
+    np.testing.assert_allclose(scaled.update(_state(), knots, two).mean,
+                               MPPI(**_COMMON, num_samples=8, temperature=0.4).update(_state(), knots, two).mean, rtol=1e-6)
+    w = np.exp(-np.arange(4.0) / (0.2 * 3.0))  # temperature 0.2 x cost spread 3
+    np.testing.assert_allclose(float(scaled.update(_state(), knots, four).mean[0, 0]), float(w @ np.arange(4.0) / w.sum()),
+                               rtol=1e-5)
+    np.testing.assert_allclose(float(scaled.temperature_in(1.0, 1)), 0.4)
+    with_calm = MPPI(**_COMMON, num_samples=8, temperature=0.4, calm_temperature=0.2, temperature_samples=2)
+    np.testing.assert_allclose(float(with_calm.temperature_in(0.0, 4)), 0.1)  # both temperatures scale

@@ -54,6 +54,9 @@ class ControllerConfig:
         temperature: MPPI temperature, relative to the cost spread.
         calm_temperature: MPPI's temperature while nothing pushes, rising linearly to temperature as the state gets
             pushed (the noise schedule's ramp; None: temperature always).
+        temperature_samples: the sample count MPPI's temperatures are meant for: with N samples rolled out, more than
+            this, they scale by temperature_samples / N, so the weighted average keeps about as many samples
+            (0: the temperatures as given at every count).
         mppi_sigma: MPPI's sampling spread: fixed (sigma_start) or refit (the weighted spread of the samples,
             floored at sigma_min, as CEM refits it to the elites).
         backend: mujoco (native threaded rollouts, CPU) or mjx (rollouts inside the compiled stage).
@@ -91,6 +94,7 @@ class ControllerConfig:
     calm_anchor_fraction: float | None = None
     temperature: float = 0.1
     calm_temperature: float | None = None
+    temperature_samples: int = 0
     mppi_sigma: MppiSigma = "fixed"
     backend: Backend = "mujoco"
     seed: int = 0
@@ -122,6 +126,7 @@ class ControllerConfig:
             (0 <= self.explore_fraction <= 1, "--explore_fraction must be in [0, 1]"),
             (self.temperature > 0, "--temperature must be > 0"),
             (self.calm_temperature is None or self.calm_temperature > 0, "--calm_temperature must be > 0"),
+            (self.temperature_samples >= 0, "--temperature_samples must be a whole number >= 0 (0: off)"),
             (0 <= self.nn_weight <= 1, "--nn_weight must be in [0, 1]"),
             (0 <= self.anchor_fraction <= 1, "--anchor_fraction must be in [0, 1]"),
             (self.calm_anchor_fraction is None or 0 <= self.calm_anchor_fraction <= 1,
@@ -172,6 +177,7 @@ def make_planner(config: ControllerConfig, noise_scale: tuple[float, ...] | None
         return PLANNERS["cem"](**common, num_elites=config.num_elites, sigma_min=config.sigma_min)
     if config.planner == "mppi":
         return PLANNERS["mppi"](**common, temperature=config.temperature, calm_temperature=config.calm_temperature,
+                                temperature_samples=config.temperature_samples,
                                 sigma_min=config.sigma_min if config.mppi_sigma == "refit" else None)
     return PLANNERS["ps"](**common)
 

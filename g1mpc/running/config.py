@@ -28,7 +28,7 @@ from g1mpc.tasks.base import Task
 PRESET_FIELDS = ("num_samples", "num_elites", "plan_horizon", "num_knots", "iterations",  # sizes
                  "planner", "mppi_sigma", "noise_correlation", "noise_shrinkage", "calm_noise",  # how the samples are drawn
                  "anchor_fraction", "calm_anchor_fraction", "pushed_joint_speed", "push_hold",  # around what, when
-                 "calm_temperature")  # how they are weighed
+                 "calm_temperature", "temperature_samples")  # how they are weighed
 PRESETS: dict[str, dict[str, float | str]] = {
     "cpu": {},
     "gpu": {"num_samples": 500, "num_elites": 20},

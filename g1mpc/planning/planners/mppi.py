@@ -3,6 +3,9 @@
 A low temperature follows the best few samples, a high one averages many: the latter holds large pushes (the
 plan keeps what many samples agree on), the former tracks a calm robot closely (an average of samples carries
 their noise into the plan). ``calm_temperature`` gives each state its own, by how pushed it is.
+
+The weighted average keeps about N x temperature of N samples whose costs spread evenly, so one temperature is
+a different average at another sample count; ``temperature_samples`` keeps that count as N grows.
 """
 
 from __future__ import annotations
@@ -24,15 +27,23 @@ class MPPI(SamplingPlanner):
     sigma_min: float | None = None
     # the temperature in a calm state, rising linearly to ``temperature`` when pushed (None: ``temperature`` always)
     calm_temperature: float | None = None
+    # the sample count the temperatures are meant for: with more samples rolled out, they scale by this / that
+    # count (0: as given at every count; fewer samples than this: as given)
+    temperature_samples: int = 0
 
-    def temperature_in(self, pushed=1.0) -> jnp.ndarray:
-        """() the temperature in a state ``pushed`` (0 calm to 1 pushed, ())."""
-        return calm_to_pushed(self.calm_temperature, self.temperature, pushed)
+    def temperature_in(self, pushed=1.0, rolled_out=None) -> jnp.ndarray:
+        """() the temperature in a state ``pushed`` (0 calm to 1 pushed, ()) with ``rolled_out`` samples (())."""
+        temperature = calm_to_pushed(self.calm_temperature, self.temperature, pushed)
+        if not self.temperature_samples or rolled_out is None:
+            return temperature
+        return temperature * jnp.minimum(1.0, self.temperature_samples / jnp.maximum(rolled_out, 1))
 
     def update(self, state: PlannerState, knots: jnp.ndarray, costs: jnp.ndarray, pushed=1.0) -> PlannerState:
-        highest = jnp.max(jnp.where(jnp.isfinite(costs), costs, -jnp.inf))  # samples not rolled out cost +inf
+        rolled_out = jnp.isfinite(costs)  # samples not rolled out cost +inf
+        highest = jnp.max(jnp.where(rolled_out, costs, -jnp.inf))
         spread = jnp.maximum(highest - jnp.min(costs), 1e-9)
-        weights = jax.nn.softmax(-(costs - jnp.min(costs)) / (self.temperature_in(pushed) * spread))
+        temperature = self.temperature_in(pushed, jnp.sum(rolled_out))
+        weights = jax.nn.softmax(-(costs - jnp.min(costs)) / (temperature * spread))
         mean = jnp.einsum("n,nku->ku", weights, knots)
         if self.sigma_min is None:
             return PlannerState(mean, state.sigma)
