@@ -72,7 +72,7 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
                         "knots (default: the preset's)")
     g.add_argument("--calm_anchor_fraction", type=float, default=None,
                    help="hybrid: that share while nothing pushes, rising to --anchor_fraction as the base's speed goes from "
-                        "--calm_speed to --pushed_speed (default: the preset's; none: --anchor_fraction always)")
+                        "--calm_speed to --pushed_speed (default: the preset's; unset: --anchor_fraction always)")
     g.add_argument("--temperature", type=float, default=C.temperature, help="MPPI temperature (relative to the cost spread)")
     g.add_argument("--calm_temperature", type=float, default=None,
                    help="MPPI temperature while nothing pushes, rising to --temperature as the base's speed goes from "
