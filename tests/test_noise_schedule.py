@@ -225,3 +225,18 @@ def test_the_score_stage_scales_the_temperature_by_the_samples_rolled_out_this_c
     np.testing.assert_allclose(scaled_all, refined(0.5, 0, None), rtol=1e-5, atol=1e-7)
     assert not np.allclose(scaled_all, refined(1.0, 0, None), rtol=1e-4)
     np.testing.assert_allclose(refined(1.0, 4, 4), refined(1.0, 0, 4), rtol=1e-5, atol=1e-7)
+
+
+def test_the_run_header_says_which_temperature_the_samples_get(small_assembly):
+    """The header names the temperature at the sample count that runs, where the rule changes it."""
+    from dataclasses import replace
+
+    from g1mpc.running.session import header_lines
+
+    def header(**settings):
+        config = replace(small_assembly.config, controller=ControllerConfig(num_samples=8, num_elites=2, planner="mppi",
+                                                                            **settings))
+        return "\n".join(header_lines(replace(small_assembly, config=config)))
+
+    assert "temperature 0.1 at 4 samples, 0.05 at 8" in header(temperature_samples=4)
+    assert "temperature 0.1," in header(temperature_samples=8) and "temperature 0.1," in header()

@@ -74,7 +74,8 @@ def header_lines(assembly: Assembly, extra: Sequence[str] = ()) -> list[str]:
     if c.mode != "nn":
         mppi = f"temperature {c.temperature:g}" + (f" ({c.calm_temperature:g} calm)" if c.calm_temperature is not None else "")
         if c.planner == "mppi" and 0 < c.temperature_samples < c.num_samples:
-            mppi += f" at {c.temperature_samples} samples, x{c.temperature_samples}/N above"
+            scaled = c.temperature * c.temperature_samples / c.num_samples
+            mppi += f" at {c.temperature_samples} samples, {scaled:g} at {c.num_samples}"
         update = {"cem": f"elites {c.num_elites}", "mppi": mppi, "ps": "best sample"}[c.planner]
         fixed_sigma = c.planner == "ps" or (c.planner == "mppi" and c.mppi_sigma == "fixed")
         sigma = f"sigma {c.sigma_start:g} (fixed)" if fixed_sigma else f"sigma {c.sigma_start:g}->{c.sigma_min:g}"
