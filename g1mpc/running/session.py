@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from g1mpc.common.errors import ConfigError
+from g1mpc.planning.planners.mppi import sample_count_scale
 from g1mpc.robots.perturbation import Perturbation
 from g1mpc.robots.plants import NOMINAL
 from g1mpc.running.assembly import Assembly, ObserverFactory
@@ -73,9 +74,9 @@ def header_lines(assembly: Assembly, extra: Sequence[str] = ()) -> list[str]:
              f"{spec.num_knots} {spec.spline} knots"]
     if c.mode != "nn":
         mppi = f"temperature {c.temperature:g}" + (f" ({c.calm_temperature:g} calm)" if c.calm_temperature is not None else "")
-        if c.planner == "mppi" and 0 < c.temperature_samples < c.num_samples:
-            scaled = c.temperature * c.temperature_samples / c.num_samples
-            mppi += f" at {c.temperature_samples} samples, {scaled:g} at {c.num_samples}"
+        scale = float(sample_count_scale(c.temperature_samples, c.num_samples))
+        if c.planner == "mppi" and scale < 1:
+            mppi += f" at {c.temperature_samples} samples, {c.temperature * scale:g} at {c.num_samples}"
         update = {"cem": f"elites {c.num_elites}", "mppi": mppi, "ps": "best sample"}[c.planner]
         fixed_sigma = c.planner == "ps" or (c.planner == "mppi" and c.mppi_sigma == "fixed")
         sigma = f"sigma {c.sigma_start:g} (fixed)" if fixed_sigma else f"sigma {c.sigma_start:g}->{c.sigma_min:g}"

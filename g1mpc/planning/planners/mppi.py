@@ -19,6 +19,14 @@ from g1mpc.planning.noise_schedule import calm_to_pushed
 from g1mpc.planning.planners.base import PlannerState, SamplingPlanner
 
 
+def sample_count_scale(temperature_samples: int, rolled_out) -> jnp.ndarray:
+    """() factor on temperatures meant for ``temperature_samples`` samples with ``rolled_out`` (()) rolled out:
+    temperature_samples / rolled_out where more are rolled out, else 1 (and 1 with temperature_samples 0, off)."""
+    if not temperature_samples:
+        return jnp.asarray(1.0)
+    return jnp.minimum(1.0, temperature_samples / jnp.maximum(rolled_out, 1))
+
+
 @dataclass(frozen=True, kw_only=True)
 class MPPI(SamplingPlanner):
     temperature: float  # relative to the cost spread of the batch
@@ -36,7 +44,7 @@ class MPPI(SamplingPlanner):
         temperature = calm_to_pushed(self.calm_temperature, self.temperature, pushed)
         if not self.temperature_samples or rolled_out is None:
             return temperature
-        return temperature * jnp.minimum(1.0, self.temperature_samples / jnp.maximum(rolled_out, 1))
+        return temperature * sample_count_scale(self.temperature_samples, rolled_out)
 
     def update(self, state: PlannerState, knots: jnp.ndarray, costs: jnp.ndarray, pushed=1.0) -> PlannerState:
         rolled_out = jnp.isfinite(costs)  # samples not rolled out cost +inf
