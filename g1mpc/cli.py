@@ -94,14 +94,21 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
                    help="multiplier on the sampling noise while the robot's base moves as the reference's (1: the full "
                         "spread always); it rises to 1 as the base's speed relative to the reference's goes from "
                         "--calm_speed to --pushed_speed (default: the preset's)")
-    g.add_argument("--calm_speed", type=float, default=C.calm_speed, help="m/s: at or below, the noise is --calm_noise's")
-    g.add_argument("--pushed_speed", type=float, default=C.pushed_speed, help="m/s: at or above, the full noise")
+    g.add_argument("--calm_speed", type=float, default=None,
+                   help="m/s: at or below, the noise is --calm_noise's (default: the preset's)")
+    g.add_argument("--pushed_speed", type=float, default=None, help="m/s: at or above, the full noise (default: the preset's)")
     g.add_argument("--pushed_joint_speed", type=float, default=None,
                    help="rad/s: joints moving this much faster than the reference's (RMS) count as pushed too, for the "
                         "noise and --calm_anchor_fraction, from --calm_joint_speed up (default: the preset's; unset: the "
                         "base's speed alone)")
     g.add_argument("--calm_joint_speed", type=float, default=C.calm_joint_speed,
                    help="rad/s: at or below, the joints count as calm")
+    g.add_argument("--pushed_accel", type=float, default=None,
+                   help="m/s^2: the base accelerating this hard (measured between two states) counts as pushed too, "
+                        "from --calm_accel up, so a hard push widens the samples in its first cycle (0: off; default: "
+                        "the preset's)")
+    g.add_argument("--calm_accel", type=float, default=None,
+                   help="m/s^2: at or below, the base's acceleration counts as calm (default: the preset's)")
     g.add_argument("--push_hold", type=float, default=None,
                    help="seconds over which a pushed state fades to calm once the base (and joints) have slowed: the "
                         "noise and --calm_anchor_fraction stay wide for the recovery (0: no memory; default: the preset's)")
@@ -273,8 +280,9 @@ def run_config_from_args(args, mode: Mode) -> RunConfig:
             calm_anchor_fraction=sizes["calm_anchor_fraction"], mjx_unroll=args.mjx_unroll,
             noise_correlation=noise_correlation_path(sizes["noise_correlation"], args.robot),
             noise_shrinkage=sizes["noise_shrinkage"], mppi_sigma=sizes["mppi_sigma"], calm_noise=sizes["calm_noise"],
-            calm_speed=args.calm_speed, pushed_speed=args.pushed_speed, calm_joint_speed=args.calm_joint_speed,
-            pushed_joint_speed=sizes["pushed_joint_speed"], push_hold=sizes["push_hold"], push_observer=args.push_observer,
+            calm_speed=sizes["calm_speed"], pushed_speed=sizes["pushed_speed"], calm_joint_speed=args.calm_joint_speed,
+            pushed_joint_speed=sizes["pushed_joint_speed"], push_hold=sizes["push_hold"], calm_accel=sizes["calm_accel"],
+            pushed_accel=sizes["pushed_accel"], push_observer=args.push_observer,
             push_deadband=args.push_deadband, push_lead=args.push_lead,
         ),
     )
@@ -628,7 +636,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     calm_speed, pushed_speed = ESTIMATED_BASE_SCHEDULE_SPEEDS  # deploy plans from an estimated base
     # the push observer was measured in-process only; deploy's base velocity is estimated (docs/g1.md)
-    dep.set_defaults(calm_speed=calm_speed, pushed_speed=pushed_speed, push_observer="off", sizing_context="deploy")
+    # and its acceleration ramp is off: measured in-process only (docs/realtime.md, "A hard push from its first cycle")
+    dep.set_defaults(calm_speed=calm_speed, pushed_speed=pushed_speed, pushed_accel=0.0, push_observer="off",
+                     sizing_context="deploy")
 
     dep.add_argument("--estimator_stance", choices=STANCE_RULES, default=STANCE_RULES[0],
                      help="how the estimator reads the legs: prediction (default): the sole corner agreeing best with the "

@@ -7,7 +7,7 @@ import pytest
 
 from g1mpc.common.errors import ConfigError
 from g1mpc.planning.controller import ControllerConfig, make_planner
-from g1mpc.planning.noise_schedule import NoiseSchedule, relative_base_speed, relative_joint_speed
+from g1mpc.planning.noise_schedule import NoiseSchedule, base_acceleration, relative_base_speed, relative_joint_speed
 from g1mpc.planning.planners import PlannerState
 
 
@@ -40,12 +40,26 @@ def test_relative_speed_is_the_base_velocity_minus_the_reference_s():
     np.testing.assert_allclose(float(speed), 0.3, rtol=1e-5)  # (0.5, 0) - (0.2, 0); the vertical velocity is ignored
 
 
+def test_the_acceleration_ramp_counts_a_hard_push_from_its_first_cycle_and_is_off_by_default():
+    schedule = NoiseSchedule(calm=0.25, calm_speed=0.3, pushed_speed=0.8, calm_accel=9.0, pushed_accel=15.0)
+    levels = [schedule.pushed_by_acceleration(a) for a in (0.0, 9.0, 12.0, 15.0, 40.0)]
+    assert levels == pytest.approx([0.0, 0.0, 0.5, 1.0, 1.0])
+    assert NoiseSchedule(calm=0.25, calm_speed=0.3, pushed_speed=0.8).pushed_by_acceleration(40.0) == 0.0
+
+
+def test_base_acceleration_is_the_horizontal_velocity_change_over_the_interval():
+    assert base_acceleration(np.array([0.3, 0.4, 5.0]), np.array([0.0, 0.0, -5.0]), 0.02) == pytest.approx(25.0)
+    assert base_acceleration(np.array([1.0, 0.0]), None, 0.02) == 0.0  # no earlier state
+    assert base_acceleration(np.array([1.0, 0.0]), np.zeros(2), 0.0) == 0.0  # no time between them
+
+
 @pytest.mark.parametrize("field, value", [("calm_noise", 0.0), ("calm_noise", 1.5), ("calm_speed", 0.5),
                                           ("calm_speed", -0.1), ("pushed_speed", float("nan")),
                                           ("pushed_joint_speed", 0.2), ("pushed_joint_speed", float("nan")),
                                           ("push_hold", -1.0), ("push_hold", float("inf")),
                                           ("calm_temperature", 0.0), ("calm_temperature", float("nan")),
-                                          ("temperature_samples", -1)])
+                                          ("temperature_samples", -1), ("pushed_accel", -1.0),
+                                          ("calm_accel", float("nan"))])
 def test_bad_schedule_settings_are_refused(field, value):
     with pytest.raises(ConfigError, match=field):
         ControllerConfig(**{field: value})
@@ -168,6 +182,33 @@ def test_the_controller_carries_a_push_into_later_plans_until_it_has_faded(small
     assert levels[0.0] == pytest.approx([1.0, 0.0, 0.0, 0.0])
     fall = period / 0.1
     assert levels[0.1] == pytest.approx([1.0, 1 - fall, max(0.0, 1 - 2 * fall), max(0.0, 1 - 3 * fall)], abs=1e-6)
+
+
+def test_the_controller_counts_a_hard_acceleration_between_two_states_as_pushed(small_assembly):
+    """Real stages and rollouts, the base's speed kept below the speed ramp: between plans one period apart the base
+    accelerates at 5, 0 and 15 m/s^2; with a ramp from 9 to 15 m/s^2 only the last counts as pushed, without one none."""
+    from dataclasses import replace
+
+    from g1mpc.planning.controller import Controller
+    from g1mpc.planning.stages import declare_stages, jit_stages
+
+    a = small_assembly
+    qpos, period = a.reference.qpos[0], a.spec.replan_period
+    speeds = np.cumsum([0.0, 5.0, 0.0, 15.0]) * period  # m/s, all below calm_speed
+    levels = {}
+    for ramp in ({}, {"calm_accel": 9.0, "pushed_accel": 15.0}):
+        config = replace(a.config.controller, mode="cem", num_samples=8, num_elites=2, calm_noise=0.25,
+                         calm_speed=1.0, pushed_speed=2.0, **ramp)
+        planner = make_planner(config, tuple(np.ones(a.spec.nu)))
+        stages = jit_stages(declare_stages(a.spec, planner, a.arrays, a.plant.nsensordata))
+        controller = Controller(a.spec, config, stages, a.arrays, planner.init(a.spec.num_knots, a.spec.nu),
+                                rollout=a.rollout)
+        levels[bool(ramp)] = []
+        for i, speed in enumerate(speeds):
+            controller.plan(i * period, qpos, np.r_[speed, np.zeros(a.spec.nv - 1)])
+            levels[bool(ramp)].append(controller.pushed)
+    assert levels[True] == pytest.approx([0.0, 0.0, 0.0, 1.0])
+    assert levels[False] == pytest.approx([0.0, 0.0, 0.0, 0.0])
 
 
 def test_the_score_stage_weighs_samples_with_the_calm_temperature_in_the_state_propose_found(small_assembly):

@@ -17,7 +17,7 @@ import numpy as np
 from g1mpc.common.errors import ConfigError
 from g1mpc.planning import pipeline as P
 from g1mpc.planning.correlated_noise import load_noise_factor
-from g1mpc.planning.noise_schedule import NoiseSchedule
+from g1mpc.planning.noise_schedule import NoiseSchedule, base_acceleration
 from g1mpc.planning.plan import Plan
 from g1mpc.planning.planners import PLANNERS, PlannerState, SamplingPlanner
 from g1mpc.planning.prediction import StatePredictor, prediction_steps
@@ -76,6 +76,9 @@ class ControllerConfig:
             base's alone).
         push_hold: seconds over which a pushed state fades to calm once the speeds above no longer say pushed
             (0: no memory; :meth:`~g1mpc.planning.noise_schedule.NoiseSchedule.fade`).
+        calm_accel, pushed_accel: the same ramp in the base's measured horizontal acceleration between two states
+            (m/s^2): a hard push counts as pushed from its first cycle, however slow the base still is (pushed_accel 0:
+            off).
         push_observer: on: plans that start ahead of their state (latency compensation) are predicted with the
             base acceleration the last prediction missed (:mod:`g1mpc.planning.push_observer`).
         push_deadband: the observer's smallest missed base acceleration (m/s^2); smaller ones are taken as model error.
@@ -108,6 +111,8 @@ class ControllerConfig:
     calm_joint_speed: float = 0.5
     pushed_joint_speed: float | None = None
     push_hold: float = 0.0
+    calm_accel: float = 0.0
+    pushed_accel: float = 0.0
     push_observer: Switch = "on"
     push_deadband: float = 3.0
     push_lead: float = 0.0
@@ -139,7 +144,7 @@ class ControllerConfig:
                 raise ConfigError(message)
         for name in ("sigma_start", "sigma_min", "explore_fraction", "temperature", "nn_weight", "anchor_fraction",
                      "noise_shrinkage", "calm_noise", "calm_speed", "pushed_speed", "calm_joint_speed",
-                     "push_hold", "push_deadband", "push_lead"):
+                     "push_hold", "calm_accel", "pushed_accel", "push_deadband", "push_lead"):
             if not math.isfinite(getattr(self, name)):
                 raise ConfigError(f"--{name} must be a finite number")
         _ = self.noise_schedule  # its constructor checks the schedule's settings
@@ -148,7 +153,7 @@ class ControllerConfig:
     @property
     def noise_schedule(self) -> NoiseSchedule:
         return NoiseSchedule(self.calm_noise, self.calm_speed, self.pushed_speed, self.calm_joint_speed,
-                             self.pushed_joint_speed, self.push_hold)
+                             self.pushed_joint_speed, self.push_hold, self.calm_accel, self.pushed_accel)
 
     @property
     def push_observer_config(self) -> PushObserverConfig:
@@ -237,6 +242,7 @@ class Controller:
         self.mean, self.sigma = (np.array(x, np.float32) for x in self.initial_state)
         self.last_start = None
         self.pushed = 0.0  # how pushed the last plan's state counted (0 calm to 1), faded into the next plan's
+        self.last_measured: tuple[float, np.ndarray] | None = None  # (t, base velocity (2,)) of the last state planned from
 
     def tune(self, cost_scale: np.ndarray | None = None, noise_scale: float | None = None) -> None:
         """Multipliers on the task's cost weights ((W,), in the order of ``task.weight_values()``) and on the
@@ -279,6 +285,16 @@ class Controller:
             padded.append(full)
         return tuple(padded)
 
+    def _pushed_by_acceleration(self, t: float, qvel: np.ndarray) -> float:
+        """How pushed (0 to 1) the schedule counts the base's measured acceleration since the last state planned
+        from (``qvel[:2]``, world frame); remembers this state's."""
+        previous = self.last_measured
+        velocity = np.array(qvel[:2], float)
+        self.last_measured = (float(t), velocity)
+        if previous is None:
+            return 0.0
+        return self.schedule.pushed_by_acceleration(base_acceleration(velocity, previous[1], float(t) - previous[0]))
+
     def warmup(self, t: float, qpos: np.ndarray, qvel: np.ndarray, rounds: int = 3) -> None:
         """Run every code path ``rounds`` times (compiling or loading it), then reset."""
         for _ in range(rounds):
@@ -304,6 +320,7 @@ class Controller:
         start = time.perf_counter()
         plan_time = t if start_time is None else float(start_time)
         steps = prediction_steps(t, start_time, spec.plant_dt)
+        accelerating = self._pushed_by_acceleration(t, qvel)
         if plan_time > t + 1e-9:
             if self.predictor is None or applied is None:
                 raise ValueError("planning ahead of the state needs a state predictor and the applied controls")
@@ -314,7 +331,8 @@ class Controller:
                 self.observer.remember(t, spec.plant_dt, self.predictor.base_velocities)
                 qpos, qvel = corrected_state(qpos, qvel, missed, steps * spec.plant_dt, self.observer.config.lead)
         shifts = 1 if self.last_start is None else max(0, int(round((plan_time - self.last_start) / spec.replan_period)))
-        held = np.float32(0.0 if self.last_start is None else self.schedule.fade(self.pushed, plan_time - self.last_start))
+        faded = 0.0 if self.last_start is None else self.schedule.fade(self.pushed, plan_time - self.last_start)
+        held = np.float32(max(faded, accelerating))
         t0 = np.float32(plan_time)
         qpos32, qvel32 = np.asarray(qpos, np.float32), np.asarray(qvel, np.float32)
         nn_time = cem_time = self._rollout_time = 0.0

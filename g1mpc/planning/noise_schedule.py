@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import jax.numpy as jnp
+import numpy as np
 
 from g1mpc.common.errors import ConfigError
 
@@ -33,6 +34,8 @@ class NoiseSchedule:
         calm_joint_speed, pushed_joint_speed: the same ramp in the joints' RMS speed relative to the reference's
             (rad/s); the state is as pushed as the larger of the two ramps says. None: the base's alone.
         hold: seconds over which a pushed state fades linearly to calm (:meth:`fade`); 0: no memory.
+        calm_accel, pushed_accel: the same ramp in the base's measured horizontal acceleration (m/s^2,
+            :meth:`pushed_by_acceleration`); pushed_accel 0: off.
     """
 
     calm: float
@@ -41,6 +44,8 @@ class NoiseSchedule:
     calm_joint_speed: float = 0.5
     pushed_joint_speed: float | None = None
     hold: float = 0.0
+    calm_accel: float = 0.0
+    pushed_accel: float = 0.0
 
     def __post_init__(self) -> None:
         if not 0 < self.calm <= 1:
@@ -50,6 +55,9 @@ class NoiseSchedule:
         if self.pushed_joint_speed is not None and not 0 <= self.calm_joint_speed < self.pushed_joint_speed:
             raise ConfigError(f"--calm_joint_speed ({self.calm_joint_speed}) must be >= 0 and below "
                               f"--pushed_joint_speed ({self.pushed_joint_speed})")
+        if not (self.pushed_accel == 0 or 0 <= self.calm_accel < self.pushed_accel):
+            raise ConfigError(f"--calm_accel ({self.calm_accel}) must be >= 0 and below --pushed_accel ({self.pushed_accel}),"
+                              " or --pushed_accel 0 (off)")
         if not self.hold >= 0:
             raise ConfigError(f"--push_hold must be >= 0 seconds, got {self.hold}")
 
@@ -65,6 +73,13 @@ class NoiseSchedule:
             return base
         joints = (joint_speed - self.calm_joint_speed) / (self.pushed_joint_speed - self.calm_joint_speed)
         return jnp.maximum(base, jnp.clip(joints, 0.0, 1.0))
+
+    def pushed_by_acceleration(self, acceleration: float) -> float:
+        """How pushed (0 to 1) a base accelerating at ``acceleration`` m/s^2 (horizontal, measured) counts; 0 without
+        a ``pushed_accel`` (0). The controller takes the larger of this and the faded earlier push as ``held``."""
+        if self.pushed_accel == 0:
+            return 0.0
+        return min(1.0, max(0.0, (float(acceleration) - self.calm_accel) / (self.pushed_accel - self.calm_accel)))
 
     def gain(self, pushed: jnp.ndarray) -> jnp.ndarray:
         """() multiplier on the sampling noise in a state ``pushed`` (0 calm to 1, ())."""
@@ -84,6 +99,14 @@ def calm_to_pushed(calm: float | None, pushed_value: float, pushed) -> jnp.ndarr
     if calm is None:
         return jnp.asarray(pushed_value)
     return calm + (pushed_value - calm) * pushed
+
+
+def base_acceleration(velocity: np.ndarray, previous_velocity: np.ndarray | None, interval: float) -> float:
+    """Horizontal acceleration (m/s^2) of a floating base whose world velocity (``qvel[:2]``, (2,)) went from
+    ``previous_velocity`` to ``velocity`` in ``interval`` s; 0 without an earlier velocity or a positive interval."""
+    if previous_velocity is None or not interval > 0:
+        return 0.0
+    return float(np.linalg.norm(np.asarray(velocity[:2], float) - np.asarray(previous_velocity[:2], float)) / interval)
 
 
 def relative_base_speed(qvel: jnp.ndarray, ref_base_now: jnp.ndarray, ref_base_next: jnp.ndarray,

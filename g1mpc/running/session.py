@@ -90,6 +90,8 @@ def header_lines(assembly: Assembly, extra: Sequence[str] = ()) -> list[str]:
                         if c.noise_schedule.active else "")
                      + (f", joints pushed from {c.calm_joint_speed:g} to {c.pushed_joint_speed:g} rad/s"
                         if c.pushed_joint_speed is not None else "")
+                     + (f", base acceleration pushed from {c.calm_accel:g} to {c.pushed_accel:g} m/s^2"
+                        if c.pushed_accel > 0 else "")
                      + (f", push observer (deadband {c.push_deadband:g} m/s^2)" if c.push_observer == "on" else ""))
     lines.append(f"state qpos ({spec.nq},) qvel ({spec.nv},) -> plan ({spec.plan_steps}, {spec.nu}) per cycle, "
                  f"{spec.steps_per_replan} steps per replan")
