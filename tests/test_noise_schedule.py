@@ -281,3 +281,6 @@ def test_the_run_header_says_which_temperature_the_samples_get(small_assembly):
 
     assert "temperature 0.1 at 4 samples, 0.05 at 8" in header(temperature_samples=4)
     assert "temperature 0.1," in header(temperature_samples=8) and "temperature 0.1," in header()
+    ramped = header(calm_noise=0.25, calm_speed=0.3, pushed_speed=0.8, calm_accel=9.0, pushed_accel=15.0)
+    assert "below 0.3 m/s base speed (to x1 at 0.8), base acceleration pushed from 9 to 15 m/s^2" in ramped
+    assert "acceleration" not in header(calm_noise=0.25)
