@@ -22,6 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench_planning import run_entry
 
+from g1mpc.common.paths import default_checkpoint
 from g1mpc.planning import controller as controller_module
 from g1mpc.planning.noise_schedule import base_acceleration
 from g1mpc.running.reporting import write_json_atomic
@@ -74,7 +75,7 @@ def main() -> None:
         for seed in args.seeds:
             seen.clear()
             run_entry("hybrid", args.samples, max(2, args.samples // 8), force, [seed], args.duration,
-                      controller_overrides=SAMPLING)
+                      str(default_checkpoint("g1")), controller_overrides=SAMPLING)
             f, r = split_by_push(seen, 2.0, 0.02)
             first += f
             after += r
