@@ -636,7 +636,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     calm_speed, pushed_speed = ESTIMATED_BASE_SCHEDULE_SPEEDS  # deploy plans from an estimated base
     # the push observer was measured in-process only; deploy's base velocity is estimated (docs/g1.md)
-    # and its acceleration ramp is off: measured in-process only (docs/realtime.md, "A hard push from its first cycle")
+    # and its acceleration ramp stays off (an option measured in-process only; docs/realtime.md, "A hard push from its first cycle")
     dep.set_defaults(calm_speed=calm_speed, pushed_speed=pushed_speed, pushed_accel=0.0, push_observer="off",
                      sizing_context="deploy")
 

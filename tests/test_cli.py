@@ -142,11 +142,11 @@ def test_the_g1_cpu_preset_samples_with_mppi_narrow_when_calm_and_flags_win():
     # MPPI's temperature is meant for 16 samples, cooler with more (docs/realtime.md, "MPPI's temperature")
     assert controller().temperature_samples == 16 and controller("--temperature_samples", "0").temperature_samples == 0
     assert controller("--preset", "expert").temperature_samples == controller("--robot", "t1").temperature_samples == 0
-    # wide samples from a faster base or a hard acceleration (docs/realtime.md, "A hard push from its first cycle")
+    # the push ramps: the speed's by default, the acceleration's an option (docs/realtime.md, "A hard push from its first cycle")
     ramps = lambda *flags: (lambda c: (c.calm_speed, c.pushed_speed, c.calm_accel, c.pushed_accel))(controller(*flags))
-    assert ramps() == (0.3, 0.8, 9.0, 15.0)
-    assert ramps("--pushed_accel", "0", "--calm_speed", "0.05", "--pushed_speed", "0.2") == (0.05, 0.2, 9.0, 0.0)
-    assert ramps("--preset", "expert") == ramps("--robot", "t1") == (0.05, 0.2, 0.0, 0.0)
+    assert ramps() == ramps("--preset", "expert") == ramps("--robot", "t1") == (0.05, 0.2, 0.0, 0.0)
+    flags = ("--calm_speed", "0.3", "--pushed_speed", "0.8", "--calm_accel", "9", "--pushed_accel", "15")
+    assert ramps(*flags) == (0.3, 0.8, 9.0, 15.0)
 
 
 def test_deploy_widens_its_noise_only_above_its_base_estimates_error_and_flags_win():
@@ -158,8 +158,9 @@ def test_deploy_widens_its_noise_only_above_its_base_estimates_error_and_flags_w
     schedule = lambda *argv: run_config_from_args(build_parser().parse_args(list(argv)), "hybrid").controller.noise_schedule
     deploy, in_process = schedule("deploy"), schedule("run-aot")
     assert (deploy.calm_speed, deploy.pushed_speed) == ESTIMATED_BASE_SCHEDULE_SPEEDS == (0.15, 0.6)
-    assert (in_process.calm_speed, in_process.pushed_speed) == (0.3, 0.8) and deploy.calm == in_process.calm == 0.25
-    assert deploy.pushed_accel == 0.0 and in_process.pushed_accel == 15.0  # measured in-process only
+    assert (in_process.calm_speed, in_process.pushed_speed) == (0.05, 0.2) and deploy.calm == in_process.calm == 0.25
+    assert deploy.pushed_accel == in_process.pushed_accel == 0.0  # the acceleration ramp: an option
+    assert schedule("deploy", "--pushed_accel", "15").pushed_accel == schedule("run-aot", "--pushed_accel", "15").pushed_accel == 15.0
     explicit = schedule("deploy", "--calm_speed", "0.05", "--pushed_speed", "0.2")
     assert (explicit.calm_speed, explicit.pushed_speed) == (0.05, 0.2)
 
