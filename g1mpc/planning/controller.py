@@ -288,12 +288,9 @@ class Controller:
     def _pushed_by_acceleration(self, t: float, qvel: np.ndarray) -> float:
         """How pushed (0 to 1) the schedule counts the base's measured acceleration since the last state planned
         from (``qvel[:2]``, world frame); remembers this state's."""
-        previous = self.last_measured
-        velocity = np.array(qvel[:2], float)
-        self.last_measured = (float(t), velocity)
-        if previous is None:
-            return 0.0
-        return self.schedule.pushed_by_acceleration(base_acceleration(velocity, previous[1], float(t) - previous[0]))
+        previous_t, previous_velocity = self.last_measured or (float(t), None)
+        self.last_measured = (float(t), np.array(qvel[:2], float))
+        return self.schedule.pushed_by_acceleration(base_acceleration(qvel, previous_velocity, float(t) - previous_t))
 
     def warmup(self, t: float, qpos: np.ndarray, qvel: np.ndarray, rounds: int = 3) -> None:
         """Run every code path ``rounds`` times (compiling or loading it), then reset."""
