@@ -212,7 +212,7 @@ def main() -> None:
         controller_overrides["anchor_fraction"] = args.anchor_fraction
     weights = overrides(CostWeights, args.weights, "--weights")
     task_settings = overrides(BalanceTask, args.task_set, "--task_set")
-    model = replace(named_planner_model(args.planner_model, args.backend, ROBOTS[args.robot], args.gains),
+    model = replace(named_planner_model(args.planner_model, args.backend),
                     **overrides(PlannerModelConfig, args.planner_set, "--planner_set"))
     cluster = None if args.workers is None and args.ray_address is None else ClusterConfig(args.workers, args.ray_address)
     network = Path(args.model_path or default_checkpoint(args.robot))

@@ -246,7 +246,7 @@ def planner_model_from_args(args) -> PlannerModelConfig:
     changes = {field: value for field, value in (("timestep", args.planner_dt), ("contacts", args.planner_contacts),
                                                   ("iterations", args.planner_iterations),
                                                   ("ls_iterations", args.planner_ls_iterations)) if value is not None}
-    return replace(named_planner_model(args.planner_model, args.backend, get_robot(args.robot), args.gains), **changes)
+    return replace(named_planner_model(args.planner_model, args.backend), **changes)
 
 
 def noise_correlation_path(value: str, robot: str) -> str:

@@ -3,8 +3,9 @@
 # 40) on the G1 as built. The shipped network learned its knots for the scene's kp 500 servos; under these gains its
 # targets sag and the hybrid falls at 150 N (docs/plants.md, "Gains"). The v5 recipe (recipes/g1_network_v5.sh: cold
 # labels from the hybrid expert at 128 / 16 around the shipped network, the real-time hybrid as DAgger driver), but
-# every episode runs on the as-built G1 under Unitree's gains, and the planner's model has the same gains and the
-# 0.02 s step that gain set asks for (GainSet.planner_dt). Pushes of 0-250 N: the driver falls above that today.
+# every episode runs on the as-built G1 under Unitree's gains, and the planner's model has the same gains and a
+# 0.02 s step (--planner_dt 0.02: with time to plan it fell less than the default 0.04 s under these gains,
+# docs/plants.md). Pushes of 0-250 N: the driver falls above that today.
 # Then the shipped network fine-tuned on these labels.
 # Resumable: collect skips finished shards and train keeps its best checkpoints; rerun after an interruption.
 # Usage: bash recipes/g1_unitree_gains_network.sh [NETWORK] [MOTION_EPISODES] [CLIP_EPISODES]
@@ -16,7 +17,7 @@ LOGS=benchmarks/results/network_unitree_gains
 mkdir -p "$DATA" "$LOGS"
 EXPERT=(--preset expert --iterations 2 --anchor_fraction 0 --cold_labels --expert_model "$NETWORK"
         --dagger_model "$NETWORK" --dagger_samples 64 --nthread 1 --episode_duration 8 --push_min 0 --push_max 250
-        --plant as_built --gains unitree)
+        --plant as_built --gains unitree --planner_dt 0.02)
 # Two collections side by side, one rollout thread each (2 cores), 8 s episodes, pushes every 1.5 s:
 # 1. each episode on its own generated motion (seed 34: none is an evaluation motion), shards from 100000;
 # 2. the default clip (seed 35), shards from 105000.

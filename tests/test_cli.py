@@ -109,23 +109,6 @@ def test_planner_model_flags_reach_the_planner_model_config():
         _run_config("--backend", "mjx", "--planner_model", "legacy")
 
 
-def test_soft_gains_plan_with_their_gain_sets_step_unless_a_model_or_step_is_named():
-    from g1mpc.robots.g1 import G1
-    from g1mpc.robots.models import load_plant_model, planner_model_from
-    from g1mpc.robots.plants import GainSet
-
-    step = lambda *flags: _run_config(*flags).planner_model.timestep
-    assert G1.gain_sets["unitree"].planner_dt == 0.02 and G1.gain_sets["motor"].planner_dt is None
-    assert step() == step("--gains", "motor") == 0.04
-    assert step("--gains", "unitree") == 0.02  # docs/plants.md: the coarse step fell where 0.02 held
-    assert step("--gains", "unitree", "--planner_dt", "0.04") == step("--gains", "unitree", "--planner_model", "coarse") == 0.04
-    config = _run_config("--gains", "unitree")
-    model = planner_model_from(load_plant_model(G1, gains="unitree"), config.planner_model, G1)
-    assert model.opt.timestep == 0.02 and config.controller.num_samples > 0
-    with pytest.raises(ValueError, match="planner_dt"):
-        GainSet("bad", {"*": (40.0, 1.0)}, planner_dt=0.0)
-
-
 def test_a_robot_can_size_its_own_cpu_preset():
     """The G1 with hands is costlier to roll out: its CPU preset fits 32 samples, not the G1's 64; flags win."""
     def sizes(*flags):

@@ -5,8 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-benchmarks/results/plants/unitree_gains}
-# The cells ran at the planner step of then (0.04 s); --gains unitree alone now plans at 0.02 s (gains_step_cells.sh).
-H="--modes hybrid:32:4 --set planner=mppi calm_noise=0.25 anchor_fraction=1.0 --plant as_built --gains unitree --planner_set timestep=0.04"
+H="--modes hybrid:32:4 --set planner=mppi calm_noise=0.25 anchor_fraction=1.0 --plant as_built --gains unitree"
 taskset -c 0 bash -c "source benchmarks/resumable_runs.sh; run_planning $OUT as_built_0 $H --pushes 0 --seed_list 700 701 702 703 704" &
 taskset -c 1 bash -c "source benchmarks/resumable_runs.sh; run_planning $OUT as_built_150 $H --pushes 150 --seed_list $(seq -s ' ' 700 709)"
 wait

@@ -157,5 +157,4 @@ UNITREE_GAINS = GainSet(
         "waist_*_joint": (40.0, 5.0), "*_ankle_*_joint": (40.0, 2.0),
         "*_shoulder_*_joint": (40.0, 1.0), "*_elbow_joint": (40.0, 1.0), "*_wrist_*_joint": (40.0, 1.0),
     },
-    planner_dt=0.02,  # docs/plants.md, "Gains": the default 0.04 s step fell where 0.02 s held
 )

@@ -41,20 +41,15 @@ class GainSet:
     Attributes:
         description: one line for ``--help`` and the docs (where the gains come from).
         gains: pattern -> (kp N m/rad, kd N m s/rad); every actuator must match one.
-        planner_dt: the planner step (s) these servos need when no planner model is named (None: the
-            default model's); softer servos than the scene's may need a finer step than its 0.04 s.
     """
 
     description: str
     gains: Mapping[str, tuple[float, float]]
-    planner_dt: float | None = None
 
     def __post_init__(self) -> None:
         for pattern, (kp, kd) in self.gains.items():
             if not (kp > 0 and kd >= 0):
                 raise ValueError(f"gain set: '{pattern}' needs kp > 0 and kd >= 0")
-        if self.planner_dt is not None and not self.planner_dt > 0:
-            raise ValueError(f"gain set: planner_dt must be > 0, got {self.planner_dt}")
 
     def of(self, actuator: str) -> tuple[float, float] | None:
         """(kp, kd) of an actuator, or None if no pattern matches it."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from typing import get_args
 
 from g1mpc.common.errors import ConfigError
@@ -105,21 +105,12 @@ class RunConfig:
         return hashlib.sha256(json.dumps(self.as_dict(), sort_keys=True).encode()).hexdigest()[:16]
 
 
-def named_planner_model(name: str | None, backend: str, robot: Robot | None = None,
-                        gains: str = MODEL_GAINS) -> PlannerModelConfig:
-    """A named planner model (``PLANNER_MODELS``); None: the backend's default (coarse, coarse_feet for mjx), at
-    the step the robot's gain set ``gains`` asks for (:attr:`~g1mpc.robots.plants.GainSet.planner_dt`), if any."""
-    default = name is None
+def named_planner_model(name: str | None, backend: str) -> PlannerModelConfig:
+    """A named planner model (``PLANNER_MODELS``); None: the backend's default (coarse, coarse_feet for mjx)."""
     name = name or ("coarse_feet" if backend == "mjx" else "coarse")
     if name not in PLANNER_MODELS:
         raise ConfigError(f"--planner_model: '{name}' is not one of {', '.join(PLANNER_MODELS)}")
-    model = PLANNER_MODELS[name]
-    if default and robot is not None and gains != MODEL_GAINS:
-        robot.require_gains(gains)
-        planner_dt = robot.gain_sets[gains].planner_dt
-        if planner_dt is not None:
-            model = replace(model, timestep=planner_dt)
-    return model
+    return PLANNER_MODELS[name]
 
 
 def preset(name: str, robot: Robot | None = None) -> dict[str, float | str]:
