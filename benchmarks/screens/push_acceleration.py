@@ -1,8 +1,8 @@
 """How hard the G1's pelvis accelerates in a push's first cycle, by push force: what ``--calm_accel`` and
 ``--pushed_accel`` are placed by (docs/realtime.md, "A hard push from its first cycle").
 
-Runs the synchronous hybrid (the G1's cpu-preset sampling, the acceleration ramp off so it changes nothing) with
-pushes of each force every 2 s, and records, for every plan, the base's horizontal acceleration since the last
+Runs the synchronous hybrid (the G1's cpu-preset sampling with the option's speed ramp, 0.3 to 0.8 m/s, as when
+it was measured; the acceleration ramp off so it changes nothing) with pushes of each force every 2 s, and records, for every plan, the base's horizontal acceleration since the last
 state planned from, as the controller measures it (its ``_pushed_by_acceleration`` is wrapped to see its inputs;
 the controller runs as it is). Reports, per force, the acceleration in each push's first cycle and the largest one
 in the rest of the 2 s after each push (the robot's own steps), and writes them as JSON.
