@@ -2,10 +2,11 @@
 ``--pushed_accel`` are placed by (docs/realtime.md, "A hard push from its first cycle").
 
 Runs the synchronous hybrid (the G1's cpu-preset sampling with the option's speed ramp, 0.3 to 0.8 m/s, as when
-it was measured; the acceleration ramp off so it changes nothing) with pushes of each force every 2 s, and records, for every plan, the base's horizontal acceleration since the last
-state planned from, as the controller measures it (its ``_pushed_by_acceleration`` is wrapped to see its inputs;
-the controller runs as it is). Reports, per force, the acceleration in each push's first cycle and the largest one
-in the rest of the 2 s after each push (the robot's own steps), and writes them as JSON.
+it was measured; the acceleration ramp off so it changes nothing) with pushes of each force every 2 s, and records,
+for every plan, the base's horizontal acceleration since the last state planned from, as the controller measures
+it (its ``_pushed_by_acceleration`` is wrapped to see its inputs; the controller runs as it is). Reports, per force,
+the acceleration in each push's first cycle and the largest one in the rest of the 2 s after each push (the robot's
+own steps), and writes them as JSON.
 
     python benchmarks/screens/push_acceleration.py --forces 0 150 300 400 --seeds 200 201 \\
         --out benchmarks/results/standing_screen/push_acceleration.json
