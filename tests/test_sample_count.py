@@ -127,5 +127,17 @@ def test_an_async_run_whose_plans_cannot_fit_steps_down_to_the_floor_and_says_so
     assert result.sample_changes and result.sample_changes[-1][1] == 4
     summary = result.summary()
     assert sum(summary["samples_by_cycles"].values()) == len(result.cycles)
-    off = a.simulation(SimConfig(duration=0.3, print_every=0, loop="async", adapt_samples=False))
-    assert all(c.samples is None for c in run_loop(off, a.controller(), log=None).cycles)
+
+
+def test_every_plan_records_the_samples_it_rolled_out_also_at_a_fixed_count(small_assembly):
+    """Without the rule (async or synchronous) each cycle records the compiled count, so a report of a fixed-size
+    run says what ran as an adaptive one does."""
+    from g1mpc.running.loop import run_loop
+
+    a = small_assembly
+    for loop in ("async", "sync"):
+        result = run_loop(a.simulation(SimConfig(duration=0.2, print_every=0, loop=loop, adapt_samples=False)),
+                          a.controller(), log=None)
+        assert {c.samples for c in result.cycles} == {a.config.controller.num_samples}, loop
+        assert result.summary()["samples_by_cycles"] == {str(a.config.controller.num_samples): len(result.cycles)}
+        assert not result.sample_changes

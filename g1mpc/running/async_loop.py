@@ -165,9 +165,8 @@ def plan_and_publish(controller, snap: Snapshot, compensate: bool, delays: deque
     plan, timing = replan(controller, snap.time, snap.qpos, snap.qvel, start, schedule.controls, dt)
     plan = finite_or_held(plan, snap.ctrl, controller, result, dt, log)
     record = CycleRecord(snap.time, timing.total, timing.nn, timing.cem, timing.other, joint_rms(snap.qpos, ref_qpos),
-                         float(snap.qpos[2]), snap.pushing)
+                         float(snap.qpos[2]), snap.pushing, samples=controller.samples_per_plan)
     if samples is not None:
-        record.samples = controller.active_samples
         count = samples.observe(timing.total, timing.rollout)
         if count != record.samples:
             controller.set_active_samples(count)

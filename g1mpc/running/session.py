@@ -110,7 +110,7 @@ def summary_lines(summary: dict) -> list[str]:
         f"[summary] loop {s['loop']} | plan latency p50 {_ms(s['latency_p50_ms'])} / p95 {_ms(s['latency_p95_ms'])} | "
         f"missed deadlines {s['missed_deadlines']} of {s['cycles']} (planning over one period)"
         + (f" | plant behind wall-clock {s['plant_overruns']} times" if s["plant_overruns"] else ""),
-    ] + (["[summary] samples per plan (adapted to the time plans took): "
+    ] + (["[summary] samples per plan: "
           + ", ".join(f"{n} in {k} plans" for n, k in s["samples_by_cycles"].items())
           + (f" | changed {len(s['sample_changes'])} times, first at t={s['sample_changes'][0][0]:.2f} s"
              if s["sample_changes"] else " | never changed")]

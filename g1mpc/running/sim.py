@@ -408,7 +408,8 @@ class Simulation:
                 qpos, qvel = self.observed_state()
                 plan, timing = replan(controller, t, qpos, qvel, start, schedule.controls, dt)
                 plan = finite_or_held(plan, applied_ctrl, controller, result, dt, log)
-                record = CycleRecord(t, timing.total, timing.nn, timing.cem, timing.other, 0.0, 0.0, False)
+                record = CycleRecord(t, timing.total, timing.nn, timing.cem, timing.other, 0.0, 0.0, False,
+                                     samples=controller.samples_per_plan)
                 pending.expect(plan, record)
                 schedule.publish(plan, arrival=t + latency)
                 pushing = False
