@@ -68,10 +68,10 @@ class NoiseSchedule:
     def pushed(self, speed: jnp.ndarray, joint_speed: jnp.ndarray | None = None) -> jnp.ndarray:
         """() how pushed the state is, from 0 (calm) to 1, for a relative base speed ``speed`` (m/s, ()) and
         relative joint speed ``joint_speed`` (rad/s RMS, (); used only with a ``pushed_joint_speed``)."""
-        base = jnp.clip((speed - self.calm_speed) / (self.pushed_speed - self.calm_speed), 0.0, 1.0)
+        base = jnp.clip(_ramp(speed, self.calm_speed, self.pushed_speed), 0.0, 1.0)
         if self.pushed_joint_speed is None or joint_speed is None:
             return base
-        joints = (joint_speed - self.calm_joint_speed) / (self.pushed_joint_speed - self.calm_joint_speed)
+        joints = _ramp(joint_speed, self.calm_joint_speed, self.pushed_joint_speed)
         return jnp.maximum(base, jnp.clip(joints, 0.0, 1.0))
 
     def pushed_by_acceleration(self, acceleration: float) -> float:
@@ -79,7 +79,7 @@ class NoiseSchedule:
         a ``pushed_accel`` (0). The controller takes the larger of this and the faded earlier push as ``held``."""
         if self.pushed_accel == 0:
             return 0.0
-        return min(1.0, max(0.0, (float(acceleration) - self.calm_accel) / (self.pushed_accel - self.calm_accel)))
+        return min(1.0, max(0.0, _ramp(float(acceleration), self.calm_accel, self.pushed_accel)))
 
     def gain(self, pushed: jnp.ndarray) -> jnp.ndarray:
         """() multiplier on the sampling noise in a state ``pushed`` (0 calm to 1, ())."""
@@ -91,6 +91,11 @@ class NoiseSchedule:
         if self.hold <= 0:
             return 0.0
         return max(0.0, float(pushed) - max(0.0, float(elapsed)) / self.hold)
+
+
+def _ramp(value, calm, pushed):
+    """Where ``value`` lies on the line from ``calm`` (0) to ``pushed`` (1), unclipped; the one ramp of every signal."""
+    return (value - calm) / (pushed - calm)
 
 
 def calm_to_pushed(calm: float | None, pushed_value: float, pushed) -> jnp.ndarray:
