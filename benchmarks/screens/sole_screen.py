@@ -70,6 +70,13 @@ def spheres_at_unitree_corners(spec: mujoco.MjSpec) -> None:
     _sole_spheres(spec, {body: [(x, y, -0.03, 0.005) for x, y in corners] for body in g1_build.SOLES})
 
 
+def spheres_on_unitree_hull(spec: mujoco.MjSpec) -> None:
+    """Six spheres per foot on the outline of Unitree's sole: heel and toe ends of its second capsules, and the
+    front ends of its outer ones (where the sole is widest)."""
+    corners = [(-0.044, 0.018), (-0.044, -0.018), (0.1, 0.026), (0.1, -0.026), (0.123, 0.018), (0.123, -0.018)]
+    _sole_spheres(spec, {body: [(x, y, -0.03, 0.005) for x, y in corners] for body in g1_build.SOLES})
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--seeds", type=int, nargs="+", default=list(range(700, 706)))
