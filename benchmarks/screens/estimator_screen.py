@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from g1mpc.common.paths import default_checkpoint  # noqa: E402
-from g1mpc.lowlevel.estimator import BaseEstimator, EstimatorConfig  # noqa: E402
+from g1mpc.lowlevel.estimator import BaseEstimator, EstimatorConfig, foot_sites  # noqa: E402
 from g1mpc.lowlevel.motors import MotorMap  # noqa: E402
 from g1mpc.lowlevel.robot_sim import SensorNoise, Sensors  # noqa: E402
 from g1mpc.network.torch_mlp import load_network  # noqa: E402
@@ -84,7 +84,7 @@ def record(force: float, seed: int, duration: float, controller_settings: dict, 
     sim.step = recording_step
     result = sim.run(controller, log=None)
     assembly.close()
-    return {"model": assembly.plant, "plant": sim.model, "falls": result.falls, **rec}
+    return {"model": assembly.plant, "plant": sim.model, "robot": assembly.robot, "falls": result.falls, **rec}
 
 
 # the shipped estimator with one setting changed
@@ -159,19 +159,19 @@ def main() -> int:
     args = p.parse_args()
     settings = {k: _value(v) for k, v in (a.split("=", 1) for a in args.controller)}
     rec = record(args.force, args.seed, args.duration, settings, args.plant)
-    plant, feet = rec["model"], ("left_foot", "right_foot")
+    plant, feet, stand = rec["model"], foot_sites(rec["robot"]), rec["robot"].keyframe
     variants = {
-        "lower_site": lambda: SiteEstimator(plant, feet, EstimatorConfig(slip_speed=1e9, stance="prediction"), "stand", lower_only=True),
+        "lower_site": lambda: SiteEstimator(plant, feet, EstimatorConfig(slip_speed=1e9, stance="prediction"), stand, lower_only=True),
         "agreeing_site": lambda: SiteEstimator(plant, feet, EstimatorConfig(slip_speed=1e9, contact_band=0.02, stance="prediction"),
-                                               "stand", lower_only=False),
-        "agreeing_site_slip": lambda: SiteEstimator(plant, feet, EstimatorConfig(contact_band=0.02, stance="prediction"), "stand",
+                                               stand, lower_only=False),
+        "agreeing_site_slip": lambda: SiteEstimator(plant, feet, EstimatorConfig(contact_band=0.02, stance="prediction"), stand,
                                                     lower_only=False),
-        "shipped": lambda: BaseEstimator(plant, feet, EstimatorConfig(), "stand"),
-        "corners_consensus": lambda: BaseEstimator(plant, feet, EstimatorConfig(stance="consensus"), "stand"),
-        **{f"shipped_{name}": (lambda c=c: BaseEstimator(plant, feet, c, "stand")) for name, c in VARIANTS.items()},
+        "shipped": lambda: BaseEstimator(plant, feet, EstimatorConfig(), stand),
+        "corners_consensus": lambda: BaseEstimator(plant, feet, EstimatorConfig(stance="consensus"), stand),
+        **{f"shipped_{name}": (lambda c=c: BaseEstimator(plant, feet, c, stand)) for name, c in VARIANTS.items()},
     }
     if args.plant != NOMINAL:  # the estimator on the geometry of the build stepped (its soles), not the robot's own model
-        variants["shipped_on_plant"] = lambda: BaseEstimator(rec["plant"], feet, EstimatorConfig(), "stand")
+        variants["shipped_on_plant"] = lambda: BaseEstimator(rec["plant"], feet, EstimatorConfig(), stand)
     rows = {name: evaluate(rec, make) for name, make in variants.items()}
     for skipped in ("drop", "predict"):  # the shipped estimator as deploy feeds it when states arrive together
         rows[f"shipped_batched_{skipped}"] = evaluate_arrivals(rec, variants["shipped"], skipped, args.seed)

@@ -241,7 +241,11 @@ class BaseEstimator:
         return consensus, float(np.median(spread))
 
 
+def foot_sites(robot: Robot) -> tuple[str, ...]:
+    """The names of ``robot``'s foot frames that are sites, (left, right): where the estimator's legs measure from."""
+    return tuple(f.name for f in robot.feet if f.kind == "site")
+
+
 def robot_estimator(model: mujoco.MjModel, robot: Robot, config: EstimatorConfig | None = None) -> BaseEstimator:
     """The base estimator of ``robot`` on ``model``: its feet's sites, its standing keyframe."""
-    feet = tuple(f.name for f in robot.feet if f.kind == "site")
-    return BaseEstimator(model, feet, config or EstimatorConfig(), keyframe=robot.keyframe)
+    return BaseEstimator(model, foot_sites(robot), config or EstimatorConfig(), keyframe=robot.keyframe)
