@@ -27,7 +27,17 @@ import numpy as np
 
 from g1mpc.planning.plan import FirstApplications, PlanSchedule, hold_plan
 from g1mpc.running.sample_count import AdaptiveSampleCount, adaptive_sample_count
-from g1mpc.running.sim import CycleRecord, RunResult, Simulation, _rolling_line, finite_or_held, follow_clip, joint_rms, replan
+from g1mpc.running.sim import (
+    CycleRecord,
+    RunResult,
+    Simulation,
+    _rolling_line,
+    finite_or_held,
+    follow_clip,
+    joint_rms,
+    replan,
+    samples_per_plan,
+)
 
 Log = Callable[[str], None]
 GIL_SWITCH_INTERVAL = 2e-4  # s: how long the planner may hold the GIL while the plant waits for its step
@@ -165,7 +175,7 @@ def plan_and_publish(controller, snap: Snapshot, compensate: bool, delays: deque
     plan, timing = replan(controller, snap.time, snap.qpos, snap.qvel, start, schedule.controls, dt)
     plan = finite_or_held(plan, snap.ctrl, controller, result, dt, log)
     record = CycleRecord(snap.time, timing.total, timing.nn, timing.cem, timing.other, joint_rms(snap.qpos, ref_qpos),
-                         float(snap.qpos[2]), snap.pushing, samples=controller.samples_per_plan)
+                         float(snap.qpos[2]), snap.pushing, samples=samples_per_plan(controller))
     if samples is not None:
         count = samples.observe(timing.total, timing.rollout)
         if count != record.samples:

@@ -198,6 +198,11 @@ class RunResult:
         }
 
 
+def samples_per_plan(controller) -> int | None:
+    """Samples each of ``controller``'s plans rolls out; None for one that does not sample or say (a learned policy)."""
+    return getattr(controller, "samples_per_plan", None)
+
+
 def samples_by_cycles(cycles: list[CycleRecord]) -> dict[str, int]:
     """How many plans rolled out each sample count, {count: plans} (counts as strings, for JSON)."""
     counts: dict[str, int] = {}
@@ -409,7 +414,7 @@ class Simulation:
                 plan, timing = replan(controller, t, qpos, qvel, start, schedule.controls, dt)
                 plan = finite_or_held(plan, applied_ctrl, controller, result, dt, log)
                 record = CycleRecord(t, timing.total, timing.nn, timing.cem, timing.other, 0.0, 0.0, False,
-                                     samples=controller.samples_per_plan)
+                                     samples=samples_per_plan(controller))
                 pending.expect(plan, record)
                 schedule.publish(plan, arrival=t + latency)
                 pushing = False
