@@ -1,12 +1,14 @@
-"""Which pushes topple the robot: the direction of every push in pushed bench_planning runs, and how often a
-push in each direction was the last one before a fall.
+"""Which pushes topple the robot: the direction of every push in pushed bench_planning or bench_default_run
+runs, and how often a push in each direction was the last one before a fall.
 
 A run's push directions depend only on its seed (:meth:`g1mpc.running.sim.PushConfig.schedule`), so this reads
-the JSON files bench_planning.py wrote and runs nothing. Directions are in the world frame; the G1 faces +x
-on the default clip (runs with ``--motions`` are skipped: their clips turn the robot).
+the JSON files bench_planning.py and bench_default_run.py wrote and runs nothing. Directions are in the world
+frame; the G1 faces +x on the default clip (runs with ``--motions`` or another ``--reference`` are skipped:
+their clips turn the robot).
 
     python benchmarks/push_directions.py benchmarks/results/realtime_vs_expert/*.json --push 300 \
         --out benchmarks/results/push_directions_300N.json
+    python benchmarks/push_directions.py benchmarks/results/default_run/two_cores_*.json --push 400 --config default
 """
 
 from __future__ import annotations
@@ -50,22 +52,50 @@ def tally(rows: list[dict], interval: float) -> dict:
     }
 
 
+def _flag(words: list[str], flag: str, default: str | None = None) -> str | None:
+    return words[words.index(flag) + 1] if flag in words else default
+
+
+def default_run_rows(data: dict, push: float, config: str | None) -> list[dict]:
+    """bench_default_run.py's runs (``data["runs"]``: "CONFIG|FORCE|SEED" -> run summary with its command) at
+    ``push`` N, of ``config`` (None: every configuration), as rows of one run each in bench_planning's layout."""
+    rows = []
+    for key, run in data.get("runs", {}).items():
+        words = run.get("command", "").split()
+        name = key.split("|")[0]
+        if (config is not None and name != config) or float(_flag(words, "--push_force", "0")) != push:
+            continue
+        if "--reference" in words or "--motions" in words or _flag(words, "--robot", "g1") != "g1" or _flag(words, "--seed") is None:
+            continue
+        fell = run["fall_times_s"][0] if run["fall_times_s"] else None
+        rows.append({"seed_list": [int(_flag(words, "--seed"))], "fell_at_s": [fell], "duration_s": data["duration"],
+                     "push_directions_deg": (), "label": name})
+    return rows
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("files", nargs="+", help="bench_planning.py JSON files")
+    p.add_argument("files", nargs="+", help="bench_planning.py or bench_default_run.py JSON files")
     p.add_argument("--push", type=float, required=True, help="push force (N) of the rows to read")
+    p.add_argument("--config", help="bench_default_run.py files: only this configuration's runs (default: all)")
     p.add_argument("--out", help="JSON to write")
     args = p.parse_args()
     interval = PushConfig.interval
     rows, used = [], []
     for path in args.files:
-        for row in json.loads(Path(path).read_text()).get("rows", []):
+        data = json.loads(Path(path).read_text())
+        if isinstance(data.get("runs"), dict):  # bench_default_run.py: one summary per run
+            runs = default_run_rows(data, args.push, args.config)
+            rows += runs
+            used += [f"{Path(path).name}: {len(runs)} runs"] if runs else []
+            continue
+        for row in data.get("rows", []):
             if row.get("push_n") == args.push and not row.get("motions") and row.get("robot", "g1") == "g1":
                 rows.append(row)
                 used.append(f"{Path(path).name}: {row['mode']} {row['num_samples']}")
     if not rows:
         raise SystemExit(f"error: no g1 rows at --push {args.push:g} in the files given")
-    result = {"files": used, "push_n": args.push, "interval_s": interval, **tally(rows, interval)}
+    result = {"files": used, "push_n": args.push, "config": args.config, "interval_s": interval, **tally(rows, interval)}
     print(f"{len(rows)} rows, {result['pushes']} pushes survived or fatal, {result['falls']} falls")
     print(f"{'sector':>12} | {'pushes':>6} | {'last before a fall':>18} | share")
     for name, s in result["sectors"].items():
