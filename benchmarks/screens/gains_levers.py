@@ -38,16 +38,11 @@ from g1mpc.robots.plants import MODEL_GAINS  # noqa: E402
 from g1mpc.running import assembly  # noqa: E402
 from g1mpc.tasks import balance  # noqa: E402
 
-LEVERS = ("hold_offset", "wide_range", "noise_by_kp", "torque_effort")
 MODEL_KP = 500.0  # the scene's servos, which the network and the planner's defaults were made for
 HOLD_SECONDS = 2.0
 
 
-def _gain_set(gains: str):
-    return G1.gain_sets[gains]
-
-
-def hold_offset() -> None:
+def hold_offset(gains: str) -> None:
     build = assembly.build_reference
 
     def build_reference(model, robot, qpos, fps):
@@ -64,7 +59,7 @@ def hold_offset() -> None:
     assembly.build_reference = build_reference
 
 
-def wide_range() -> None:
+def wide_range(gains: str) -> None:
     set_gains = models.set_servo_gains
 
     def set_servo_gains(model, robot, gains):
@@ -81,7 +76,7 @@ def wide_range() -> None:
 
 def noise_by_kp(gains: str) -> None:
     power = float(os.environ.get("GAINS_NOISE_POWER", "1"))
-    noise_scale, gain_set = base.Robot.noise_scale, _gain_set(gains)
+    noise_scale, gain_set = base.Robot.noise_scale, G1.gain_sets[gains]
 
     def scaled(self, names):
         return tuple(v * (MODEL_KP / gain_set.of(n)[0]) ** power for v, n in zip(noise_scale(self, names), names, strict=True))
@@ -90,7 +85,7 @@ def noise_by_kp(gains: str) -> None:
 
 
 def torque_effort(gains: str) -> None:
-    nominal, gain_set = models.load_plant_model(G1), _gain_set(gains)
+    nominal, gain_set = models.load_plant_model(G1), G1.gain_sets[gains]
     scale = jnp.asarray([(gain_set.of(nominal.actuator(i).name)[0] / MODEL_KP) ** 2 for i in range(nominal.nu)])
     stage_costs = balance.BalanceTask.stage_costs
 
@@ -104,6 +99,10 @@ def torque_effort(gains: str) -> None:
     balance.BalanceTask.stage_costs = in_torque_units
 
 
+# name -> patch, each given bench_planning's --gains (the first two apply whatever it is)
+LEVERS = {"hold_offset": hold_offset, "wide_range": wide_range, "noise_by_kp": noise_by_kp, "torque_effort": torque_effort}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--levers", nargs="+", choices=LEVERS, required=True)
@@ -114,10 +113,7 @@ def main() -> None:
     if gains == MODEL_GAINS and {"noise_by_kp", "torque_effort"} & set(args.levers):
         parser.error("noise_by_kp and torque_effort scale by a gain set's kp: give bench_planning's --gains")
     for lever in args.levers:
-        if lever in ("noise_by_kp", "torque_effort"):
-            globals()[lever](gains)
-        else:
-            globals()[lever]()
+        LEVERS[lever](gains)
     print(f"[gains_levers] {', '.join(args.levers)}", flush=True)
     sys.argv = ["bench_planning.py", *bench_args]
     runpy.run_path(str(BENCHMARKS / "bench_planning.py"), run_name="__main__")

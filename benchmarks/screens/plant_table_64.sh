@@ -5,14 +5,13 @@
 # (a complete cell is skipped). Results: benchmarks/results/plants/mppi_rule_64/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-source benchmarks/resumable_runs.sh
 OUT=benchmarks/results/plants/mppi_rule_64
 SET=(--modes hybrid:64:8 --set planner=mppi calm_noise=0.25 anchor_fraction=1.0 temperature_samples=16 --pushes 300)
 half() {  # CORE HALF SEEDS...
   local core=$1 half=$2; shift 2
-  for plant in as_built nominal; do
-    taskset -c "$core" bash -c "$(declare -f run_planning); run_planning $OUT ${plant}_300_$half ${SET[*]} --plant $plant --seed_list $*"
-  done
+  taskset -c "$core" bash -c "source benchmarks/resumable_runs.sh;
+                              run_planning $OUT as_built_300_$half ${SET[*]} --plant as_built --seed_list $*;
+                              run_planning $OUT nominal_300_$half ${SET[*]} --plant nominal --seed_list $*"
 }
 half 0 a 700 701 702 703 704 705 706 707 708 709 &
 half 1 b 710 711 712 713 714 715 716 717 718 719 &

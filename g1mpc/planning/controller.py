@@ -254,11 +254,6 @@ class Controller:
         """Samples rolled out per replan: the first of the ``num_samples`` the stages were compiled for."""
         return min(int(self.arrays.active_samples), self.config.num_samples)
 
-    @property
-    def samples_per_plan(self) -> int | None:
-        """Samples each plan rolls out (:attr:`active_samples`), or None where the network plans alone."""
-        return None if self.config.mode == "nn" else self.active_samples
-
     def set_active_samples(self, count: int | None) -> None:
         """Roll out only the first ``count`` samples from the next replan on (None: all); the others are left out
         of the update. An input of the compiled stages, so nothing rebuilds; it must leave room for the elites."""

@@ -37,7 +37,7 @@ class PlannerProcessError(RuntimeError):
 class PlannerProcess:
     """The controller ``load(spec)`` returns, in a child process (``load`` a module-level function, ``spec``
     picklable): ``replan``, ``reset``, ``warmup``, ``tune``, ``use_reference``, ``active_samples``,
-    ``samples_per_plan``, ``set_active_samples``, ``config`` and ``arrays`` as :class:`~g1mpc.planning.controller.Controller` has them.
+    ``set_active_samples``, ``config`` and ``arrays`` as :class:`~g1mpc.planning.controller.Controller` has them.
 
     ``arrays``: the parent's copy of the run's arrays (the assembly's), kept in step with the child's by the same
     pure updates (:mod:`g1mpc.planning.pipeline`), for what reads them here (the web view); None without one.
@@ -67,10 +67,6 @@ class PlannerProcess:
     @property
     def active_samples(self) -> int:
         return self._active_samples
-
-    @property
-    def samples_per_plan(self) -> int | None:
-        return None if self.config.mode == "nn" else self._active_samples
 
     def _answer(self):
         try:

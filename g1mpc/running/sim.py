@@ -199,8 +199,12 @@ class RunResult:
 
 
 def samples_per_plan(controller) -> int | None:
-    """Samples each of ``controller``'s plans rolls out; None for one that does not sample or say (a learned policy)."""
-    return getattr(controller, "samples_per_plan", None)
+    """Samples each of ``controller``'s plans rolls out (its ``active_samples``); None where the network plans alone
+    (``config.mode`` "nn") or the controller does not sample (a learned policy, a test's stand-in)."""
+    config = getattr(controller, "config", None)
+    if config is None or config.mode == "nn" or not hasattr(controller, "active_samples"):
+        return None
+    return controller.active_samples
 
 
 def samples_by_cycles(cycles: list[CycleRecord]) -> dict[str, int]:
