@@ -8,5 +8,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source recipes/v5_variant.sh
-v5_variant as_built "${1:-g1mpc/data/g1_default.ckpt}" "${2:-20}" "${3:-20}" 90000 24 400 \
+v5_variant as_built "${1:-g1mpc/data/g1_default.ckpt}" "${2:-20}" "${3:-20}" 90000 24 400 cold \
     --plant as_built --planner_plant as_built

@@ -11,5 +11,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source recipes/v5_variant.sh
-v5_variant unitree_gains "${1:-g1mpc/data/g1_default.ckpt}" "${2:-20}" "${3:-20}" 100000 34 250 \
+v5_variant unitree_gains "${1:-g1mpc/data/g1_default.ckpt}" "${2:-20}" "${3:-20}" 100000 34 250 cold \
     --plant as_built --gains unitree --planner_dt 0.02
