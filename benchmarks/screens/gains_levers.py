@@ -10,7 +10,10 @@ Applies one or more levers in this process only (nothing in the package changes)
                  (the motors take any target; the scene clips targets to the joint range, which caps a kp-40
                  ankle roll at about 10 N m of its 50);
   noise_by_kp:   the sampling noise of each actuator times (500 / kp) ** GAINS_NOISE_POWER (default 1);
-  torque_effort: the cost's control effort and smoothness in torque units, (kp / 500) ** 2 per actuator.
+  torque_effort: the cost's control effort and smoothness in torque units, (kp / 500) ** 2 per actuator;
+  knots_in_range: every sampled plan's knots clipped to the servo targets' range at the knot times (the controls are
+                 clipped anyway, so beyond the range a plan costs the same wherever it lies, and the plan the
+                 hybrid keeps can drift there: under Unitree's gains its leg knots spread 0.21-0.23 rad, up to 2.7).
 
     python benchmarks/screens/gains_levers.py --levers hold_offset -- --modes hybrid:32:4 --set planner=mppi \\
         calm_noise=0.25 anchor_fraction=1.0 --plant as_built --gains unitree --pushes 150 \\
@@ -32,6 +35,7 @@ import numpy as np
 BENCHMARKS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(BENCHMARKS))
 
+from g1mpc.planning import pipeline  # noqa: E402
 from g1mpc.robots import base, models  # noqa: E402
 from g1mpc.robots.g1 import G1  # noqa: E402
 from g1mpc.robots.plants import MODEL_GAINS  # noqa: E402
@@ -99,8 +103,22 @@ def torque_effort(gains: str) -> None:
     balance.BalanceTask.stage_costs = in_torque_units
 
 
-# name -> patch, each given bench_planning's --gains (the first two apply whatever it is)
-LEVERS = {"hold_offset": hold_offset, "wide_range": wide_range, "noise_by_kp": noise_by_kp, "torque_effort": torque_effort}
+def knots_in_range(gains: str) -> None:
+    propose = pipeline.propose
+
+    def in_range(spec, planner, state, key, t0, qvel, arrays, anchor=None, held=0.0):
+        knots, _, pushed = propose(spec, planner, state, key, t0, qvel, arrays, anchor, held)
+        ref = pipeline._frame_blend(spec, arrays, t0 + spec.knot_times, arrays.ref_ctrl)  # (K, nu)
+        knots = jnp.clip(knots, arrays.ctrl_low - ref, arrays.ctrl_high - ref)
+        controls = pipeline.knots_to_controls(spec, arrays, knots, pipeline.planner_step_times(spec, 0.0), t0)
+        return knots, controls, pushed
+
+    pipeline.propose = in_range
+
+
+# name -> patch, each given bench_planning's --gains (hold_offset, wide_range and knots_in_range apply whatever it is)
+LEVERS = {"hold_offset": hold_offset, "wide_range": wide_range, "noise_by_kp": noise_by_kp, "torque_effort": torque_effort,
+          "knots_in_range": knots_in_range}
 
 
 def main() -> None:
