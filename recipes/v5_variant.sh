@@ -7,7 +7,8 @@
 # LABELS is cold (v5's: every labelled update starts afresh and refines the network's knots twice, so a label depends
 # on the state alone) or warm (the expert keeps its plan from cycle to cycle, as the real-time hybrid does; COLLECT
 # FLAGS set its sampling). Then NETWORK fine-tuned on the labels (its widths and normalisation); the best checkpoint
-# is copied atomically to LOGS/candidate_NAME.ckpt. Resumable: collect skips finished shards and train keeps its best checkpoints.
+# is copied atomically to LOGS/candidate_NAME.ckpt. Resumable: collect skips finished shards and train keeps its best
+# checkpoints.
 # Usage: v5_variant NAME NETWORK MOTION_EPISODES CLIP_EPISODES FIRST MOTION_SEED PUSH_MAX LABELS [COLLECT FLAGS...]
 v5_variant() {
   local name=$1 network=$2 motions=$3 clip=$4 first=$5 seed=$6 push_max=$7 labels=$8; shift 8
