@@ -9,3 +9,18 @@ run_planning() {
     echo "skip $name (complete)"; return; fi
   python benchmarks/bench_planning.py "$@" --duration "${DURATION:-20}" --out "$file" 2>&1 | grep --line-buffered -v "WARNING\|^$" | tee "$out/$name.log"
 }
+
+# run_halves OUT_DIR "SEEDS" "NAME|BENCH_PLANNING_FLAGS"... runs every cell on the first half of SEEDS pinned to core 0
+# (into OUT_DIR/NAME_a) beside the same cells on the second half pinned to core 1 (NAME_b), cells in the order given,
+# each skipped when complete (run_planning).
+run_halves() {
+  local out=$1 part list cmds cell core; local -a seeds; read -r -a seeds <<< "$2"; shift 2
+  local half=$(( ${#seeds[@]} / 2 ))
+  for core in 0 1; do
+    if [ "$core" = 0 ]; then part=a; list="${seeds[*]:0:$half}"; else part=b; list="${seeds[*]:$half}"; fi
+    cmds=""
+    for cell in "$@"; do cmds="$cmds run_planning $out ${cell%%|*}_$part ${cell#*|} --seed_list $list;"; done
+    taskset -c "$core" bash -c "source benchmarks/resumable_runs.sh; $cmds" &
+  done
+  wait
+}

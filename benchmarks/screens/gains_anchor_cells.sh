@@ -7,18 +7,11 @@
 # Usage: bash benchmarks/screens/gains_anchor_cells.sh [ANCHOR...]   (default: 0.5 0)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-OUT=${OUT:-benchmarks/results/plants/unitree_gains/anchor}
-read -r -a SEEDS <<< "${SEEDS:-$(seq -s ' ' 700 709)}"
-half=$(( ${#SEEDS[@]} / 2 ))
+source benchmarks/resumable_runs.sh
 S="--modes hybrid:32:4 --plant as_built --gains unitree --planner_set timestep=0.02 --pushes 150"
-anchors=("${@:-0.5 0}"); read -r -a anchors <<< "${anchors[*]}"
-for half_name in a b; do
-  if [ "$half_name" = a ]; then seeds="${SEEDS[*]:0:$half}"; core=0; else seeds="${SEEDS[*]:$half}"; core=1; fi
-  cmds=""
-  for anchor in "${anchors[@]}"; do
-    cmds="$cmds run_planning $OUT anchor${anchor/./}_$half_name $S --set planner=mppi calm_noise=0.25"
-    cmds="$cmds anchor_fraction=$anchor --seed_list $seeds;"
-  done
-  taskset -c "$core" bash -c "source benchmarks/resumable_runs.sh; $cmds" &
+anchors=("$@"); [ ${#anchors[@]} -eq 0 ] && anchors=(0.5 0)
+cells=()
+for anchor in "${anchors[@]}"; do
+  cells+=("anchor${anchor/./}|$S --set planner=mppi calm_noise=0.25 anchor_fraction=$anchor")
 done
-wait
+run_halves "${OUT:-benchmarks/results/plants/unitree_gains/anchor}" "${SEEDS:-$(seq -s ' ' 700 709)}" "${cells[@]}"

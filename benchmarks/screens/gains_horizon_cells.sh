@@ -7,10 +7,8 @@
 # Usage: bash benchmarks/screens/gains_horizon_cells.sh [CELL...]   (cells: hybrid05 cem05 cem08; default all)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-OUT=${OUT:-benchmarks/results/plants/unitree_gains/horizon}
-read -r -a SEEDS <<< "${SEEDS:-$(seq -s ' ' 710 719)}"
-half=$(( ${#SEEDS[@]} / 2 ))
-A="--seed_list ${SEEDS[*]:0:$half}"; B="--seed_list ${SEEDS[*]:$half}"
+source benchmarks/resumable_runs.sh
+SEEDS=${SEEDS:-$(seq -s ' ' 710 719)}
 S="--set planner=mppi calm_noise=0.25 anchor_fraction=1.0 temperature_samples=16 --plant as_built --gains unitree"
 S="$S --planner_set timestep=0.02 --pushes 150"
 declare -A CELL=(
@@ -18,12 +16,10 @@ declare -A CELL=(
   [cem05]="--modes cem:64:8 $S"
   [cem08]="--modes cem:64:8 $S --plan_horizon 0.8 --num_knots 6"
 )
-cells=("${@:-hybrid05 cem05 cem08}")
-read -r -a cells <<< "${cells[*]}"
-for half_name in a b; do
-  seeds=$A; core=0; [ "$half_name" = b ] && seeds=$B && core=1
-  cmds=""
-  for c in "${cells[@]}"; do cmds="$cmds run_planning $OUT ${c}_${SEEDS[0]}_$half_name ${CELL[$c]} $seeds;"; done
-  taskset -c "$core" bash -c "source benchmarks/resumable_runs.sh; $cmds" &
+names=("$@"); [ ${#names[@]} -eq 0 ] && names=(hybrid05 cem05 cem08)
+cells=()
+for c in "${names[@]}"; do
+  [ -n "${CELL[$c]+x}" ] || { echo "gains_horizon_cells.sh: no cell '$c' (hybrid05, cem05, cem08)" >&2; exit 2; }
+  cells+=("${c}_${SEEDS%% *}|${CELL[$c]}")
 done
-wait
+run_halves "${OUT:-benchmarks/results/plants/unitree_gains/horizon}" "$SEEDS" "${cells[@]}"

@@ -7,17 +7,9 @@
 # Usage: bash benchmarks/screens/gains_network_cells.sh NAME=CHECKPOINT...
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-OUT=${OUT:-benchmarks/results/network_unitree_gains/eval32}
-read -r -a SEEDS <<< "${SEEDS:-$(seq -s ' ' 700 709)}"
-half=$(( ${#SEEDS[@]} / 2 ))
+source benchmarks/resumable_runs.sh
 S="--modes hybrid:32:4 --set planner=mppi calm_noise=0.25 anchor_fraction=1.0 --plant as_built --gains unitree"
 S="$S --planner_set timestep=0.02 --pushes 150"
-for half_name in a b; do
-  if [ "$half_name" = a ]; then seeds="${SEEDS[*]:0:$half}"; core=0; else seeds="${SEEDS[*]:$half}"; core=1; fi
-  cmds=""
-  for cell in "$@"; do
-    cmds="$cmds run_planning $OUT ${cell%%=*}_$half_name $S --model_path ${cell#*=} --seed_list $seeds;"
-  done
-  taskset -c "$core" bash -c "source benchmarks/resumable_runs.sh; $cmds" &
-done
-wait
+cells=()
+for cell in "$@"; do cells+=("${cell%%=*}|$S --model_path ${cell#*=}"); done
+run_halves "${OUT:-benchmarks/results/network_unitree_gains/eval32}" "${SEEDS:-$(seq -s ' ' 700 709)}" "${cells[@]}"

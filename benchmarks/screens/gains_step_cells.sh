@@ -5,11 +5,8 @@
 # Resumable: a complete cell is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-OUT=${OUT:-benchmarks/results/plants/unitree_gains}
-H="--modes hybrid:64:8 --set planner=mppi calm_noise=0.25 anchor_fraction=1.0 temperature_samples=16 --plant as_built --gains unitree --pushes 150"
-A="--seed_list $(seq -s ' ' 1500 1509)"; B="--seed_list $(seq -s ' ' 1510 1519)"
-taskset -c 0 bash -c "source benchmarks/resumable_runs.sh; run_planning $OUT step02_150_a $H $A --planner_set timestep=0.02;
-                      run_planning $OUT step04_150_a $H $A --planner_set timestep=0.04" &
-taskset -c 1 bash -c "source benchmarks/resumable_runs.sh; run_planning $OUT step02_150_b $H $B --planner_set timestep=0.02;
-                      run_planning $OUT step04_150_b $H $B --planner_set timestep=0.04"
-wait
+source benchmarks/resumable_runs.sh
+H="--modes hybrid:64:8 --set planner=mppi calm_noise=0.25 anchor_fraction=1.0 temperature_samples=16 --plant as_built"
+H="$H --gains unitree --pushes 150"
+run_halves "${OUT:-benchmarks/results/plants/unitree_gains}" "$(seq -s ' ' 1500 1519)" \
+    "step02_150|$H --planner_set timestep=0.02" "step04_150|$H --planner_set timestep=0.04"
