@@ -79,12 +79,12 @@ def main() -> None:
     rows = [label_signal(model, d, actuators) for d in args.data]
     print(f"{'data':28s} {'labels':>7s} {'missed':>7s} {'lag-1':>6s} {'w=5':>6s} {'noise':>6s} {'w=20':>6s} {'noise':>6s}"
           f" {'spread (rad, per knot)':>24s} {'change':>24s}")
+    per_knot = lambda values: " ".join(f"{x:.3f}" for x in values)
     for r in rows:
         mp, pn, sp = r["moving_mean_power"], r["pure_noise_power"], r["spread"]
-        knots = lambda v: " ".join(f"{x:.3f}" for x in v)
         print(f"{r['data']:28s} {r['labels']:7d} {r['missed_mse']:7.3f} {r['lag1_autocorrelation']:6.3f} "
               f"{mp['5']:6.3f} {pn['5']:6.3f} {mp['20']:6.3f} {pn['20']:6.3f} "
-              f"{knots(sp['std_rad_per_knot']):>24s} {knots(sp['cycle_change_std_rad_per_knot']):>24s}")
+              f"{per_knot(sp['std_rad_per_knot']):>24s} {per_knot(sp['cycle_change_std_rad_per_knot']):>24s}")
     write_json_atomic(Path(args.out), {"model": args.model, "rows": rows})
     print(f"wrote {args.out}")
 
