@@ -14,6 +14,8 @@ declare -A CELL=(
   [s64]="--modes hybrid:64:8 $SET"
   [s128]="--modes hybrid:128:16 $SET"
   [dt02_64]="--modes hybrid:64:8 $SET --planner_set timestep=0.02"
+  [dt02_32]="--modes hybrid:32:4 $SET --planner_set timestep=0.02"
+  [dt02_64_arm04]="--modes hybrid:64:8 $SET --planner_set timestep=0.02 min_armature=0.4"
 )
 cells=()
 for name in ${CELLS:-s128 dt02_64}; do
