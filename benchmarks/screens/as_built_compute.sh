@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Issue 38: is the as-built G1's 300 N gap a compute gap? The plant table's 64 / 8 cell (as built 4/20, its own G1
-# 0/20, benchmarks/results/plants/mppi_rule_64/) with twice the compute per plan, spent two ways: 128 / 16 samples at
-# the 0.04 s planner step, or 64 / 8 at a 0.02 s step (and the 64 / 8 cell itself, s64, for new seeds). Hybrid, synchronous, the G1's preset sampling (MPPI, calm
-# noise 0.25, every sample around the held plan, the temperature following the sample count), 300 N, the as-built G1.
-# SEEDS (default: the tuning seeds 700-709) are split in halves, one per core; CELLS picks cells (default: both, as
-# built), PLANT the plant. Resumable (a complete cell is skipped). Results: OUT (benchmarks/results/plants/compute_300/).
+# 0/20, benchmarks/results/plants/mppi_rule_64/) and twice its compute per plan, spent on samples or on the planner's
+# step. Cells: s64 (64 / 8 at the 0.04 s step), s128 (128 / 16 at 0.04 s), dt02_64 (64 / 8 at 0.02 s), dt02_32
+# (32 / 4 at 0.02 s: the compute of s64), dt02_64_arm04 (dt02_64 with the 0.04 s step's armature floor, 0.4).
+# Hybrid, synchronous, the G1's preset sampling (MPPI, calm noise 0.25, every sample around the held plan, the
+# temperature following the sample count), 300 N. SEEDS (default: the tuning seeds 700-709) are split in halves, one
+# per core; CELLS picks cells (default: s128 dt02_64), PLANT the plant (default: as_built), OUT the folder (default:
+# benchmarks/results/plants/compute_300/). Resumable (a complete cell is skipped).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source benchmarks/resumable_runs.sh
