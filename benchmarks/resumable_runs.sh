@@ -24,3 +24,14 @@ run_halves() {
   done
   wait
 }
+
+# pick_cells SCRIPT MAP SUFFIX NAME... appends "NAME<SUFFIX>|FLAGS" to the array `cells` for each NAME, FLAGS being
+# MAP[NAME] (MAP: the name of an associative array of cell flags); an unknown NAME is a one-line error naming SCRIPT
+# (exit 2).
+pick_cells() {
+  local script=$1 suffix=$3 name; local -n map=$2; shift 3
+  for name in "$@"; do
+    [ -n "${map[$name]+x}" ] || { echo "$script: unknown cell '$name' (cells: ${!map[*]})" >&2; exit 2; }
+    cells+=("$name$suffix|${map[$name]}")
+  done
+}

@@ -20,8 +20,5 @@ declare -A CELL=(
   [dt02_64_arm04]="--modes hybrid:64:8 $SET --planner_set timestep=0.02 min_armature=0.4"
 )
 cells=()
-for name in ${CELLS:-s128 dt02_64}; do
-  [ -n "${CELL[$name]:-}" ] || { echo "as_built_compute.sh: unknown cell '$name' (cells: ${!CELL[*]})" >&2; exit 2; }
-  cells+=("${name}_${PLANT}_300|${CELL[$name]}")
-done
+pick_cells as_built_compute.sh CELL "_${PLANT}_300" ${CELLS:-s128 dt02_64}
 run_halves "${OUT:-benchmarks/results/plants/compute_300}" "${SEEDS:-$(seq -s ' ' 700 709)}" "${cells[@]}"

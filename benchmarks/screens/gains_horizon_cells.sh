@@ -18,8 +18,5 @@ declare -A CELL=(
 )
 names=("$@"); [ ${#names[@]} -eq 0 ] && names=(hybrid05 cem05 cem08)
 cells=()
-for c in "${names[@]}"; do
-  [ -n "${CELL[$c]+x}" ] || { echo "gains_horizon_cells.sh: no cell '$c' (hybrid05, cem05, cem08)" >&2; exit 2; }
-  cells+=("${c}_${SEEDS%% *}|${CELL[$c]}")
-done
+pick_cells gains_horizon_cells.sh CELL "_${SEEDS%% *}" "${names[@]}"
 run_halves "${OUT:-benchmarks/results/plants/unitree_gains/horizon}" "$SEEDS" "${cells[@]}"
