@@ -34,6 +34,12 @@ from g1mpc.running.sim import Compensation, Loop, PushConfig, SimConfig
 C, R, S, PU = ControllerConfig, RunConfig, SimConfig, PushConfig
 
 
+def add_calm_samples_flag(p, default: float) -> None:
+    p.add_argument("--calm_samples", type=float, default=default, metavar="SHARE",
+                   help="real-time loops: roll out this share of the samples while the robot is calm (fewer samples plan "
+                        "sooner), all of them once the noise schedule counts it pushed (default: %(default)g, all always)")
+
+
 def add_planner_process_flag(p: argparse.ArgumentParser, beside: str, default: str = "off") -> None:
     p.add_argument("--planner_process", choices=("on", "off"), default=default,
                    help=f"on: plan in a process of its own, so {beside} do not hold the planner's interpreter lock; "
@@ -169,6 +175,7 @@ def add_sim_flags(p: argparse.ArgumentParser) -> None:
                    help="--loop async: on: roll out fewer of the --num_samples when plans miss their deadline and more "
                         "again when they fit, between cycles, without a rebuild; off (default): always all of them "
                         "(measured: meeting deadlines with fewer samples fell more)")
+    add_calm_samples_flag(g, S.calm_samples)
     add_plant_flags(g, default_help="nominal")
     g.add_argument("--base", choices=BASE_VIEWS, default="truth",
                    help="what the controller plans from: truth (default), the plant's state; estimate: the floating base "
@@ -312,7 +319,8 @@ def run_options_from_args(args) -> RunOptions:
         sim=SimConfig(duration=args.duration, realtime=not args.no_realtime, pushes=pushes,
                       reset_on_fall=args.reset_on_fall, print_every=0.0 if args.quiet else 1.0,
                       loop=args.loop or ("sync" if args.no_realtime or args.latency_ms > 0 else "async"), latency=args.latency_ms / 1e3,
-                      compensation=args.compensation, adapt_samples=args.adapt_samples == "on", plant=plant, perturb=perturb),
+                      compensation=args.compensation, adapt_samples=args.adapt_samples == "on", calm_samples=args.calm_samples,
+                      plant=plant, perturb=perturb),
         warmup=args.warmup, headless=args.headless, show_reference=args.show_reference, record=record,
         report=args.report, plots=args.plots, quiet=args.quiet, viewer=args.viewer, port=args.port,
         observer=observer,
@@ -467,7 +475,7 @@ def cmd_deploy(args) -> int:
     deploy_config = DeployConfig(dds=DdsConfig(args.interface, args.domain), duration=args.duration, safety=safety,
                                  estimator=EstimatorConfig(stance=args.estimator_stance),
                                  compensation=args.compensation, wait_for_state=args.wait, base=args.base,
-                                 adapt_samples=args.adapt_samples == "on")
+                                 adapt_samples=args.adapt_samples == "on", calm_samples=args.calm_samples)
     sizing = size_samples_if_auto(args, "hybrid")
     config = run_config_from_args(args, "hybrid")
     assembly, params, header = prepare_precompiled(config, _model_path(args), args.precompiled_dir, args.recompile, args.nthread)
@@ -624,6 +632,7 @@ def build_parser() -> argparse.ArgumentParser:
     dep.add_argument("--adapt_samples", choices=("on", "off"), default="on" if S.adapt_samples else "off",
                      help="on: roll out fewer of the --num_samples when plans miss their deadline, more again when they fit; "
                           "off (default)")
+    add_calm_samples_flag(dep, S.calm_samples)
     add_planner_process_flag(dep, "the 500 Hz command loop and the DDS reader")
     dep.add_argument("--ramp_time", type=float, default=1.0, help="seconds to blend from the measured pose into the plan")
     dep.add_argument("--stale_ms", type=float, default=50.0, help="damping when no rt/lowstate came for this long")

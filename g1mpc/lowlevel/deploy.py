@@ -59,6 +59,7 @@ class DeployConfig:
     print_every: float = 1.0
     base: str = "estimate"  # estimate: from the IMU and leg kinematics; truth*: a robot-sim's debug truth (diagnostics)
     adapt_samples: bool = False  # roll out fewer samples when plans miss their deadline (g1mpc.running.sample_count)
+    calm_samples: float = 1.0  # the share of the samples rolled out while the robot is calm (1: all, always)
 
     def __post_init__(self) -> None:
         if self.duration is not None and not (math.isfinite(self.duration) and self.duration > 0):
@@ -67,6 +68,8 @@ class DeployConfig:
             raise ConfigError(f"--compensation: '{self.compensation}' is not one of {', '.join(get_args(Compensation))}")
         if not self.wait_for_state > 0:
             raise ConfigError("--wait must be > 0 seconds")
+        if not 0 < self.calm_samples <= 1:
+            raise ConfigError(f"--calm_samples must be in (0, 1] (a share of --num_samples), got {self.calm_samples}")
         if self.base not in BASE_SOURCES:
             raise ConfigError(f"--base: '{self.base}' is not one of {', '.join(BASE_SOURCES)}")
 
@@ -266,7 +269,8 @@ class Deployment:
                     continue
                 last = snap.time
                 plan_and_publish(self.controller, snap, self.config.compensation == "predict", delays, self.period, schedule,
-                                 pending, self.result.run, reference_frame(ref, snap.time, loop_ref), self.log, samples)
+                                 pending, self.result.run, reference_frame(ref, snap.time, loop_ref), self.log, samples,
+                                 self.config.calm_samples)
                 delays.append(mailbox.newest_time() + self.dt - snap.time)
         except BaseException as exc:  # re-raised by the command loop
             self._planner_error = exc

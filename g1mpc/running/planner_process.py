@@ -37,7 +37,7 @@ class PlannerProcessError(RuntimeError):
 class PlannerProcess:
     """The controller ``load(spec)`` returns, in a child process (``load`` a module-level function, ``spec``
     picklable): ``replan``, ``reset``, ``warmup``, ``tune``, ``use_reference``, ``active_samples``,
-    ``set_active_samples``, ``config`` and ``arrays`` as :class:`~g1mpc.planning.controller.Controller` has them.
+    ``set_active_samples``, ``pushed``, ``config`` and ``arrays`` as :class:`~g1mpc.planning.controller.Controller` has them.
 
     ``arrays``: the parent's copy of the run's arrays (the assembly's), kept in step with the child's by the same
     pure updates (:mod:`g1mpc.planning.pipeline`), for what reads them here (the web view); None without one.
@@ -49,6 +49,7 @@ class PlannerProcess:
     def __init__(self, load: Loader, spec: Any, config, plant_dt: float, arrays: P.RunArrays | None = None):
         self.config = config  # the controller's ControllerConfig, as the loop's sample-count rule reads it
         self.arrays = arrays
+        self.pushed = 0.0  # how pushed the last plan's state counted (the child's controller.pushed)
         self._dt = plant_dt
         ctx = mp.get_context("spawn")
         self._conn, child_conn = ctx.Pipe()
@@ -92,12 +93,14 @@ class PlannerProcess:
         tic = time.perf_counter()
         steps = prediction_steps(t, start_time, self._dt)
         controls = None if steps == 0 or applied is None else np.asarray(applied(t, steps, self._dt))
-        plan, timing, self._active_samples = self._call("replan", t, np.asarray(qpos), np.asarray(qvel), start_time, controls)
+        plan, timing, self._active_samples, self.pushed = self._call("replan", t, np.asarray(qpos), np.asarray(qvel), start_time,
+                                                                     controls)
         total = time.perf_counter() - tic
         return plan, replace(timing, total=total, other=max(total - timing.nn - timing.cem, 0.0))
 
     def reset(self, initial_ctrl: np.ndarray | None = None) -> None:
         self._active_samples = self._call("reset", None if initial_ctrl is None else np.asarray(initial_ctrl))
+        self.pushed = 0.0
 
     def warmup(self, t: float, qpos: np.ndarray, qvel: np.ndarray, rounds: int = 3) -> None:
         self._active_samples = self._call("warmup", t, np.asarray(qpos), np.asarray(qvel), rounds)
@@ -159,7 +162,7 @@ def _serve(load: Loader, spec: Any, conn) -> None:
                 if kind == "replan":
                     t, qpos, qvel, start_time, controls = args
                     plan, timing = controller.replan(t, qpos, qvel, start_time=start_time, applied=_replaying(controls))
-                    conn.send(("ok", (plan, timing, controller.active_samples)))
+                    conn.send(("ok", (plan, timing, controller.active_samples, controller.pushed)))
                 elif kind in FORWARDED:
                     getattr(controller, kind)(*args)
                     conn.send(("ok", controller.active_samples))

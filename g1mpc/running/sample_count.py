@@ -13,6 +13,10 @@ late plan costs one period of an older plan, too few samples cost every plan.
 - up one step when the ``up_quantile`` of the last ``window`` plans since the last change would fit at the
   larger count. A step up that is followed at once by a step down doubles the window before the next try
   (up to ``max_window``), so a machine at its limit does not oscillate.
+
+Apart from time, ``--calm_samples`` (:func:`calm_sample_count`) rolls out a share of the count while the robot
+is calm, where fewer samples plan sooner and track a standing robot more quietly, and the whole count once the
+noise schedule says pushed. The rule above judges those plans as if they had rolled out its count.
 """
 
 from __future__ import annotations
@@ -80,8 +84,12 @@ class AdaptiveSampleCount:
     def _predicted(self, plan: float, rollout: float, count: int) -> float:
         return plan + rollout * (count - self.active) / self.active
 
-    def observe(self, plan_seconds: float, rollout_seconds: float) -> int:
-        """Record one plan's time and its rollouts' time (s); returns the count for the next plan."""
+    def observe(self, plan_seconds: float, rollout_seconds: float, rolled_out: int | None = None) -> int:
+        """Record one plan's time and its rollouts' time (s), for ``rolled_out`` samples (None: the count this rule
+        set; another count, as a calm plan's, is scaled to it); returns the count for the next plan."""
+        if rolled_out and rolled_out != self.active:
+            scaled = rollout_seconds * self.active / rolled_out
+            plan_seconds, rollout_seconds = plan_seconds + scaled - rollout_seconds, scaled
         self._since_change.append((plan_seconds, rollout_seconds))
         recent = self._since_change[-self.rule.judge:]
         plan, rollout = (float(np.median(x)) for x in zip(*recent, strict=True))
@@ -102,6 +110,14 @@ class AdaptiveSampleCount:
             self.active = new
             self._since_change = []
         return self.active
+
+
+def calm_sample_count(count: int, share: float, pushed: float, least: int) -> int:
+    """Samples for the next plan: ``count`` where the last plan's state counted pushed at all (``pushed`` > 0, the
+    noise schedule's measure from 0 calm to 1 pushed), else ``share`` (in (0, 1]) of it, no fewer than ``least``."""
+    if pushed > 0 or share >= 1:
+        return count
+    return min(count, max(least, int(round(count * share))))
 
 
 def adaptive_sample_count(controller, period: float, enabled: bool = True) -> AdaptiveSampleCount | None:

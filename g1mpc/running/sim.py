@@ -95,6 +95,8 @@ class SimConfig:
         adapt_samples: async loop: roll out fewer of the compiled samples when plans miss their deadline,
             and more again when they fit (:mod:`g1mpc.running.sample_count`). Off by default: on a slow
             machine it met the deadlines and fell more (docs/realtime.md).
+        calm_samples: real-time loops: the share of the sample count rolled out while the robot is calm (the noise
+            schedule's pushed measure 0); the whole count once it counts pushed (1: always the whole count).
         plant: the robot the simulation steps: ``nominal`` (the planner's own model) or one of the robot's
             plant variants (:attr:`g1mpc.robots.base.Robot.plants`).
         perturb: factors applied to that plant, drawn from the push seed (:mod:`g1mpc.robots.perturbation`).
@@ -109,6 +111,7 @@ class SimConfig:
     latency: float = 0.0
     compensation: Compensation = "predict"
     adapt_samples: bool = False
+    calm_samples: float = 1.0
     plant: str = NOMINAL
     perturb: PerturbationRanges = PerturbationRanges()
 
@@ -125,6 +128,8 @@ class SimConfig:
             raise ConfigError("--loop async runs in wall-clock time: drop --no_realtime, or use --loop sync")
         if self.loop == "async" and self.latency > 0:
             raise ConfigError("--latency_ms is for --loop sync: the asynchronous loop has the planner's real latency")
+        if not 0 < self.calm_samples <= 1:
+            raise ConfigError(f"--calm_samples must be in (0, 1] (a share of --num_samples), got {self.calm_samples}")
 
 
 @dataclass
