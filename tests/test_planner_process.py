@@ -67,6 +67,7 @@ def test_the_child_plans_what_the_same_controller_plans_here(build):
         remote.tune(weights, 0.5)  # the live tuning and a clip switch reach the child, and the copy here follows
         remote.use_reference(motion, 0.0)
         there += _plans(remote, assembly, initial)
+        assert remote.pushed == local.pushed  # how pushed the last state counted reaches --calm_samples here
         assert float(remote.arrays.noise_scale) == 0.5 and int(remote.arrays.frame_count) == int(local.arrays.frame_count)
         np.testing.assert_array_equal(np.asarray(remote.arrays.ref_qpos), np.asarray(local.arrays.ref_qpos))
         for a, b in zip(here, there):

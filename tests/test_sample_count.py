@@ -8,8 +8,8 @@ import pytest
 
 from g1mpc.common.errors import ConfigError
 from g1mpc.planning.planners import PLANNERS, PlannerState
-from g1mpc.running.sample_count import AdaptiveSampleCount, SampleCountRule, sample_count_bounds
-from g1mpc.running.sim import SimConfig
+from g1mpc.running.sample_count import AdaptiveSampleCount, SampleCountRule, calm_sample_count, sample_count_bounds
+from g1mpc.running.sim import PushConfig, SimConfig
 
 K, NU = 4, 3
 
@@ -101,6 +101,23 @@ def test_the_rule_steps_up_when_a_window_would_fit_and_backs_off_after_a_failed_
     assert _feed(rule, [(0.005, 0.004)] * 50)[-1] == 16  # never above the cap
 
 
+def test_a_calm_state_rolls_out_its_share_and_any_push_the_whole_count():
+    assert calm_sample_count(16, 0.5, pushed=0.0, least=2) == 8
+    assert calm_sample_count(16, 0.5, pushed=0.01, least=2) == 16  # pushed at all: every sample
+    assert calm_sample_count(16, 1.0, pushed=0.0, least=2) == 16  # share 1: off
+    assert calm_sample_count(16, 0.1, pushed=0.0, least=4) == 4  # never below what the elites need
+    assert calm_sample_count(4, 0.5, pushed=0.0, least=6) == 4  # never above the count
+
+
+def test_the_rule_judges_a_calm_plan_as_if_it_had_rolled_out_the_rules_count():
+    """Calm plans of 8 samples in a rule at 16: 10 ms of which 6 ms rollouts fits a 17 ms budget at 16 (16 ms),
+    12 ms of which 8 ms rollouts does not (20 ms), though it would fit as measured."""
+    fits = AdaptiveSampleCount(cap=16, floor=8, step=2, period=0.02)
+    assert [fits.observe(0.010, 0.006, rolled_out=8) for _ in range(5)][-1] == 16
+    overruns = AdaptiveSampleCount(cap=16, floor=8, step=2, period=0.02)
+    assert [overruns.observe(0.012, 0.008, rolled_out=8) for _ in range(5)][-1] < 16
+
+
 def test_bounds_and_validation():
     assert sample_count_bounds(40, 5) == (20, 5)
     assert sample_count_bounds(16, 2) == (8, 2)
@@ -109,6 +126,9 @@ def test_bounds_and_validation():
         AdaptiveSampleCount(cap=8, floor=10, step=2, period=0.02)
     with pytest.raises(ConfigError):
         SampleCountRule(target_share=1.5)
+    for share in (0.0, 1.5):
+        with pytest.raises(ConfigError, match="--calm_samples"):
+            SimConfig(calm_samples=share)
 
 
 def test_an_async_run_whose_plans_cannot_fit_steps_down_to_the_floor_and_says_so(small_assembly):
@@ -141,3 +161,28 @@ def test_every_plan_records_the_samples_it_rolled_out_also_at_a_fixed_count(smal
         assert {c.samples for c in result.cycles} == {a.config.controller.num_samples}, loop
         assert result.summary()["samples_by_cycles"] == {str(a.config.controller.num_samples): len(result.cycles)}
         assert not result.sample_changes
+
+
+def test_an_async_run_with_calm_samples_rolls_out_half_after_a_calm_plan_and_all_after_a_pushed_one(small_assembly):
+    """A real run with a 250 N push at 0.5 s: after every plan whose state counted calm the next rolls out 4 of the 8
+    compiled samples, after every other one all 8; both happen, and the report's changes say when."""
+    from g1mpc.running.loop import run_loop
+
+    a = small_assembly
+    config = SimConfig(duration=1.0, print_every=0, loop="async", calm_samples=0.5,
+                       pushes=PushConfig(force=250.0, interval=0.5, duration=0.1, seed=1))
+    sim, controller = a.simulation(config), a.controller()
+    controller.warmup(0.0, sim.data.qpos.copy(), sim.data.qvel.copy())  # compiled before the clock runs
+    pushed, replan = [], controller.replan
+
+    def replan_and_record(*args, **kwargs):
+        out = replan(*args, **kwargs)
+        pushed.append(controller.pushed)
+        return out
+
+    controller.replan = replan_and_record
+    result = run_loop(sim, controller, log=None)
+    counts = [c.samples for c in result.cycles]
+    assert len(counts) == len(pushed) > 10 and counts[0] == 8
+    assert counts[1:] == [4 if p == 0 else 8 for p in pushed[:-1]]
+    assert {4, 8} <= set(counts) and {n for _, n in result.sample_changes} == {4, 8}

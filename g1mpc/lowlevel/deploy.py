@@ -35,7 +35,7 @@ from g1mpc.lowlevel.motors import MotorMap
 from g1mpc.lowlevel.safety import SafetyConfig, clamp_targets, damping_command, divergence, ramp, servo_command
 from g1mpc.planning.plan import FirstApplications, PlanSchedule, hold_plan
 from g1mpc.running.async_loop import GIL_SWITCH_INTERVAL, LATENCY_WINDOW, Mailbox, Snapshot, plan_and_publish
-from g1mpc.running.sample_count import adaptive_sample_count
+from g1mpc.running.sample_count import adaptive_sample_count, check_calm_share
 from g1mpc.running.sim import Compensation, RunResult, frame_index, reference_frame
 
 Log = Callable[[str], None]
@@ -68,8 +68,7 @@ class DeployConfig:
             raise ConfigError(f"--compensation: '{self.compensation}' is not one of {', '.join(get_args(Compensation))}")
         if not self.wait_for_state > 0:
             raise ConfigError("--wait must be > 0 seconds")
-        if not 0 < self.calm_samples <= 1:
-            raise ConfigError(f"--calm_samples must be in (0, 1] (a share of --num_samples), got {self.calm_samples}")
+        check_calm_share(self.calm_samples)
         if self.base not in BASE_SOURCES:
             raise ConfigError(f"--base: '{self.base}' is not one of {', '.join(BASE_SOURCES)}")
 

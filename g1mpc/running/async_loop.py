@@ -205,6 +205,8 @@ def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = prin
     if samples is not None and log:
         log(f"[g1mpc] samples per plan follow the time plans take: {samples.floor} to {samples.cap}, in steps of {samples.step} "
             f"(--adapt_samples off: always {samples.cap})")
+    if cfg.calm_samples < 1 and log and samples_per_plan(controller) is not None:
+        log(f"[g1mpc] calm plans roll out {cfg.calm_samples:g} of the samples, pushed ones all (--calm_samples)")
     next_report = sim.data.time + cfg.print_every if cfg.print_every > 0 else np.inf
     switch_interval = sys.getswitchinterval()
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)

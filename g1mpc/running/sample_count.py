@@ -112,6 +112,12 @@ class AdaptiveSampleCount:
         return self.active
 
 
+def check_calm_share(share: float) -> None:
+    """Raise :class:`ConfigError` unless ``share`` (``--calm_samples``) is in (0, 1]."""
+    if not 0 < share <= 1:
+        raise ConfigError(f"--calm_samples must be in (0, 1] (a share of --num_samples), got {share}")
+
+
 def calm_sample_count(count: int, share: float, pushed: float, least: int) -> int:
     """Samples for the next plan: ``count`` where the last plan's state counted pushed at all (``pushed`` > 0, the
     noise schedule's measure from 0 calm to 1 pushed), else ``share`` (in (0, 1]) of it, no fewer than ``least``."""

@@ -18,6 +18,7 @@ from g1mpc.planning.plan import FirstApplications, Plan, PlanSchedule, hold_plan
 from g1mpc.robots.base import FreeBase
 from g1mpc.robots.perturbation import PerturbationRanges
 from g1mpc.robots.plants import NOMINAL
+from g1mpc.running.sample_count import check_calm_share
 from g1mpc.tasks.base import FallTest
 
 
@@ -128,8 +129,7 @@ class SimConfig:
             raise ConfigError("--loop async runs in wall-clock time: drop --no_realtime, or use --loop sync")
         if self.loop == "async" and self.latency > 0:
             raise ConfigError("--latency_ms is for --loop sync: the asynchronous loop has the planner's real latency")
-        if not 0 < self.calm_samples <= 1:
-            raise ConfigError(f"--calm_samples must be in (0, 1] (a share of --num_samples), got {self.calm_samples}")
+        check_calm_share(self.calm_samples)
 
 
 @dataclass
