@@ -81,15 +81,18 @@ class AdaptiveSampleCount:
     def budget(self) -> float:
         return self.rule.target_share * self.period
 
-    def _predicted(self, plan: float, rollout: float, count: int) -> float:
-        return plan + rollout * (count - self.active) / self.active
+    def _predicted(self, plan: float, rollout: float, count: int, rolled_out: int | None = None) -> float:
+        """A plan's time at ``count`` samples from its time and its rollouts' time at ``rolled_out`` (None: the
+        rule's count)."""
+        measured_at = rolled_out or self.active
+        return plan + rollout * (count - measured_at) / measured_at
 
     def observe(self, plan_seconds: float, rollout_seconds: float, rolled_out: int | None = None) -> int:
         """Record one plan's time and its rollouts' time (s), for ``rolled_out`` samples (None: the count this rule
         set; another count, as a calm plan's, is scaled to it); returns the count for the next plan."""
         if rolled_out and rolled_out != self.active:
-            scaled = rollout_seconds * self.active / rolled_out
-            plan_seconds, rollout_seconds = plan_seconds + scaled - rollout_seconds, scaled
+            plan_seconds = self._predicted(plan_seconds, rollout_seconds, self.active, rolled_out)
+            rollout_seconds *= self.active / rolled_out
         self._since_change.append((plan_seconds, rollout_seconds))
         recent = self._since_change[-self.rule.judge:]
         plan, rollout = (float(np.median(x)) for x in zip(*recent, strict=True))
