@@ -8,7 +8,13 @@ import pytest
 
 from g1mpc.common.errors import ConfigError
 from g1mpc.planning.planners import PLANNERS, PlannerState
-from g1mpc.running.sample_count import AdaptiveSampleCount, SampleCountRule, calm_sample_count, sample_count_bounds
+from g1mpc.running.sample_count import (
+    AdaptiveSampleCount,
+    SampleCountRule,
+    calm_sample_count,
+    sample_count_bounds,
+    sample_count_rules,
+)
 from g1mpc.running.sim import PushConfig, SimConfig
 
 K, NU = 4, 3
@@ -186,3 +192,18 @@ def test_an_async_run_with_calm_samples_rolls_out_half_after_a_calm_plan_and_all
     assert len(counts) == len(pushed) > 10 and counts[0] == 8
     assert counts[1:] == [4 if p == 0 else 8 for p in pushed[:-1]]
     assert {4, 8} <= set(counts) and {n for _, n in result.sample_changes} == {4, 8}
+
+
+def test_the_loops_announce_the_rules_they_apply_and_leave_a_count_that_cannot_change_alone(small_assembly):
+    """Both rules on the native backend, each said once; on MJX (its rollouts inside the compiled stage, where fewer
+    active samples save nothing) neither applies and nothing is said."""
+    from dataclasses import replace
+
+    controller, said = small_assembly.controller(), []
+    samples, share = sample_count_rules(controller, 0.02, adapt=True, calm_share=0.5, log=said.append)
+    assert samples is not None and samples.cap == 8 and share == 0.5
+    assert len(said) == 2 and "--adapt_samples" in said[0] and "--calm_samples" in said[1]
+    controller.config = replace(controller.config, backend="mjx")  # what the check reads of an MJX controller
+    said.clear()
+    assert sample_count_rules(controller, 0.02, adapt=True, calm_share=0.5, log=said.append) == (None, 1.0)
+    assert not said

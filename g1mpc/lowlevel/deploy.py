@@ -35,7 +35,7 @@ from g1mpc.lowlevel.motors import MotorMap
 from g1mpc.lowlevel.safety import SafetyConfig, clamp_targets, damping_command, divergence, ramp, servo_command
 from g1mpc.planning.plan import FirstApplications, PlanSchedule, hold_plan
 from g1mpc.running.async_loop import GIL_SWITCH_INTERVAL, LATENCY_WINDOW, Mailbox, Snapshot, plan_and_publish
-from g1mpc.running.sample_count import adaptive_sample_count, check_calm_share
+from g1mpc.running.sample_count import check_calm_share, sample_count_rules
 from g1mpc.running.sim import Compensation, RunResult, frame_index, reference_frame
 
 Log = Callable[[str], None]
@@ -259,7 +259,8 @@ class Deployment:
         try:
             delays: deque[float] = deque(maxlen=LATENCY_WINDOW)
             ref, loop_ref, last = self.assembly.reference, self.assembly.config.loop_reference, -np.inf
-            samples = adaptive_sample_count(self.controller, self.period, self.config.adapt_samples)
+            samples, calm_share = sample_count_rules(self.controller, self.period, self.config.adapt_samples,
+                                                     self.config.calm_samples, self.log)
             while True:
                 snap = mailbox.at_least(last + self.period - self.dt / 2)
                 if snap is None:
@@ -269,7 +270,7 @@ class Deployment:
                 last = snap.time
                 plan_and_publish(self.controller, snap, self.config.compensation == "predict", delays, self.period, schedule,
                                  pending, self.result.run, reference_frame(ref, snap.time, loop_ref), self.log, samples,
-                                 self.config.calm_samples)
+                                 calm_share)
                 delays.append(mailbox.newest_time() + self.dt - snap.time)
         except BaseException as exc:  # re-raised by the command loop
             self._planner_error = exc

@@ -117,6 +117,11 @@ class ControllerConfig:
     push_deadband: float = 3.0
     push_lead: float = 0.0
 
+    @property
+    def fewest_active_samples(self) -> int:
+        """The fewest samples a plan may roll out: room for the elites, and at least two."""
+        return max(2, self.num_elites)
+
     def __post_init__(self) -> None:
         _choice("mode", self.mode, Mode)
         _choice("planner", self.planner, PlannerName)
@@ -257,8 +262,9 @@ class Controller:
     def set_active_samples(self, count: int | None) -> None:
         """Roll out only the first ``count`` samples from the next replan on (None: all); the others are left out
         of the update. An input of the compiled stages, so nothing rebuilds; it must leave room for the elites."""
-        if count is not None and not max(2, self.config.num_elites) <= count <= self.config.num_samples:
-            raise ConfigError(f"active samples must be between max(2, --num_elites) ({max(2, self.config.num_elites)}) "
+        fewest = self.config.fewest_active_samples
+        if count is not None and not fewest <= count <= self.config.num_samples:
+            raise ConfigError(f"active samples must be between max(2, --num_elites) ({fewest}) "
                               f"and --num_samples ({self.config.num_samples}), got {count}")
         self.arrays = P.with_active_samples(self.arrays, count)
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from g1mpc.planning.plan import FirstApplications, PlanSchedule, hold_plan
-from g1mpc.running.sample_count import AdaptiveSampleCount, adaptive_sample_count, calm_sample_count
+from g1mpc.running.sample_count import AdaptiveSampleCount, calm_sample_count, sample_count_rules
 from g1mpc.running.sim import (
     CycleRecord,
     RunResult,
@@ -179,7 +179,8 @@ def plan_and_publish(controller, snap: Snapshot, compensate: bool, delays: deque
                          float(snap.qpos[2]), snap.pushing, samples=samples_per_plan(controller))
     if record.samples is not None and (samples is not None or calm_samples < 1):
         full = samples.observe(timing.total, timing.rollout, record.samples) if samples is not None else controller.config.num_samples
-        count = calm_sample_count(full, calm_samples, getattr(controller, "pushed", 1.0), max(2, controller.config.num_elites))
+        count = calm_sample_count(full, calm_samples, getattr(controller, "pushed", 1.0),
+                                  controller.config.fewest_active_samples)
         if count != record.samples:
             controller.set_active_samples(count)
             result.sample_changes.append((snap.time, count))
@@ -201,12 +202,7 @@ def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = prin
     plant = _Plant(sim, schedule, result, mailbox, pending, on_cycle, log)
     delays: deque[float] = deque(maxlen=LATENCY_WINDOW)  # state to publication of the latest plans, for compensation
     window: list[CycleRecord] = []
-    samples = adaptive_sample_count(controller, sim.period, cfg.adapt_samples)
-    if samples is not None and log:
-        log(f"[g1mpc] samples per plan follow the time plans take: {samples.floor} to {samples.cap}, in steps of {samples.step} "
-            f"(--adapt_samples off: always {samples.cap})")
-    if cfg.calm_samples < 1 and log and samples_per_plan(controller) is not None:
-        log(f"[g1mpc] calm plans roll out {cfg.calm_samples:g} of the samples, pushed ones all (--calm_samples)")
+    samples, calm_share = sample_count_rules(controller, sim.period, cfg.adapt_samples, cfg.calm_samples, log)
     next_report = sim.data.time + cfg.print_every if cfg.print_every > 0 else np.inf
     switch_interval = sys.getswitchinterval()
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
@@ -226,7 +222,7 @@ def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = prin
                 controller.reset(snap.ctrl)
                 clips_seen = follow_clip(controller, sim, clips_seen)
             record = plan_and_publish(controller, snap, cfg.compensation == "predict", delays, sim.period, schedule, pending,
-                                      result, sim.reference_qpos(snap.time), log, samples, cfg.calm_samples)
+                                      result, sim.reference_qpos(snap.time), log, samples, calm_share)
             delays.append(mailbox.newest_time() + dt - snap.time)  # the plant applies it from its next step on
             window.append(record)
             if snap.time >= next_report and log:

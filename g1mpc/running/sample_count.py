@@ -129,20 +129,40 @@ def calm_sample_count(count: int, share: float, pushed: float, least: int) -> in
     return min(count, max(least, int(round(count * share))))
 
 
+def samples_can_change(controller) -> bool:
+    """Whether ``controller``'s (a :class:`~g1mpc.planning.controller.Controller`) count of rolled-out samples can change
+    between plans and save time: it samples (not nn mode), on the native backend (MJX's rollouts are inside the
+    compiled stage, so fewer active samples would save nothing), and it has ``set_active_samples``."""
+    cfg = getattr(controller, "config", None)
+    return cfg is not None and hasattr(controller, "set_active_samples") and cfg.mode != "nn" and cfg.backend == "mujoco"
+
+
 def adaptive_sample_count(controller, period: float, enabled: bool = True) -> AdaptiveSampleCount | None:
-    """The rule for ``controller`` (a :class:`~g1mpc.planning.controller.Controller`) in a real-time loop; None where
-    the count stays: switched off, no sampling (nn mode), the MJX backend (its rollouts are inside the compiled
-    stage, so fewer active samples would save nothing), or a controller that cannot change it (a wrapper without
-    ``set_active_samples``).
+    """The rule for ``controller`` in a real-time loop; None where the count stays: switched off, a count that
+    cannot change (:func:`samples_can_change`), or stages too small to step down.
 
     Where a rule is returned, the controller is set back to its compiled count (a controller reused from an
     earlier run may have been stepped down), since that is where the rule starts.
     """
-    cfg = getattr(controller, "config", None)
-    if not enabled or cfg is None or not hasattr(controller, "set_active_samples") or cfg.mode == "nn" or cfg.backend != "mujoco":
+    if not enabled or not samples_can_change(controller):
         return None
+    cfg = controller.config
     floor, step = sample_count_bounds(cfg.num_samples, cfg.num_elites)
     if floor >= cfg.num_samples:
         return None
     controller.set_active_samples(None)
     return AdaptiveSampleCount(cfg.num_samples, floor, step, period)
+
+
+def sample_count_rules(controller, period: float, adapt: bool, calm_share: float,
+                       log=None) -> tuple[AdaptiveSampleCount | None, float]:
+    """What a real-time loop applies to ``controller``'s sample count: the time rule (``--adapt_samples``, None when
+    off) and the calm share (``--calm_samples``; 1 where the count cannot change), each announced on ``log``."""
+    samples = adaptive_sample_count(controller, period, adapt)
+    calm_share = calm_share if samples_can_change(controller) else 1.0
+    if log and samples is not None:
+        log(f"[g1mpc] samples per plan follow the time plans take: {samples.floor} to {samples.cap}, in steps of {samples.step} "
+            f"(--adapt_samples off: always {samples.cap})")
+    if log and calm_share < 1:
+        log(f"[g1mpc] calm plans roll out {calm_share:g} of the samples, pushed ones all (--calm_samples)")
+    return samples, calm_share
