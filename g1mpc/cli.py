@@ -34,10 +34,11 @@ from g1mpc.running.sim import Compensation, Loop, PushConfig, SimConfig
 C, R, S, PU = ControllerConfig, RunConfig, SimConfig, PushConfig
 
 
-def add_calm_samples_flag(p, default: float) -> None:
-    p.add_argument("--calm_samples", type=float, default=default, metavar="SHARE",
+def add_calm_samples_flag(p) -> None:
+    p.add_argument("--calm_samples", type=float, default=None, metavar="SHARE",
                    help="real-time loops: roll out this share of the samples while the robot is calm (fewer samples plan "
-                        "sooner), all of them once the noise schedule counts it pushed (default: %(default)g, all always)")
+                        "sooner), all of them once the noise schedule counts it pushed (default: the preset's; the G1's cpu "
+                        f"preset: {preset('cpu', get_robot('g1'))['calm_samples']:g}, else {S.calm_samples:g}, all always)")
 
 
 def add_planner_process_flag(p: argparse.ArgumentParser, beside: str, default: str = "off") -> None:
@@ -133,7 +134,9 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--planner_plant", default=R.planner_plant,
                    help="the build the planner's model is made from: nominal (the robot's scene) or a plant variant of --robot "
                         "(g1: as_built; see --plant)")
-    g.add_argument("--planner_dt", type=float, default=None, help="planner model timestep (s)")
+    g.add_argument("--planner_dt", type=float, default=None,
+                   help="planner model timestep (s) (default: the preset's; the G1's cpu preset: "
+                        f"{preset('cpu', get_robot('g1'))['planner_dt']:g}, else the planner model's)")
     g.add_argument("--planner_contacts", "--mjx_contacts", dest="planner_contacts", choices=get_args(Contacts), default=None,
                    help="planner model contacts: every contact, robot-floor only, or feet-floor only")
     g.add_argument("--planner_iterations", type=int, default=None, help="planner model constraint-solver iterations")
@@ -175,7 +178,7 @@ def add_sim_flags(p: argparse.ArgumentParser) -> None:
                    help="--loop async: on: roll out fewer of the --num_samples when plans miss their deadline and more "
                         "again when they fit, between cycles, without a rebuild; off (default): always all of them "
                         "(measured: meeting deadlines with fewer samples fell more)")
-    add_calm_samples_flag(g, S.calm_samples)
+    add_calm_samples_flag(g)
     add_plant_flags(g, default_help="nominal")
     g.add_argument("--base", choices=BASE_VIEWS, default="truth",
                    help="what the controller plans from: truth (default), the plant's state; estimate: the floating base "
@@ -248,9 +251,17 @@ def size_samples_if_auto(args, mode: Mode, log=print) -> dict | None:
     return {"line": line, "reused": reused, **asdict(sizing)}
 
 
-def planner_model_from_args(args) -> PlannerModelConfig:
-    """The named planner model with the single-setting flags applied."""
-    changes = {field: value for field, value in (("timestep", args.planner_dt), ("contacts", args.planner_contacts),
+def preset_of_args(args) -> dict[str, float | str]:
+    """The preset's settings (``PRESET_FIELDS``) with the flags given on the command line applied."""
+    sizes = preset(args.preset or ("gpu" if args.backend == "mjx" else args.default_preset), get_robot(args.robot))
+    sizes.update({k: getattr(args, k) for k in PRESET_FIELDS if getattr(args, k, None) is not None})
+    return sizes
+
+
+def planner_model_from_args(args, planner_dt: float | None) -> PlannerModelConfig:
+    """The named planner model with the single-setting flags and ``planner_dt`` (the preset's step with
+    ``--planner_dt`` applied; None: the model's own) applied."""
+    changes = {field: value for field, value in (("timestep", planner_dt), ("contacts", args.planner_contacts),
                                                   ("iterations", args.planner_iterations),
                                                   ("ls_iterations", args.planner_ls_iterations)) if value is not None}
     return replace(named_planner_model(args.planner_model, args.backend), **changes)
@@ -271,12 +282,11 @@ def noise_correlation_path(value: str, robot: str) -> str:
 
 def run_config_from_args(args, mode: Mode) -> RunConfig:
     """The flags as a validated :class:`RunConfig`; unset preset flags (sizes, planner, sampling noise) come from the preset."""
-    sizes = preset(args.preset or ("gpu" if args.backend == "mjx" else args.default_preset), get_robot(args.robot))
-    sizes.update({k: getattr(args, k) for k in PRESET_FIELDS if getattr(args, k) is not None})
+    sizes = preset_of_args(args)
     return RunConfig(
         robot=args.robot, task=get_task(args.task)(), reference=args.reference, frequency=args.frequency,
         spline=args.spline, num_knots=sizes["num_knots"], plan_horizon=sizes["plan_horizon"],
-        planner_model=planner_model_from_args(args), gains=args.gains, planner_plant=args.planner_plant,
+        planner_model=planner_model_from_args(args, sizes["planner_dt"]), gains=args.gains, planner_plant=args.planner_plant,
         controller=ControllerConfig(
             mode=mode, planner=sizes["planner"], num_samples=sizes["num_samples"], num_elites=sizes["num_elites"],
             iterations=sizes["iterations"], sigma_start=args.sigma_start, sigma_min=args.sigma_min,
@@ -319,7 +329,8 @@ def run_options_from_args(args) -> RunOptions:
         sim=SimConfig(duration=args.duration, realtime=not args.no_realtime, pushes=pushes,
                       reset_on_fall=args.reset_on_fall, print_every=0.0 if args.quiet else 1.0,
                       loop=args.loop or ("sync" if args.no_realtime or args.latency_ms > 0 else "async"), latency=args.latency_ms / 1e3,
-                      compensation=args.compensation, adapt_samples=args.adapt_samples == "on", calm_samples=args.calm_samples,
+                      compensation=args.compensation, adapt_samples=args.adapt_samples == "on",
+                      calm_samples=preset_of_args(args)["calm_samples"],
                       plant=plant, perturb=perturb),
         warmup=args.warmup, headless=args.headless, show_reference=args.show_reference, record=record,
         report=args.report, plots=args.plots, quiet=args.quiet, viewer=args.viewer, port=args.port,
@@ -475,7 +486,7 @@ def cmd_deploy(args) -> int:
     deploy_config = DeployConfig(dds=DdsConfig(args.interface, args.domain), duration=args.duration, safety=safety,
                                  estimator=EstimatorConfig(stance=args.estimator_stance),
                                  compensation=args.compensation, wait_for_state=args.wait, base=args.base,
-                                 adapt_samples=args.adapt_samples == "on", calm_samples=args.calm_samples)
+                                 adapt_samples=args.adapt_samples == "on", calm_samples=preset_of_args(args)["calm_samples"])
     sizing = size_samples_if_auto(args, "hybrid")
     config = run_config_from_args(args, "hybrid")
     assembly, params, header = prepare_precompiled(config, _model_path(args), args.precompiled_dir, args.recompile, args.nthread)
@@ -632,7 +643,7 @@ def build_parser() -> argparse.ArgumentParser:
     dep.add_argument("--adapt_samples", choices=("on", "off"), default="on" if S.adapt_samples else "off",
                      help="on: roll out fewer of the --num_samples when plans miss their deadline, more again when they fit; "
                           "off (default)")
-    add_calm_samples_flag(dep, S.calm_samples)
+    add_calm_samples_flag(dep)
     add_planner_process_flag(dep, "the 500 Hz command loop and the DDS reader")
     dep.add_argument("--ramp_time", type=float, default=1.0, help="seconds to blend from the measured pose into the plan")
     dep.add_argument("--stale_ms", type=float, default=50.0, help="damping when no rt/lowstate came for this long")

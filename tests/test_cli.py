@@ -96,7 +96,9 @@ def test_planner_model_flags_reach_the_planner_model_config():
     from g1mpc.robots.models import PLANNER_MODELS, PlannerModelConfig
 
     parse = lambda *flags: _run_config(*flags).planner_model
-    assert parse() == PlannerModelConfig() == PLANNER_MODELS["coarse"]
+    assert parse("--preset", "expert") == parse("--robot", "t1") == PlannerModelConfig() == PLANNER_MODELS["coarse"]
+    # the G1's cpu preset plans at the finer step (docs/realtime.md, "The 0.02 s step by default")
+    assert parse() == PlannerModelConfig(timestep=0.02) and parse("--planner_dt", "0.04") == PLANNER_MODELS["coarse"]
     assert parse("--backend", "mjx") == PLANNER_MODELS["coarse_feet"]  # MJX lacks mesh-mesh contacts
     assert parse("--planner_model", "legacy") == PLANNER_MODELS["legacy"] != PLANNER_MODELS["coarse"]
     for value in ("feet", "floor"):  # the old flag name still works
@@ -144,7 +146,8 @@ def test_the_g1_cpu_preset_samples_with_mppi_narrow_when_calm_and_flags_win():
     assert controller("--preset", "expert").temperature_samples == controller("--robot", "t1").temperature_samples == 0
     # the push ramps: the speed's by default, the acceleration's an option (docs/realtime.md, "A hard push from its first cycle")
     ramps = lambda *flags: (lambda c: (c.calm_speed, c.pushed_speed, c.calm_accel, c.pushed_accel))(controller(*flags))
-    assert ramps() == ramps("--preset", "expert") == ramps("--robot", "t1") == (0.05, 0.2, 0.0, 0.0)
+    assert ramps("--preset", "expert") == ramps("--robot", "t1") == (0.05, 0.2, 0.0, 0.0)
+    assert ramps() == (0.15, 0.3, 0.0, 0.0)  # the G1's pushed ramp starts later (docs/realtime.md, "Fewer samples while calm")
     flags = ("--calm_speed", "0.3", "--pushed_speed", "0.8", "--calm_accel", "9", "--pushed_accel", "15")
     assert ramps(*flags) == (0.3, 0.8, 9.0, 15.0)
 
@@ -158,7 +161,7 @@ def test_deploy_widens_its_noise_only_above_its_base_estimates_error_and_flags_w
     schedule = lambda *argv: run_config_from_args(build_parser().parse_args(list(argv)), "hybrid").controller.noise_schedule
     deploy, in_process = schedule("deploy"), schedule("run-aot")
     assert (deploy.calm_speed, deploy.pushed_speed) == ESTIMATED_BASE_SCHEDULE_SPEEDS == (0.15, 0.6)
-    assert (in_process.calm_speed, in_process.pushed_speed) == (0.05, 0.2) and deploy.calm == in_process.calm == 0.25
+    assert (in_process.calm_speed, in_process.pushed_speed) == (0.15, 0.3) and deploy.calm == in_process.calm == 0.25
     assert deploy.pushed_accel == in_process.pushed_accel == 0.0  # the acceleration ramp: an option
     assert schedule("deploy", "--pushed_accel", "15").pushed_accel == schedule("run-aot", "--pushed_accel", "15").pushed_accel == 15.0
     explicit = schedule("deploy", "--calm_speed", "0.05", "--pushed_speed", "0.2")
@@ -171,6 +174,9 @@ def test_real_time_runs_default_to_the_asynchronous_loop_with_compensation():
 
     sim = lambda *flags: run_options_from_args(build_parser().parse_args(["run", *flags])).sim
     assert (sim().loop, sim().compensation, sim().latency) == ("async", "predict", 0.0)
+    # the G1's cpu preset rolls out half its samples while calm; other robots, other presets and the flag say otherwise
+    assert sim().calm_samples == 0.5 and sim("--calm_samples", "1").calm_samples == 1.0
+    assert sim("--robot", "t1").calm_samples == sim("--preset", "expert").calm_samples == 1.0
     assert sim("--no_realtime").loop == "sync"  # deterministic runs keep the synchronous loop
     assert (sim("--latency_ms", "20").loop, sim("--latency_ms", "20").latency) == ("sync", 0.02)
     assert sim("--compensation", "none").compensation == "none"

@@ -12,12 +12,14 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from g1mpc.running.config import RunConfig  # noqa: E402
+from g1mpc.registry import get_robot  # noqa: E402
+from g1mpc.running.config import RunConfig, named_planner_model, preset  # noqa: E402
 from g1mpc.running.reporting import write_json_atomic  # noqa: E402
 from g1mpc.running.sizing import size_num_samples  # noqa: E402
 
@@ -34,11 +36,15 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=8)
     p.add_argument("--out", required=True)
+    p.add_argument("--planner_dt", type=float, default=float(preset("cpu", get_robot("g1"))["planner_dt"]),
+                   help="the planner's step (default: the G1's cpu preset's, as the default run has it)")
+    p.add_argument("--loads", nargs="+", choices=("idle", "bursts"), default=["idle", "bursts"])
     args = p.parse_args()
-    config = RunConfig()  # the G1 on its default clip at 50 Hz: what the sizing's timings depend on, as the default run has it
-    preset = {"num_samples": 64, "num_elites": 8}
+    # the G1 on its default clip at 50 Hz: what the sizing's timings depend on, as the default run has it
+    config = RunConfig(planner_model=replace(named_planner_model(None, "mujoco"), timestep=args.planner_dt))
+    preset_sizes = {"num_samples": 64, "num_elites": 8}
     result = {"command": "python benchmarks/screens/sizing_repeatability.py " + " ".join(sys.argv[1:])}
-    for load in ("idle", "bursts"):
+    for load in args.loads:
         stop = mp.Event()
         burner = mp.Process(target=_bursts, args=(stop,), daemon=True) if load == "bursts" else None
         if burner:
@@ -47,7 +53,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             for i in range(args.runs):
                 tic = time.perf_counter()
-                sizing, _ = size_num_samples(config, None, preset, cache=Path(tmp) / "sizing.json", remeasure=True)
+                sizing, _ = size_num_samples(config, None, preset_sizes, cache=Path(tmp) / "sizing.json", remeasure=True)
                 runs.append({"num_samples": sizing.num_samples, "seconds": round(time.perf_counter() - tic, 2),
                              "rollout_p95_ms": {str(k): round(v, 2) for k, v in sizing.rollout_p95_ms.items()}})
                 print(f"[sizing] {load} run {i}: {sizing.num_samples} samples in {runs[-1]['seconds']} s; {runs[-1]['rollout_p95_ms']}",

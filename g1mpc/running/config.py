@@ -20,6 +20,7 @@ from g1mpc.registry import get_robot
 from g1mpc.robots.base import Robot
 from g1mpc.robots.models import PLANNER_MODELS, PlannerModelConfig
 from g1mpc.robots.plants import MODEL_GAINS, NOMINAL
+from g1mpc.running.sim import SimConfig
 from g1mpc.tasks.balance import BalanceTask
 from g1mpc.tasks.base import Task
 
@@ -29,7 +30,8 @@ PRESET_FIELDS = ("num_samples", "num_elites", "plan_horizon", "num_knots", "iter
                  "planner", "mppi_sigma", "noise_correlation", "noise_shrinkage", "calm_noise",  # how the samples are drawn
                  "anchor_fraction", "calm_anchor_fraction",  # around what
                  "calm_speed", "pushed_speed", "pushed_joint_speed", "calm_accel", "pushed_accel", "push_hold",  # when
-                 "calm_temperature", "temperature_samples")  # how they are weighed
+                 "calm_temperature", "temperature_samples",  # how they are weighed
+                 "planner_dt", "calm_samples")  # the planner model's step; the real-time loops' share while calm
 PRESETS: dict[str, dict[str, float | str]] = {
     "cpu": {},
     "gpu": {"num_samples": 500, "num_elites": 20},
@@ -118,6 +120,7 @@ def preset(name: str, robot: Robot | None = None) -> dict[str, float | str]:
     by the robot's own settings for that preset (``Robot.preset_settings``)."""
     if name not in PRESETS:
         raise ConfigError(f"--preset: '{name}' is not one of {', '.join(PRESETS)}")
-    defaults = {f.name: f.default for cls in (ControllerConfig, RunConfig) for f in fields(cls) if f.name in PRESET_FIELDS}
+    defaults = {f.name: f.default for cls in (ControllerConfig, RunConfig, SimConfig) for f in fields(cls) if f.name in PRESET_FIELDS}
+    defaults["planner_dt"] = None  # the named planner model's own step
     robot_settings = robot.preset_settings.get(name, {}) if robot is not None else {}
     return {**defaults, **PRESETS[name], **robot_settings}
