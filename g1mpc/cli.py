@@ -253,7 +253,8 @@ def size_samples_if_auto(args, mode: Mode, log=print) -> dict | None:
 
 def preset_of_args(args) -> dict[str, float | str]:
     """The preset's settings (``PRESET_FIELDS``) with the flags given on the command line applied."""
-    sizes = preset(args.preset or ("gpu" if args.backend == "mjx" else args.default_preset), get_robot(args.robot))
+    sizes = preset(args.preset or ("gpu" if args.backend == "mjx" else args.default_preset), get_robot(args.robot),
+                   getattr(args, "gains", None))
     sizes.update({k: getattr(args, k) for k in PRESET_FIELDS if getattr(args, k, None) is not None})
     return sizes
 

@@ -99,6 +99,9 @@ def test_planner_model_flags_reach_the_planner_model_config():
     assert parse("--preset", "expert") == parse("--robot", "t1") == PlannerModelConfig() == PLANNER_MODELS["coarse"]
     # the G1's cpu preset plans at the finer step (docs/realtime.md, "The 0.02 s step by default")
     assert parse() == PlannerModelConfig(timestep=0.02) and parse("--planner_dt", "0.04") == PLANNER_MODELS["coarse"]
+    # ... but not under Unitree's soft servos, where the samples matter more (docs/plants.md, "Unitree's gains")
+    assert parse("--gains", "unitree") == PLANNER_MODELS["coarse"] and parse("--gains", "motor") == parse()
+    assert parse("--gains", "unitree", "--planner_dt", "0.02").timestep == 0.02
     assert parse("--backend", "mjx") == PLANNER_MODELS["coarse_feet"]  # MJX lacks mesh-mesh contacts
     assert parse("--planner_model", "legacy") == PLANNER_MODELS["legacy"] != PLANNER_MODELS["coarse"]
     for value in ("feet", "floor"):  # the old flag name still works
@@ -148,6 +151,7 @@ def test_the_g1_cpu_preset_samples_with_mppi_narrow_when_calm_and_flags_win():
     ramps = lambda *flags: (lambda c: (c.calm_speed, c.pushed_speed, c.calm_accel, c.pushed_accel))(controller(*flags))
     assert ramps("--preset", "expert") == ramps("--robot", "t1") == (0.05, 0.2, 0.0, 0.0)
     assert ramps() == (0.15, 0.3, 0.0, 0.0)  # the G1's pushed ramp starts later (docs/realtime.md, "Fewer samples while calm")
+    assert ramps("--gains", "unitree") == (0.05, 0.2, 0.0, 0.0)
     flags = ("--calm_speed", "0.3", "--pushed_speed", "0.8", "--calm_accel", "9", "--pushed_accel", "15")
     assert ramps(*flags) == (0.3, 0.8, 9.0, 15.0)
 
@@ -176,7 +180,8 @@ def test_real_time_runs_default_to_the_asynchronous_loop_with_compensation():
     assert (sim().loop, sim().compensation, sim().latency) == ("async", "predict", 0.0)
     # the G1's cpu preset rolls out half its samples while calm; other robots, other presets and the flag say otherwise
     assert sim().calm_samples == 0.5 and sim("--calm_samples", "1").calm_samples == 1.0
-    assert sim("--robot", "t1").calm_samples == sim("--preset", "expert").calm_samples == 1.0
+    assert sim("--robot", "t1").calm_samples == sim("--preset", "expert").calm_samples == sim("--gains", "unitree").calm_samples == 1.0
+    assert sim("--gains", "unitree", "--calm_samples", "0.5").calm_samples == 0.5
     assert sim("--no_realtime").loop == "sync"  # deterministic runs keep the synchronous loop
     assert (sim("--latency_ms", "20").loop, sim("--latency_ms", "20").latency) == ("sync", 0.02)
     assert sim("--compensation", "none").compensation == "none"

@@ -12,7 +12,7 @@ planner's and the plant's alike: they are what the controller commands the motor
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 import mujoco
@@ -41,10 +41,12 @@ class GainSet:
     Attributes:
         description: one line for ``--help`` and the docs (where the gains come from).
         gains: pattern -> (kp N m/rad, kd N m s/rad); every actuator must match one.
+        cpu_preset: settings of the robot's cpu preset that differ under these gains (``PRESET_FIELDS``; flags win).
     """
 
     description: str
     gains: Mapping[str, tuple[float, float]]
+    cpu_preset: Mapping[str, float | str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for pattern, (kp, kd) in self.gains.items():

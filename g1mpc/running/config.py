@@ -115,12 +115,14 @@ def named_planner_model(name: str | None, backend: str) -> PlannerModelConfig:
     return PLANNER_MODELS[name]
 
 
-def preset(name: str, robot: Robot | None = None) -> dict[str, float | str]:
+def preset(name: str, robot: Robot | None = None, gains: str | None = None) -> dict[str, float | str]:
     """The settings of a preset (``PRESET_FIELDS``): the config defaults, overridden by the preset's values, then
-    by the robot's own settings for that preset (``Robot.preset_settings``)."""
+    by the robot's own settings for that preset (``Robot.preset_settings``), then, for the cpu preset, by those of
+    the robot's gain set ``gains`` (``GainSet.cpu_preset``)."""
     if name not in PRESETS:
         raise ConfigError(f"--preset: '{name}' is not one of {', '.join(PRESETS)}")
+    gain_set = robot.gain_sets.get(gains) if robot is not None and gains and name == "cpu" else None
     defaults = {f.name: f.default for cls in (ControllerConfig, RunConfig, SimConfig) for f in fields(cls) if f.name in PRESET_FIELDS}
     defaults["planner_dt"] = None  # the named planner model's own step
     robot_settings = robot.preset_settings.get(name, {}) if robot is not None else {}
-    return {**defaults, **PRESETS[name], **robot_settings}
+    return {**defaults, **PRESETS[name], **robot_settings, **(gain_set.cpu_preset if gain_set else {})}
