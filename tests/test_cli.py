@@ -99,7 +99,8 @@ def test_planner_model_flags_reach_the_planner_model_config():
     assert parse("--preset", "expert") == parse("--robot", "t1") == PlannerModelConfig() == PLANNER_MODELS["coarse"]
     # the G1's cpu preset plans at the finer step (docs/realtime.md, "The 0.02 s step by default")
     assert parse() == PlannerModelConfig(timestep=0.02) and parse("--planner_dt", "0.04") == PLANNER_MODELS["coarse"]
-    # ... but not under Unitree's soft servos, where the samples matter more (docs/plants.md, "Unitree's gains")
+    # ... but not under Unitree's soft servos, where the samples matter more
+    # (docs/plants.md, "The planner's step under Unitree's gains")
     assert parse("--gains", "unitree") == PLANNER_MODELS["coarse"] and parse("--gains", "motor") == parse()
     assert parse("--gains", "unitree", "--planner_dt", "0.02").timestep == 0.02
     assert parse("--backend", "mjx") == PLANNER_MODELS["coarse_feet"]  # MJX lacks mesh-mesh contacts
