@@ -228,10 +228,15 @@ def _samples(text: str) -> int | str:
         raise argparse.ArgumentTypeError(f"invalid value: '{text}' (a whole number, or auto)") from None
 
 
+def preset_name_of_args(args) -> str:
+    """The preset the flags select: ``--preset``, else gpu for ``--backend mjx``, else the command's default."""
+    return args.preset or ("gpu" if args.backend == "mjx" else args.default_preset)
+
+
 def size_samples_if_auto(args, mode: Mode, log=print) -> dict | None:
     """Resolve ``--num_samples auto`` (the cpu preset's default for the run commands) in ``args``; returns the
     sizing as recorded in the report, or None when the sample count was given or does not apply."""
-    preset_name = args.preset or ("gpu" if args.backend == "mjx" else args.default_preset)
+    preset_name = preset_name_of_args(args)
     auto = args.num_samples == "auto" or (args.num_samples is None and args.preset is None and preset_name == "cpu")
     if not auto or mode == "nn" or args.backend != "mujoco":
         if args.num_samples == "auto":
@@ -253,8 +258,7 @@ def size_samples_if_auto(args, mode: Mode, log=print) -> dict | None:
 
 def preset_of_args(args) -> dict[str, float | str]:
     """The preset's settings (``PRESET_FIELDS``) with the flags given on the command line applied."""
-    sizes = preset(args.preset or ("gpu" if args.backend == "mjx" else args.default_preset), get_robot(args.robot),
-                   getattr(args, "gains", None))
+    sizes = preset(preset_name_of_args(args), get_robot(args.robot), getattr(args, "gains", None))
     sizes.update({k: getattr(args, k) for k in PRESET_FIELDS if getattr(args, k, None) is not None})
     return sizes
 
