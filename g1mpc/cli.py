@@ -137,6 +137,13 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--planner_dt", type=float, default=None,
                    help="planner model timestep (s) (default: the preset's; the G1's cpu preset: "
                         f"{preset('cpu', get_robot('g1'))['planner_dt']:g}, else the planner model's)")
+    g.add_argument("--planner_far_dt", type=float, default=None,
+                   help="a longer planner step (s) for the horizon after --planner_far_after: the rollouts step a copy of the "
+                        "model at it there, fine where the plan acts and cheap where it only judges where it leads "
+                        "(default: none, every step --planner_dt)")
+    g.add_argument("--planner_far_after", type=float, default=None,
+                   help=f"s of the horizon planned at --planner_dt before --planner_far_dt takes over (default "
+                        f"{PlannerModelConfig.far_after:g})")
     g.add_argument("--planner_contacts", "--mjx_contacts", dest="planner_contacts", choices=get_args(Contacts), default=None,
                    help="planner model contacts: every contact, robot-floor only, or feet-floor only")
     g.add_argument("--planner_iterations", type=int, default=None, help="planner model constraint-solver iterations")
@@ -268,7 +275,9 @@ def planner_model_from_args(args, planner_dt: float | None) -> PlannerModelConfi
     ``--planner_dt`` applied; None: the model's own) applied."""
     changes = {field: value for field, value in (("timestep", planner_dt), ("contacts", args.planner_contacts),
                                                   ("iterations", args.planner_iterations),
-                                                  ("ls_iterations", args.planner_ls_iterations)) if value is not None}
+                                                  ("ls_iterations", args.planner_ls_iterations),
+                                                  ("far_timestep", args.planner_far_dt),
+                                                  ("far_after", args.planner_far_after)) if value is not None}
     return replace(named_planner_model(args.planner_model, args.backend), **changes)
 
 

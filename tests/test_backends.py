@@ -32,6 +32,26 @@ def test_native_and_mjx_agree_on_short_horizon(reference):
     np.testing.assert_allclose(q_mjx[..., LEGS], q_native[..., LEGS], atol=1e-2)
 
 
+@pytest.mark.slow
+def test_native_and_mjx_agree_on_a_step_that_lengthens(reference):
+    """``--planner_far_dt``: both backends step the far model on from where the fine steps end."""
+    jax = pytest.importorskip("jax")
+    from g1mpc.planning.backends.mjx_backend import make_mjx_rollout
+    from g1mpc.robots.models import far_planner_model
+
+    config = PlannerModelConfig(timestep=0.02, contacts="feet", far_timestep=0.03, far_after=0.04)
+    model = load_planner_model(G1, config)
+    far = far_planner_model(model, config, G1)
+    rng = np.random.default_rng(0)
+    qpos, qvel = reference.qpos[40], np.zeros(model.nv)
+    controls = reference.ctrl[40][None, None] + rng.normal(0, 0.05, (2, STEPS, model.nu))
+    q_native = NativeRollout(model, 2, far, near_steps=2)(0.0, qpos, qvel, controls)[0]
+    q_mjx = np.asarray(jax.jit(make_mjx_rollout(model, 1, far, near_steps=2))(0.0, qpos, qvel, controls)[0])
+    assert not np.allclose(q_native, NativeRollout(model, 2)(0.0, qpos, qvel, controls)[0])  # the far step counts
+    np.testing.assert_allclose(q_mjx[..., :3], q_native[..., :3], atol=5e-3)
+    np.testing.assert_allclose(q_mjx[..., LEGS], q_native[..., LEGS], atol=1e-2)
+
+
 def test_feet_contacts_keep_only_the_feet_and_change_nothing_while_standing(reference):
     """Foot-floor contacts (the MJX default): only foot geoms collide, and while the robot
     stands the rollouts equal those with every body-floor contact (the other bodies never reach the floor)."""

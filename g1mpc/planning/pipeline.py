@@ -23,7 +23,7 @@ from g1mpc.common.errors import ConfigError
 from g1mpc.planning.noise_schedule import relative_base_speed, relative_joint_speed
 from g1mpc.planning.planners import PlannerState, SamplingPlanner
 from g1mpc.planning.splines import interpolate, spline_weights
-from g1mpc.robots.models import SensorLayout
+from g1mpc.robots.models import PlannerModelConfig, SensorLayout, step_durations
 from g1mpc.tasks.base import ReferenceWindow, Task
 
 
@@ -47,10 +47,23 @@ class PlanSpec:
     replan_period: float = 0.02
     plant_dt: float = 0.002
     loop_reference: bool = True
+    far_dt: float | None = None  # a longer step after ``far_after`` s of the horizon (PlannerModelConfig.far_timestep)
+    far_after: float = 0.1
+
+    @property
+    def step_durations(self) -> tuple[float, ...]:
+        """(H,) the planner steps' lengths (s): ``planner_dt``, then ``far_dt`` after ``far_after`` if set."""
+        return step_durations(self.horizon, PlannerModelConfig(self.planner_dt, far_timestep=self.far_dt,
+                                                               far_after=self.far_after))
 
     @property
     def horizon_steps(self) -> int:
-        return max(1, int(round(self.horizon / self.planner_dt)))
+        return len(self.step_durations)
+
+    @property
+    def near_steps(self) -> int:
+        """The steps at ``planner_dt`` before the far ones (all of them without ``far_dt``)."""
+        return sum(1 for d in self.step_durations if d == self.planner_dt)
 
     @property
     def steps_per_replan(self) -> int:
@@ -179,8 +192,9 @@ def reference_window(spec: PlanSpec, arrays: RunArrays, times: jnp.ndarray) -> R
 
 
 def planner_step_times(spec: PlanSpec, t0) -> jnp.ndarray:
-    """Start times of the planner's control intervals."""
-    return t0 + spec.planner_dt * jnp.arange(spec.horizon_steps)
+    """(H,) start times of the planner's control intervals."""
+    durations = np.asarray(spec.step_durations)
+    return t0 + jnp.asarray(np.concatenate([[0.0], np.cumsum(durations)[:-1]]), jnp.float32)
 
 
 def knot_times(horizon: float, num_knots: int) -> jnp.ndarray:
@@ -258,8 +272,9 @@ def propose(spec: PlanSpec, planner: SamplingPlanner, state: PlannerState, key, 
 
 def rollout_costs(spec: PlanSpec, qpos, qvel, ctrl, sensordata, t0, previous_ctrl, arrays: RunArrays):
     """Cost of each rollout; states are those *after* each planner step."""
-    window = reference_window(spec, arrays, planner_step_times(spec, t0) + spec.planner_dt)
-    return spec.task.cost(spec.layout, qpos, qvel, ctrl, sensordata, window, previous_ctrl, arrays.cost_scale)
+    durations = jnp.asarray(spec.step_durations, jnp.float32)
+    window = reference_window(spec, arrays, planner_step_times(spec, t0) + durations)
+    return spec.task.cost(spec.layout, qpos, qvel, ctrl, sensordata, window, previous_ctrl, arrays.cost_scale, durations)
 
 
 def score_and_update(

@@ -7,7 +7,8 @@ the feet and hands frames, so the task cost can be written on rollout arrays tha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import copy
+from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
 import mujoco
@@ -132,6 +133,9 @@ class PlannerModelConfig:
         contacts: which contacts the planner model keeps: every contact of the plant, robot-floor
             contacts of every body, or floor contacts of the feet only.
         min_armature: joint armature floor; None gives kp * dt^2 / 2, twice the stiff-servo stability bound.
+        far_timestep: None (every step ``timestep`` long), or a longer step for the horizon after ``far_after`` s:
+            rollouts step a copy of the model at ``far_timestep`` (with its own armature floor) from there on,
+            fine where the plan acts first and cheap where it only judges where it leads (:func:`step_durations`).
     """
 
     timestep: float = 0.04
@@ -139,10 +143,16 @@ class PlannerModelConfig:
     ls_iterations: int = 10
     contacts: Contacts = "all"
     min_armature: float | None = None
+    far_timestep: float | None = None
+    far_after: float = 0.1
 
     def __post_init__(self) -> None:
         if not (np.isfinite(self.timestep) and self.timestep > 0):
             raise ConfigError("--planner_dt must be > 0")
+        if self.far_timestep is not None and not (np.isfinite(self.far_timestep) and self.far_timestep >= self.timestep):
+            raise ConfigError(f"--planner_far_dt ({self.far_timestep}) must be at least --planner_dt ({self.timestep})")
+        if self.far_timestep is not None and not (np.isfinite(self.far_after) and self.far_after >= self.timestep):
+            raise ConfigError(f"--planner_far_after ({self.far_after}) must be at least one planner step ({self.timestep} s)")
         if self.iterations < 1 or self.ls_iterations < 1:
             raise ConfigError("--planner_iterations and --planner_ls_iterations must be >= 1")
         if self.contacts not in get_args(Contacts):
@@ -199,6 +209,25 @@ def planner_model_from(model: mujoco.MjModel, config: PlannerModelConfig, robot:
     joints = FreeBase.JOINT_VELOCITIES
     model.dof_armature[joints] = np.maximum(model.dof_armature[joints], armature)
     return model
+
+
+def far_planner_model(planner_model: mujoco.MjModel, config: PlannerModelConfig, robot: Robot) -> mujoco.MjModel | None:
+    """The model the rollouts step after ``config.far_after`` (a copy of ``planner_model`` at ``config.far_timestep``),
+    or None when every step is ``config.timestep``."""
+    if config.far_timestep is None:
+        return None
+    return planner_model_from(copy.deepcopy(planner_model), replace(config, timestep=config.far_timestep), robot)
+
+
+def step_durations(horizon: float, config: PlannerModelConfig) -> tuple[float, ...]:
+    """(H,) the planner steps' lengths (s) over ``horizon``: ``config.timestep`` up to ``config.far_after``, then
+    ``config.far_timestep`` (if set) to the end; each part rounded to whole steps, at least one step in all."""
+    near = max(1, int(round(horizon / config.timestep)))
+    if config.far_timestep is None:
+        return (config.timestep,) * near
+    near = min(near, max(1, int(round(config.far_after / config.timestep))))
+    far = max(0, int(round((horizon - near * config.timestep) / config.far_timestep)))
+    return (config.timestep,) * near + (config.far_timestep,) * far
 
 
 def actuated_qpos_indices(model: mujoco.MjModel) -> np.ndarray:

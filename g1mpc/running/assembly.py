@@ -17,7 +17,7 @@ from g1mpc.planning.planners import PlannerState, SamplingPlanner
 from g1mpc.planning.prediction import StatePredictor
 from g1mpc.planning.stages import StageFunctions, declare_stages, jit_stages
 from g1mpc.robots.base import Robot
-from g1mpc.robots.models import load_plant_model, planner_model_from, sensor_layout
+from g1mpc.robots.models import far_planner_model, load_plant_model, planner_model_from, sensor_layout
 from g1mpc.robots.perturbation import simulated_plant
 from g1mpc.robots.plants import NOMINAL
 from g1mpc.running.config import RunConfig
@@ -64,8 +64,15 @@ def make_spec(config: RunConfig, plant: mujoco.MjModel, robot: Robot) -> PlanSpe
         nq=plant.nq, nv=plant.nv, nu=plant.nu, layout=sensor_layout(plant, robot), task=config.task,
         spline=config.spline, num_knots=config.num_knots, horizon=config.plan_horizon,
         planner_dt=config.planner_model.timestep, replan_period=1.0 / config.frequency, plant_dt=plant.opt.timestep,
-        loop_reference=config.loop_reference,
+        loop_reference=config.loop_reference, far_dt=config.planner_model.far_timestep,
+        far_after=config.planner_model.far_after,
     )
+
+
+def native_rollout(config: RunConfig, planner_model: mujoco.MjModel, spec: PlanSpec, nthread: int | None) -> NativeRollout:
+    """The run's native rollouts: ``planner_model``, and its copy at the far step where the planner model has one."""
+    far = far_planner_model(planner_model, config.planner_model, config.robot_description)
+    return NativeRollout(planner_model, nthread, far, spec.near_steps)
 
 
 @dataclass
@@ -144,10 +151,11 @@ def assemble(config: RunConfig, nthread: int | None = None, models: TaskModels |
     if config.controller.backend == "mjx" and stages is None:
         from g1mpc.planning.backends.mjx_backend import make_mjx_rollout
 
-        mjx_rollout = make_mjx_rollout(planner_model, unroll=config.controller.mjx_unroll)
+        far = far_planner_model(planner_model, config.planner_model, robot)
+        mjx_rollout = make_mjx_rollout(planner_model, config.controller.mjx_unroll, far, spec.near_steps)
     rollout = None
     if config.controller.backend == "mujoco" and config.controller.mode != "nn":
-        rollout = NativeRollout(planner_model, nthread)
+        rollout = native_rollout(config, planner_model, spec, nthread)
     arrays = run_arrays(reference, plant, len(config.task.weight_values()),
                         capacity=config.clip_frames(len(reference.qpos), reference.fps))
     assembly = Assembly(config, robot, plant, planner_model, reference, spec, arrays, planner, stages, rollout, mjx_rollout)

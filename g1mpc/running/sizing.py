@@ -192,15 +192,14 @@ def size_num_samples(config: RunConfig, nthread: int | None, preset_sizes: dict,
             return Sizing(**stored), True
         except (KeyError, TypeError, ValueError):
             pass
-    from g1mpc.planning.backends.native import NativeRollout
-    from g1mpc.running.assembly import load_task_models, make_spec
+    from g1mpc.running.assembly import load_task_models, make_spec, native_rollout
 
     plant, planner_model, reference = load_task_models(config)
     spec = make_spec(config, plant, config.robot_description)
     robot = config.robot_description
     noise = config.controller.sigma_start * np.asarray(robot.noise_scale([plant.actuator(i).name for i in range(plant.nu)]))
     budget = BUDGET_SHARE * 1e3 / config.frequency
-    with NativeRollout(planner_model, nthread) as rollout, PlantBeside(plant, reference.qpos[0], reference.ctrl[0]):
+    with native_rollout(config, planner_model, spec, nthread) as rollout, PlantBeside(plant, reference.qpos[0], reference.ctrl[0]):
         times = measure_rollouts(rollout, reference.qpos[0], reference.ctrl[0], spec.horizon_steps, noise, budget)
     samples = choose_num_samples(times, budget)
     sizing = Sizing(samples, elites_for(samples, preset_sizes["num_samples"], preset_sizes["num_elites"]), budget, times, key,

@@ -211,15 +211,21 @@ class BalanceTask(Task):
     def weight_values(self) -> dict[str, float]:
         return self.weights.as_dict()
 
-    def cost(self, layout, qpos, qvel, ctrl, sensordata, reference, previous_ctrl, cost_scale):
+    def cost(self, layout, qpos, qvel, ctrl, sensordata, reference, previous_ctrl, cost_scale, step_durations=None):
         """Mean weighted cost per rollout (...,), the last step ×``terminal``; diverged (non-finite) rollouts get 1e6.
-        Each term's weight is multiplied by its entry of ``cost_scale`` (W,) (fields of :class:`CostWeights`)."""
+        Each term's weight is multiplied by its entry of ``cost_scale`` (W,) (fields of :class:`CostWeights`). With
+        ``step_durations`` (H,) a step weighs by its length over the first's (``terminal`` adds its extra to the last
+        as to a first-length step), and ``control_smoothness`` (a change per step) by the first's length over its own,
+        squared, so it stays a cost on the controls' rate: a schedule costs what equal steps of the first's length
+        would over the same horizon where the state holds still within each step."""
         terms = self.stage_costs(layout, qpos, qvel, ctrl, sensordata, reference, previous_ctrl)
         index = {name: i for i, name in enumerate(self.weight_values())}
+        horizon = ctrl.shape[-2]
+        length = jnp.ones(horizon) if step_durations is None else jnp.asarray(step_durations) / step_durations[0]
+        terms["control_smoothness"] = terms["control_smoothness"] / length**2
         per_step = sum(cost_scale[index[name]] * term for name, term in terms.items())
-        horizon = per_step.shape[-1]
-        step_weight = jnp.ones(horizon).at[-1].set(self.weights.terminal * cost_scale[index["terminal"]])
-        total = jnp.sum(per_step * step_weight, axis=-1) / horizon
+        step_weight = length.at[-1].add(self.weights.terminal * cost_scale[index["terminal"]] - 1.0)
+        total = jnp.sum(per_step * step_weight, axis=-1) / jnp.sum(length)
         return jnp.where(jnp.isfinite(total), total, 1e6)
 
     def features(self, qpos, qvel, reference_ahead):

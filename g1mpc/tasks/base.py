@@ -52,9 +52,11 @@ class Task(ABC):
     def cost(
         self, layout: SensorLayout, qpos: jnp.ndarray, qvel: jnp.ndarray, ctrl: jnp.ndarray, sensordata: jnp.ndarray,
         reference: ReferenceWindow, previous_ctrl: jnp.ndarray, cost_scale: jnp.ndarray,
+        step_durations: jnp.ndarray | None = None,
     ) -> jnp.ndarray:
         """Total cost per rollout (N,) from rollout arrays (N, H, ·) and the reference at the same times, each
-        weight times its entry of ``cost_scale`` (W,) (an input: tuning it needs no rebuild)."""
+        weight times its entry of ``cost_scale`` (W,) (an input: tuning it needs no rebuild); ``step_durations``
+        (H,) the planner steps' lengths (None: all equal), so a longer step counts for the time it covers."""
 
     @abstractmethod
     def features(self, qpos: jnp.ndarray, qvel: jnp.ndarray, reference_ahead: jnp.ndarray) -> jnp.ndarray:

@@ -8,22 +8,33 @@ import mujoco
 from mujoco import mjx
 
 
-def make_mjx_rollout(model: mujoco.MjModel, unroll: int = 1):
-    """Return ``rollout(time, qpos, qvel, controls (N,H,nu)) -> qpos, qvel, sensordata`` (N,H,·).
+def make_mjx_rollout(model: mujoco.MjModel, unroll: int = 1, far_model: mujoco.MjModel | None = None,
+                     near_steps: int | None = None):
+    """Return ``rollout(time, qpos, qvel, controls (N,H,nu)) -> qpos, qvel, sensordata`` (N,H,·): the first
+    ``near_steps`` steps on ``model``, the rest on ``far_model`` if given (as :class:`~g1mpc.planning.backends.native.NativeRollout`).
 
     ``unroll`` steps run per trip of the compiled loop (``jax.lax.scan``'s unroll).
     """
-    mjx_model = mjx.put_model(model)
+    if far_model is not None and not (near_steps and near_steps > 0):
+        raise ValueError("a far model needs near_steps >= 1")
+    near_mjx = mjx.put_model(model)
+    far_mjx = None if far_model is None else mjx.put_model(far_model)
 
-    def single(time, qpos, qvel, controls):
-        data = mjx.make_data(mjx_model).replace(qpos=qpos, qvel=qvel, time=time)
-
+    def scan(mjx_model, data, controls):
         def step(d, u):
             d = mjx.step(mjx_model, d.replace(ctrl=u))
             return d, (d.qpos, d.qvel, d.sensordata)
 
-        _, out = jax.lax.scan(step, data, controls, unroll=unroll)
-        return out
+        return jax.lax.scan(step, data, controls, unroll=unroll)
+
+    def single(time, qpos, qvel, controls):
+        data = mjx.make_data(near_mjx).replace(qpos=qpos, qvel=qvel, time=time)
+        near = controls.shape[0] if far_mjx is None else min(controls.shape[0], near_steps)
+        data, out = scan(near_mjx, data, controls[:near])
+        if near == controls.shape[0]:
+            return out
+        _, far_out = scan(far_mjx, data, controls[near:])
+        return tuple(jnp.concatenate(pair) for pair in zip(out, far_out, strict=True))
 
     def batch(time, qpos, qvel, controls):
         f32 = lambda x: jnp.asarray(x, jnp.float32)

@@ -15,13 +15,19 @@ def usable_cores() -> int:
 
 
 class NativeRollout:
-    """Roll out a batch of open-loop control sequences from one state on ``nthread`` threads."""
+    """Roll out a batch of open-loop control sequences from one state on ``nthread`` threads: the first
+    ``near_steps`` steps on ``model``, the rest, if ``far_model`` is given, on it (the same robot at a longer
+    timestep) from where each sample's near steps end."""
 
-    def __init__(self, model: mujoco.MjModel, nthread: int | None = None):
-        self.model = model
+    def __init__(self, model: mujoco.MjModel, nthread: int | None = None, far_model: mujoco.MjModel | None = None,
+                 near_steps: int | None = None):
+        if far_model is not None and not (near_steps and near_steps > 0):
+            raise ValueError("a far model needs near_steps >= 1")
+        self.model, self.far_model, self.near_steps = model, far_model, near_steps
         self.nthread = nthread or usable_cores()
         self._pool = rollout.Rollout(nthread=self.nthread)
         self._datas = [mujoco.MjData(model) for _ in range(self.nthread)]
+        self._far_datas = [] if far_model is None else [mujoco.MjData(far_model) for _ in range(self.nthread)]
         self._nstate = mujoco.mj_stateSize(model, mujoco.mjtState.mjSTATE_FULLPHYSICS)
         self._out: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
@@ -42,17 +48,24 @@ class NativeRollout:
                 np.empty((n, h, self.model.nsensordata)),
             )
         state, sensordata = self._out[(n, h)]
-        self._pool.rollout(
-            self.model,
-            self._datas,
-            self.initial_state(time, qpos, qvel)[None],
-            np.ascontiguousarray(controls, dtype=np.float64),
-            state=state,
-            sensordata=sensordata,
-            skip_checks=False,
-        )
+        controls = np.ascontiguousarray(controls, dtype=np.float64)
+        near = h if self.far_model is None else min(h, self.near_steps)
+        self._roll(self.model, self._datas, self.initial_state(time, qpos, qvel)[None], controls[:, :near],
+                   state[:, :near], sensordata[:, :near])
+        if near < h:
+            self._roll(self.far_model, self._far_datas, state[:, near - 1], controls[:, near:], state[:, near:],
+                       sensordata[:, near:])
         nq, nv = self.model.nq, self.model.nv
         return state[..., 1 : 1 + nq], state[..., 1 + nq : 1 + nq + nv], sensordata
+
+    def _roll(self, model, datas, initial, controls, state, sensordata) -> None:
+        """One ``mujoco.rollout`` call into views of the output buffers (copied back when a view is not contiguous)."""
+        out_state, out_sensordata = np.ascontiguousarray(state), np.ascontiguousarray(sensordata)
+        self._pool.rollout(model, datas, np.ascontiguousarray(initial), np.ascontiguousarray(controls),
+                           state=out_state, sensordata=out_sensordata, skip_checks=False)
+        if out_state is not state:
+            state[:] = out_state
+            sensordata[:] = out_sensordata
 
     def close(self) -> None:
         self._pool.close()
