@@ -47,6 +47,8 @@ LEVERS: dict[str, PlannerModelConfig] = {
     "coarse_feet, 2/5 iterations": replace(COARSE, contacts="feet", iterations=2, ls_iterations=5),
     "coarse_feet, 1/4 iterations": replace(COARSE, contacts="feet", iterations=1, ls_iterations=4),
     "every contact, dt 0.05 x 10": replace(COARSE, timestep=0.05),
+    "every contact, dt 0.02 x 25 (the G1's cpu preset)": replace(COARSE, timestep=0.02),
+    "every contact, dt 0.02 x 5, then 0.04 x 10": replace(COARSE, timestep=0.02, far_timestep=0.04, far_after=0.1),
 }
 
 
@@ -76,17 +78,19 @@ def lever_row(name: str, model_config: PlannerModelConfig, samples: int, states:
             t0 = frame / assembly.reference.fps
             qpos, qvel = assembly.reference.qpos[frame], np.zeros(spec.nv)
             knots, controls = (np.asarray(x) for x in stages.propose(
-                mean, sigma, mean, np.int32(seed), np.int32(i), np.float32(t0), qvel.astype(np.float32), arrays))
+                mean, sigma, mean, np.int32(seed), np.int32(i), np.float32(t0), qvel.astype(np.float32), np.float32(1.0),
+                arrays)[:2])  # held 1: counted pushed, the full sampling noise
             rollout(t0, qpos, qvel, controls)  # warm (compiles for mjx)
             for _ in range(repeats):
                 tic = time.perf_counter()
                 q_model = np.array(rollout(t0, qpos, qvel, controls)[0], np.float64)
                 times.append(time.perf_counter() - tic)
-            plant_steps = int(round(spec.horizon_steps * spec.planner_dt / spec.plant_dt))
+            step_ends = np.cumsum(spec.step_durations)  # (H,) the planner's step times, fine then far where it lengthens
+            plant_steps = int(round(step_ends[-1] / spec.plant_dt))
             plant_times = spec.plant_dt * np.arange(plant_steps, dtype=np.float32)
             plant_ctrl = np.asarray(knots_to_controls(spec, arrays, knots, plant_times, np.float32(t0)), np.float64)
             q_plant = plant_rollout(t0, qpos, qvel, plant_ctrl)[0]
-            at_model_steps = np.round((np.arange(spec.horizon_steps) + 1) * spec.planner_dt / spec.plant_dt).astype(int) - 1
+            at_model_steps = np.round(step_ends / spec.plant_dt).astype(int) - 1
             q_plant = q_plant[:, at_model_steps]
             finite = np.isfinite(q_model).all(axis=(1, 2)) & (np.abs(q_model).max(axis=(1, 2)) < 1e3)
             unstable += int((~finite).sum())

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from g1mpc.common.errors import ConfigError
+from g1mpc.planning.pipeline import PlanSpec
 from g1mpc.planning.planners.mppi import sample_count_scale
 from g1mpc.robots.perturbation import Perturbation
 from g1mpc.robots.plants import NOMINAL
@@ -62,6 +63,13 @@ class RunOptions:
             raise ConfigError("--port must be between 0 and 65535")
 
 
+
+def far_step_text(spec: PlanSpec) -> str:
+    """How the planner step lengthens over the horizon, for the run's description ('' when it does not)."""
+    if spec.near_steps == spec.horizon_steps:
+        return ""
+    return f" for {spec.near_steps * spec.planner_dt:g} s, then {spec.far_dt:g} s"
+
 def header_lines(assembly: Assembly, extra: Sequence[str] = ()) -> list[str]:
     """What the run is: mode, planner, robot, timing, sizes."""
     spec, cfg, plant = assembly.spec, assembly.config, assembly.plant
@@ -70,7 +78,7 @@ def header_lines(assembly: Assembly, extra: Sequence[str] = ()) -> list[str]:
              *extra,
              f"target {cfg.frequency:g} Hz: replan period {1e3 / cfg.frequency:.1f} ms, "
              f"{round(1 / cfg.frequency / plant.opt.timestep)} sim steps per replan, plant dt {plant.opt.timestep:g} s, "
-             f"planner dt {spec.planner_dt:g} s, horizon {spec.horizon:g} s ({spec.horizon_steps} steps), "
+             f"planner dt {spec.planner_dt:g} s{far_step_text(spec)}, horizon {spec.horizon:g} s ({spec.horizon_steps} steps), "
              f"{spec.num_knots} {spec.spline} knots"]
     if c.mode != "nn":
         mppi = f"temperature {c.temperature:g}" + (f" ({c.calm_temperature:g} calm)" if c.calm_temperature is not None else "")
