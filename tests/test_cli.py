@@ -32,6 +32,8 @@ def _err(capsys, argv):
         (["--cem_only", "--planner_contacts", "hands"], "--planner_contacts"),
         (["--cem_only", "--backend", "mjx", "--planner_model", "legacy"], "--planner_contacts all"),
         (["--cem_only", "--mjx_unroll", "0"], "--mjx_unroll"),
+        (["--cem_only", "--planner_dt", "0.04", "--planner_far_dt", "0.02"], "--planner_far_dt"),
+        (["--cem_only", "--planner_far_dt", "0.04", "--planner_far_after", "0.001"], "--planner_far_after"),
     ],
 )
 def test_bad_flags_give_one_line_and_exit_2(capsys, argv, flag):
@@ -113,6 +115,10 @@ def test_planner_model_flags_reach_the_planner_model_config():
             legacy_coarse_steps.contacts) == (0.04, 2, 5, "all")
     with pytest.raises(ConfigError, match="--planner_contacts all"):
         _run_config("--backend", "mjx", "--planner_model", "legacy")
+    # a step that lengthens over the horizon: off by default, on with --planner_far_dt (docs/realtime.md)
+    assert parse().far_timestep is None
+    far = parse("--planner_far_dt", "0.04", "--planner_far_after", "0.12")
+    assert (far.timestep, far.far_timestep, far.far_after) == (0.02, 0.04, 0.12)
 
 
 def test_a_robot_can_size_its_own_cpu_preset():
