@@ -63,12 +63,12 @@ class RunOptions:
             raise ConfigError("--port must be between 0 and 65535")
 
 
-
 def far_step_text(spec: PlanSpec) -> str:
     """How the planner step lengthens over the horizon, for the run's description ('' when it does not)."""
     if spec.near_steps == spec.horizon_steps:
         return ""
     return f" for {spec.near_steps * spec.planner_dt:g} s, then {spec.far_dt:g} s"
+
 
 def header_lines(assembly: Assembly, extra: Sequence[str] = ()) -> list[str]:
     """What the run is: mode, planner, robot, timing, sizes."""
