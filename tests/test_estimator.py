@@ -98,3 +98,53 @@ def test_the_imu_offset_is_carried_to_the_pelvis(plant, reference):
     carried = _velocity_rms(BaseEstimator(plant, feet, keyframe="stand"), states, qvel, 1, "predict")
     ignored = _velocity_rms(at_origin, states, qvel, 1, "predict")
     assert carried < 0.75 * ignored, (carried, ignored)
+
+
+def test_contact_point_velocities_are_the_jacobians(plant):
+    """The points' positions and velocities (carried rigidly from each foot's body velocity) equal MuJoCo's point
+    Jacobian times qdot, on random joint states."""
+    import mujoco
+
+    from g1mpc.lowlevel.messages import LowState
+
+    estimator = BaseEstimator(plant, ("left_foot", "right_foot"), keyframe="stand")
+    rng, count = np.random.default_rng(5), estimator.motors.count
+    jac = np.zeros((3, plant.nv))
+    for _ in range(5):
+        quat = rng.normal(size=4)
+        state = LowState(quaternion=quat / np.linalg.norm(quat), gyroscope=rng.normal(size=3),
+                         q=np.concatenate([rng.uniform(-0.5, 0.5, count), np.zeros(35 - count)]),
+                         dq=np.concatenate([rng.normal(size=count), np.zeros(35 - count)]))
+        rel, vel = estimator._kinematics(state)
+        d = estimator.data
+        for i, (body, offset) in enumerate(estimator.points):
+            np.testing.assert_allclose(rel[i], d.xpos[body] + d.xmat[body].reshape(3, 3) @ offset, atol=1e-12)
+            mujoco.mj_jac(plant, d, jac, None, rel[i], body)
+            np.testing.assert_allclose(vel[i], jac @ d.qvel, atol=1e-10)
+
+
+def test_the_per_axis_filter_is_the_six_state_kalman_filter(plant):
+    """Prediction and correction per axis in closed form give what the 6-state filter's matrix equations give."""
+    estimator = BaseEstimator(plant, ("left_foot", "right_foot"), keyframe="stand")
+    rng, cfg = np.random.default_rng(11), estimator.config
+    x, P = rng.normal(size=6), np.diag([1e-4] * 3 + [1e-2] * 3)
+    estimator.x, estimator.pp, estimator.pv, estimator.vv = x.copy(), np.full(3, 1e-4), np.zeros(3), np.full(3, 1e-2)
+    for _ in range(50):
+        dt, accel = rng.uniform(0.001, 0.004), rng.normal(size=3)
+        F = np.eye(6)
+        F[:3, 3:] = np.eye(3) * dt
+        q = (cfg.accel_std * dt) ** 2
+        x = F @ x + np.concatenate([0.5 * dt * dt * accel, dt * accel])
+        P = F @ P @ F.T + np.diag([q * dt * dt] * 3 + [q] * 3)
+        estimator._propagate(accel, dt)
+        z, inflate = rng.normal(size=6), rng.uniform(1, 3)
+        position_var = np.array([cfg.position_std**2] * 2 + [cfg.height_std**2]) * inflate
+        R = np.diag([*position_var, *[cfg.velocity_std**2 * inflate] * 3])
+        K = P @ np.linalg.inv(P + R)
+        x, P = x + K @ (z - x), (np.eye(6) - K) @ P
+        estimator._correct(z, position_var, cfg.velocity_std**2 * inflate)
+        np.testing.assert_allclose(estimator.x, x, rtol=1e-9, atol=1e-12)
+        blocks = [P[:3, :3], P[:3, 3:], P[3:, 3:]]
+        for mine, theirs in zip((estimator.pp, estimator.pv, estimator.vv), blocks):
+            np.testing.assert_allclose(mine, np.diag(theirs), rtol=1e-9, atol=1e-15)
+        assert np.allclose(blocks[0], np.diag(np.diag(blocks[0])), atol=1e-15)  # the axes stay uncoupled

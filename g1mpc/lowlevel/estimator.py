@@ -106,12 +106,15 @@ class BaseEstimator:
         if not sites or min(sites) < 0:
             raise ConfigError(f"the robot model has no foot sites {feet_sites}")
         self.points = contact_points(model, sites)
+        self._point_bodies = np.array([body for body, _ in self.points])  # (C,)
+        self._point_offsets = np.array([offset for _, offset in self.points])  # (C, 3) in their bodies
+        self._feet = [(int(body), self._point_bodies == body) for body in np.unique(self._point_bodies)]
         imu = imu_ids(model)[0]
         if model.site_bodyid[imu] != 1 or not np.allclose(model.site_quat[imu], [1, 0, 0, 0]):
             raise ConfigError("the base estimator needs the IMU on the floating base, aligned with it")
         self.imu_offset = model.site_pos[imu].copy()  # (3,) the IMU in the pelvis frame
         self.sole_offset = self._sole_offset(keyframe)
-        self._jac = np.zeros((3, model.nv))
+        self._body_velocity = np.zeros(6)
         self.reset()
 
     def _sole_offset(self, keyframe: str | None) -> float:
@@ -125,12 +128,15 @@ class BaseEstimator:
 
     def _world_points(self, d: mujoco.MjData) -> np.ndarray:
         """(C, 3) the contact points in the world for ``d``'s kinematics."""
-        return np.array([d.xpos[b] + d.xmat[b].reshape(3, 3) @ p for b, p in self.points])
+        bodies = self._point_bodies
+        return d.xpos[bodies] + np.einsum("cij,cj->ci", d.xmat[bodies].reshape(-1, 3, 3), self._point_offsets)
 
     def reset(self, position_xy: tuple[float, float] = (0.0, 0.0)) -> None:
         """Forget the state; the next update starts the filter at ``position_xy`` from its kinematics."""
         self.x = np.zeros(6)
-        self.P = np.eye(6)
+        # the filter's covariance: the axes never couple (F, Q and R are per axis), so per axis a 2 x 2
+        # [[pp, pv], [pv, vv]] of (position, velocity), each (3,)
+        self.pp, self.pv, self.vv = np.ones(3), np.zeros(3), np.ones(3)
         self.stance = -1
         self.anchors: np.ndarray | None = None  # (C, 2) where each contact point stands, for the horizontal position
         self._start_xy = np.asarray(position_xy, float)
@@ -149,11 +155,14 @@ class BaseEstimator:
         d.qvel[mm.dof_adr] = state.dq[:mm.count]
         mujoco.mj_kinematics(m, d)
         mujoco.mj_comPos(m, d)
+        mujoco.mj_comVel(m, d)
         rel = self._world_points(d)
         vel = np.empty_like(rel)
-        for i, (body, _) in enumerate(self.points):
-            mujoco.mj_jac(m, d, self._jac, None, rel[i], body)
-            vel[i] = self._jac @ d.qvel
+        for body, points in self._feet:  # each point's velocity: its foot's, rigidly carried (rot:lin at the body's origin)
+            mujoco.mj_objectVelocity(m, d, mujoco.mjtObj.mjOBJ_XBODY, body, self._body_velocity, 0)
+            w, r = self._body_velocity[:3], rel[points] - d.xpos[body]
+            w_cross = np.array([[0.0, w[2], -w[1]], [-w[2], 0.0, w[0]], [w[1], -w[0], 0.0]])  # r @ w_cross = w x r
+            vel[points] = self._body_velocity[3:] + r @ w_cross
         return rel, vel
 
     def update(self, state: LowState, dt: float) -> tuple[np.ndarray, np.ndarray]:
@@ -169,7 +178,7 @@ class BaseEstimator:
             self.stance = int(np.argmin(rel[:, 2]))
             self.x[:2] = self._start_xy + lever[:2]
             self.x[2] = self.sole_offset - rel[self.stance, 2] + lever[2]
-            self.P = np.diag([1e-4, 1e-4, 1e-4, 1e-2, 1e-2, 1e-2])
+            self.pp, self.pv, self.vv = np.full(3, 1e-4), np.zeros(3), np.full(3, 1e-2)
         else:
             self._propagate(rot @ state.accelerometer + GRAVITY, dt)
         pelvis_xy, pelvis_velocity = self.x[:2] - lever[:2], self.x[3:] - spin  # as the prediction has them
@@ -184,10 +193,8 @@ class BaseEstimator:
         measured[:3] += lever
         # sliding or rolling feet: trust the legs less, the IMU more
         inflate = 1.0 + (disagreement / cfg.slip_speed) ** 2
-        R = np.diag([cfg.position_std**2] * 2 + [cfg.height_std**2] + [cfg.velocity_std**2] * 3) * inflate
-        gain = self.P @ np.linalg.inv(self.P + R)
-        self.x = self.x + gain @ (measured - self.x)
-        self.P = (np.eye(6) - gain) @ self.P
+        self._correct(measured, np.array([cfg.position_std**2] * 2 + [cfg.height_std**2]) * inflate,
+                      cfg.velocity_std**2 * inflate)
         qpos, qvel = self.data.qpos.copy(), self.data.qvel.copy()
         qpos[0:3], qvel[0:3] = self.x[:3] - lever, self.x[3:] - spin
         self.qpos, self.qvel = qpos, qvel
@@ -210,15 +217,26 @@ class BaseEstimator:
         self._propagate(rot.reshape(3, 3) @ state.accelerometer + GRAVITY, dt)
 
     def _propagate(self, accel: np.ndarray, dt: float) -> None:
-        """The filter's prediction over ``dt`` s under the world-frame acceleration ``accel`` (3,), gravity removed."""
-        F = np.eye(6)
-        F[:3, 3:] = np.eye(3) * dt
-        self.x = F @ self.x + np.concatenate([0.5 * dt * dt * accel, dt * accel])
-        q_acc = (self.config.accel_std * dt) ** 2
-        Q = np.zeros((6, 6))
-        Q[3:, 3:] = np.eye(3) * q_acc
-        Q[:3, :3] = np.eye(3) * q_acc * dt * dt
-        self.P = F @ self.P @ F.T + Q
+        """The filter's prediction over ``dt`` s under the world-frame acceleration ``accel`` (3,), gravity removed:
+        x <- F x + [dt^2/2 a, dt a], P <- F P F' + Q with F = [[1, dt], [0, 1]] and Q = q diag(dt^2, 1) per axis."""
+        self.x[:3] += dt * self.x[3:] + 0.5 * dt * dt * accel
+        self.x[3:] += dt * accel
+        q = (self.config.accel_std * dt) ** 2
+        self.pp = self.pp + 2 * dt * self.pv + dt * dt * (self.vv + q)
+        self.pv = self.pv + dt * self.vv
+        self.vv = self.vv + q
+
+    def _correct(self, measured: np.ndarray, position_var: np.ndarray | float, velocity_var: float) -> None:
+        """The filter's update with a measurement of the whole state ``measured`` (6,) of variances ``position_var``
+        and ``velocity_var`` per axis: K = P (P + R)^-1, x <- x + K (z - x), P <- (I - K) P, per axis in closed form."""
+        pp, pv, vv = self.pp, self.pv, self.vv
+        a, c = pp + position_var, vv + velocity_var  # P + R = [[a, pv], [pv, c]]
+        det = a * c - pv * pv
+        k_pp, k_pv, k_vp, k_vv = (pp * c - pv * pv) / det, pv * position_var / det, pv * velocity_var / det, (vv * a - pv * pv) / det
+        innovation_p, innovation_v = measured[:3] - self.x[:3], measured[3:] - self.x[3:]
+        self.x = np.concatenate([self.x[:3] + k_pp * innovation_p + k_pv * innovation_v,
+                                 self.x[3:] + k_vp * innovation_p + k_vv * innovation_v])
+        self.pp, self.pv, self.vv = (1 - k_pp) * pp - k_pv * pv, (1 - k_pp) * pv - k_pv * vv, (1 - k_vv) * vv - k_vp * pv
 
     def _legs(self, rel: np.ndarray, foot_vel: np.ndarray, predicted: np.ndarray) -> tuple[np.ndarray, float]:
         """(the pelvis velocity the legs measure (3,), how far they disagree (m/s)) given the pelvis velocity the IMU
