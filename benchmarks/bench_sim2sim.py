@@ -65,6 +65,11 @@ def _pct(values: list, q: float) -> float | None:
     return float(np.percentile(values, q)) if values else None
 
 
+def _mean(values: list) -> float | None:
+    values = [v for v in values if v is not None]
+    return float(np.mean(values)) if values else None
+
+
 def _row(name: str, force: float, runs: list[dict]) -> dict:
     if name in ("dds", "ddstruth"):
         robots, deploys = [r["robot"] for r in runs], [r["deploy"] for r in runs]
@@ -82,6 +87,9 @@ def _row(name: str, force: float, runs: list[dict]) -> dict:
             "estimator_speed_rms_mps": float(np.sqrt(np.mean([d["estimator_speed_error_rms_mps"] ** 2 for d in deploys]))),
             "estimator_velocity_rms_mps": np.sqrt(np.mean([np.square(d["estimator_velocity_rms_mps"]) for d in deploys], axis=0)).tolist(),
             "safety_actions": sorted({a for d in deploys for a in d["safety_actions"]}),
+            # CPU share of one core: deploy's command loop thread, the robot-sim's loop thread (runs that reported them)
+            "command_loop_cpu_share": _mean([d.get("command_loop_cpu_share") for d in deploys]),
+            "robot_sim_cpu_share": _mean([r.get("loop_cpu_share") for r in robots]),
         }
     summaries = [r["run"] for r in runs]
     return {
@@ -134,14 +142,16 @@ def main() -> int:
                 runs.append(json.loads(path.read_text()))
             rows.append(_row(name, force, runs))
     print(f"{'config':<26} {'N':>5} {'falls':>7} {'joint rms':>9} {'plan p50':>9} {'of 50 Hz':>8} {'plan lat':>8} "
-          f"{'rt p50/p95 ms':>14} {'cmd p50':>7} {'est h cm':>8} {'est v m/s':>9}")
+          f"{'rt p50/p95 ms':>14} {'cmd p50':>7} {'est h cm':>8} {'est v m/s':>9} {'cpu loop/sim':>12}")
     for r in rows:
         print(f"{r['config']:<26} {r['force_N']:>5g} {r['falls']:>3}/{r['runs']:<3} {r['joint_rms_rad']:>9.4f} "
               f"{_fmt(r['plan_p50_ms'], '8.1f')} {100 * r['target_share']:>7.1f}% {_fmt(r['plan_latency_p50_ms'], '7.1f')} "
               f"{_fmt(r.get('roundtrip_p50_ms'), '6.2f')}/{_fmt(r.get('roundtrip_p95_ms'), '<6.2f')} "
               f"{_fmt(r.get('command_latency_p50_ms'), '7.2f')} "
               f"{_fmt(None if r.get('estimator_height_rms_m') is None else 100 * r['estimator_height_rms_m'], '8.2f')} "
-              f"{_fmt(r.get('estimator_speed_rms_mps'), '9.3f')}")
+              f"{_fmt(r.get('estimator_speed_rms_mps'), '9.3f')} "
+              f"{_fmt(None if r.get('command_loop_cpu_share') is None else 100 * r['command_loop_cpu_share'], '5.1f')}/"
+              f"{_fmt(None if r.get('robot_sim_cpu_share') is None else 100 * r['robot_sim_cpu_share'], '<5.1f')}%")
     write_json_atomic(out / args.table, {"seeds": args.seeds, "duration_s": args.duration, "rows": rows,
                                            "command": "python benchmarks/bench_sim2sim.py " + " ".join(sys.argv[1:])})
     return 0

@@ -481,7 +481,8 @@ def cmd_robot_sim(args) -> int:
     print(f"[robot-sim] {s['stopped_by']}: {s['sim_time_s']:.2f} s simulated in {s['wall_time_s']:.2f} s | falls {s['falls']} | "
           f"joint RMS {s['joint_rms_rad'] or 0:.4f} rad | commands applied {s['commands_applied']}, rejected crc "
           f"{s['rejected_crc']} / out of order {s['rejected_out_of_order']} / invalid {s['rejected_invalid']} | round trip p50 "
-          f"{s['roundtrip_p50_ms'] or float('nan'):.2f} / p95 {s['roundtrip_p95_ms'] or float('nan'):.2f} ms")
+          f"{s['roundtrip_p50_ms'] or float('nan'):.2f} / p95 {s['roundtrip_p95_ms'] or float('nan'):.2f} ms | loop CPU "
+          f"{100 * (s['loop_cpu_share'] or 0):.0f} % of a core")
     _write_report(args.report, {"version": 1, "kind": "robot-sim", "flags": _flags(args), "plant": plant_info, "summary": s})
     return 0
 
@@ -525,6 +526,7 @@ def cmd_deploy(args) -> int:
     print(f"[deploy] states {s['states_received']}, commands {s['commands_sent']} | command latency p50 "
           f"{s['command_latency_p50_ms'] or float('nan'):.2f} / p95 {s['command_latency_p95_ms'] or float('nan'):.2f} ms | "
           f"clamps: joint {s['joint_limit_clamps']}, torque {s['torque_clamps']} | safety: {', '.join(s['safety_actions']) or '-'}"
+          f" | command loop CPU {100 * (s['command_loop_cpu_share'] or 0):.0f} % of a core"
           + ("" if est is None else f" | estimator: height RMS {s['estimator_height_rms_m'] * 100:.2f} cm, velocity RMS "
                                     f"{est:.3f} m/s ({s['estimator_samples']} samples)"))
     _write_report(args.report, {"version": 1, "kind": "deploy", "flags": {**_flags(args), "sizing": sizing},

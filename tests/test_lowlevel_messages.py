@@ -58,6 +58,12 @@ def test_lowstate_bytes_match_unitree_dds_wrapper():
         quaternion=list(s.quaternion), gyroscope=list(s.gyroscope), accelerometer=list(s.accelerometer)),
         motor_state=[MotorState_(mode=1, q=s.q[i], dq=s.dq[i], tau_est=s.tau_est[i]) for i in range(35)])
     assert stock.serialize()[4:] == s.to_cdr()
+    # the CRC over the C struct (words before the crc), packed here field by field
+    raw = [0, 0, 0, 5, 99, *s.quaternion, *s.gyroscope, *s.accelerometer, 0.0, 0.0, 0.0, 0]
+    for i in range(35):
+        raw += [1, s.q[i], s.dq[i], 0.0, s.tau_est[i], 0, 0, 0.0, 0, 0, 0, 0, 0, 0, 0]
+    packed = struct.pack("<2I2B2xI13fh2x" + "B3x4f2hf2II4I" * 35 + "40B4I", *raw, *[0] * 44)
+    assert crc32(list(np.frombuffer(packed, "<u4").astype(int))) == s.crc
     back = LowState.from_cdr(s.to_cdr())
     assert back.tick == 99 and back.crc_ok()
     np.testing.assert_array_equal(back.quaternion, s.quaternion)

@@ -69,6 +69,8 @@ def test_g1_stands_tracks_and_survives_150N_pushes_over_dds(tmp_path):
     assert s["safety_actions"] == ["stale state"]  # only the robot-sim's end; no divergence, nothing else
     assert s["cycles"] > 200 and s["estimator_samples"] > 100
     assert s["estimator_height_rms_m"] < 0.02 and s["estimator_speed_error_rms_mps"] < 0.2
+    # each loop's thread reports its CPU: some share of a core, never more than the whole core
+    assert 0 < s["command_loop_cpu_share"] <= 1.0 and 0 < robot_summary["loop_cpu_share"] <= 1.0
     assert "[safety]" in out and "stale state" in out
 
 

@@ -89,6 +89,7 @@ class DeployResult:
     # per matched truth sample: time (s), the estimator's stance point, velocity error x y z (m/s), true speed (m/s)
     estimator_trace: list[list[float]] = field(default_factory=list)
     error: str | None = None  # the exception that ended the run, if one did
+    command_loop_cpu_s: float = 0.0  # CPU time of the command loop's thread (estimator, commands, DDS), for its share
 
     def event(self, t: float, kind: str, detail: str, log: Log | None) -> None:
         self.safety_events.append({"time_s": round(t, 4), "kind": kind, "detail": detail})
@@ -107,6 +108,7 @@ class DeployResult:
             "joint_limit_clamps": self.joint_limit_clamps, "torque_clamps": self.torque_clamps,
             "safety_actions": [e["kind"] for e in self.safety_events],
             "error": self.error,
+            "command_loop_cpu_share": self.command_loop_cpu_s / self.run.wall_time if self.run.wall_time > 0 else None,
             "estimator_samples": int(len(height)),
             "estimator_height_rms_m": float(np.sqrt(np.mean(height**2))) if height.size else None,
             "estimator_velocity_rms_mps": [float(x) for x in np.sqrt(np.mean(vel**2, axis=0))] if vel.size else None,
@@ -146,7 +148,7 @@ class Deployment:
         q_start = first.q[:n].copy()
         switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(GIL_SWITCH_INTERVAL)
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.thread_time()
         state, batch, last_t, damping_since, next_report = first, [first], 0.0, None, cfg.print_every
         last_q, last_tick = q_start, first.tick
         try:
@@ -225,6 +227,7 @@ class Deployment:
             sys.setswitchinterval(switch_interval)
         self._match_truth(truth.take(64))
         result.run.wall_time = time.perf_counter() - t0
+        result.command_loop_cpu_s = time.thread_time() - cpu0
         result.run.sim_time = result.run.wall_time
         return result
 

@@ -157,6 +157,7 @@ class RobotSimResult:
     roundtrip: list[float] = field(default_factory=list)  # s from a state's publication to the command answering it applied
     joint_rms: list[float] = field(default_factory=list)
     started: bool = False
+    loop_cpu_s: float = 0.0  # CPU time of the loop's thread from the first command (physics, sensors, DDS)
     stopped_by: str = ""
 
     def summary(self) -> dict:
@@ -174,6 +175,7 @@ class RobotSimResult:
             "joint_rms_rad": float(np.sqrt(np.mean(rms**2))) if rms.size else None,
             "push_times": list(self.run.push_times), "started": self.started, "stopped_by": self.stopped_by,
             "interrupted": self.run.interrupted,
+            "loop_cpu_share": self.loop_cpu_s / self.run.wall_time if self.run.wall_time > 0 else None,
         }
 
 
@@ -246,7 +248,7 @@ class RobotSim:
                         self._publish(states, truth, tick)
                         tick += 1
                         continue
-                    result.started, run_wall_start = True, time.perf_counter()
+                    result.started, run_wall_start, run_cpu_start = True, time.perf_counter(), time.thread_time()
                     if self.log:
                         self.log(f"[robot-sim] first command at tick {tick}: the run starts")
                 if newest is None:
@@ -276,6 +278,7 @@ class RobotSim:
             result.run.interrupted, result.stopped_by = True, "interrupted"
         result.run.sim_time = d.time
         result.run.wall_time = time.perf_counter() - run_wall_start if result.started else 0.0
+        result.loop_cpu_s = time.thread_time() - run_cpu_start if result.started else 0.0
         return result
 
     def _publish(self, states, truth, tick: int) -> None:
