@@ -12,7 +12,7 @@ robot-sim's sensor noise on), without DDS and without the plant's ``mj_step``, w
 
 Each version is measured in its own process (``PYTHONPATH`` = its tree), alternating over ``--rounds``; the table
 gives the median microseconds per tick and the share of a core at 500 Hz. ``mj_step`` of the as-built plant is
-timed too, for scale.
+timed too, for scale, and each message's encoding and decoding alone (the command's encoding with its CRC).
 
     git worktree add /tmp/before <commit>
     python benchmarks/bench_loop_cost.py --trees /tmp/before . --names before after --out benchmarks/results/loop_cost/ticks.json
@@ -32,6 +32,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 TICK_HZ = 500
+TIMES = ("robot_sim_us", "deploy_us", "mj_step_as_built_us")
+MESSAGE_TIMES = ("state_encode_us", "state_decode_us", "command_encode_us", "command_decode_us")  # with the CRC: command
 
 
 def _recording(seconds: float, force: float):
@@ -116,12 +118,18 @@ def measure(seconds: float, force: float, repeats: int) -> dict:
     def physics_tick(i: int) -> None:
         mujoco.mj_step(model, data)
 
+    command = LowCommand.from_cdr(commands[0])
+    messages = {"state_encode_us": _median_us(lambda i: states[i].to_cdr(), count, repeats),
+                "state_decode_us": _median_us(lambda i: LowState.from_cdr(wire[i]), count, repeats),
+                "command_encode_us": _median_us(lambda i: command.with_crc().to_cdr(), count, repeats),
+                "command_decode_us": _median_us(lambda i: LowCommand.from_cdr(commands[i]), count, repeats)}
+
     estimator.reset()
     import g1mpc
 
     return {"source": str(Path(g1mpc.__file__).resolve().parents[1]), "robot_sim_us": _median_us(robot_sim_tick, count, repeats),
             "deploy_us": _median_us(deploy_tick, count, repeats),
-            "mj_step_as_built_us": _median_us(physics_tick, count, repeats), "ticks": count}
+            "mj_step_as_built_us": _median_us(physics_tick, count, repeats), **messages, "ticks": count}
 
 
 def main() -> int:
@@ -158,14 +166,14 @@ def main() -> int:
             print(f"round {r + 1} {name}: {samples[name][-1]}", flush=True)
     rows = []
     for name, tree in zip(names, args.trees, strict=True):
-        med = {k: float(np.median([s[k] for s in samples[name]])) for k in ("robot_sim_us", "deploy_us", "mj_step_as_built_us")}
+        med = {k: float(np.median([s[k] for s in samples[name]])) for k in (*TIMES, *MESSAGE_TIMES)}
         rows.append({"name": name, "tree": tree, **med, "robot_sim_core_share": med["robot_sim_us"] * 1e-6 * TICK_HZ,
                      "deploy_core_share": med["deploy_us"] * 1e-6 * TICK_HZ, "rounds": samples[name]})
     print(f"{'code':<12} {'robot-sim µs/tick':>18} {'deploy µs/tick':>15} {'both, % of a core':>18} {'mj_step µs':>11}")
     for row in rows:
         both = 100 * (row["robot_sim_core_share"] + row["deploy_core_share"])
         print(f"{row['name']:<12} {row['robot_sim_us']:>18.1f} {row['deploy_us']:>15.1f} {both:>17.1f}% "
-              f"{row['mj_step_as_built_us']:>11.1f}")
+              f"{row['mj_step_as_built_us']:>11.1f}   messages µs: " + ", ".join(f"{k[:-3]} {row[k]:.1f}" for k in MESSAGE_TIMES))
     if args.out:
         from g1mpc.running.reporting import write_json_atomic
 

@@ -668,13 +668,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="on: clamp each target so the servo torque at the state it answers stays within the motor's "
                           "limit; off: leave the limit to the motor drivers (the G1's apply it themselves)")
     dep.add_argument("--wait", type=float, default=60.0, help="seconds to wait for the first rt/lowstate")
-    from g1mpc.lowlevel.estimator import BASE_SOURCES, ESTIMATED_BASE_SCHEDULE_SPEEDS, STANCE_RULES
+    from g1mpc.lowlevel.estimator import BASE_SOURCES, STANCE_RULES
 
-    calm_speed, pushed_speed = ESTIMATED_BASE_SCHEDULE_SPEEDS  # deploy plans from an estimated base
-    # the push observer was measured in-process only; deploy's base velocity is estimated (docs/g1.md)
-    # and its acceleration ramp stays off (an option measured in-process only; docs/realtime.md, "A hard push from its first cycle")
-    dep.set_defaults(calm_speed=calm_speed, pushed_speed=pushed_speed, pushed_accel=0.0, push_observer="off",
-                     sizing_context="deploy")
+    # the noise schedule's speeds and the push observer are the run commands' (the robot's preset): measured over DDS
+    # against deploy's own wider speeds without the observer (docs/g1.md, "The in-process settings over DDS"); the
+    # acceleration ramp stays off (an option measured in-process only; docs/realtime.md, "A hard push from its first cycle")
+    dep.set_defaults(pushed_accel=0.0, sizing_context="deploy")
 
     dep.add_argument("--estimator_stance", choices=STANCE_RULES, default=STANCE_RULES[0],
                      help="how the estimator reads the legs: prediction (default): the sole corner agreeing best with the "

@@ -163,16 +163,20 @@ def test_the_g1_cpu_preset_samples_with_mppi_narrow_when_calm_and_flags_win():
     assert ramps(*flags) == (0.3, 0.8, 9.0, 15.0)
 
 
-def test_deploy_widens_its_noise_only_above_its_base_estimates_error_and_flags_win():
-    """deploy plans from an estimated base: its noise schedule's speeds sit above the estimate's error and it leaves the
-    acceleration ramp off; in-process runs keep the preset's, and explicit flags win."""
+def test_deploy_plans_with_the_run_commands_noise_schedule_and_push_observer_and_flags_win():
+    """deploy's noise schedule and push observer are the in-process runs' (the robot's preset, per gain set); it leaves
+    the acceleration ramp off; explicit flags win."""
     from g1mpc.cli import build_parser, run_config_from_args
-    from g1mpc.lowlevel.estimator import ESTIMATED_BASE_SCHEDULE_SPEEDS
 
-    schedule = lambda *argv: run_config_from_args(build_parser().parse_args(list(argv)), "hybrid").controller.noise_schedule
+    controller = lambda *argv: run_config_from_args(build_parser().parse_args(list(argv)), "hybrid").controller
+    schedule = lambda *argv: controller(*argv).noise_schedule
     deploy, in_process = schedule("deploy"), schedule("run-aot")
-    assert (deploy.calm_speed, deploy.pushed_speed) == ESTIMATED_BASE_SCHEDULE_SPEEDS == (0.15, 0.6)
-    assert (in_process.calm_speed, in_process.pushed_speed) == (0.15, 0.3) and deploy.calm == in_process.calm == 0.25
+    assert (deploy.calm_speed, deploy.pushed_speed) == (in_process.calm_speed, in_process.pushed_speed) == (0.15, 0.3)
+    assert deploy.calm == in_process.calm == 0.25
+    unitree = schedule("deploy", "--gains", "unitree")
+    assert (unitree.calm_speed, unitree.pushed_speed) == (0.05, 0.2)  # that gain set's preset, as in-process
+    assert controller("deploy").push_observer == controller("run-aot").push_observer == "on"
+    assert controller("deploy", "--push_observer", "off").push_observer == "off"
     assert deploy.pushed_accel == in_process.pushed_accel == 0.0  # the acceleration ramp: an option
     assert schedule("deploy", "--pushed_accel", "15").pushed_accel == schedule("run-aot", "--pushed_accel", "15").pushed_accel == 15.0
     explicit = schedule("deploy", "--calm_speed", "0.05", "--pushed_speed", "0.2")

@@ -39,10 +39,6 @@ BASE_SOURCES = ("estimate", "truth", "truth_velocity", "truth_position")
 # simulated sensors (g1mpc.lowlevel.estimated_base)
 BASE_VIEWS = ("truth", "estimate")
 STANCE_RULES = ("prediction", "consensus")
-# m/s: the noise schedule's calm and pushed speeds (ControllerConfig.calm_speed, pushed_speed) for a controller that
-# plans from this estimate: above the estimate's own velocity error in closed loop under pushes, so that error does
-# not widen the sampling noise by itself (docs/g1.md, "Where the falls over DDS come from" and "The IMU's offset")
-ESTIMATED_BASE_SCHEDULE_SPEEDS = (0.15, 0.6)
 
 
 def _sole_points(model: mujoco.MjModel, geom: int) -> list[np.ndarray]:
