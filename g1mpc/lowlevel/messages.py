@@ -53,6 +53,8 @@ class Layout:
         self.size, self.fields = struct.calcsize(fmt), fields
         self._buffer = bytearray(self.size)
         self._views = {name: f.view(self._buffer) for name, f in fields.items()}
+        self._specs = {name: (view.shape, view.dtype, f.offset, view.strides) for (name, f), view in
+                       zip(fields.items(), self._views.values(), strict=True)}
         for name, value in (constants or {}).items():
             self._views[name][:] = value
         self._lock = threading.Lock()
@@ -66,8 +68,8 @@ class Layout:
 
     def read(self, data: bytes, name: str) -> np.ndarray:
         """Field ``name`` of ``data`` (a copy, float64 for float fields, int64 for the others)."""
-        view = self.fields[name].view(data)
-        return view.astype(np.float64 if view.dtype.kind == "f" else np.int64)
+        shape, dtype, offset, strides = self._specs[name]
+        return np.ndarray(shape, dtype, data, offset, strides).astype(np.float64 if dtype.kind == "f" else np.int64)
 
     def crc(self, **values) -> int:
         """Unitree's CRC of these values in this (C-struct) layout: over every word before the ``crc`` field."""
