@@ -37,9 +37,7 @@ MESSAGE_TIMES = ("state_encode_us", "state_decode_us", "command_encode_us", "com
 
 
 def _recording(seconds: float, force: float):
-    """(plant, motor-drive model, motors, LowStates, commands as bytes, MjData) of the as-built G1 holding its clip."""
-    import mujoco
-
+    """(motor-drive model, motors, LowStates, commands as bytes, MjData) of the as-built G1 holding its clip."""
     from g1mpc.lowlevel.messages import LowCommand
     from g1mpc.lowlevel.motors import MotorMap
     from g1mpc.lowlevel.robot_sim import SensorNoise, Sensors, apply_command, motor_drive_model
@@ -64,8 +62,7 @@ def _recording(seconds: float, force: float):
         commands.append(cmd.with_crc().to_cdr())
         sim.step(apply_command(model, motors, cmd), result)
         states.append(sensors.measure(sim.data, tick))
-    assert isinstance(sim.data, mujoco.MjData)
-    return plant, model, motors, states, commands, sim.data
+    return model, motors, states, commands, sim.data
 
 
 def _median_us(step, count: int, repeats: int) -> float:
@@ -84,6 +81,7 @@ def measure(seconds: float, force: float, repeats: int) -> dict:
     """µs per tick of each loop's Python work, and of the as-built plant's ``mj_step``, on this tree's code."""
     import mujoco
 
+    import g1mpc
     from g1mpc.lowlevel.estimator import robot_estimator
     from g1mpc.lowlevel.messages import LowCommand, LowState
     from g1mpc.lowlevel.motors import MotorMap
@@ -92,7 +90,7 @@ def measure(seconds: float, force: float, repeats: int) -> dict:
     from g1mpc.robots.g1 import G1
     from g1mpc.robots.models import load_plant_model
 
-    _, model, motors, states, commands, data = _recording(seconds, force)
+    model, motors, states, commands, data = _recording(seconds, force)
     count = len(states)
     sensors, gate = Sensors(model, motors, SensorNoise(), seed=2), CommandGate(RobotSimResult())
 
@@ -123,10 +121,6 @@ def measure(seconds: float, force: float, repeats: int) -> dict:
                 "state_decode_us": _median_us(lambda i: LowState.from_cdr(wire[i]), count, repeats),
                 "command_encode_us": _median_us(lambda i: command.with_crc().to_cdr(), count, repeats),
                 "command_decode_us": _median_us(lambda i: LowCommand.from_cdr(commands[i]), count, repeats)}
-
-    estimator.reset()
-    import g1mpc
-
     return {"source": str(Path(g1mpc.__file__).resolve().parents[1]), "robot_sim_us": _median_us(robot_sim_tick, count, repeats),
             "deploy_us": _median_us(deploy_tick, count, repeats),
             "mj_step_as_built_us": _median_us(physics_tick, count, repeats), **messages, "ticks": count}

@@ -111,6 +111,7 @@ class BaseEstimator:
         self.imu_offset = model.site_pos[imu].copy()  # (3,) the IMU in the pelvis frame
         self.sole_offset = self._sole_offset(keyframe)
         self._body_velocity = np.zeros(6)
+        self._leg_position_var = np.array([config.position_std**2] * 2 + [config.height_std**2])  # (3,) x, y, height
         self.reset()
 
     def _sole_offset(self, keyframe: str | None) -> float:
@@ -189,8 +190,7 @@ class BaseEstimator:
         measured[:3] += lever
         # sliding or rolling feet: trust the legs less, the IMU more
         inflate = 1.0 + (disagreement / cfg.slip_speed) ** 2
-        self._correct(measured, np.array([cfg.position_std**2] * 2 + [cfg.height_std**2]) * inflate,
-                      cfg.velocity_std**2 * inflate)
+        self._correct(measured, self._leg_position_var * inflate, cfg.velocity_std**2 * inflate)
         qpos, qvel = self.data.qpos.copy(), self.data.qvel.copy()
         qpos[0:3], qvel[0:3] = self.x[:3] - lever, self.x[3:] - spin
         self.qpos, self.qvel = qpos, qvel

@@ -50,7 +50,7 @@ class Layout:
     where its fields lie. :meth:`encode` is thread-safe (one scratch buffer behind a lock)."""
 
     def __init__(self, fmt: str, fields: dict[str, Field], constants: dict[str, int] | None = None):
-        self.size, self.fields = struct.calcsize(fmt), fields
+        self.size = struct.calcsize(fmt)
         self._buffer = bytearray(self.size)
         self._views = {name: f.view(self._buffer) for name, f in fields.items()}
         self._specs = {name: (view.shape, view.dtype, f.offset, view.strides) for (name, f), view in
