@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -28,17 +29,23 @@ sys.path.insert(0, str(ROOT))
 from g1mpc.running.reporting import write_json_atomic  # noqa: E402
 
 
+def _pinned(cpus: list[int] | None):
+    """A ``preexec_fn`` that pins the child process to ``cpus`` (None: no pinning)."""
+    return None if cpus is None else (lambda: os.sched_setaffinity(0, cpus))
+
+
 def _run_dds(force: float, seed: int, duration: float, domain: int, extra: list[str], truth: bool = False,
-             robot_flags: list[str] = ()) -> dict:
+             robot_flags: list[str] = (), robot_cpus: list[int] | None = None, deploy_cpus: list[int] | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         robot_report, deploy_report = Path(tmp) / "robot.json", Path(tmp) / "deploy.json"
         robot = subprocess.Popen([sys.executable, "-m", "g1mpc", "robot-sim", "--domain", str(domain), "--duration", str(duration),
                                   "--push_force", str(force), "--seed", str(seed), "--wait", "300", "--report", str(robot_report),
                                   *(["--truth_every", "1"] if truth else []), *robot_flags],
-                                 cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                 cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                 preexec_fn=_pinned(robot_cpus))
         deploy = subprocess.run([sys.executable, "-m", "g1mpc", "deploy", "--domain", str(domain), "--seed", str(seed),
                                  "--report", str(deploy_report), *(["--base", "truth"] if truth else []), *extra],
-                                cwd=ROOT, capture_output=True, text=True, timeout=900)
+                                cwd=ROOT, capture_output=True, text=True, timeout=900, preexec_fn=_pinned(deploy_cpus))
         robot_out, _ = robot.communicate(timeout=120)
         if deploy.returncode != 0 or robot.returncode != 0:
             raise RuntimeError(f"sim-to-sim run failed (force {force}, seed {seed}):\n{deploy.stderr[-2000:]}\n{robot_out[-2000:]}")
@@ -119,6 +126,11 @@ def main() -> int:
     p.add_argument("--robot_sim_flags", default="",
                    help="flags for robot-sim, as one string (its plant is the G1 as built by default; '--plant nominal': "
                         "the planner's own model, as before that default)")
+    p.add_argument("--robot_sim_cpus", type=int, nargs="+", default=None,
+                   help="pin the robot-sim to these CPUs (default: wherever this script may run)")
+    p.add_argument("--deploy_cpus", type=int, nargs="+", default=None,
+                   help="pin deploy to these CPUs: with --robot_sim_cpus on others, a controller on a slow computer "
+                        "beside a robot that simulates itself elsewhere, as a real G1 does")
     p.add_argument("--extra", nargs=argparse.REMAINDER, default=[], help="flags passed to deploy and run-aot (e.g. --num_samples 24)")
     args = p.parse_args()
     out = Path(args.out)
@@ -133,9 +145,11 @@ def main() -> int:
                     start = time.time()
                     result = (_run_inprocess(force, seed, args.duration, args.extra) if name == "inproc"
                               else _run_dds(force, seed, args.duration, args.domain, args.extra, truth=name == "ddstruth",
-                                            robot_flags=shlex.split(args.robot_sim_flags)))
+                                            robot_flags=shlex.split(args.robot_sim_flags), robot_cpus=args.robot_sim_cpus,
+                                            deploy_cpus=args.deploy_cpus))
                     write_json_atomic(path, {"force_N": force, "seed": seed, "duration_s": args.duration, "extra": args.extra,
-                                             "robot_sim_flags": args.robot_sim_flags,
+                                             "robot_sim_flags": args.robot_sim_flags, "robot_sim_cpus": args.robot_sim_cpus,
+                                             "deploy_cpus": args.deploy_cpus,
                                              "wall_s": time.time() - start, **result})
                     fell = result["run"]["falls"] if name == "inproc" else result["robot"]["falls"]
                     print(f"[sim2sim] {name} {force:g} N seed {seed}: falls {fell} ({time.time() - start:.0f} s)", flush=True)

@@ -7,7 +7,9 @@ Usage (prints a table, writes one JSON per cell and a summary; rerun the same co
 An entry is CONTROLLER@PLANT[@GAINS]: CONTROLLER is ``ppo`` or ``fastsac`` (holosoma's G1 policies,
 :mod:`g1mpc.baselines.locomotion_policy`; gains default to theirs, ``motor``) or MODE[:SAMPLES[:ELITES]] of
 g1mpc (gains default to the model's, kp 500), optionally followed by ControllerConfig fields after commas
-(``hybrid:64:8,planner=mppi,calm_noise=0.25@nominal``). PLANT is a plant of the G1 (``nominal``: the planner's own model,
+(``hybrid:64:8,planner=mppi,calm_noise=0.25@nominal``) and the planner model's (PlannerModelConfig) as
+``planner.FIELD=VALUE`` (``planner.timestep=0.02``: the cpu preset's 0.02 s step; default: the model's
+0.04 s). PLANT is a plant of the G1 (``nominal``: the planner's own model,
 ``as_built_holosoma``: Unitree's build as holosoma's policies were trained on it, ``as_built``: the same with
 mjlab's soles). Each run: 20 s (``--duration``),
 0.1 s pushes of FORCE on the pelvis every 2 s in directions drawn from the seed, the synchronous loop (ample
@@ -23,6 +25,7 @@ import platform
 import re
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +35,7 @@ from field_overrides import overrides
 from g1mpc.baselines.locomotion_policy import G1_POLICY_FILES
 from g1mpc.common.paths import default_checkpoint
 from g1mpc.planning.controller import ControllerConfig
+from g1mpc.robots.models import PlannerModelConfig
 from g1mpc.robots.plants import MODEL_GAINS
 from g1mpc.running.config import RunConfig
 from g1mpc.running.evaluate import Evaluation, SeedRunner
@@ -58,8 +62,10 @@ def parse_entry(text: str) -> dict:
             raise SystemExit(f"error: --entries: '{controller}' is not ppo, fastsac or MODE[:SAMPLES[:ELITES]][,FIELD=VALUE...]")
         samples = int(fields[1]) if len(fields) > 1 else ControllerConfig.num_samples
         elites = int(fields[2]) if len(fields) > 2 else max(2, samples // 8)
+        planner_pairs = [p.removeprefix("planner.") for p in pairs if p.startswith("planner.")]
         entry = {"policy": None, "mode": fields[0], "samples": samples, "elites": elites,
-                 "settings": overrides(ControllerConfig, pairs, "--entries")}
+                 "settings": overrides(ControllerConfig, [p for p in pairs if not p.startswith("planner.")], "--entries"),
+                 "planner_settings": overrides(PlannerModelConfig, planner_pairs, "--entries (planner.FIELD)")}
         gains = parts[2] if len(parts) == 3 else MODEL_GAINS
     return {"entry": text, "controller": controller, "plant": plant, "gains": gains, **entry}
 
@@ -71,6 +77,7 @@ def evaluation_of(entry: dict, force: float, duration: float) -> Evaluation:
     else:
         config = RunConfig(controller=ControllerConfig(mode=entry["mode"], num_samples=entry["samples"],
                                                        num_elites=entry["elites"], **entry["settings"]),
+                           planner_model=replace(RunConfig.planner_model, **entry.get("planner_settings", {})),
                            gains=entry["gains"])
         checkpoint = str(default_checkpoint("g1")) if entry["mode"] != "cem" else None
     return Evaluation(config, checkpoint, duration, PushConfig(force=force), plant=entry["plant"], policy=entry["policy"])

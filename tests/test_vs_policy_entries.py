@@ -21,8 +21,16 @@ def test_controller_settings_after_commas_reach_the_run_config():
     assert (plain.planner, plain.calm_noise, plain.num_elites) == ("cem", 1.0, 2)  # ControllerConfig's defaults
 
 
+def test_planner_model_fields_after_a_planner_prefix_reach_the_planner_model():
+    config = evaluation_of(parse_entry("hybrid:64:8,planner=mppi,planner.timestep=0.02,iterations=2@nominal"), 150.0, 20.0).config
+    assert (config.planner_model.timestep, config.planner_model.iterations) == (0.02, 3)  # the model's solver untouched
+    assert (config.controller.planner, config.controller.iterations) == ("mppi", 2)  # a plain name is the controller's
+    assert evaluation_of(parse_entry("hybrid:64@nominal"), 150.0, 20.0).config.planner_model.timestep == 0.04
+
+
 @pytest.mark.parametrize("entry, message", [("hybrid:64:8,no_such_field=1@nominal", "unknown field 'no_such_field'"),
                                             ("walk:64@nominal", "is not ppo, fastsac or MODE"),
+                                            ("hybrid:64,planner.no_such=1@nominal", "unknown field 'no_such'"),
                                             ("hybrid:64", "is not CONTROLLER@PLANT")])
 def test_a_bad_entry_ends_the_script_with_one_line_naming_the_flag(entry, message):
     result = subprocess.run([sys.executable, str(ROOT / "benchmarks/bench_vs_policy.py"), "--entries", entry,

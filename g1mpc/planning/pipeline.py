@@ -13,6 +13,7 @@ weights of the right shape.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import NamedTuple
 
 import jax
@@ -50,7 +51,7 @@ class PlanSpec:
     far_dt: float | None = None  # a longer step after ``far_after`` s of the horizon (PlannerModelConfig.far_timestep)
     far_after: float = 0.1
 
-    @property
+    @cached_property
     def step_durations(self) -> tuple[float, ...]:
         """(H,) the planner steps' lengths (s): ``planner_dt``, then ``far_dt`` after ``far_after`` if set."""
         return step_durations(self.horizon, PlannerModelConfig(self.planner_dt, far_timestep=self.far_dt,
