@@ -501,7 +501,8 @@ def cmd_deploy(args) -> int:
     deploy_config = DeployConfig(dds=DdsConfig(args.interface, args.domain), duration=args.duration, safety=safety,
                                  estimator=EstimatorConfig(stance=args.estimator_stance),
                                  compensation=args.compensation, wait_for_state=args.wait, base=args.base,
-                                 adapt_samples=args.adapt_samples == "on", calm_samples=preset_of_args(args)["calm_samples"])
+                                 adapt_samples=args.adapt_samples == "on", calm_samples=preset_of_args(args)["calm_samples"],
+                                 command_every=args.command_every)
     sizing = size_samples_if_auto(args, "hybrid")
     config = run_config_from_args(args, "hybrid")
     assembly, params, header = prepare_precompiled(config, _model_path(args), args.precompiled_dir, args.recompile, args.nthread)
@@ -667,6 +668,9 @@ def build_parser() -> argparse.ArgumentParser:
     dep.add_argument("--torque_clamp", choices=("on", "off"), default="on",
                      help="on: clamp each target so the servo torque at the state it answers stays within the motor's "
                           "limit; off: leave the limit to the motor drivers (the G1's apply it themselves)")
+    dep.add_argument("--command_every", type=int, default=1, metavar="N",
+                     help="answer every Nth rt/lowstate with a command (the estimator still folds in each state): 1 "
+                          "(default) every state, the robot's 500 Hz; 2: 250 Hz, less CPU for the planner on a slow machine")
     dep.add_argument("--wait", type=float, default=60.0, help="seconds to wait for the first rt/lowstate")
     from g1mpc.lowlevel.estimator import BASE_SOURCES, STANCE_RULES
 

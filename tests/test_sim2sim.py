@@ -89,13 +89,16 @@ def test_controller_damps_when_the_robot_dies_mid_run(tmp_path):
 
 
 def test_sigterm_sends_damping_before_the_controller_exits(tmp_path):
+    """Also with a command every other state (--command_every 2): half as many commands, each state still read."""
     robot = _robot_sim(tmp_path, 73, "--duration", "12")
-    deploy = _deploy(tmp_path, 73)
+    deploy = _deploy(tmp_path, 73, "--command_every", "2")
     _wait_for_line(deploy, "t=  2")
     deploy.send_signal(signal.SIGTERM)
     _finish(deploy)
     _finish(robot, timeout=120)
     s = json.loads((tmp_path / "deploy.json").read_text())["summary"]
     assert s["interrupted"] and s["safety_actions"] == ["interrupted"]
+    assert s["states_received"] > 900  # two seconds and more at 500 Hz
+    assert 0.4 < s["commands_sent"] / s["states_received"] < 0.6  # one command per two states (and ten damping ones)
     robot_summary = json.loads((tmp_path / "robot.json").read_text())["summary"]
     assert robot_summary["damping_commands_applied"] > 0

@@ -60,6 +60,7 @@ class DeployConfig:
     base: str = "estimate"  # estimate: from the IMU and leg kinematics; truth*: a robot-sim's debug truth (diagnostics)
     adapt_samples: bool = False  # roll out fewer samples when plans miss their deadline (g1mpc.running.sample_count)
     calm_samples: float = 1.0  # the share of the samples rolled out while the robot is calm (1: all, always)
+    command_every: int = 1  # states per command: 1 answers each state (500 Hz on a G1), 2 every other one (250 Hz)
 
     def __post_init__(self) -> None:
         if self.duration is not None and not (math.isfinite(self.duration) and self.duration > 0):
@@ -69,8 +70,20 @@ class DeployConfig:
         if not self.wait_for_state > 0:
             raise ConfigError("--wait must be > 0 seconds")
         check_calm_share(self.calm_samples)
+        if not 1 <= self.command_every <= STATE_BACKLOG:
+            raise ConfigError(f"--command_every must be a whole number of states from 1 to {STATE_BACKLOG}, got {self.command_every}")
         if self.base not in BASE_SOURCES:
             raise ConfigError(f"--base: '{self.base}' is not one of {', '.join(BASE_SOURCES)}")
+
+
+def check_command_every(command_every: int, frequency: float, state_dt: float) -> None:
+    """Plans start at a command's state, so ``command_every`` must divide the states of a plan period (1 / ``frequency``
+    s of states ``state_dt`` s apart): else each plan waits for the next command and the plans fall behind their rate."""
+    states_per_plan = round(1.0 / (frequency * state_dt))
+    if states_per_plan % command_every:
+        raise ConfigError(f"--command_every {command_every} does not divide the {states_per_plan} states of a plan period "
+                          f"(--frequency {frequency:g}): choose one of "
+                          f"{', '.join(str(n) for n in range(1, min(states_per_plan, STATE_BACKLOG) + 1) if states_per_plan % n == 0)}")
 
 
 @dataclass
@@ -126,6 +139,7 @@ class Deployment:
         self.result = DeployResult(run=RunResult(target_frequency=assembly.config.frequency, loop="deploy"))
         self.dt = assembly.plant.opt.timestep
         self.period = 1.0 / assembly.config.frequency
+        check_command_every(config.command_every, assembly.config.frequency, self.dt)
         self._estimates = np.full((_RING, 7), np.nan)  # tick, height, velocity (3), time, stance point
         self._truth = None  # the newest debug truth (--base truth)
         self._planner_error: BaseException | None = None
@@ -210,7 +224,7 @@ class Deployment:
                 if t >= next_report and log and damping_since is None:
                     log(self._report_line(t, qpos))
                     next_report += cfg.print_every
-                batch = self._next_states(states, cfg.safety.stale_after)
+                batch = self._next_batch(states, t0, t)
                 state = batch[-1] if batch else None
         except KeyboardInterrupt:
             result.run.interrupted = True
@@ -237,6 +251,23 @@ class Deployment:
             commands.write(damping_command(q, self.motors, self.config.safety.damping_kd, tick, mode_machine))
             self.result.commands_sent += 1
             time.sleep(self.dt)
+
+    def _next_batch(self, states, t0: float, t: float) -> list:
+        """The states for the next command (oldest first): the ``command_every`` that come after the command of loop
+        time ``t`` (s since ``t0``), slept through but for the last; fewer if the robot goes quiet, [] if none came
+        within ``stale_after`` (stale)."""
+        every = self.config.command_every
+        if every > 1:
+            wait = t0 + t + (every - 1.5) * self.dt - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+        batch = self._next_states(states, self.config.safety.stale_after)
+        while 0 < len(batch) < every:
+            more = self._next_states(states, self.config.safety.stale_after)
+            if not more:
+                break
+            batch += more
+        return batch
 
     def _first_state(self, states):
         deadline = time.perf_counter() + self.config.wait_for_state
