@@ -93,3 +93,12 @@ def test_a_step_weighs_by_the_time_it_covers(small_assembly):
     smooth = only(control_smoothness=1.0, terminal=1.0)
     assert cost(smooth, mixed, ramp(mixed)) == pytest.approx(cost(smooth, equal, ramp(equal)), rel=1e-5)
     assert cost(smooth, mixed, ramp(mixed)) < 0.5 * cost(smooth, mixed, ramp(mixed), weigh=False)  # coarse steps, unweighed
+
+
+def test_a_far_model_needs_a_near_step_first_in_both_backends(plant):
+    from g1mpc.planning.backends.mjx_backend import make_mjx_rollout
+
+    with pytest.raises(ValueError, match="near_steps >= 1"):
+        NativeRollout(plant, nthread=1, far_model=plant, near_steps=0)
+    with pytest.raises(ValueError, match="near_steps >= 1"):
+        make_mjx_rollout(plant, far_model=plant, near_steps=None)

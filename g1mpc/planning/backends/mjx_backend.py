@@ -7,6 +7,8 @@ import jax.numpy as jnp
 import mujoco
 from mujoco import mjx
 
+from g1mpc.planning.backends import check_far_model
+
 
 def make_mjx_rollout(model: mujoco.MjModel, unroll: int = 1, far_model: mujoco.MjModel | None = None,
                      near_steps: int | None = None):
@@ -15,8 +17,7 @@ def make_mjx_rollout(model: mujoco.MjModel, unroll: int = 1, far_model: mujoco.M
 
     ``unroll`` steps run per trip of the compiled loop (``jax.lax.scan``'s unroll).
     """
-    if far_model is not None and not (near_steps and near_steps > 0):
-        raise ValueError("a far model needs near_steps >= 1")
+    check_far_model(far_model, near_steps)
     near_mjx = mjx.put_model(model)
     far_mjx = None if far_model is None else mjx.put_model(far_model)
 

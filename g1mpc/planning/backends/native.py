@@ -8,6 +8,8 @@ import mujoco
 import numpy as np
 from mujoco import rollout
 
+from g1mpc.planning.backends import check_far_model
+
 
 def usable_cores() -> int:
     """The cores this process may run on (``taskset`` and cgroup CPU sets count; ``os.cpu_count`` does not)."""
@@ -21,8 +23,7 @@ class NativeRollout:
 
     def __init__(self, model: mujoco.MjModel, nthread: int | None = None, far_model: mujoco.MjModel | None = None,
                  near_steps: int | None = None):
-        if far_model is not None and not (near_steps and near_steps > 0):
-            raise ValueError("a far model needs near_steps >= 1")
+        check_far_model(far_model, near_steps)
         self.model, self.far_model, self.near_steps = model, far_model, near_steps
         self.nthread = nthread or usable_cores()
         self._pool = rollout.Rollout(nthread=self.nthread)
