@@ -148,3 +148,23 @@ def test_the_per_axis_filter_is_the_six_state_kalman_filter(plant):
         for mine, theirs in zip((estimator.pp, estimator.pv, estimator.vv), blocks):
             np.testing.assert_allclose(mine, np.diag(theirs), rtol=1e-9, atol=1e-15)
         assert np.allclose(blocks[0], np.diag(np.diag(blocks[0])), atol=1e-15)  # the axes stay uncoupled
+
+
+def test_states_folded_in_over_their_own_intervals_are_the_same_as_one_at_a_time(plant, reference):
+    """``fold_in`` with an interval per state predicts through each older state over its own interval, then updates on
+    the newest over its own: the same estimate as predicting and updating state by state."""
+    states, _, _ = _record(plant, reference, 150.0, seconds=1.2)
+    batched, stepwise = (BaseEstimator(plant, ("left_foot", "right_foot"), keyframe="stand") for _ in range(2))
+    for estimator in (batched, stepwise):
+        estimator.update(states[0], 0.0)
+    intervals = [0.003, 0.001, 0.002]
+    for start in range(1, len(states) - 3, 3):
+        batch = states[start:start + 3]
+        qpos, qvel = batched.fold_in(batch, intervals)
+        stepwise.predict(batch[0], intervals[0])
+        stepwise.predict(batch[1], intervals[1])
+        expected_qpos, expected_qvel = stepwise.update(batch[2], intervals[2])
+        np.testing.assert_allclose(qpos, expected_qpos, atol=1e-12)
+        np.testing.assert_allclose(qvel, expected_qvel, atol=1e-12)
+    with pytest.raises(ValueError, match="2 intervals for 3 states"):
+        batched.fold_in(states[:3], [0.002, 0.002])

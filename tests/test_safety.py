@@ -73,15 +73,3 @@ def test_safety_settings_are_validated():
     with pytest.raises(ConfigError):
         SafetyConfig(min_height=2.0)
 
-
-def test_command_every_is_a_whole_share_of_a_plan_period():
-    from g1mpc.lowlevel.deploy import STATE_BACKLOG, DeployConfig, check_command_every
-
-    for every in (1, 2, 5, 10):
-        check_command_every(every, 50.0, 0.002)  # 10 states per 20 ms plan period
-    with pytest.raises(ConfigError, match=r"--command_every 3 does not divide the 10 states.*choose one of 1, 2, 5, 10"):
-        check_command_every(3, 50.0, 0.002)
-    with pytest.raises(ConfigError, match="--command_every"):
-        DeployConfig(command_every=0)
-    with pytest.raises(ConfigError, match="--command_every"):
-        DeployConfig(command_every=STATE_BACKLOG + 1)  # more states than the reader keeps between two takes

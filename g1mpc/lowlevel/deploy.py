@@ -86,6 +86,26 @@ def check_command_every(command_every: int, frequency: float, state_dt: float) -
                           f"{', '.join(str(n) for n in range(1, min(states_per_plan, STATE_BACKLOG) + 1) if states_per_plan % n == 0)}")
 
 
+def source_stamp(state) -> int | None:
+    """The DDS source timestamp (ns, the publisher's clock: the robot's) of a taken ``state``; None without one."""
+    info = getattr(state, "sample_info", None)
+    return info.source_timestamp if info is not None and info.source_timestamp > 0 else None
+
+
+def state_intervals(batch: list, last_stamp: int | None, wall_interval: float, longest: float) -> tuple[list[float], int | None]:
+    """(seconds from each state of ``batch`` to the one before it, the newest's stamp) by the states' source
+    timestamps (the robot's clock, which a loaded controller's wake-ups do not jitter), the first measured from
+    ``last_stamp``; where a stamp is missing, or an interval is not in (0, ``longest``], every state gets
+    ``wall_interval`` (the loop's time over the batch's states)."""
+    stamps = [source_stamp(s) for s in batch]
+    if last_stamp is None or None in stamps:
+        return [wall_interval] * len(batch), stamps[-1]
+    intervals = np.diff(np.asarray([last_stamp, *stamps], dtype=np.int64)) * 1e-9
+    if not np.all((intervals > 0) & (intervals <= longest)):
+        return [wall_interval] * len(batch), stamps[-1]
+    return intervals.tolist(), stamps[-1]
+
+
 @dataclass
 class DeployResult:
     """The run as the controller saw it; ``run`` holds the planning cycles as in-process runs keep them."""
@@ -164,6 +184,7 @@ class Deployment:
         sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         t0, cpu0 = time.perf_counter(), time.thread_time()
         state, batch, last_t, damping_since, next_report = first, [first], 0.0, None, cfg.print_every
+        last_stamp: int | None = None  # the newest folded-in state's source timestamp (ns), where it had one
         last_q, last_tick = q_start, first.tick
         try:
             planner_started = False
@@ -183,9 +204,11 @@ class Deployment:
                 first_update = result.states_received == 0
                 result.states_received += len(batch)
                 last_q, last_tick = state.q[:n].copy(), state.tick
-                # every state that came since the last update, each over its share of the time
-                dt = 0.0 if first_update else max(t - last_t, 0.0) / len(batch)
-                qpos, qvel = self.estimator.fold_in(batch, dt)
+                # every state that came since the last update, each over its own interval by the robot's clock (its
+                # share of the loop's time where the states carry no stamps)
+                wall = 0.0 if first_update else max(t - last_t, 0.0) / len(batch)
+                intervals, last_stamp = state_intervals(batch, last_stamp, wall, cfg.safety.stale_after)
+                qpos, qvel = self.estimator.fold_in(batch, [0.0] * len(batch) if first_update else intervals)
                 last_t = t
                 self._remember(state.tick, qpos, qvel, t)
                 if cfg.base != "estimate":
@@ -214,9 +237,8 @@ class Deployment:
                         planner.start()
                         planner_started = True
                 result.commands_sent += 1
-                stamp = getattr(state, "sample_info", None)
-                if stamp is not None and stamp.source_timestamp > 0:
-                    result.command_latency.append((time.time_ns() - stamp.source_timestamp) * 1e-9)
+                if last_stamp is not None:
+                    result.command_latency.append((time.time_ns() - last_stamp) * 1e-9)
                 if cfg.base == "estimate" and result.states_received % 25 < len(batch):  # every 25th state was in this batch
                     self._match_truth(truth.take(64))
                 if self._planner_error is not None:

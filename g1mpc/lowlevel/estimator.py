@@ -21,6 +21,7 @@ States that arrive together go through ``fold_in``: ``predict`` (the IMU alone) 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import mujoco
@@ -196,12 +197,16 @@ class BaseEstimator:
         self.qpos, self.qvel = qpos, qvel
         return qpos, qvel
 
-    def fold_in(self, states: list[LowState], dt: float) -> tuple[np.ndarray, np.ndarray]:
-        """Fold in states that arrived together (oldest first, each ``dt`` s after the one before): all but the newest
-        by their IMU alone, the newest with its legs; returns (qpos (nq,), qvel (nv,)) after the newest."""
-        for older in states[:-1]:
-            self.predict(older, dt)
-        return self.update(states[-1], dt)
+    def fold_in(self, states: list[LowState], dt: float | Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+        """Fold in states that arrived together (oldest first, each ``dt`` s after the one before, or ``dt[i]`` s per
+        state (len(states),)): all but the newest by their IMU alone, the newest with its legs; returns (qpos (nq,),
+        qvel (nv,)) after the newest."""
+        intervals = [dt] * len(states) if np.isscalar(dt) else list(dt)
+        if len(intervals) != len(states):
+            raise ValueError(f"fold_in: {len(intervals)} intervals for {len(states)} states")
+        for older, interval in zip(states[:-1], intervals[:-1], strict=False):
+            self.predict(older, interval)
+        return self.update(states[-1], intervals[-1])
 
     def predict(self, state: LowState, dt: float) -> None:
         """Fold in one state ``dt`` s after the last from its IMU alone (no leg kinematics): for states that arrive
