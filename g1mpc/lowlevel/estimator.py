@@ -204,7 +204,7 @@ class BaseEstimator:
         intervals = [dt] * len(states) if np.isscalar(dt) else list(dt)
         if len(intervals) != len(states):
             raise ValueError(f"fold_in: {len(intervals)} intervals for {len(states)} states")
-        for older, interval in zip(states[:-1], intervals[:-1], strict=False):
+        for older, interval in zip(states[:-1], intervals[:-1], strict=True):
             self.predict(older, interval)
         return self.update(states[-1], intervals[-1])
 
