@@ -72,4 +72,3 @@ def test_safety_settings_are_validated():
         SafetyConfig(stale_after=0.0)
     with pytest.raises(ConfigError):
         SafetyConfig(min_height=2.0)
-
