@@ -9,7 +9,8 @@ An entry is CONTROLLER@PLANT[@GAINS]: CONTROLLER is ``ppo`` or ``fastsac`` (holo
 g1mpc (gains default to the model's, kp 500), optionally followed by ControllerConfig fields after commas
 (``hybrid:64:8,planner=mppi,calm_noise=0.25@nominal``) and the planner model's (PlannerModelConfig) as
 ``planner.FIELD=VALUE`` (``planner.timestep=0.02``: the cpu preset's 0.02 s step; default: the model's
-0.04 s). PLANT is a plant of the G1 (``nominal``: the planner's own model,
+0.04 s), the task's cost weights (CostWeights) as ``weights.FIELD=VALUE`` and its other settings (BalanceTask) as
+``task.FIELD=VALUE`` (``weights.feet_stay=1000,task.stay_margin=0.05``). PLANT is a plant of the G1 (``nominal``: the planner's own model,
 ``as_built_holosoma``: Unitree's build as holosoma's policies were trained on it, ``as_built``: the same with
 mjlab's soles). Each run: 20 s (``--duration``),
 0.1 s pushes of FORCE on the pelvis every 2 s in directions drawn from the seed, the synchronous loop (ample
@@ -41,6 +42,7 @@ from g1mpc.running.config import RunConfig
 from g1mpc.running.evaluate import Evaluation, SeedRunner
 from g1mpc.running.reporting import write_json_atomic
 from g1mpc.running.sim import PushConfig
+from g1mpc.tasks.balance import BalanceTask, CostWeights
 
 POLICY_GAINS = "motor"
 
@@ -62,10 +64,14 @@ def parse_entry(text: str) -> dict:
             raise SystemExit(f"error: --entries: '{controller}' is not ppo, fastsac or MODE[:SAMPLES[:ELITES]][,FIELD=VALUE...]")
         samples = int(fields[1]) if len(fields) > 1 else ControllerConfig.num_samples
         elites = int(fields[2]) if len(fields) > 2 else max(2, samples // 8)
-        planner_pairs = [p.removeprefix("planner.") for p in pairs if p.startswith("planner.")]
+        prefixed = {prefix: [p.removeprefix(prefix) for p in pairs if p.startswith(prefix)]
+                    for prefix in ("planner.", "weights.", "task.")}
+        plain = [p for p in pairs if not p.startswith(tuple(prefixed))]
         entry = {"policy": None, "mode": fields[0], "samples": samples, "elites": elites,
-                 "settings": overrides(ControllerConfig, [p for p in pairs if not p.startswith("planner.")], "--entries"),
-                 "planner_settings": overrides(PlannerModelConfig, planner_pairs, "--entries (planner.FIELD)")}
+                 "settings": overrides(ControllerConfig, plain, "--entries"),
+                 "planner_settings": overrides(PlannerModelConfig, prefixed["planner."], "--entries (planner.FIELD)"),
+                 "weights": overrides(CostWeights, prefixed["weights."], "--entries (weights.FIELD)"),
+                 "task_settings": overrides(BalanceTask, prefixed["task."], "--entries (task.FIELD)")}
         gains = parts[2] if len(parts) == 3 else MODEL_GAINS
     return {"entry": text, "controller": controller, "plant": plant, "gains": gains, **entry}
 
@@ -78,6 +84,7 @@ def evaluation_of(entry: dict, force: float, duration: float) -> Evaluation:
         config = RunConfig(controller=ControllerConfig(mode=entry["mode"], num_samples=entry["samples"],
                                                        num_elites=entry["elites"], **entry["settings"]),
                            planner_model=replace(RunConfig.planner_model, **entry.get("planner_settings", {})),
+                           task=BalanceTask(weights=CostWeights(**entry.get("weights", {})), **entry.get("task_settings", {})),
                            gains=entry["gains"])
         checkpoint = str(default_checkpoint("g1")) if entry["mode"] != "cem" else None
     return Evaluation(config, checkpoint, duration, PushConfig(force=force), plant=entry["plant"], policy=entry["policy"])

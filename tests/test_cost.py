@@ -101,3 +101,40 @@ def test_flight_costs_only_both_feet_off_the_floor(small_assembly):
     both_up = _moved(layout, one_up, "right_foot_world", 2, 0.05)
     np.testing.assert_allclose(flight(both_up), 100.0 * 0.05**2, rtol=1e-4)
     assert np.all(flight(_moved(layout, sens, "right_foot_world", 2, -0.02)) == 0.0)  # a foot below its reference
+
+
+def test_feet_stay_costs_a_step_only_while_the_capture_point_is_over_the_support(small_assembly):
+    """The feet_stay term: zero at the reference; a foot that travels after the first step costs its travel squared
+    while the capture point stays over the support, nothing once a push has taken it ``stay_margin`` outside, and
+    the reference's own footsteps cost nothing."""
+    layout = small_assembly.spec.layout
+    sens, stay = _reference_term(small_assembly, 1.0, "feet_stay", feet_stay=1000.0)
+    assert np.all(stay(sens) == 0.0)
+
+    stepped = sens.copy()
+    stepped[1:, layout.slices["left_foot_world"][0] + 0] += 0.1  # the left foot 0.1 m forward from the second step on
+    got = stay(stepped)
+    assert got[0] == 0.0
+    np.testing.assert_allclose(got[1:], 1000.0 * 0.1**2, rtol=1e-4)
+
+    pushed = _moved(layout, stepped, "com_velocity", 1, -0.9)  # the capture point ~0.24 m right of the feet: a step is due
+    assert np.all(stay(pushed) == 0.0)
+
+    from g1mpc.tasks.balance import BalanceTask, CostWeights
+
+    task = BalanceTask(weights=CostWeights(feet_stay=1000.0))
+    window = P.reference_window(small_assembly.spec, small_assembly.arrays, P.planner_step_times(small_assembly.spec, 1.0))
+    walking = window._replace(sensordata=stepped)  # the reference takes the same step: it costs nothing
+    terms = task.stage_costs(layout, window.qpos, np.zeros((len(sens), small_assembly.spec.nv)), window.ctrl, stepped,
+                             walking, np.asarray(window.ctrl)[0])
+    assert np.all(np.asarray(terms["feet_stay"]) == 0.0)
+
+
+def test_stay_margin_must_be_a_positive_length():
+    import pytest
+
+    from g1mpc.common.errors import ConfigError
+    from g1mpc.tasks.balance import BalanceTask
+
+    with pytest.raises(ConfigError, match="stay_margin"):
+        BalanceTask(stay_margin=0.0)

@@ -28,9 +28,16 @@ def test_planner_model_fields_after_a_planner_prefix_reach_the_planner_model():
     assert evaluation_of(parse_entry("hybrid:64@nominal"), 150.0, 20.0).config.planner_model.timestep == 0.04
 
 
+def test_cost_weights_and_task_fields_after_their_prefixes_reach_the_task():
+    task = evaluation_of(parse_entry("hybrid:64:8,weights.feet_stay=1000,task.stay_margin=0.05@nominal"), 150.0, 20.0).config.task
+    assert (task.weights.feet_stay, task.stay_margin, task.weights.joints) == (1000.0, 0.05, 1.0)
+    assert evaluation_of(parse_entry("hybrid:64@nominal"), 150.0, 20.0).config.task.weights.feet_stay == 0.0
+
+
 @pytest.mark.parametrize("entry, message", [("hybrid:64:8,no_such_field=1@nominal", "unknown field 'no_such_field'"),
                                             ("walk:64@nominal", "is not ppo, fastsac or MODE"),
                                             ("hybrid:64,planner.no_such=1@nominal", "unknown field 'no_such'"),
+                                            ("hybrid:64,weights.no_such=1@nominal", "unknown field 'no_such'"),
                                             ("hybrid:64", "is not CONTROLLER@PLANT")])
 def test_a_bad_entry_ends_the_script_with_one_line_naming_the_flag(entry, message):
     result = subprocess.run([sys.executable, str(ROOT / "benchmarks/bench_vs_policy.py"), "--entries", entry,

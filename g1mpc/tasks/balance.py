@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import ClassVar
 
+import jax
 import jax.numpy as jnp
 import mujoco
 import numpy as np
@@ -45,6 +46,7 @@ class CostWeights:
     feet_crossing: float = 0.0  # (min width - the feet's sideways gap in the root frame)^2 where the gap is narrower
     capture_support: float = 0.0  # squared distance of the capture point outside the feet's support region
     flight: float = 0.0  # (the lower foot's height above the reference's)^2: both feet off the floor (a hop, a jump)
+    feet_stay: float = 0.0  # feet's world travel beyond the reference's, squared, while the capture point stays over the support
     hands_position: float = 5.0  # hands positions in the root frame vs the reference
     hands_orientation: float = 1.0
     joint_velocity: float = 0.01  # joint speeds^2
@@ -101,6 +103,24 @@ def _capture_point_outside_support(sens, layout: SensorLayout, sole: tuple[float
     return jnp.sqrt(out_along**2 + out_forward**2)
 
 
+def _feet_travel(sens, reference_sens, layout: SensorLayout):
+    """(..., H) squared horizontal travel of both feet in the world since the rollout's first step, beyond the
+    reference's own travel over the same steps (a walking clip's footsteps cost nothing)."""
+    travel = 0.0
+    for side in SIDES:
+        feet, ref = layout.get(sens, f"{side}_foot_world")[..., :2], layout.get(reference_sens, f"{side}_foot_world")[..., :2]
+        travel = travel + _sq((feet - feet[..., :1, :]) - (ref - ref[..., :1, :]))
+    return travel
+
+
+def _support_held(sens, layout: SensorLayout, sole: tuple[float, float, float], margin: float):
+    """(..., H) 1 while the capture point has stayed over the support region (:func:`_capture_point_outside_support`)
+    at every step so far, falling linearly to 0 once it has been ``margin`` (m) outside it: where a step is not needed."""
+    outside = _capture_point_outside_support(sens, layout, sole)
+    outside = jax.lax.cummax(outside, axis=outside.ndim - 1)
+    return jnp.clip(1.0 - outside / margin, 0.0, 1.0)
+
+
 def lowest_point(model: mujoco.MjModel, data: mujoco.MjData, geom: int) -> float:
     """World height of ``geom``'s lowest point in ``data``'s pose: exact for meshes (their vertices) and
     spheres, capsules, boxes and ellipsoids; the bounding box for the rest."""
@@ -142,7 +162,9 @@ class BalanceTask(Task):
         feet_min_width: the sideways gap (m, left foot minus right foot along the root's y axis) below which
             ``weights.feet_crossing`` applies: a step that crosses one leg over the other costs.
         sole: (half width, front, back) of a sole around its foot frame (m; the G1's by default): the support
-            region of ``weights.capture_support``.
+            region of ``weights.capture_support`` and ``weights.feet_stay``.
+        stay_margin: how far (m) the capture point may leave the support region before ``weights.feet_stay`` lets
+            the feet go (it fades linearly over this distance).
     """
 
     name: ClassVar[str] = "balance"
@@ -153,6 +175,7 @@ class BalanceTask(Task):
     fall_floor_margin: float = 0.03
     feet_min_width: float = 0.12
     sole: tuple[float, float, float] = (0.03, 0.12, 0.05)
+    stay_margin: float = 0.03
 
     def __post_init__(self) -> None:
         if not self.feature_lookahead or min(self.feature_lookahead) < 0:
@@ -162,14 +185,16 @@ class BalanceTask(Task):
             raise ConfigError("fall_height_drop and fall_tilt_margin must be > 0, feet_min_width and fall_floor_margin >= 0")
         if len(self.sole) != 3 or not all(np.isfinite(x) and x >= 0 for x in self.sole):
             raise ConfigError("sole must be three finite lengths >= 0 (half width, front, back)")
+        if not (np.isfinite(self.stay_margin) and self.stay_margin > 0):
+            raise ConfigError(f"stay_margin must be a finite length > 0 (m), got {self.stay_margin}")
 
     def reference_clip(self, model: mujoco.MjModel, robot: Robot) -> tuple[np.ndarray, float]:
         return key_pose_clip(model, robot, robot.clip, DEFAULT_FPS), DEFAULT_FPS
 
     def stage_costs(self, layout: SensorLayout, qpos, qvel, ctrl, sensordata, reference: ReferenceWindow,
                     previous_ctrl) -> dict[str, jnp.ndarray]:
-        """Each weighted term per rollout and step: name -> (..., H); ``feet_crossing``, ``capture_support`` and
-        ``flight`` only where their weights are not 0."""
+        """Each weighted term per rollout and step: name -> (..., H); ``feet_crossing``, ``capture_support``,
+        ``flight`` and ``feet_stay`` only where their weights are not 0."""
         w, r_q, r_s, g = self.weights, reference.qpos, reference.sensordata, layout.get
         ctrl_prev = jnp.concatenate([jnp.broadcast_to(previous_ctrl, ctrl[..., :1, :].shape), ctrl[..., :-1, :]], axis=-2)
         terms = {
@@ -201,6 +226,9 @@ class BalanceTask(Task):
             terms["capture_support"] = w.capture_support * _capture_point_outside_support(sensordata, layout, self.sole) ** 2
         if w.flight:
             terms["flight"] = w.flight * jnp.maximum(jnp.minimum(*lift.values()), 0.0) ** 2
+        if w.feet_stay:  # a step costs only while the push can be held in place
+            terms["feet_stay"] = (w.feet_stay * _feet_travel(sensordata, r_s, layout)
+                                  * _support_held(sensordata, layout, self.sole, self.stay_margin))
         terms["feet_position"] = w.feet_position * feet_pos
         terms["feet_orientation"] = w.feet_orientation * feet_quat
         terms["feet_height"] = w.feet_height * feet_h
