@@ -6,6 +6,8 @@ import types as _types
 from dataclasses import fields
 from typing import get_args, get_type_hints
 
+SCALARS = (int, float, str)  # what a FIELD=VALUE string parses into; tuples, flags and nested settings are refused
+
 
 def overrides(cls, pairs: list[str], flag: str) -> dict:
     """``["sigma_start=0.2", ...]`` -> ``{"sigma_start": 0.2}``, typed by the dataclass ``cls``; an unknown
@@ -17,6 +19,8 @@ def overrides(cls, pairs: list[str], flag: str) -> dict:
         key, _, value = pair.partition("=")
         if key not in types:
             raise SystemExit(f"error: {flag}: unknown field '{key}'; one of {', '.join(types)}")
+        if types[key] not in SCALARS:
+            raise SystemExit(f"error: {flag}: field '{key}' holds a {types[key].__name__}; only numbers and names can be set here")
         out[key] = types[key](value)
     return out
 

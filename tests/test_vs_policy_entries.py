@@ -38,6 +38,7 @@ def test_cost_weights_and_task_fields_after_their_prefixes_reach_the_task():
                                             ("walk:64@nominal", "is not ppo, fastsac or MODE"),
                                             ("hybrid:64,planner.no_such=1@nominal", "unknown field 'no_such'"),
                                             ("hybrid:64,weights.no_such=1@nominal", "unknown field 'no_such'"),
+                                            ("hybrid:64,task.sole=0.1@nominal", "field 'sole' holds a tuple"),
                                             ("hybrid:64", "is not CONTROLLER@PLANT")])
 def test_a_bad_entry_ends_the_script_with_one_line_naming_the_flag(entry, message):
     result = subprocess.run([sys.executable, str(ROOT / "benchmarks/bench_vs_policy.py"), "--entries", entry,
