@@ -27,14 +27,15 @@ from g1mpc.running.reporting import write_json_atomic
 BINS = 10
 
 
-def profile(joint_rms: np.ndarray, duration: float, interval: float) -> list[float]:
-    """(BINS,) the RMS of ``joint_rms`` (C,) (cycles evenly over ``duration`` s) by time since the last push (pushes
-    every ``interval`` s from ``interval`` on); NaN where a bin holds no cycle."""
+def profile(joint_rms: np.ndarray, duration: float, push_starts: list[float], window: float) -> list[float]:
+    """(BINS,) the RMS of ``joint_rms`` (C,) (cycles evenly over ``duration`` s) by time since the last of
+    ``push_starts`` (s, ascending), in bins over ``window`` s; cycles before the first push are left out, NaN where a bin
+    holds no cycle."""
     times = np.arange(len(joint_rms)) * duration / len(joint_rms)
-    pushed = times >= interval
-    since = (times[pushed] - interval) % interval
-    errors, out = joint_rms[pushed], []
-    for lo, hi in pairwise(np.linspace(0.0, interval, BINS + 1)):
+    last = np.searchsorted(push_starts, times, side="right") - 1  # index of the latest push started by each cycle
+    pushed = last >= 0
+    since, errors, out = times[pushed] - np.asarray(push_starts)[last[pushed]], joint_rms[pushed], []
+    for lo, hi in pairwise(np.linspace(0.0, window, BINS + 1)):
         in_bin = errors[(since >= lo) & (since < hi)]
         out.append(float(np.sqrt(np.mean(in_bin**2))) if len(in_bin) else float("nan"))
     return out
@@ -50,17 +51,18 @@ def main() -> None:
     args = ap.parse_args()
     evaluation = evaluation_of(parse_entry(args.entry), args.force, args.duration)
     interval = evaluation.pushes.interval
+    push_starts = [start for start, _ in evaluation.pushes.schedule(args.duration)]
     report = {"entry": args.entry, "force_n": args.force, "duration_s": args.duration, "bin_s": interval / BINS, "runs": {}}
     runner = SeedRunner(evaluation)
     try:
         for seed in args.seeds:
             r = runner(seed)
             errors = np.asarray(r["joint_rms"], float)
-            bins = profile(errors, args.duration, interval)
-            report["runs"][str(seed)] = {"joint_rms": float(np.sqrt(np.mean(errors**2))), "profile": bins,
+            bins, run_rms = profile(errors, args.duration, push_starts, interval), float(np.sqrt(np.mean(errors**2)))
+            report["runs"][str(seed)] = {"joint_rms": run_rms, "profile": bins,
                                          "fell_at_s": r["falls"][0] if r["falls"] else None, "cycles": errors.tolist()}
             write_json_atomic(args.out, report)
-            print(f"seed {seed}: joint RMS {np.sqrt(np.mean(errors**2)):.4f}, by 0.2 s since a push: "
+            print(f"seed {seed}: joint RMS {run_rms:.4f}, by 0.2 s since a push: "
                   + " ".join(f"{b:.4f}" for b in bins), flush=True)
     finally:
         runner.close()
