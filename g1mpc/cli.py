@@ -39,6 +39,9 @@ def add_calm_samples_flag(p) -> None:
                    help="real-time loops: roll out this share of the samples while the robot is calm (fewer samples plan "
                         "sooner), all of them once the noise schedule counts it pushed (default: the preset's; the G1's cpu "
                         f"preset: {preset('cpu', get_robot('g1'))['calm_samples']:g}, else {S.calm_samples:g}, all always)")
+    p.add_argument("--calm_floor", type=int, default=S.calm_floor, metavar="N",
+                   help=f"real-time loops: calm plans roll out no fewer than N samples while plans of N fit the period "
+                        f"(default {S.calm_floor}; 0: no floor)")
 
 
 def add_planner_process_flag(p: argparse.ArgumentParser, beside: str, default: str = "off") -> None:
@@ -97,6 +100,8 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--noise_shrinkage", type=float, default=None,
                    help="weight of independent noise blended into --noise_correlation (0: as measured, 1: independent; "
                         "default: the preset's)")
+    g.add_argument("--antithetic", choices=get_args(Switch), default=None,
+                   help="on: the noisy samples come in mirrored pairs (+e, -e) around one centre; default: the preset's")
     g.add_argument("--calm_noise", type=float, default=None,
                    help="multiplier on the sampling noise while the robot's base moves as the reference's (1: the full "
                         "spread always); it rises to 1 as the base's speed relative to the reference's goes from "
@@ -310,7 +315,8 @@ def run_config_from_args(args, mode: Mode) -> RunConfig:
             nn_weight=args.nn_weight, anchor_fraction=sizes["anchor_fraction"],
             calm_anchor_fraction=sizes["calm_anchor_fraction"], mjx_unroll=args.mjx_unroll,
             noise_correlation=noise_correlation_path(sizes["noise_correlation"], args.robot),
-            noise_shrinkage=sizes["noise_shrinkage"], mppi_sigma=sizes["mppi_sigma"], calm_noise=sizes["calm_noise"],
+            noise_shrinkage=sizes["noise_shrinkage"], antithetic=sizes["antithetic"], mppi_sigma=sizes["mppi_sigma"],
+            calm_noise=sizes["calm_noise"],
             calm_speed=sizes["calm_speed"], pushed_speed=sizes["pushed_speed"], calm_joint_speed=args.calm_joint_speed,
             pushed_joint_speed=sizes["pushed_joint_speed"], push_hold=sizes["push_hold"], calm_accel=sizes["calm_accel"],
             pushed_accel=sizes["pushed_accel"], push_observer=args.push_observer,
@@ -344,7 +350,7 @@ def run_options_from_args(args) -> RunOptions:
                       reset_on_fall=args.reset_on_fall, print_every=0.0 if args.quiet else 1.0,
                       loop=args.loop or ("sync" if args.no_realtime or args.latency_ms > 0 else "async"), latency=args.latency_ms / 1e3,
                       compensation=args.compensation, adapt_samples=args.adapt_samples == "on",
-                      calm_samples=preset_of_args(args)["calm_samples"],
+                      calm_samples=preset_of_args(args)["calm_samples"], calm_floor=args.calm_floor,
                       plant=plant, perturb=perturb),
         warmup=args.warmup, headless=args.headless, show_reference=args.show_reference, record=record,
         report=args.report, plots=args.plots, quiet=args.quiet, viewer=args.viewer, port=args.port,
@@ -502,7 +508,7 @@ def cmd_deploy(args) -> int:
                                  estimator=EstimatorConfig(stance=args.estimator_stance),
                                  compensation=args.compensation, wait_for_state=args.wait, base=args.base,
                                  adapt_samples=args.adapt_samples == "on", calm_samples=preset_of_args(args)["calm_samples"],
-                                 command_every=args.command_every)
+                                 calm_floor=args.calm_floor, command_every=args.command_every)
     sizing = size_samples_if_auto(args, "hybrid")
     config = run_config_from_args(args, "hybrid")
     assembly, params, header = prepare_precompiled(config, _model_path(args), args.precompiled_dir, args.recompile, args.nthread)

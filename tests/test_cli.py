@@ -34,6 +34,8 @@ def _err(capsys, argv):
         (["--cem_only", "--mjx_unroll", "0"], "--mjx_unroll"),
         (["--cem_only", "--planner_dt", "0.04", "--planner_far_dt", "0.02"], "--planner_far_dt"),
         (["--cem_only", "--planner_far_dt", "0.04", "--planner_far_after", "0.001"], "--planner_far_after"),
+        (["--cem_only", "--antithetic", "yes"], "--antithetic"),
+        (["--cem_only", "--calm_floor", "-1"], "--calm_floor"),
     ],
 )
 def test_bad_flags_give_one_line_and_exit_2(capsys, argv, flag):
@@ -136,6 +138,8 @@ def test_a_robot_can_size_its_own_cpu_preset():
 def test_the_g1_cpu_preset_samples_with_mppi_narrow_when_calm_and_flags_win():
     """The G1's real-time preset refines the network's plan with MPPI, its noise at a quarter while nothing
     pushes; the expert (collect's labels), the other robots and explicit flags keep what they say."""
+    from g1mpc.planning.controller import make_planner
+
     controller = lambda *flags: _run_config(*flags, mode="hybrid").controller
     planner = lambda *flags: controller(*flags).planner
 
@@ -151,6 +155,9 @@ def test_the_g1_cpu_preset_samples_with_mppi_narrow_when_calm_and_flags_win():
     assert controller("--preset", "expert").anchor_fraction == controller("--robot", "t1").anchor_fraction == 0.8
     assert controller().calm_anchor_fraction is None and controller("--calm_anchor_fraction", "0.5").calm_anchor_fraction == 0.5
     assert controller("--calm_temperature", "0.03").calm_temperature == 0.03
+    # mirrored sample pairs reach the planner from the flag (docs/realtime.md, "Samples in mirrored pairs")
+    assert controller("--antithetic", "on").antithetic == "on"
+    assert make_planner(controller("--antithetic", "on")).antithetic and not make_planner(controller("--antithetic", "off")).antithetic
     # MPPI's temperature is meant for 16 samples, cooler with more (docs/realtime.md, "MPPI's temperature")
     assert controller().temperature_samples == 16 and controller("--temperature_samples", "0").temperature_samples == 0
     assert controller("--preset", "expert").temperature_samples == controller("--robot", "t1").temperature_samples == 0

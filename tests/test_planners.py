@@ -144,3 +144,31 @@ def test_temperature_samples_scale_the_temperature_by_the_samples_rolled_out_so_
     np.testing.assert_allclose(float(scaled.temperature_in(1.0, 1)), 0.4)
     with_calm = MPPI(**_COMMON, num_samples=8, temperature=0.4, calm_temperature=0.2, temperature_samples=2)
     np.testing.assert_allclose(float(with_calm.temperature_in(0.0, 4)), 0.1)  # both temperatures scale
+
+
+def test_antithetic_samples_come_in_mirrored_pairs_around_their_centre_for_any_even_active_count():
+    """With an anchor: sample 0 the mean, 1 the anchor, then (2, 3), (4, 5), ... mirror each other about the anchor,
+    also when only the first ``active`` samples are rolled out; off, the same key gives independent noise."""
+    mppi = MPPI(**{**_COMMON, "anchor_fraction": 1.0}, num_samples=8, temperature=0.1, antithetic=True)
+    state, anchor = _state(mean=5.0, sigma=0.3), jnp.full((3, 2), -1.0)
+    for active in (8, 6, 4):
+        knots = np.asarray(mppi.sample(state, jax.random.PRNGKey(4), anchor=anchor, active=active))
+        np.testing.assert_allclose(knots[0], 5.0)
+        np.testing.assert_allclose(knots[1], -1.0)
+        for first in range(2, active, 2):
+            np.testing.assert_allclose(knots[first] + knots[first + 1], -2.0, atol=1e-6)
+            assert float(np.max(np.abs(knots[first] + 1.0))) > 0.01  # a real perturbation, not the anchor again
+    plain = np.asarray(MPPI(**{**_COMMON, "anchor_fraction": 1.0}, num_samples=8, temperature=0.1).sample(
+        state, jax.random.PRNGKey(4), anchor=anchor))
+    assert not np.allclose(plain[2] + plain[3], -2.0, atol=1e-3)
+
+
+def test_a_mirrored_pair_cancels_in_mppis_mean_under_a_symmetric_cost_and_follows_the_slope_otherwise():
+    """Two mirrored samples of equal cost average back to their centre; where one costs less, the mean moves its way."""
+    mppi = MPPI(**_COMMON, num_samples=3, temperature=0.1, antithetic=True)
+    centre = jnp.zeros((3, 2))
+    knots = jnp.stack([centre, centre + 0.2, centre - 0.2])
+    even = mppi.update(_state(), knots, jnp.asarray([1.0, 0.5, 0.5]))
+    np.testing.assert_allclose(even.mean, 0.0, atol=1e-6)
+    slope = mppi.update(_state(), knots, jnp.asarray([1.0, 0.2, 0.8]))
+    assert float(jnp.min(slope.mean)) > 0.1

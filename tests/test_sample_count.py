@@ -9,7 +9,9 @@ import pytest
 from g1mpc.common.errors import ConfigError
 from g1mpc.planning.planners import PLANNERS, PlannerState
 from g1mpc.running.sample_count import (
+    FEWEST_CALM_SAMPLES,
     AdaptiveSampleCount,
+    CalmFloor,
     SampleCountRule,
     calm_sample_count,
     sample_count_bounds,
@@ -111,8 +113,31 @@ def test_a_calm_state_rolls_out_its_share_and_any_push_the_whole_count():
     assert calm_sample_count(16, 0.5, pushed=0.0, least=2) == 8
     assert calm_sample_count(16, 0.5, pushed=0.01, least=2) == 16  # pushed at all: every sample
     assert calm_sample_count(16, 1.0, pushed=0.0, least=2) == 16  # share 1: off
-    assert calm_sample_count(16, 0.1, pushed=0.0, least=4) == 4  # never below what the elites need
+    assert calm_sample_count(16, 0.1, pushed=0.0, least=4) == 4  # never below the floor (the elites' need, or 8)
+    assert calm_sample_count(8, 0.5, pushed=0.0, least=FEWEST_CALM_SAMPLES) == 8
     assert calm_sample_count(4, 0.5, pushed=0.0, least=6) == 4  # never above the count
+
+
+def test_calm_plans_keep_eight_samples_while_plans_of_eight_fit_the_period():
+    """The floor of eight holds from the start and while the median of the last plans that rolled out eight or more
+    fits the period; once it does not (a machine too slow for eight), calm plans may halve the count, and the floor
+    returns when such plans fit again (docs/realtime.md, "Never fewer than eight while calm")."""
+    floor = CalmFloor(FEWEST_CALM_SAMPLES, period=0.02, window=5, min_plans=3)
+    assert floor.least() == FEWEST_CALM_SAMPLES == 8
+    for seconds in (0.015, 0.016, 0.025):
+        floor.observe(seconds, rolled_out=8)
+    assert floor.least() == 8  # median 16 ms: fits
+    for seconds in (0.023, 0.024):
+        floor.observe(seconds, rolled_out=8)
+    assert floor.least() == 0  # median 23 ms of the last five: too slow for eight
+    floor.observe(0.005, rolled_out=4)  # a plan of fewer samples says nothing about eight
+    assert floor.least() == 0 and len(floor.times) == 5
+    for seconds in (0.012, 0.012, 0.012):
+        floor.observe(seconds, rolled_out=8)
+    assert floor.least() == 8
+    assert CalmFloor(0, period=0.02).least() == 0  # no floor
+    with pytest.raises(ConfigError, match="calm_floor"):
+        SimConfig(calm_floor=-1)
 
 
 def test_the_rule_judges_a_calm_plan_as_if_it_had_rolled_out_the_rules_count():
@@ -171,11 +196,12 @@ def test_every_plan_records_the_samples_it_rolled_out_also_at_a_fixed_count(smal
 
 def test_an_async_run_with_calm_samples_rolls_out_half_after_a_calm_plan_and_all_after_a_pushed_one(small_assembly):
     """A real run with a 250 N push at 0.5 s: after every plan whose state counted calm the next rolls out 4 of the 8
-    compiled samples, after every other one all 8; both happen, and the report's changes say when."""
+    compiled samples, after every other one all 8; both happen, and the report's changes say when (without the floor of
+    eight calm samples, as where the sizing found no count that fits; with it they stay 8, below)."""
     from g1mpc.running.loop import run_loop
 
     a = small_assembly
-    config = SimConfig(duration=1.0, print_every=0, loop="async", calm_samples=0.5,
+    config = SimConfig(duration=1.0, print_every=0, loop="async", calm_samples=0.5, calm_floor=0,
                        pushes=PushConfig(force=250.0, interval=0.5, duration=0.1, seed=1))
     sim, controller = a.simulation(config), a.controller()
     controller.warmup(0.0, sim.data.qpos.copy(), sim.data.qvel.copy())  # compiled before the clock runs
@@ -192,6 +218,19 @@ def test_an_async_run_with_calm_samples_rolls_out_half_after_a_calm_plan_and_all
     assert len(counts) == len(pushed) > 10 and counts[0] == 8
     assert counts[1:] == [4 if p == 0 else 8 for p in pushed[:-1]]
     assert {4, 8} <= set(counts) and {n for _, n in result.sample_changes} == {4, 8}
+
+
+def test_a_machine_sized_to_eight_samples_keeps_all_eight_while_calm(small_assembly):
+    """With the floor a run gets by default (a given count, or a sized one that fits), calm plans never roll out fewer
+    than eight: the same run with 8 compiled samples rolls out 8 in every plan, calm or pushed, and changes nothing."""
+    from g1mpc.running.loop import run_loop
+
+    config = SimConfig(duration=0.6, print_every=0, loop="async", calm_samples=0.5,
+                       pushes=PushConfig(force=250.0, interval=0.3, duration=0.1, seed=1))
+    sim, controller = small_assembly.simulation(config), small_assembly.controller()
+    controller.warmup(0.0, sim.data.qpos.copy(), sim.data.qvel.copy())
+    result = run_loop(sim, controller, log=None)
+    assert len(result.cycles) > 5 and {c.samples for c in result.cycles} == {8} and not result.sample_changes
 
 
 def test_the_loops_announce_the_rules_they_apply_and_leave_a_count_that_cannot_change_alone(small_assembly):

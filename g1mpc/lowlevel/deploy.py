@@ -35,7 +35,7 @@ from g1mpc.lowlevel.motors import MotorMap
 from g1mpc.lowlevel.safety import SafetyConfig, clamp_targets, damping_command, divergence, ramp, servo_command
 from g1mpc.planning.plan import FirstApplications, PlanSchedule, hold_plan
 from g1mpc.running.async_loop import GIL_SWITCH_INTERVAL, LATENCY_WINDOW, Mailbox, Snapshot, plan_and_publish
-from g1mpc.running.sample_count import check_calm_share, sample_count_rules
+from g1mpc.running.sample_count import FEWEST_CALM_SAMPLES, CalmFloor, check_calm_floor, check_calm_share, sample_count_rules
 from g1mpc.running.sim import Compensation, RunResult, frame_index, reference_frame
 
 Log = Callable[[str], None]
@@ -60,6 +60,7 @@ class DeployConfig:
     base: str = "estimate"  # estimate: from the IMU and leg kinematics; truth*: a robot-sim's debug truth (diagnostics)
     adapt_samples: bool = False  # roll out fewer samples when plans miss their deadline (g1mpc.running.sample_count)
     calm_samples: float = 1.0  # the share of the samples rolled out while the robot is calm (1: all, always)
+    calm_floor: int = FEWEST_CALM_SAMPLES  # the fewest samples a calm plan rolls out (g1mpc.running.sample_count)
     command_every: int = 1  # states per command: 1 answers each state (500 Hz on a G1), 2 every other one (250 Hz)
 
     def __post_init__(self) -> None:
@@ -70,6 +71,7 @@ class DeployConfig:
         if not self.wait_for_state > 0:
             raise ConfigError("--wait must be > 0 seconds")
         check_calm_share(self.calm_samples)
+        check_calm_floor(self.calm_floor)
         if not 1 <= self.command_every <= STATE_BACKLOG:
             raise ConfigError(f"--command_every must be a whole number of states from 1 to {STATE_BACKLOG}, got {self.command_every}")
         if self.base not in BASE_SOURCES:
@@ -315,7 +317,8 @@ class Deployment:
             delays: deque[float] = deque(maxlen=LATENCY_WINDOW)
             ref, loop_ref, last = self.assembly.reference, self.assembly.config.loop_reference, -np.inf
             samples, calm_share = sample_count_rules(self.controller, self.period, self.config.adapt_samples,
-                                                     self.config.calm_samples, self.log)
+                                                     self.config.calm_samples, self.log, self.config.calm_floor)
+            calm_floor = CalmFloor(self.config.calm_floor, self.period)
             while True:
                 snap = mailbox.at_least(last + self.period - self.dt / 2)
                 if snap is None:
@@ -325,7 +328,7 @@ class Deployment:
                 last = snap.time
                 plan_and_publish(self.controller, snap, self.config.compensation == "predict", delays, self.period, schedule,
                                  pending, self.result.run, reference_frame(ref, snap.time, loop_ref), self.log, samples,
-                                 calm_share)
+                                 calm_share, calm_floor)
                 delays.append(mailbox.newest_time() + self.dt - snap.time)
         except BaseException as exc:  # re-raised by the command loop
             self._planner_error = exc

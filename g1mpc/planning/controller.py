@@ -67,6 +67,8 @@ class ControllerConfig:
         noise_correlation: an ``.npz`` with the correlation of the sampling noise across knots and actuators
             (:mod:`g1mpc.planning.correlated_noise`); empty: independent noise.
         noise_shrinkage: weight of independence blended into that correlation (0: as measured, 1: none).
+        antithetic: on: the noisy samples come in mirrored pairs, +e and -e around one centre
+            (:func:`~g1mpc.planning.planners.base.mirrored_pairs`).
         calm_noise, calm_speed, pushed_speed: the sampling noise's multiplier while the floating base moves as
             the reference's (1: always the full spread), rising linearly to 1 as the base's horizontal speed
             relative to the reference's goes from calm_speed to pushed_speed (m/s;
@@ -105,6 +107,7 @@ class ControllerConfig:
     mjx_unroll: int = 1
     noise_correlation: str = ""
     noise_shrinkage: float = 0.0
+    antithetic: Switch = "off"
     calm_noise: float = 1.0
     calm_speed: float = 0.05
     pushed_speed: float = 0.2
@@ -128,6 +131,7 @@ class ControllerConfig:
         _choice("backend", self.backend, Backend)
         _choice("mppi_sigma", self.mppi_sigma, MppiSigma)
         _choice("push_observer", self.push_observer, Switch)
+        _choice("antithetic", self.antithetic, Switch)
         checks = [
             (self.num_samples >= 2, "--num_samples must be at least 2"),
             (1 <= self.num_elites <= self.num_samples, f"--num_elites must be between 1 and --num_samples ({self.num_samples})"),
@@ -181,7 +185,7 @@ def make_planner(config: ControllerConfig, noise_scale: tuple[float, ...] | None
         num_samples=config.num_samples, sigma_start=config.sigma_start, explore_fraction=config.explore_fraction,
         anchor_fraction=config.anchor_fraction, calm_anchor_fraction=config.calm_anchor_fraction,
         noise_scale=noise_scale, noise_factor=factor,
-        noise_schedule=config.noise_schedule,
+        noise_schedule=config.noise_schedule, antithetic=config.antithetic == "on",
     )
     if config.planner == "cem":
         return PLANNERS["cem"](**common, num_elites=config.num_elites, sigma_min=config.sigma_min)

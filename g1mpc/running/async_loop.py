@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from g1mpc.planning.plan import FirstApplications, PlanSchedule, hold_plan
-from g1mpc.running.sample_count import AdaptiveSampleCount, calm_sample_count, sample_count_rules
+from g1mpc.running.sample_count import AdaptiveSampleCount, CalmFloor, calm_sample_count, sample_count_rules
 from g1mpc.running.sim import (
     CycleRecord,
     RunResult,
@@ -166,21 +166,25 @@ def expected_delay(delays: deque, default: float, dt: float) -> float:
 
 def plan_and_publish(controller, snap: Snapshot, compensate: bool, delays: deque, period: float, schedule: PlanSchedule,
                      pending: FirstApplications, result: RunResult, ref_qpos: np.ndarray, log: Log | None,
-                     samples: AdaptiveSampleCount | None = None, calm_samples: float = 1.0) -> CycleRecord:
+                     samples: AdaptiveSampleCount | None = None, calm_samples: float = 1.0,
+                     calm_floor: CalmFloor | None = None) -> CycleRecord:
     """One planning cycle of an asynchronous loop: plan from ``snap`` (ahead by the expected delay when
     ``compensate``), hold the last targets if the plan is not finite, publish it at once, record the cycle;
     set the sample count of the next plan from this plan's time (with ``samples``) and, below a ``calm_samples``
-    of 1, from how pushed its state counted (:func:`~g1mpc.running.sample_count.calm_sample_count`)."""
+    of 1, from how pushed its state counted, while calm no fewer than ``calm_floor`` says
+    (:func:`~g1mpc.running.sample_count.calm_sample_count`)."""
     dt = schedule.current(snap.time).dt
     start = snap.time + expected_delay(delays, period, dt) if compensate else None
     plan, timing = replan(controller, snap.time, snap.qpos, snap.qvel, start, schedule.controls, dt)
     plan = finite_or_held(plan, snap.ctrl, controller, result, dt, log)
     record = CycleRecord(snap.time, timing.total, timing.nn, timing.cem, timing.other, joint_rms(snap.qpos, ref_qpos),
                          float(snap.qpos[2]), snap.pushing, samples=samples_per_plan(controller))
+    if calm_floor is not None and record.samples is not None:
+        calm_floor.observe(timing.total, record.samples)
     if record.samples is not None and (samples is not None or calm_samples < 1):
         full = samples.observe(timing.total, timing.rollout, record.samples) if samples is not None else controller.config.num_samples
         count = calm_sample_count(full, calm_samples, getattr(controller, "pushed", 1.0),
-                                  controller.config.fewest_active_samples)
+                                  max(controller.config.fewest_active_samples, calm_floor.least() if calm_floor else 0))
         if count != record.samples:
             controller.set_active_samples(count)
             result.sample_changes.append((snap.time, count))
@@ -202,7 +206,8 @@ def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = prin
     plant = _Plant(sim, schedule, result, mailbox, pending, on_cycle, log)
     delays: deque[float] = deque(maxlen=LATENCY_WINDOW)  # state to publication of the latest plans, for compensation
     window: list[CycleRecord] = []
-    samples, calm_share = sample_count_rules(controller, sim.period, cfg.adapt_samples, cfg.calm_samples, log)
+    samples, calm_share = sample_count_rules(controller, sim.period, cfg.adapt_samples, cfg.calm_samples, log, cfg.calm_floor)
+    calm_floor = CalmFloor(cfg.calm_floor, sim.period)
     next_report = sim.data.time + cfg.print_every if cfg.print_every > 0 else np.inf
     switch_interval = sys.getswitchinterval()
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
@@ -222,7 +227,7 @@ def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = prin
                 controller.reset(snap.ctrl)
                 clips_seen = follow_clip(controller, sim, clips_seen)
             record = plan_and_publish(controller, snap, cfg.compensation == "predict", delays, sim.period, schedule, pending,
-                                      result, sim.reference_qpos(snap.time), log, samples, calm_share)
+                                      result, sim.reference_qpos(snap.time), log, samples, calm_share, calm_floor)
             delays.append(mailbox.newest_time() + dt - snap.time)  # the plant applies it from its next step on
             window.append(record)
             if snap.time >= next_report and log:

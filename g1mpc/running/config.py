@@ -27,7 +27,7 @@ from g1mpc.tasks.base import Task
 # The settings a preset sizes, and the presets: cpu is the defaults (real time at 50 Hz on 2 CPU cores),
 # gpu the familiar 500-sample configuration (the mjx default), expert the data-collection planner.
 PRESET_FIELDS = ("num_samples", "num_elites", "plan_horizon", "num_knots", "iterations",  # sizes
-                 "planner", "mppi_sigma", "noise_correlation", "noise_shrinkage", "calm_noise",  # how the samples are drawn
+                 "planner", "mppi_sigma", "noise_correlation", "noise_shrinkage", "antithetic", "calm_noise",  # how drawn
                  "anchor_fraction", "calm_anchor_fraction",  # around what
                  "calm_speed", "pushed_speed", "pushed_joint_speed", "calm_accel", "pushed_accel", "push_hold",  # when
                  "calm_temperature", "temperature_samples",  # how they are weighed

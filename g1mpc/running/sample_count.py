@@ -16,16 +16,20 @@ late plan costs one period of an older plan, too few samples cost every plan.
 
 Apart from time, ``--calm_samples`` (:func:`calm_sample_count`) rolls out a share of the count while the robot
 is calm, where fewer samples plan sooner and track a standing robot more quietly, and the whole count once the
-noise schedule says pushed. The rule above judges those plans as if they had rolled out its count.
+noise schedule says pushed; no fewer than ``FEWEST_CALM_SAMPLES`` while plans of that many keep up with the period
+(:class:`CalmFloor`). The rule above judges those plans as if they had rolled out its count.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from g1mpc.common.errors import ConfigError
+
+FEWEST_CALM_SAMPLES = 8  # calm plans roll out no fewer where they fit (docs/realtime.md, "Never fewer than eight while calm")
 
 
 @dataclass(frozen=True)
@@ -123,10 +127,43 @@ def check_calm_share(share: float) -> None:
 
 def calm_sample_count(count: int, share: float, pushed: float, least: int) -> int:
     """Samples for the next plan: ``count`` where the last plan's state counted pushed at all (``pushed`` > 0, the
-    noise schedule's measure from 0 calm to 1 pushed), else ``share`` (in (0, 1]) of it, no fewer than ``least``."""
+    noise schedule's measure from 0 calm to 1 pushed), else ``share`` (in (0, 1]) of it, no fewer than ``least``
+    (and never more than ``count``)."""
     if pushed > 0 or share >= 1:
         return count
     return min(count, max(least, int(round(count * share))))
+
+
+@dataclass
+class CalmFloor:
+    """The fewest samples a calm plan rolls out: ``fewest``, while the median time of the last ``window`` plans that
+    rolled out at least that many fits the ``period`` (s); none (0) once it does not, where halving the calm plans is
+    what keeps the rate. It judges from ``min_plans`` such plans on."""
+
+    fewest: int
+    period: float
+    window: int = 25
+    min_plans: int = 5
+    times: deque = field(default_factory=deque)
+
+    def observe(self, seconds: float, rolled_out: int) -> None:
+        """Record a plan that took ``seconds`` and rolled out ``rolled_out`` samples."""
+        if self.fewest > 0 and rolled_out >= self.fewest:
+            self.times.append(float(seconds))
+            while len(self.times) > self.window:
+                self.times.popleft()
+
+    def least(self) -> int:
+        """The floor for the next calm plan (samples)."""
+        if self.fewest <= 0 or (len(self.times) >= self.min_plans and float(np.median(self.times)) > self.period):
+            return 0
+        return self.fewest
+
+
+def check_calm_floor(floor: int) -> None:
+    """Raise :class:`ConfigError` unless ``floor`` (the fewest calm samples) is a whole number >= 0."""
+    if not (isinstance(floor, int) and floor >= 0):
+        raise ConfigError(f"--calm_floor must be a whole number of samples >= 0 (0: no floor), got {floor!r}")
 
 
 def samples_can_change(controller) -> bool:
@@ -155,14 +192,16 @@ def adaptive_sample_count(controller, period: float, enabled: bool = True) -> Ad
 
 
 def sample_count_rules(controller, period: float, adapt: bool, calm_share: float,
-                       log=None) -> tuple[AdaptiveSampleCount | None, float]:
+                       log=None, calm_floor: int = 0) -> tuple[AdaptiveSampleCount | None, float]:
     """What a real-time loop applies to ``controller``'s sample count: the time rule (``--adapt_samples``, None when
-    off) and the calm share (``--calm_samples``; 1 where the count cannot change), each announced on ``log``."""
+    off) and the calm share (``--calm_samples``, no fewer than ``calm_floor``; 1 where the count cannot change), each
+    announced on ``log``."""
     samples = adaptive_sample_count(controller, period, adapt)
     calm_share = calm_share if samples_can_change(controller) else 1.0
     if log and samples is not None:
         log(f"[g1mpc] samples per plan follow the time plans take: {samples.floor} to {samples.cap}, in steps of {samples.step} "
             f"(--adapt_samples off: always {samples.cap})")
     if log and calm_share < 1:
-        log(f"[g1mpc] calm plans roll out {calm_share:g} of the samples, pushed ones all (--calm_samples)")
+        floor = f" but no fewer than {calm_floor}" if calm_floor > 0 else ""
+        log(f"[g1mpc] calm plans roll out {calm_share:g} of the samples{floor}, pushed ones all (--calm_samples)")
     return samples, calm_share

@@ -94,6 +94,7 @@ def header_lines(assembly: Assembly, extra: Sequence[str] = ()) -> list[str]:
                      + (f" ({c.calm_anchor_fraction:g} calm)" if c.mode == "hybrid" and c.calm_anchor_fraction is not None else "")
                      + (f", noise correlated ({Path(c.noise_correlation).name}, shrinkage {c.noise_shrinkage:g})"
                         if c.noise_correlation else "")
+                     + (", in mirrored pairs" if c.antithetic == "on" else "")
                      + (f", noise x{c.calm_noise:g} below {c.calm_speed:g} m/s base speed (to x1 at {c.pushed_speed:g})"
                         if c.noise_schedule.active else "")
                      + (f", joints pushed from {c.calm_joint_speed:g} to {c.pushed_joint_speed:g} rad/s"

@@ -18,7 +18,7 @@ from g1mpc.planning.plan import FirstApplications, Plan, PlanSchedule, hold_plan
 from g1mpc.robots.base import FreeBase
 from g1mpc.robots.perturbation import PerturbationRanges
 from g1mpc.robots.plants import NOMINAL
-from g1mpc.running.sample_count import check_calm_share
+from g1mpc.running.sample_count import FEWEST_CALM_SAMPLES, check_calm_floor, check_calm_share
 from g1mpc.tasks.base import FallTest
 
 
@@ -98,6 +98,8 @@ class SimConfig:
             machine it met the deadlines and fell more (docs/realtime.md).
         calm_samples: real-time loops: the share of the sample count rolled out while the robot is calm (the noise
             schedule's pushed measure 0); the whole count once it counts pushed (1: always the whole count).
+        calm_floor: the fewest samples such a calm plan rolls out while plans of that many fit the period (0: no
+            floor; :class:`~g1mpc.running.sample_count.CalmFloor`).
         plant: the robot the simulation steps: ``nominal`` (the planner's own model) or one of the robot's
             plant variants (:attr:`g1mpc.robots.base.Robot.plants`).
         perturb: factors applied to that plant, drawn from the push seed (:mod:`g1mpc.robots.perturbation`).
@@ -113,6 +115,7 @@ class SimConfig:
     compensation: Compensation = "predict"
     adapt_samples: bool = False
     calm_samples: float = 1.0
+    calm_floor: int = FEWEST_CALM_SAMPLES
     plant: str = NOMINAL
     perturb: PerturbationRanges = PerturbationRanges()
 
@@ -130,6 +133,7 @@ class SimConfig:
         if self.loop == "async" and self.latency > 0:
             raise ConfigError("--latency_ms is for --loop sync: the asynchronous loop has the planner's real latency")
         check_calm_share(self.calm_samples)
+        check_calm_floor(self.calm_floor)
 
 
 @dataclass

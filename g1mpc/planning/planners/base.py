@@ -16,6 +16,15 @@ import numpy as np
 from g1mpc.planning.noise_schedule import NoiseSchedule, calm_to_pushed
 
 
+def mirrored_pairs(noise: jnp.ndarray) -> jnp.ndarray:
+    """Noise (M, ...) as antithetic pairs: rows 2, 4, ... become minus rows 1, 3, ...; row 0 (the anchor's slot
+    among the samples after the mean) stays alone. Under a cost that is locally symmetric the two halves of a pair
+    weigh alike and their noise cancels in a weighted mean; under a slope the better half carries the step."""
+    index = jnp.arange(noise.shape[0])
+    second = ((index >= 2) & (index % 2 == 0)).reshape(-1, *([1] * (noise.ndim - 1)))
+    return jnp.where(second, -jnp.roll(noise, 1, axis=0), noise)
+
+
 class PlannerState(NamedTuple):
     """What a planner carries from one replan to the next."""
 
@@ -40,6 +49,7 @@ class SamplingPlanner:
     # norm so each value keeps its spread (None: independent noise)
     noise_factor: np.ndarray | None = field(default=None, compare=False)
     noise_schedule: NoiseSchedule | None = None  # narrower noise while nothing pushes (None or calm 1: off)
+    antithetic: bool = False  # noisy samples in mirrored pairs, +e and -e around one centre (:func:`mirrored_pairs`)
 
     def _scale(self, nu: int) -> np.ndarray:
         return np.ones(nu, np.float32) if self.noise_scale is None else np.asarray(self.noise_scale, np.float32)
@@ -70,6 +80,9 @@ class SamplingPlanner:
         ``active`` (a scalar, at most N; None: N) is how many samples will be rolled out: the mixture is laid
         out over the first ``active``, in the same shares as over all N, so a run can roll out fewer samples
         than it was compiled for. With ``active`` N the samples are exactly those of the plain layout.
+
+        ``antithetic``: samples 3, 5, ... take the noise of samples 2, 4, ... with the sign flipped
+        (:func:`mirrored_pairs`), so every even ``active`` count rolls out whole pairs.
         """
         n_rest = self.num_samples - 1
         rest = n_rest if active is None else jnp.clip(jnp.asarray(active, jnp.int32), 1, self.num_samples) - 1
@@ -78,6 +91,8 @@ class SamplingPlanner:
         noise = jax.random.normal(key, (n_rest, *state.mean.shape))
         if self.noise_factor is not None:
             noise = (noise.reshape(n_rest, -1) @ jnp.asarray(self.noise_factor).T).reshape(noise.shape)
+        if self.antithetic:
+            noise = mirrored_pairs(noise)
         wide = jnp.broadcast_to(self.sigma_start * self._scale(state.mean.shape[-1]), state.mean.shape)
         scale = jnp.where(index < n_explore, wide, state.sigma)
         centres = jnp.broadcast_to(state.mean, (n_rest, *state.mean.shape))
