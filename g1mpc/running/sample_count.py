@@ -16,8 +16,8 @@ late plan costs one period of an older plan, too few samples cost every plan.
 
 Apart from time, ``--calm_samples`` (:func:`calm_sample_count`) rolls out a share of the count while the robot
 is calm, where fewer samples plan sooner and track a standing robot more quietly, and the whole count once the
-noise schedule says pushed; no fewer than ``FEWEST_CALM_SAMPLES`` while plans of that many keep up with the period
-(:class:`CalmFloor`). The rule above judges those plans as if they had rolled out its count.
+noise schedule says pushed; no fewer than ``FEWEST_CALM_SAMPLES`` while three in four plans of that many fit the
+period (:class:`CalmFloor`). The rule above judges those plans as if they had rolled out its count.
 """
 
 from __future__ import annotations
@@ -136,14 +136,15 @@ def calm_sample_count(count: int, share: float, pushed: float, least: int) -> in
 
 @dataclass
 class CalmFloor:
-    """The fewest samples a calm plan rolls out: ``fewest``, while the median time of the last ``window`` plans that
-    rolled out at least that many fits the ``period`` (s); none (0) once it does not, where halving the calm plans is
-    what keeps the rate. It judges from ``min_plans`` such plans on."""
+    """The fewest samples a calm plan rolls out: ``fewest``, while the ``quantile`` of the times of the last ``window``
+    plans that rolled out at least that many fits the ``period`` (s; three in four of them by default); none (0) once it
+    does not, where halving the calm plans is what keeps the rate. It judges from ``min_plans`` such plans on."""
 
     fewest: int
     period: float
     window: int = 25
     min_plans: int = 5
+    quantile: float = 0.75
     times: deque = field(default_factory=deque)
 
     def observe(self, seconds: float, rolled_out: int) -> None:
@@ -155,7 +156,8 @@ class CalmFloor:
 
     def least(self) -> int:
         """The floor for the next calm plan (samples)."""
-        if self.fewest <= 0 or (len(self.times) >= self.min_plans and float(np.median(self.times)) > self.period):
+        if self.fewest <= 0 or (len(self.times) >= self.min_plans
+                                and float(np.quantile(self.times, self.quantile)) > self.period):
             return 0
         return self.fewest
 

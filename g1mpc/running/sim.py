@@ -98,7 +98,7 @@ class SimConfig:
             machine it met the deadlines and fell more (docs/realtime.md).
         calm_samples: real-time loops: the share of the sample count rolled out while the robot is calm (the noise
             schedule's pushed measure 0); the whole count once it counts pushed (1: always the whole count).
-        calm_floor: the fewest samples such a calm plan rolls out while plans of that many fit the period (0: no
+        calm_floor: the fewest samples such a calm plan rolls out while three in four plans of that many fit the period (0: no
             floor; :class:`~g1mpc.running.sample_count.CalmFloor`).
         plant: the robot the simulation steps: ``nominal`` (the planner's own model) or one of the robot's
             plant variants (:attr:`g1mpc.robots.base.Robot.plants`).
