@@ -40,7 +40,7 @@ def add_calm_samples_flag(p) -> None:
                         "sooner), all of them once the noise schedule counts it pushed (default: the preset's; the G1's cpu "
                         f"preset: {preset('cpu', get_robot('g1'))['calm_samples']:g}, else {S.calm_samples:g}, all always)")
     p.add_argument("--calm_floor", type=int, default=S.calm_floor, metavar="N",
-                   help=f"real-time loops: calm plans roll out no fewer than N samples while plans of N fit the period "
+                   help=f"real-time loops: calm plans roll out no fewer than N samples while three in four plans of N fit the period "
                         f"(default {S.calm_floor}; 0: no floor)")
 
 
