@@ -22,7 +22,10 @@ pytestmark = [
 # A core for the robot-sim (as the sim-to-sim benchmark), and samples sized to what is left: a fixed count that does
 # not fit a slow machine (24 on one core: 9 plans a second, 90 ms late) lets the G1 fall standing, which is the
 # machine's speed, not the interface this file tests; the fall rates under pushes are bench_sim2sim.py's.
-SMALL = ["--num_samples", "auto", "--nthread", "1"]
+# Calm plans halve the count as before the floor of eight (--calm_floor 0), the setting these tests ran with on every
+# machine so far: over DDS the floor is unmeasured. (On a host twice as slow the first test fell at 150 N now and then
+# either way: with the floor once in two runs, with the halving once in three.)
+SMALL = ["--num_samples", "auto", "--nthread", "1", "--calm_floor", "0"]
 
 
 def _holding_still_rms(seconds: float) -> float:
