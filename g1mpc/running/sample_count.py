@@ -145,14 +145,15 @@ class CalmFloor:
     window: int = 25
     min_plans: int = 5
     quantile: float = 0.75
-    times: deque = field(default_factory=deque)
+    times: deque = field(init=False)  # seconds of the last ``window`` plans of at least ``fewest`` samples
+
+    def __post_init__(self) -> None:
+        self.times = deque(maxlen=self.window)
 
     def observe(self, seconds: float, rolled_out: int) -> None:
         """Record a plan that took ``seconds`` and rolled out ``rolled_out`` samples."""
         if self.fewest > 0 and rolled_out >= self.fewest:
             self.times.append(float(seconds))
-            while len(self.times) > self.window:
-                self.times.popleft()
 
     def least(self) -> int:
         """The floor for the next calm plan (samples)."""
