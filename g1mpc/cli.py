@@ -464,6 +464,7 @@ def cmd_robot_sim(args) -> int:
     from g1mpc.lowlevel.robot_sim import RobotSim, RobotSimConfig, SensorNoise
     from g1mpc.robots.perturbation import simulated_plant
     from g1mpc.running.assembly import load_task_models
+    from g1mpc.running.session import collector_note
 
     config = RunConfig(robot=args.robot, task=get_task(args.task)(), reference=args.reference)
     pushes = PushConfig(force=args.push_force, interval=args.push_interval, duration=args.push_duration, seed=args.seed,
@@ -488,7 +489,7 @@ def cmd_robot_sim(args) -> int:
           f"joint RMS {s['joint_rms_rad'] or 0:.4f} rad | commands applied {s['commands_applied']}, rejected crc "
           f"{s['rejected_crc']} / out of order {s['rejected_out_of_order']} / invalid {s['rejected_invalid']} | round trip p50 "
           f"{s['roundtrip_p50_ms'] or float('nan'):.2f} / p95 {s['roundtrip_p95_ms'] or float('nan'):.2f} ms | loop CPU "
-          f"{100 * (s['loop_cpu_share'] or 0):.0f} % of a core")
+          f"{100 * (s['loop_cpu_share'] or 0):.0f} % of a core" + collector_note(s))
     _write_report(args.report, {"version": 1, "kind": "robot-sim", "flags": _flags(args), "plant": plant_info, "summary": s})
     return 0
 

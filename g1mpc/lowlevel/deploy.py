@@ -28,6 +28,7 @@ from typing import get_args
 
 import numpy as np
 
+from g1mpc.common.collector import collector_frozen
 from g1mpc.common.errors import ConfigError
 from g1mpc.lowlevel.dds import DdsConfig, lowcmd_writer, lowstate_reader, open_participant, truth_reader
 from g1mpc.lowlevel.estimator import BASE_SOURCES, EstimatorConfig, robot_estimator
@@ -181,87 +182,88 @@ class Deployment:
         planner = threading.Thread(target=self._plan_loop, args=(schedule, pending, mailbox), name="g1mpc-planner", daemon=True)
         n = self.motors.count
         q_start = first.q[:n].copy()
-        switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
-        t0, cpu0 = time.perf_counter(), time.thread_time()
-        state, batch, last_t, damping_since, next_report = first, [first], 0.0, None, cfg.print_every
-        last_stamp: int | None = None  # the newest folded-in state's source timestamp (ns), where it had one
-        last_q, last_tick = q_start, first.tick
-        try:
-            planner_started = False
-            while True:
-                t = time.perf_counter() - t0
-                if damping_since is not None and t - damping_since >= cfg.safety.exit_after:
-                    break
-                if state is None:  # stale: damp at the state period until states return or the exit
+        with collector_frozen(result.run.collector):
+            switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+            t0, cpu0 = time.perf_counter(), time.thread_time()
+            state, batch, last_t, damping_since, next_report = first, [first], 0.0, None, cfg.print_every
+            last_stamp: int | None = None  # the newest folded-in state's source timestamp (ns), where it had one
+            last_q, last_tick = q_start, first.tick
+            try:
+                planner_started = False
+                while True:
+                    t = time.perf_counter() - t0
+                    if damping_since is not None and t - damping_since >= cfg.safety.exit_after:
+                        break
+                    if state is None:  # stale: damp at the state period until states return or the exit
+                        if damping_since is None:
+                            damping_since = t
+                            result.event(t, "stale state", f"no rt/lowstate for {cfg.safety.stale_after * 1e3:.0f} ms: damping", log)
+                        commands.write(damping_command(last_q, self.motors, cfg.safety.damping_kd, last_tick, first.mode_machine))
+                        result.commands_sent += 1
+                        batch = self._next_states(states, self.dt)
+                        state = batch[-1] if batch else None
+                        continue
+                    first_update = result.states_received == 0
+                    result.states_received += len(batch)
+                    last_q, last_tick = state.q[:n].copy(), state.tick
+                    # every state that came since the last update, each over its own interval by the robot's clock (its
+                    # share of the loop's time where the states carry no stamps)
+                    wall = 0.0 if first_update else max(t - last_t, 0.0) / len(batch)
+                    intervals, last_stamp = state_intervals(batch, last_stamp, wall, cfg.safety.stale_after)
+                    qpos, qvel = self.estimator.fold_in(batch, intervals)  # the first update: no stamp before it, so 0.0 each
+                    last_t = t
+                    self._remember(state.tick, qpos, qvel, t)
+                    if cfg.base != "estimate":
+                        qpos, qvel = self._with_truth(truth.take(64), qpos, qvel)
                     if damping_since is None:
-                        damping_since = t
-                        result.event(t, "stale state", f"no rt/lowstate for {cfg.safety.stale_after * 1e3:.0f} ms: damping", log)
-                    commands.write(damping_command(last_q, self.motors, cfg.safety.damping_kd, last_tick, first.mode_machine))
+                        why = divergence(qpos, qvel, cfg.safety)
+                        if why:
+                            damping_since = t
+                            result.event(t, "estimate diverged", f"{why}: damping", log)
+                        elif cfg.duration is not None and t >= cfg.duration:
+                            damping_since = t
+                            result.event(t, "end of run", f"{cfg.duration:g} s done: damping", log)
+                    if damping_since is not None:
+                        commands.write(damping_command(last_q, self.motors, cfg.safety.damping_kd, state.tick, state.mode_machine))
+                    else:
+                        plan = schedule.current(t)
+                        pending.applying(plan, t)
+                        target = ramp(q_start, plan.control_at(t), t, cfg.safety.ramp_time)
+                        target, joint_clamps, torque_clamps = clamp_targets(target, last_q, state.dq[:n], self.motors,
+                                                                            cfg.safety.torque_clamp)
+                        result.joint_limit_clamps += joint_clamps
+                        result.torque_clamps += torque_clamps
+                        commands.write(servo_command(target, self.motors, state.tick, state.mode_machine))
+                        mailbox.put(Snapshot(t, qpos, qvel, False, 0, target))
+                        if not planner_started:
+                            planner.start()
+                            planner_started = True
                     result.commands_sent += 1
-                    batch = self._next_states(states, self.dt)
+                    if last_stamp is not None:
+                        result.command_latency.append((time.time_ns() - last_stamp) * 1e-9)
+                    if cfg.base == "estimate" and result.states_received % 25 < len(batch):  # every 25th state was in this batch
+                        self._match_truth(truth.take(64))
+                    if self._planner_error is not None:
+                        raise self._planner_error
+                    if t >= next_report and log and damping_since is None:
+                        log(self._report_line(t, qpos))
+                        next_report += cfg.print_every
+                    batch = self._next_batch(states, t0, t)
                     state = batch[-1] if batch else None
-                    continue
-                first_update = result.states_received == 0
-                result.states_received += len(batch)
-                last_q, last_tick = state.q[:n].copy(), state.tick
-                # every state that came since the last update, each over its own interval by the robot's clock (its
-                # share of the loop's time where the states carry no stamps)
-                wall = 0.0 if first_update else max(t - last_t, 0.0) / len(batch)
-                intervals, last_stamp = state_intervals(batch, last_stamp, wall, cfg.safety.stale_after)
-                qpos, qvel = self.estimator.fold_in(batch, intervals)  # the first update: no stamp before it, so 0.0 each
-                last_t = t
-                self._remember(state.tick, qpos, qvel, t)
-                if cfg.base != "estimate":
-                    qpos, qvel = self._with_truth(truth.take(64), qpos, qvel)
-                if damping_since is None:
-                    why = divergence(qpos, qvel, cfg.safety)
-                    if why:
-                        damping_since = t
-                        result.event(t, "estimate diverged", f"{why}: damping", log)
-                    elif cfg.duration is not None and t >= cfg.duration:
-                        damping_since = t
-                        result.event(t, "end of run", f"{cfg.duration:g} s done: damping", log)
-                if damping_since is not None:
-                    commands.write(damping_command(last_q, self.motors, cfg.safety.damping_kd, state.tick, state.mode_machine))
-                else:
-                    plan = schedule.current(t)
-                    pending.applying(plan, t)
-                    target = ramp(q_start, plan.control_at(t), t, cfg.safety.ramp_time)
-                    target, joint_clamps, torque_clamps = clamp_targets(target, last_q, state.dq[:n], self.motors,
-                                                                        cfg.safety.torque_clamp)
-                    result.joint_limit_clamps += joint_clamps
-                    result.torque_clamps += torque_clamps
-                    commands.write(servo_command(target, self.motors, state.tick, state.mode_machine))
-                    mailbox.put(Snapshot(t, qpos, qvel, False, 0, target))
-                    if not planner_started:
-                        planner.start()
-                        planner_started = True
-                result.commands_sent += 1
-                if last_stamp is not None:
-                    result.command_latency.append((time.time_ns() - last_stamp) * 1e-9)
-                if cfg.base == "estimate" and result.states_received % 25 < len(batch):  # every 25th state was in this batch
-                    self._match_truth(truth.take(64))
-                if self._planner_error is not None:
-                    raise self._planner_error
-                if t >= next_report and log and damping_since is None:
-                    log(self._report_line(t, qpos))
-                    next_report += cfg.print_every
-                batch = self._next_batch(states, t0, t)
-                state = batch[-1] if batch else None
-        except KeyboardInterrupt:
-            result.run.interrupted = True
-            result.event(time.perf_counter() - t0, "interrupted", "Ctrl-C or SIGTERM: damping, then exiting", log)
-            self._damp_briefly(commands, last_q, last_tick, first.mode_machine)
-        except Exception as exc:  # the planner or the estimator failed: damp, keep the report, say why
-            result.error = f"{type(exc).__name__}: {exc}"
-            result.event(time.perf_counter() - t0, "error", f"{result.error}: damping, then exiting", log)
-            self._damp_briefly(commands, last_q, last_tick, first.mode_machine)
-        finally:
-            mailbox.stop()
-            if planner.is_alive():
-                planner.join(timeout=5.0)
-            sys.setswitchinterval(switch_interval)
+            except KeyboardInterrupt:
+                result.run.interrupted = True
+                result.event(time.perf_counter() - t0, "interrupted", "Ctrl-C or SIGTERM: damping, then exiting", log)
+                self._damp_briefly(commands, last_q, last_tick, first.mode_machine)
+            except Exception as exc:  # the planner or the estimator failed: damp, keep the report, say why
+                result.error = f"{type(exc).__name__}: {exc}"
+                result.event(time.perf_counter() - t0, "error", f"{result.error}: damping, then exiting", log)
+                self._damp_briefly(commands, last_q, last_tick, first.mode_machine)
+            finally:
+                mailbox.stop()
+                if planner.is_alive():
+                    planner.join(timeout=5.0)
+                sys.setswitchinterval(switch_interval)
         self._match_truth(truth.take(64))
         result.run.wall_time = time.perf_counter() - t0
         result.command_loop_cpu_s = time.thread_time() - cpu0

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 import mujoco
 import numpy as np
 
+from g1mpc.common.collector import collector_frozen
 from g1mpc.common.errors import ConfigError
 from g1mpc.lowlevel.dds import DdsConfig, lowcmd_reader, lowstate_writer, open_participant, truth_writer
 from g1mpc.lowlevel.messages import LowCommand, LowState
@@ -176,6 +177,7 @@ class RobotSimResult:
             "push_times": list(self.run.push_times), "started": self.started, "stopped_by": self.stopped_by,
             "interrupted": self.run.interrupted,
             "loop_cpu_share": self.loop_cpu_s / self.run.wall_time if self.run.wall_time > 0 else None,
+            **self.run.collector.summary(),
         }
 
 
@@ -227,55 +229,56 @@ class RobotSim:
         tick, command, applied_tick = 0, None, -1
         wall_start = time.perf_counter()
         anchor = wall_start
-        try:
-            while True:
-                due = anchor + tick * dt
-                lag = time.perf_counter() - due
-                if lag < 0:
-                    time.sleep(-lag)
-                elif lag > 10 * dt:  # far behind wall-clock time: count it and carry on from now
-                    result.overruns += 1
-                    anchor += lag
-                newest = gate.newest(commands.take())
-                if newest is not None:
-                    command = newest
-                if not result.started:
-                    if command is None:
-                        if time.perf_counter() - wall_start > cfg.wait_for_command:
-                            result.stopped_by = "no command"
-                            raise ConfigError(f"robot-sim: no valid rt/lowcmd within {cfg.wait_for_command:g} s on "
-                                              f"interface {cfg.dds.interface}, domain {cfg.dds.domain}")
-                        self._publish(states, truth, tick)
-                        tick += 1
-                        continue
-                    result.started, run_wall_start, run_cpu_start = True, time.perf_counter(), time.thread_time()
-                    if self.log:
-                        self.log(f"[robot-sim] first command at tick {tick}: the run starts")
-                if newest is None:
-                    result.steps_without_new_command += 1
-                else:
-                    result.damping_commands_applied += is_damping(newest, self.motors.count)
-                if newest is not None and newest.reserve[0] != applied_tick:
-                    applied_tick = newest.reserve[0]
-                    result.commands_applied += 1
-                    sent = self._published_at[applied_tick % _TICK_RING]
-                    if np.isfinite(sent):
-                        result.roundtrip.append(time.perf_counter() - sent)
-                self.sim.step(apply_command(self.model, self.motors, command), result.run)
-                result.steps += 1
-                if result.steps % cfg.judge_every == 0:
-                    ref, fell = self.sim.judge(result.run, d.time, self.log)
-                    result.joint_rms.append(joint_rms(d.qpos, ref))
-                    if fell:
-                        result.stopped_by = "fall"
+        with collector_frozen(result.run.collector):
+            try:
+                while True:
+                    due = anchor + tick * dt
+                    lag = time.perf_counter() - due
+                    if lag < 0:
+                        time.sleep(-lag)
+                    elif lag > 10 * dt:  # far behind wall-clock time: count it and carry on from now
+                        result.overruns += 1
+                        anchor += lag
+                    newest = gate.newest(commands.take())
+                    if newest is not None:
+                        command = newest
+                    if not result.started:
+                        if command is None:
+                            if time.perf_counter() - wall_start > cfg.wait_for_command:
+                                result.stopped_by = "no command"
+                                raise ConfigError(f"robot-sim: no valid rt/lowcmd within {cfg.wait_for_command:g} s on "
+                                                  f"interface {cfg.dds.interface}, domain {cfg.dds.domain}")
+                            self._publish(states, truth, tick)
+                            tick += 1
+                            continue
+                        result.started, run_wall_start, run_cpu_start = True, time.perf_counter(), time.thread_time()
+                        if self.log:
+                            self.log(f"[robot-sim] first command at tick {tick}: the run starts")
+                    if newest is None:
+                        result.steps_without_new_command += 1
+                    else:
+                        result.damping_commands_applied += is_damping(newest, self.motors.count)
+                    if newest is not None and newest.reserve[0] != applied_tick:
+                        applied_tick = newest.reserve[0]
+                        result.commands_applied += 1
+                        sent = self._published_at[applied_tick % _TICK_RING]
+                        if np.isfinite(sent):
+                            result.roundtrip.append(time.perf_counter() - sent)
+                    self.sim.step(apply_command(self.model, self.motors, command), result.run)
+                    result.steps += 1
+                    if result.steps % cfg.judge_every == 0:
+                        ref, fell = self.sim.judge(result.run, d.time, self.log)
+                        result.joint_rms.append(joint_rms(d.qpos, ref))
+                        if fell:
+                            result.stopped_by = "fall"
+                            break
+                    if d.time >= cfg.duration - 1e-9:
+                        result.stopped_by = "duration"
                         break
-                if d.time >= cfg.duration - 1e-9:
-                    result.stopped_by = "duration"
-                    break
-                self._publish(states, truth, tick)
-                tick += 1
-        except KeyboardInterrupt:
-            result.run.interrupted, result.stopped_by = True, "interrupted"
+                    self._publish(states, truth, tick)
+                    tick += 1
+            except KeyboardInterrupt:
+                result.run.interrupted, result.stopped_by = True, "interrupted"
         result.run.sim_time = d.time
         result.run.wall_time = time.perf_counter() - run_wall_start if result.started else 0.0
         result.loop_cpu_s = time.thread_time() - run_cpu_start if result.started else 0.0

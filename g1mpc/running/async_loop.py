@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from g1mpc.common.collector import collector_frozen
 from g1mpc.planning.plan import FirstApplications, PlanSchedule, hold_plan
 from g1mpc.running.sample_count import AdaptiveSampleCount, CalmFloor, calm_sample_count, sample_count_rules
 from g1mpc.running.sim import (
@@ -209,39 +210,40 @@ def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = prin
     samples, calm_share = sample_count_rules(controller, sim.period, cfg.adapt_samples, cfg.calm_samples, log, cfg.calm_floor)
     calm_floor = CalmFloor(cfg.calm_floor, sim.period)
     next_report = sim.data.time + cfg.print_every if cfg.print_every > 0 else np.inf
-    switch_interval = sys.getswitchinterval()
-    sys.setswitchinterval(GIL_SWITCH_INTERVAL)
-    wall_start = time.perf_counter()
-    plant.start()
-    resets, last_time, clips_seen = 0, -np.inf, sim.clip_changes
-    try:
-        while True:
-            snap = mailbox.at_least(last_time + sim.period - dt / 2)
-            if snap is None:
-                if mailbox.stopped:
-                    break
-                continue
-            last_time = snap.time
-            if snap.resets != resets:
-                resets = snap.resets
-                controller.reset(snap.ctrl)
-                clips_seen = follow_clip(controller, sim, clips_seen)
-            record = plan_and_publish(controller, snap, cfg.compensation == "predict", delays, sim.period, schedule, pending,
-                                      result, sim.reference_qpos(snap.time), log, samples, calm_share, calm_floor)
-            delays.append(mailbox.newest_time() + dt - snap.time)  # the plant applies it from its next step on
-            window.append(record)
-            if snap.time >= next_report and log:
-                log(_rolling_line(window, sim.period, snap.time) + _latency_note(window))
-                window = []
-                next_report += cfg.print_every
-    except KeyboardInterrupt:
-        result.interrupted = True
-        if log:
-            log("[interrupted] Ctrl-C: finishing with the cycles run so far")
-    finally:
-        mailbox.stop()
-        plant.join()
-        sys.setswitchinterval(switch_interval)
+    with collector_frozen(result.collector):
+        switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+        wall_start = time.perf_counter()
+        plant.start()
+        resets, last_time, clips_seen = 0, -np.inf, sim.clip_changes
+        try:
+            while True:
+                snap = mailbox.at_least(last_time + sim.period - dt / 2)
+                if snap is None:
+                    if mailbox.stopped:
+                        break
+                    continue
+                last_time = snap.time
+                if snap.resets != resets:
+                    resets = snap.resets
+                    controller.reset(snap.ctrl)
+                    clips_seen = follow_clip(controller, sim, clips_seen)
+                record = plan_and_publish(controller, snap, cfg.compensation == "predict", delays, sim.period, schedule, pending,
+                                          result, sim.reference_qpos(snap.time), log, samples, calm_share, calm_floor)
+                delays.append(mailbox.newest_time() + dt - snap.time)  # the plant applies it from its next step on
+                window.append(record)
+                if snap.time >= next_report and log:
+                    log(_rolling_line(window, sim.period, snap.time) + _latency_note(window))
+                    window = []
+                    next_report += cfg.print_every
+        except KeyboardInterrupt:
+            result.interrupted = True
+            if log:
+                log("[interrupted] Ctrl-C: finishing with the cycles run so far")
+        finally:
+            mailbox.stop()
+            plant.join()
+            sys.setswitchinterval(switch_interval)
     if plant.error is not None:
         raise plant.error
     result.wall_time = time.perf_counter() - wall_start

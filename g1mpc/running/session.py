@@ -118,12 +118,21 @@ def summary_lines(summary: dict) -> list[str]:
         f"joint RMS error {s['joint_rms_rad']:.4f} rad | falls {s['falls']}",
         f"[summary] loop {s['loop']} | plan latency p50 {_ms(s['latency_p50_ms'])} / p95 {_ms(s['latency_p95_ms'])} | "
         f"missed deadlines {s['missed_deadlines']} of {s['cycles']} (planning over one period)"
-        + (f" | plant behind wall-clock {s['plant_overruns']} times" if s["plant_overruns"] else ""),
+        + (f" | plant behind wall-clock {s['plant_overruns']} times" if s["plant_overruns"] else "")
+        + collector_note(s),
     ] + (["[summary] samples per plan: "
           + ", ".join(f"{n} in {k} plans" for n, k in s["samples_by_cycles"].items())
           + (f" | changed {len(s['sample_changes'])} times, first at t={s['sample_changes'][0][0]:.2f} s"
              if s["sample_changes"] else " | never changed")]
          if s.get("samples_by_cycles") else [])
+
+
+def collector_note(summary: dict) -> str:
+    """' | collector: N pauses, longest X ms' for a real-time loop's summary (empty where none were counted)."""
+    if not summary.get("gc_collections"):
+        return ""
+    return (f" | collector: {summary['gc_collections']} pauses ({summary['gc_full_collections']} full), "
+            f"longest {summary['gc_pause_max_ms']:.1f} ms")
 
 
 def _ms(value: float | None) -> str:

@@ -12,6 +12,7 @@ from typing import Literal, Protocol, get_args
 import mujoco
 import numpy as np
 
+from g1mpc.common.collector import CollectorPauses
 from g1mpc.common.errors import ConfigError
 from g1mpc.motion.reference import Reference
 from g1mpc.planning.plan import FirstApplications, Plan, PlanSchedule, hold_plan
@@ -166,6 +167,7 @@ class RunResult:
     plant_overruns: int = 0  # async: plant steps taken later than their wall-clock time by over one replan period
     sample_changes: list[tuple[float, int]] = field(default_factory=list)  # (simulated time, samples from then on)
     plant: dict = field(default_factory=dict)  # the simulated plant: name and the run's perturbation
+    collector: CollectorPauses = field(default_factory=CollectorPauses)  # real-time loops: the collector's pauses
 
     def summary(self) -> dict:
         planning = np.array([c.total for c in self.cycles]) if self.cycles else np.zeros(1)
@@ -204,6 +206,7 @@ class RunResult:
             "samples_by_cycles": samples_by_cycles(self.cycles),
             "sample_changes": [[float(t), int(n)] for t, n in self.sample_changes],
             "plant": self.plant,
+            **self.collector.summary(),
         }
 
 
