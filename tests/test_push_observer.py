@@ -60,14 +60,19 @@ def test_a_prediction_corrected_by_the_observer_lands_near_the_pushed_robot(plan
     assert np.linalg.norm(v_fixed[:2] - v_true[:2]) < model_error / 3
 
 
-def test_the_observer_estimates_only_from_a_prediction_that_passed_through_the_state():
+def test_the_observer_estimates_from_the_prediction_through_the_state_or_just_past_its_end():
     observer = PushObserver(PushObserverConfig(deadband=3.0))
     np.testing.assert_array_equal(observer.update(0.02, [1.0, 0.0]), [0.0, 0.0])  # nothing predicted yet
     path = np.zeros((11, 2))
     observer.remember(0.0, 0.002, path)
     np.testing.assert_allclose(observer.update(0.02, [0.2, 0.0]), [10.0, 0.0])
     np.testing.assert_allclose(observer.update(0.01, [0.2, 0.0]), [20.0, 0.0])  # halfway along the path
-    np.testing.assert_array_equal(observer.update(0.03, [0.2, 0.0]), [0.0, 0.0])  # past its end
+    # past its end (a plan expected sooner than a period ahead, a late planner): its last velocity, over the whole interval
+    path[-1] = [0.1, 0.0]
+    observer.remember(0.0, 0.002, path)
+    np.testing.assert_allclose(observer.update(0.03, [0.2, 0.0]), [0.1 / 0.03, 0.0])  # 3.3 m/s^2, out of the deadband
+    np.testing.assert_allclose(observer.update(0.04, [0.3, 0.0]), [5.0, 0.0])  # as long again as the path spans
+    np.testing.assert_array_equal(observer.update(0.042, [0.3, 0.0]), [0.0, 0.0])  # further: nothing
     np.testing.assert_array_equal(observer.update(0.02, [0.05, 0.0]), [0.0, 0.0])  # 2.5 m/s^2: in the deadband
     np.testing.assert_allclose(observer.update(0.002, [1.0, 0.0]), [30.0, 0.0])  # 500 m/s^2 held to the limit
 

@@ -3,8 +3,9 @@
 Latency compensation predicts where the robot will be when a plan reaches it by stepping the model under
 the servo targets already sent (:mod:`g1mpc.planning.prediction`). The model knows no push, so while one
 acts each plan starts from a state that is too slow. The next measured state tells by how much: the
-base's measured velocity less the one the last prediction passed through at that moment, over the time
-between the two states, is the acceleration the prediction missed. Assuming the push goes on for as long
+base's measured velocity less the one the last prediction passed through at that moment (its last one,
+where the prediction ended sooner), over the time between the two states, is the acceleration the
+prediction missed. Assuming the push goes on for as long
 again, the next prediction's end state gets that acceleration over its own span. Estimates below a
 deadband are taken as model error and ignored; each estimate comes from an unforced prediction, so it
 follows a push's start and end with one cycle of lag and does not feed back on itself.
@@ -77,15 +78,18 @@ class PushObserver:
     def update(self, time: float, base_velocity: np.ndarray) -> np.ndarray:
         """The missed acceleration (2,) from the state measured at ``time`` (base velocity (2,)).
 
-        The estimate needs the last prediction to have passed through ``time``; when it did not (the first
-        plan, a reset, a gap longer than the prediction), it is zero.
+        The estimate compares with the velocity the last prediction passed through at ``time``. A state
+        measured after the prediction's end (a plan expected sooner than one period ahead, or a planner that
+        ran late) is compared with its last velocity, for up to as long again as the prediction spanned;
+        without a prediction (the first plan, a reset), or further from it, the estimate is zero.
         """
         if self._path is None:
             return np.zeros(2)
         step = int(round((time - self._path_time) / self._path_dt))
-        if not 1 <= step < len(self._path):
+        last = len(self._path) - 1
+        if not 1 <= step <= 2 * last:
             return np.zeros(2)
-        estimate = missed_acceleration(base_velocity, self._path[step], step * self._path_dt)
+        estimate = missed_acceleration(base_velocity, self._path[min(step, last)], step * self._path_dt)
         magnitude = float(np.linalg.norm(estimate))
         if magnitude < self.config.deadband:
             return np.zeros(2)
