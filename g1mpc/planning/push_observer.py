@@ -5,10 +5,10 @@ the servo targets already sent (:mod:`g1mpc.planning.prediction`). The model kno
 acts each plan starts from a state that is too slow. The next measured state tells by how much: the
 base's measured velocity less the one the last prediction passed through at that moment (its last one,
 where the prediction ended sooner), over the time between the two states, is the acceleration the
-prediction missed. Assuming the push goes on for as long
-again, the next prediction's end state gets that acceleration over its own span. Estimates below a
-deadband are taken as model error and ignored; each estimate comes from an unforced prediction, so it
-follows a push's start and end with one cycle of lag and does not feed back on itself.
+prediction missed. Assuming the push goes on for as long again, the next prediction's end state gets that
+acceleration over its own span. Estimates below a deadband are taken as model error and ignored; each
+estimate comes from an unforced prediction, so it follows a push's start and end with one cycle of lag and
+does not feed back on itself.
 """
 
 from __future__ import annotations

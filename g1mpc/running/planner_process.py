@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from g1mpc.common.collector import collector_frozen
 from g1mpc.planning import pipeline as P
 from g1mpc.planning.prediction import prediction_steps
 
@@ -150,26 +151,27 @@ def _serve(load: Loader, spec: Any, conn) -> None:
         return
     conn.send(("ok", controller.active_samples))
     try:
-        while True:
-            try:
-                message = conn.recv()
-            except EOFError:
-                return
-            kind, args = message[0], message[1:]
-            try:
-                if kind == "stop":
+        with collector_frozen():  # what loading made is set aside: no long collection between plans
+            while True:
+                try:
+                    message = conn.recv()
+                except EOFError:
                     return
-                if kind == "replan":
-                    t, qpos, qvel, start_time, controls = args
-                    plan, timing = controller.replan(t, qpos, qvel, start_time=start_time, applied=_replaying(controls))
-                    conn.send(("ok", (plan, timing, controller.active_samples, controller.pushed)))
-                elif kind in FORWARDED:
-                    getattr(controller, kind)(*args)
-                    conn.send(("ok", controller.active_samples))
-                else:
-                    conn.send(("error", f"unknown message {kind!r}"))
-            except Exception:  # the parent raises it; the child stays
-                conn.send(("error", traceback.format_exc()))
+                kind, args = message[0], message[1:]
+                try:
+                    if kind == "stop":
+                        return
+                    if kind == "replan":
+                        t, qpos, qvel, start_time, controls = args
+                        plan, timing = controller.replan(t, qpos, qvel, start_time=start_time, applied=_replaying(controls))
+                        conn.send(("ok", (plan, timing, controller.active_samples, controller.pushed)))
+                    elif kind in FORWARDED:
+                        getattr(controller, kind)(*args)
+                        conn.send(("ok", controller.active_samples))
+                    else:
+                        conn.send(("error", f"unknown message {kind!r}"))
+                except Exception:  # the parent raises it; the child stays
+                    conn.send(("error", traceback.format_exc()))
     finally:
         close()
 

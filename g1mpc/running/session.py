@@ -128,7 +128,7 @@ def summary_lines(summary: dict) -> list[str]:
 
 
 def collector_note(summary: dict) -> str:
-    """' | collector: N pauses, longest X ms' for a real-time loop's summary (empty where none were counted)."""
+    """' | collector: N pauses (K full), longest X ms' for a real-time loop's summary (empty where none were counted)."""
     if not summary.get("gc_collections"):
         return ""
     return (f" | collector: {summary['gc_collections']} pauses ({summary['gc_full_collections']} full), "
