@@ -239,10 +239,11 @@ def test_the_loops_announce_the_rules_they_apply_and_leave_a_count_that_cannot_c
     from dataclasses import replace
 
     controller, said = small_assembly.controller(), []
-    samples, share = sample_count_rules(controller, 0.02, adapt=True, calm_share=0.5, log=said.append)
+    samples, share, floor = sample_count_rules(controller, 0.02, adapt=True, calm_share=0.5, log=said.append)
     assert samples is not None and samples.cap == 8 and share == 0.5
+    assert floor.fewest == 0 and floor.period == 0.02  # no --calm_floor given: no floor
     assert len(said) == 2 and "--adapt_samples" in said[0] and "--calm_samples" in said[1]
     controller.config = replace(controller.config, backend="mjx")  # what the check reads of an MJX controller
     said.clear()
-    assert sample_count_rules(controller, 0.02, adapt=True, calm_share=0.5, log=said.append) == (None, 1.0)
+    assert sample_count_rules(controller, 0.02, adapt=True, calm_share=0.5, log=said.append)[:2] == (None, 1.0)
     assert not said

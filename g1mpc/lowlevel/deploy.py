@@ -36,7 +36,7 @@ from g1mpc.lowlevel.motors import MotorMap
 from g1mpc.lowlevel.safety import SafetyConfig, clamp_targets, damping_command, divergence, ramp, servo_command
 from g1mpc.planning.plan import FirstApplications, PlanSchedule, hold_plan
 from g1mpc.running.async_loop import GIL_SWITCH_INTERVAL, LATENCY_WINDOW, Mailbox, Snapshot, plan_and_publish
-from g1mpc.running.sample_count import FEWEST_CALM_SAMPLES, CalmFloor, check_calm_floor, check_calm_share, sample_count_rules
+from g1mpc.running.sample_count import FEWEST_CALM_SAMPLES, check_calm_floor, check_calm_share, sample_count_rules
 from g1mpc.running.sim import Compensation, RunResult, frame_index, reference_frame
 
 Log = Callable[[str], None]
@@ -318,9 +318,8 @@ class Deployment:
         try:
             delays: deque[float] = deque(maxlen=LATENCY_WINDOW)
             ref, loop_ref, last = self.assembly.reference, self.assembly.config.loop_reference, -np.inf
-            samples, calm_share = sample_count_rules(self.controller, self.period, self.config.adapt_samples,
-                                                     self.config.calm_samples, self.log, self.config.calm_floor)
-            calm_floor = CalmFloor(self.config.calm_floor, self.period)
+            samples, calm_share, calm_floor = sample_count_rules(self.controller, self.period, self.config.adapt_samples,
+                                                                 self.config.calm_samples, self.log, self.config.calm_floor)
             while True:
                 snap = mailbox.at_least(last + self.period - self.dt / 2)
                 if snap is None:

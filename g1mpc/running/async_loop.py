@@ -207,8 +207,8 @@ def run_async(sim: Simulation, controller, on_cycle=None, log: Log | None = prin
     plant = _Plant(sim, schedule, result, mailbox, pending, on_cycle, log)
     delays: deque[float] = deque(maxlen=LATENCY_WINDOW)  # state to publication of the latest plans, for compensation
     window: list[CycleRecord] = []
-    samples, calm_share = sample_count_rules(controller, sim.period, cfg.adapt_samples, cfg.calm_samples, log, cfg.calm_floor)
-    calm_floor = CalmFloor(cfg.calm_floor, sim.period)
+    samples, calm_share, calm_floor = sample_count_rules(controller, sim.period, cfg.adapt_samples, cfg.calm_samples, log,
+                                                         cfg.calm_floor)
     next_report = sim.data.time + cfg.print_every if cfg.print_every > 0 else np.inf
     with collector_frozen(result.collector):
         switch_interval = sys.getswitchinterval()

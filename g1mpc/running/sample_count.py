@@ -195,10 +195,10 @@ def adaptive_sample_count(controller, period: float, enabled: bool = True) -> Ad
 
 
 def sample_count_rules(controller, period: float, adapt: bool, calm_share: float,
-                       log=None, calm_floor: int = 0) -> tuple[AdaptiveSampleCount | None, float]:
+                       log=None, calm_floor: int = 0) -> tuple[AdaptiveSampleCount | None, float, CalmFloor]:
     """What a real-time loop applies to ``controller``'s sample count: the time rule (``--adapt_samples``, None when
-    off) and the calm share (``--calm_samples``, no fewer than ``calm_floor``; 1 where the count cannot change), each
-    announced on ``log``."""
+    off), the calm share (``--calm_samples``; 1 where the count cannot change) and its floor (``--calm_floor``
+    samples, judged against ``period``), each announced on ``log``."""
     samples = adaptive_sample_count(controller, period, adapt)
     calm_share = calm_share if samples_can_change(controller) else 1.0
     if log and samples is not None:
@@ -207,4 +207,4 @@ def sample_count_rules(controller, period: float, adapt: bool, calm_share: float
     if log and calm_share < 1:
         floor = f" but no fewer than {calm_floor}" if calm_floor > 0 else ""
         log(f"[g1mpc] calm plans roll out {calm_share:g} of the samples{floor}, pushed ones all (--calm_samples)")
-    return samples, calm_share
+    return samples, calm_share, CalmFloor(calm_floor, period)
