@@ -151,6 +151,8 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
                         f"{PlannerModelConfig.far_after:g})")
     g.add_argument("--planner_contacts", "--mjx_contacts", dest="planner_contacts", choices=get_args(Contacts), default=None,
                    help="planner model contacts: every contact, robot-floor only, or feet-floor only")
+    g.add_argument("--planner_frictionloss", type=float, default=None,
+                   help="every joint's friction loss in the planner model (N m; 0: none, a cheaper step; default: the plant's)")
     g.add_argument("--planner_iterations", type=int, default=None, help="planner model constraint-solver iterations")
     g.add_argument("--planner_ls_iterations", type=int, default=None, help="planner model line-search iterations")
     g.add_argument("--mjx_unroll", type=int, default=C.mjx_unroll, help="--backend mjx: planner steps per compiled loop trip")
@@ -282,7 +284,8 @@ def planner_model_from_args(args, planner_dt: float | None) -> PlannerModelConfi
                                                   ("iterations", args.planner_iterations),
                                                   ("ls_iterations", args.planner_ls_iterations),
                                                   ("far_timestep", args.planner_far_dt),
-                                                  ("far_after", args.planner_far_after)) if value is not None}
+                                                  ("far_after", args.planner_far_after),
+                                                  ("frictionloss", args.planner_frictionloss)) if value is not None}
     return replace(named_planner_model(args.planner_model, args.backend), **changes)
 
 

@@ -136,6 +136,8 @@ class PlannerModelConfig:
         far_timestep: None (every step ``timestep`` long), or a longer step for the horizon after ``far_after`` s:
             rollouts step a copy of the model at ``far_timestep`` (with its own armature floor) from there on,
             fine where the plan acts first and cheap where it only judges where it leads (:func:`step_durations`).
+        frictionloss: None keeps the plant's joint friction loss; a number sets every joint's (N m; 0 drops the
+            friction rows from the constraint solver, the cheaper step).
     """
 
     timestep: float = 0.04
@@ -145,6 +147,7 @@ class PlannerModelConfig:
     min_armature: float | None = None
     far_timestep: float | None = None
     far_after: float = 0.1
+    frictionloss: float | None = None
 
     def __post_init__(self) -> None:
         if not (np.isfinite(self.timestep) and self.timestep > 0):
@@ -155,6 +158,8 @@ class PlannerModelConfig:
             raise ConfigError(f"--planner_far_after ({self.far_after}) must be at least one planner step ({self.timestep} s)")
         if self.iterations < 1 or self.ls_iterations < 1:
             raise ConfigError("--planner_iterations and --planner_ls_iterations must be >= 1")
+        if self.frictionloss is not None and not (np.isfinite(self.frictionloss) and self.frictionloss >= 0):
+            raise ConfigError(f"--planner_frictionloss must be >= 0, got {self.frictionloss}")
         if self.contacts not in get_args(Contacts):
             raise ConfigError(f"--planner_contacts: '{self.contacts}' is not one of {', '.join(get_args(Contacts))}")
 
@@ -204,6 +209,8 @@ def planner_model_from(model: mujoco.MjModel, config: PlannerModelConfig, robot:
     model.opt.iterations = config.iterations
     model.opt.ls_iterations = config.ls_iterations
     restrict_contacts(model, robot, config.contacts)
+    if config.frictionloss is not None:
+        model.dof_frictionloss[FreeBase.JOINT_VELOCITIES] = config.frictionloss
     kp = float(np.max(model.actuator_gainprm[:, 0])) if model.nu else 0.0
     armature = config.min_armature if config.min_armature is not None else kp * config.timestep**2 / 2
     joints = FreeBase.JOINT_VELOCITIES
