@@ -152,7 +152,8 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--planner_contacts", "--mjx_contacts", dest="planner_contacts", choices=get_args(Contacts), default=None,
                    help="planner model contacts: every contact, robot-floor only, or feet-floor only")
     g.add_argument("--planner_frictionloss", type=float, default=None,
-                   help="every joint's friction loss in the planner model (N m; 0: none, a cheaper step; default: the plant's)")
+                   help="every joint's friction loss in the planner model (N m; 0: none, a cheaper step; default: the preset's; "
+                        "the G1's cpu preset: 0, else the plant's)")
     g.add_argument("--planner_iterations", type=int, default=None, help="planner model constraint-solver iterations")
     g.add_argument("--planner_ls_iterations", type=int, default=None, help="planner model line-search iterations")
     g.add_argument("--mjx_unroll", type=int, default=C.mjx_unroll, help="--backend mjx: planner steps per compiled loop trip")
@@ -277,15 +278,15 @@ def preset_of_args(args) -> dict[str, float | str]:
     return sizes
 
 
-def planner_model_from_args(args, planner_dt: float | None) -> PlannerModelConfig:
-    """The named planner model with the single-setting flags and ``planner_dt`` (the preset's step with
-    ``--planner_dt`` applied; None: the model's own) applied."""
-    changes = {field: value for field, value in (("timestep", planner_dt), ("contacts", args.planner_contacts),
+def planner_model_from_args(args, planner_dt: float | None, frictionloss: float | None = None) -> PlannerModelConfig:
+    """The named planner model with the single-setting flags, ``planner_dt`` and ``frictionloss`` (the preset's step
+    and joint friction with ``--planner_dt`` and ``--planner_frictionloss`` applied; None: the model's own) applied."""
+    changes = {field: value for field, value in (("timestep", planner_dt), ("frictionloss", frictionloss),
+                                                  ("contacts", args.planner_contacts),
                                                   ("iterations", args.planner_iterations),
                                                   ("ls_iterations", args.planner_ls_iterations),
                                                   ("far_timestep", args.planner_far_dt),
-                                                  ("far_after", args.planner_far_after),
-                                                  ("frictionloss", args.planner_frictionloss)) if value is not None}
+                                                  ("far_after", args.planner_far_after)) if value is not None}
     return replace(named_planner_model(args.planner_model, args.backend), **changes)
 
 
@@ -308,7 +309,8 @@ def run_config_from_args(args, mode: Mode) -> RunConfig:
     return RunConfig(
         robot=args.robot, task=get_task(args.task)(), reference=args.reference, frequency=args.frequency,
         spline=args.spline, num_knots=sizes["num_knots"], plan_horizon=sizes["plan_horizon"],
-        planner_model=planner_model_from_args(args, sizes["planner_dt"]), gains=args.gains, planner_plant=args.planner_plant,
+        planner_model=planner_model_from_args(args, sizes["planner_dt"], sizes["planner_frictionloss"]),
+        gains=args.gains, planner_plant=args.planner_plant,
         controller=ControllerConfig(
             mode=mode, planner=sizes["planner"], num_samples=sizes["num_samples"], num_elites=sizes["num_elites"],
             iterations=sizes["iterations"], sigma_start=args.sigma_start, sigma_min=args.sigma_min,

@@ -80,6 +80,31 @@ def test_feet_contacts_keep_only_the_feet_and_change_nothing_while_standing(refe
         PlannerModelConfig(contacts="hands")
 
 
+def test_the_planner_model_can_drop_the_joints_friction_loss_and_the_plant_keeps_it(reference):
+    """``frictionloss=0``: no joint friction in the planner model, so no friction rows in its constraint solver; the
+    plant and the default planner model keep the scene's; a negative value is refused naming the flag."""
+    import mujoco
+
+    from g1mpc.common.errors import ConfigError
+    from g1mpc.robots.models import load_plant_model
+
+    plant = load_plant_model(G1)
+    kept = load_planner_model(G1, PlannerModelConfig(timestep=0.02))
+    dropped = load_planner_model(G1, PlannerModelConfig(timestep=0.02, frictionloss=0.0))
+    assert plant.dof_frictionloss[6:].max() > 0
+    np.testing.assert_array_equal(kept.dof_frictionloss, plant.dof_frictionloss)
+    assert not dropped.dof_frictionloss.any()
+    rows = []
+    for model in (kept, dropped):
+        data = mujoco.MjData(model)
+        data.qpos[:] = reference.qpos[40]
+        mujoco.mj_forward(model, data)
+        rows.append(int((data.efc_type == mujoco.mjtConstraint.mjCNSTR_FRICTION_DOF).sum()))
+    assert rows == [int((plant.dof_frictionloss > 0).sum()), 0]
+    with pytest.raises(ConfigError, match="--planner_frictionloss"):
+        PlannerModelConfig(frictionloss=-0.1)
+
+
 @pytest.mark.slow
 def test_mjx_mismatch_comes_from_clamped_actuator_damping(reference):
     """Why the wrists and waist are not compared above: with the joints' actuator-force limits on,

@@ -1,5 +1,6 @@
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -35,6 +36,7 @@ def _err(capsys, argv):
         (["--cem_only", "--planner_dt", "0.04", "--planner_far_dt", "0.02"], "--planner_far_dt"),
         (["--cem_only", "--planner_far_dt", "0.04", "--planner_far_after", "0.001"], "--planner_far_after"),
         (["--cem_only", "--antithetic", "yes"], "--antithetic"),
+        (["--cem_only", "--planner_frictionloss", "-1"], "--planner_frictionloss"),
         (["--cem_only", "--calm_floor", "-1"], "--calm_floor"),
     ],
 )
@@ -101,14 +103,17 @@ def test_planner_model_flags_reach_the_planner_model_config():
 
     parse = lambda *flags: _run_config(*flags).planner_model
     assert parse("--preset", "expert") == parse("--robot", "t1") == PlannerModelConfig() == PLANNER_MODELS["coarse"]
-    # the G1's cpu preset plans at the finer step (docs/realtime.md, "The 0.02 s step by default")
-    assert parse() == PlannerModelConfig(timestep=0.02) and parse("--planner_dt", "0.04") == PLANNER_MODELS["coarse"]
+    # the G1's cpu preset plans at the finer step (docs/realtime.md, "The 0.02 s step by default") without joint
+    # friction ("A planner model without joint friction")
+    frictionless = replace(PLANNER_MODELS["coarse"], frictionloss=0.0)
+    assert parse() == replace(frictionless, timestep=0.02) and parse("--planner_dt", "0.04") == frictionless
+    assert parse("--planner_frictionloss", "0.3").frictionloss == 0.3  # the plant's, as before
     # ... but not under Unitree's soft servos, where the samples matter more
     # (docs/plants.md, "The planner's step under Unitree's gains")
-    assert parse("--gains", "unitree") == PLANNER_MODELS["coarse"] and parse("--gains", "motor") == parse()
+    assert parse("--gains", "unitree") == frictionless and parse("--gains", "motor") == parse()
     assert parse("--gains", "unitree", "--planner_dt", "0.02").timestep == 0.02
     assert parse("--backend", "mjx") == PLANNER_MODELS["coarse_feet"]  # MJX lacks mesh-mesh contacts
-    assert parse("--planner_model", "legacy") == PLANNER_MODELS["legacy"] != PLANNER_MODELS["coarse"]
+    assert parse("--planner_model", "legacy") == replace(PLANNER_MODELS["legacy"], frictionloss=0.0) != frictionless
     for value in ("feet", "floor"):  # the old flag name still works
         assert parse("--backend", "mjx", "--mjx_contacts", value).contacts == value
     legacy_coarse_steps = parse("--planner_model", "legacy", "--planner_dt", "0.04", "--planner_iterations", "2",

@@ -31,7 +31,8 @@ PRESET_FIELDS = ("num_samples", "num_elites", "plan_horizon", "num_knots", "iter
                  "anchor_fraction", "calm_anchor_fraction",  # around what
                  "calm_speed", "pushed_speed", "pushed_joint_speed", "calm_accel", "pushed_accel", "push_hold",  # when
                  "calm_temperature", "temperature_samples",  # how they are weighed
-                 "planner_dt", "calm_samples")  # the planner model's step; the real-time loops' share while calm
+                 "planner_dt", "planner_frictionloss",  # the planner model's step and joint friction
+                 "calm_samples")  # the real-time loops' share while calm
 PRESETS: dict[str, dict[str, float | str]] = {
     "cpu": {},
     "gpu": {"num_samples": 500, "num_elites": 20},
@@ -124,5 +125,6 @@ def preset(name: str, robot: Robot | None = None, gains: str | None = None) -> d
     gain_set = robot.gain_sets.get(gains) if robot is not None and gains and name == "cpu" else None
     defaults = {f.name: f.default for cls in (ControllerConfig, RunConfig, SimConfig) for f in fields(cls) if f.name in PRESET_FIELDS}
     defaults["planner_dt"] = None  # the named planner model's own step
+    defaults["planner_frictionloss"] = None  # the plant's joint friction
     robot_settings = robot.preset_settings.get(name, {}) if robot is not None else {}
     return {**defaults, **PRESETS[name], **robot_settings, **(gain_set.cpu_preset if gain_set else {})}
