@@ -278,10 +278,11 @@ def preset_of_args(args) -> dict[str, float | str]:
     return sizes
 
 
-def planner_model_from_args(args, planner_dt: float | None, frictionloss: float | None = None) -> PlannerModelConfig:
-    """The named planner model with the single-setting flags, ``planner_dt`` and ``frictionloss`` (the preset's step
-    and joint friction with ``--planner_dt`` and ``--planner_frictionloss`` applied; None: the model's own) applied."""
-    changes = {field: value for field, value in (("timestep", planner_dt), ("frictionloss", frictionloss),
+def planner_model_from_args(args, sizes: dict) -> PlannerModelConfig:
+    """The named planner model with the single-setting flags and the preset's step and joint friction (``sizes``, as
+    :func:`preset_of_args` gives them: ``--planner_dt`` and ``--planner_frictionloss`` applied; None: the model's own)."""
+    changes = {field: value for field, value in (("timestep", sizes["planner_dt"]),
+                                                  ("frictionloss", sizes["planner_frictionloss"]),
                                                   ("contacts", args.planner_contacts),
                                                   ("iterations", args.planner_iterations),
                                                   ("ls_iterations", args.planner_ls_iterations),
@@ -309,7 +310,7 @@ def run_config_from_args(args, mode: Mode) -> RunConfig:
     return RunConfig(
         robot=args.robot, task=get_task(args.task)(), reference=args.reference, frequency=args.frequency,
         spline=args.spline, num_knots=sizes["num_knots"], plan_horizon=sizes["plan_horizon"],
-        planner_model=planner_model_from_args(args, sizes["planner_dt"], sizes["planner_frictionloss"]),
+        planner_model=planner_model_from_args(args, sizes),
         gains=args.gains, planner_plant=args.planner_plant,
         controller=ControllerConfig(
             mode=mode, planner=sizes["planner"], num_samples=sizes["num_samples"], num_elites=sizes["num_elites"],

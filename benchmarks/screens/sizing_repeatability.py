@@ -36,9 +36,10 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=8)
     p.add_argument("--out", required=True)
-    p.add_argument("--planner_dt", type=float, default=float(preset("cpu", get_robot("g1"))["planner_dt"]),
+    g1_cpu = preset("cpu", get_robot("g1"))
+    p.add_argument("--planner_dt", type=float, default=float(g1_cpu["planner_dt"]),
                    help="the planner's step (default: the G1's cpu preset's, as the default run has it)")
-    p.add_argument("--planner_frictionloss", type=float, default=preset("cpu", get_robot("g1"))["planner_frictionloss"],
+    p.add_argument("--planner_frictionloss", type=float, default=g1_cpu["planner_frictionloss"],
                    help="the planner model's joint friction loss (default: the G1's cpu preset's)")
     p.add_argument("--loads", nargs="+", choices=("idle", "bursts"), default=["idle", "bursts"])
     args = p.parse_args()

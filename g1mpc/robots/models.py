@@ -209,11 +209,11 @@ def planner_model_from(model: mujoco.MjModel, config: PlannerModelConfig, robot:
     model.opt.iterations = config.iterations
     model.opt.ls_iterations = config.ls_iterations
     restrict_contacts(model, robot, config.contacts)
+    joints = FreeBase.JOINT_VELOCITIES
     if config.frictionloss is not None:
-        model.dof_frictionloss[FreeBase.JOINT_VELOCITIES] = config.frictionloss
+        model.dof_frictionloss[joints] = config.frictionloss
     kp = float(np.max(model.actuator_gainprm[:, 0])) if model.nu else 0.0
     armature = config.min_armature if config.min_armature is not None else kp * config.timestep**2 / 2
-    joints = FreeBase.JOINT_VELOCITIES
     model.dof_armature[joints] = np.maximum(model.dof_armature[joints], armature)
     return model
 
