@@ -32,7 +32,7 @@ from g1mpc.common.collector import collector_frozen
 from g1mpc.common.errors import ConfigError
 from g1mpc.lowlevel.dds import DdsConfig, lowcmd_writer, lowstate_reader, open_participant, truth_reader
 from g1mpc.lowlevel.estimator import BASE_SOURCES, EstimatorConfig, robot_estimator
-from g1mpc.lowlevel.motors import MotorMap
+from g1mpc.lowlevel.motors import commanded_servos
 from g1mpc.lowlevel.safety import SafetyConfig, clamp_targets, damping_command, divergence, ramp, servo_command
 from g1mpc.planning.plan import FirstApplications, PlanSchedule, hold_plan
 from g1mpc.running.async_loop import GIL_SWITCH_INTERVAL, LATENCY_WINDOW, Mailbox, Snapshot, plan_and_publish
@@ -63,6 +63,7 @@ class DeployConfig:
     calm_samples: float = 1.0  # the share of the samples rolled out while the robot is calm (1: all, always)
     calm_floor: int = FEWEST_CALM_SAMPLES  # the fewest samples a calm plan rolls out (g1mpc.running.sample_count)
     command_every: int = 1  # states per command: 1 answers each state (500 Hz on a G1), 2 every other one (250 Hz)
+    servo_plant: str | None = None  # whose servo gains to command (g1mpc.lowlevel.motors.commanded_servos); None: as built
 
     def __post_init__(self) -> None:
         if self.duration is not None and not (math.isfinite(self.duration) and self.duration > 0):
@@ -156,7 +157,7 @@ class Deployment:
 
     def __init__(self, assembly, controller, config: DeployConfig, log: Log | None = print):
         self.assembly, self.controller, self.config, self.log = assembly, controller, config, log
-        self.motors = MotorMap.from_model(assembly.plant)
+        self.motors = commanded_servos(assembly.robot, config.servo_plant, assembly.config.gains)
         self.estimator = robot_estimator(assembly.plant, assembly.robot, config.estimator)
         self.result = DeployResult(run=RunResult(target_frequency=assembly.config.frequency, loop="deploy"))
         self.dt = assembly.plant.opt.timestep

@@ -9,6 +9,7 @@ import numpy as np
 
 from g1mpc.common.errors import ConfigError
 from g1mpc.lowlevel.messages import NUM_MOTORS
+from g1mpc.robots.base import Robot
 
 IMU_SITE = "imu_in_pelvis"  # rt/lowstate's IMU is the pelvis IMU on the G1
 GYRO_SENSOR = "imu-pelvis-angular-velocity"
@@ -51,6 +52,19 @@ class MotorMap:
         return cls(qpos_adr=model.jnt_qposadr[joints].copy(), dof_adr=model.jnt_dofadr[joints].copy(),
                    q_min=model.jnt_range[joints, 0].copy(), q_max=model.jnt_range[joints, 1].copy(), torque_limit=torque,
                    kp=model.actuator_gainprm[:, 0].copy(), kd=-model.actuator_biasprm[:, 2].copy())
+
+
+def commanded_servos(robot: Robot, servo_plant: str | None, gains: str) -> MotorMap:
+    """The motor map whose servo gains a controller commands to ``robot``: those of its plant variant ``servo_plant``
+    (None: the robot's ``sim_plant``, its build as a real one is; ``nominal``: the planner's own model) under the gain
+    set ``gains``. Explicit gain sets give every build the same kp and kd; the model's own gains set kd from a damping
+    ratio on the joint's inertia, so the build with the motors' reflected inertia asks for more damping where that
+    inertia is larger (the G1's knees and hips) and less where it is smaller (ankles, arms)."""
+    from g1mpc.robots.models import load_plant_model
+
+    name = robot.sim_plant if servo_plant is None else servo_plant
+    robot.require_plant(name, "--servo_plant")
+    return MotorMap.from_model(load_plant_model(robot, name, gains))
 
 
 def imu_ids(model: mujoco.MjModel) -> tuple[int, int, int]:
