@@ -509,8 +509,7 @@ def cmd_deploy(args) -> int:
     from g1mpc.precompiled.controller_loader import warmed_up_controller
     from g1mpc.running.session import header_lines, summary_lines
 
-    if args.servo_plant is not None:  # before anything slow loads
-        get_robot(args.robot).require_plant(args.servo_plant, "--servo_plant")
+    get_robot(args.robot).require_plant(args.servo_plant, "--servo_plant")  # before anything slow loads
     safety = SafetyConfig(ramp_time=args.ramp_time, stale_after=args.stale_ms / 1e3, damping_kd=args.damping_kd,
                           torque_clamp=args.torque_clamp == "on")
     deploy_config = DeployConfig(dds=DdsConfig(args.interface, args.domain), duration=args.duration, safety=safety,
@@ -686,10 +685,10 @@ def build_parser() -> argparse.ArgumentParser:
     dep.add_argument("--command_every", type=int, default=1, metavar="N",
                      help="answer every Nth rt/lowstate with a command (the estimator still folds in each state): 1 "
                           "(default) every state, the robot's 500 Hz; 2: 250 Hz, less CPU for the planner on a slow machine")
-    dep.add_argument("--servo_plant", default=None, metavar="PLANT",
-                     help="whose servo gains to command: a plant of --robot (default: the robot as built, g1: as_built, "
-                          "the damping its motors' reflected inertia asks for; nominal: the planner's own model's, as "
-                          "before 2026-12-07). Only kd differs, and only under --gains model (docs/g1.md)")
+    dep.add_argument("--servo_plant", default=NOMINAL, metavar="PLANT",
+                     help="whose servo gains to command: nominal (default), the planner model's; or a plant of --robot "
+                          "(g1: as_built, the damping its motors' reflected inertia asks for at the same damping ratio). "
+                          "Only kd differs, and only under --gains model (docs/g1.md)")
     dep.add_argument("--wait", type=float, default=60.0, help="seconds to wait for the first rt/lowstate")
     from g1mpc.lowlevel.estimator import BASE_SOURCES, STANCE_RULES
 

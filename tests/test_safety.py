@@ -54,23 +54,23 @@ def test_commands_carry_the_model_gains_the_tick_and_a_valid_crc(motors, referen
     assert np.all(damp.kp == 0) and np.all(damp.kd[:motors.count] == 4.0)
 
 
-def test_deploy_commands_the_servo_damping_of_the_robot_as_built(plant):
-    """Under the model's gains (kd from a damping ratio on each joint's inertia) deploy commands the kd of the G1 as
-    built, whose motors' reflected inertia differs from the planner model's; under an explicit gain set every build gets
-    the same gains; an unknown plant is refused naming the flag."""
+def test_deploy_can_command_the_servo_damping_of_the_robot_as_built(plant):
+    """Under the model's gains (kd from a damping ratio on each joint's inertia) the G1 as built, whose motors'
+    reflected inertia differs from the planner model's, asks for another kd; under an explicit gain set every build
+    gets the same gains; an unknown plant is refused naming the flag."""
     from g1mpc.lowlevel.motors import commanded_servos
     from g1mpc.robots.g1 import G1
     from g1mpc.robots.models import load_plant_model
 
     nominal, as_built = MotorMap.from_model(plant), MotorMap.from_model(load_plant_model(G1, "as_built"))
-    default = commanded_servos(G1, None, "model")
-    np.testing.assert_array_equal(default.kd, as_built.kd)
-    np.testing.assert_array_equal(default.kp, nominal.kp)
+    built = commanded_servos(G1, "as_built", "model")
+    np.testing.assert_array_equal(built.kd, as_built.kd)
+    np.testing.assert_array_equal(built.kp, nominal.kp)
     knee = 3  # left knee: a larger reflected inertia, more damping for the same ratio
-    assert default.kd[knee] > 1.1 * nominal.kd[knee]
+    assert built.kd[knee] > 1.1 * nominal.kd[knee]
     np.testing.assert_array_equal(commanded_servos(G1, "nominal", "model").kd, nominal.kd)
     for gains in ("unitree", "motor"):
-        np.testing.assert_array_equal(commanded_servos(G1, None, gains).kd, commanded_servos(G1, "nominal", gains).kd)
+        np.testing.assert_array_equal(commanded_servos(G1, "as_built", gains).kd, commanded_servos(G1, "nominal", gains).kd)
     with pytest.raises(ConfigError, match="--servo_plant"):
         commanded_servos(G1, "no_such_build", "model")
 

@@ -35,6 +35,7 @@ from g1mpc.lowlevel.estimator import BASE_SOURCES, EstimatorConfig, robot_estima
 from g1mpc.lowlevel.motors import commanded_servos
 from g1mpc.lowlevel.safety import SafetyConfig, clamp_targets, damping_command, divergence, ramp, servo_command
 from g1mpc.planning.plan import FirstApplications, PlanSchedule, hold_plan
+from g1mpc.robots.plants import NOMINAL
 from g1mpc.running.async_loop import GIL_SWITCH_INTERVAL, LATENCY_WINDOW, Mailbox, Snapshot, plan_and_publish
 from g1mpc.running.sample_count import FEWEST_CALM_SAMPLES, check_calm_floor, check_calm_share, sample_count_rules
 from g1mpc.running.sim import Compensation, RunResult, frame_index, reference_frame
@@ -63,7 +64,7 @@ class DeployConfig:
     calm_samples: float = 1.0  # the share of the samples rolled out while the robot is calm (1: all, always)
     calm_floor: int = FEWEST_CALM_SAMPLES  # the fewest samples a calm plan rolls out (g1mpc.running.sample_count)
     command_every: int = 1  # states per command: 1 answers each state (500 Hz on a G1), 2 every other one (250 Hz)
-    servo_plant: str | None = None  # whose servo gains to command (g1mpc.lowlevel.motors.commanded_servos); None: as built
+    servo_plant: str = NOMINAL  # whose servo gains to command (g1mpc.lowlevel.motors.commanded_servos): the planner model's
 
     def __post_init__(self) -> None:
         if self.duration is not None and not (math.isfinite(self.duration) and self.duration > 0):
