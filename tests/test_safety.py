@@ -63,16 +63,17 @@ def test_deploy_can_command_the_servo_damping_of_the_robot_as_built(plant):
     from g1mpc.robots.models import load_plant_model
 
     nominal, as_built = MotorMap.from_model(plant), MotorMap.from_model(load_plant_model(G1, "as_built"))
-    built = commanded_servos(G1, "as_built", "model")
+    built = commanded_servos(G1, "as_built", "model", plant)
     np.testing.assert_array_equal(built.kd, as_built.kd)
     np.testing.assert_array_equal(built.kp, nominal.kp)
     knee = 3  # left knee: a larger reflected inertia, more damping for the same ratio
     assert built.kd[knee] > 1.1 * nominal.kd[knee]
-    np.testing.assert_array_equal(commanded_servos(G1, "nominal", "model").kd, nominal.kd)
+    np.testing.assert_array_equal(commanded_servos(G1, "nominal", "model", plant).kd, nominal.kd)
     for gains in ("unitree", "motor"):
-        np.testing.assert_array_equal(commanded_servos(G1, "as_built", gains).kd, commanded_servos(G1, "nominal", gains).kd)
+        nominal_gains = load_plant_model(G1, gains=gains)
+        np.testing.assert_array_equal(commanded_servos(G1, "as_built", gains, nominal_gains).kd, MotorMap.from_model(nominal_gains).kd)
     with pytest.raises(ConfigError, match="--servo_plant"):
-        commanded_servos(G1, "no_such_build", "model")
+        commanded_servos(G1, "no_such_build", "model", plant)
 
 
 def test_divergence_names_its_reason():

@@ -158,7 +158,7 @@ class Deployment:
 
     def __init__(self, assembly, controller, config: DeployConfig, log: Log | None = print):
         self.assembly, self.controller, self.config, self.log = assembly, controller, config, log
-        self.motors = commanded_servos(assembly.robot, config.servo_plant, assembly.config.gains)
+        self.motors = commanded_servos(assembly.robot, config.servo_plant, assembly.config.gains, assembly.plant)
         self.estimator = robot_estimator(assembly.plant, assembly.robot, config.estimator)
         self.result = DeployResult(run=RunResult(target_frequency=assembly.config.frequency, loop="deploy"))
         self.dt = assembly.plant.opt.timestep

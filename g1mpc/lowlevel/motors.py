@@ -54,16 +54,17 @@ class MotorMap:
                    kp=model.actuator_gainprm[:, 0].copy(), kd=-model.actuator_biasprm[:, 2].copy())
 
 
-def commanded_servos(robot: Robot, servo_plant: str, gains: str) -> MotorMap:
+def commanded_servos(robot: Robot, servo_plant: str, gains: str, nominal_model: mujoco.MjModel) -> MotorMap:
     """The motor map whose servo gains a controller commands to ``robot``: those of its plant variant ``servo_plant``
-    (``nominal``: the planner's own model) under the gain set ``gains``. Explicit gain sets give every build the same kp
-    and kd; the model's own gains set kd from a damping ratio on the joint's inertia, so a build with the motors'
-    reflected inertia (the G1 as built) asks for more damping where that inertia is larger (knees, hips) and less
-    where it is smaller (ankles, arms)."""
+    under the gain set ``gains`` (``nominal``: ``nominal_model``'s, the planner's own model, already compiled).
+    Explicit gain sets give every build the same kp and kd; the model's own gains set kd from a damping ratio on the
+    joint's inertia, so a build with the motors' reflected inertia (the G1 as built) asks for more damping where that
+    inertia is larger (knees, hips) and less where it is smaller (ankles, arms)."""
     from g1mpc.robots.models import load_plant_model
+    from g1mpc.robots.plants import NOMINAL
 
     robot.require_plant(servo_plant, "--servo_plant")
-    return MotorMap.from_model(load_plant_model(robot, servo_plant, gains))
+    return MotorMap.from_model(nominal_model if servo_plant == NOMINAL else load_plant_model(robot, servo_plant, gains))
 
 
 def imu_ids(model: mujoco.MjModel) -> tuple[int, int, int]:
