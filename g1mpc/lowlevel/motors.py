@@ -10,6 +10,8 @@ import numpy as np
 from g1mpc.common.errors import ConfigError
 from g1mpc.lowlevel.messages import NUM_MOTORS
 from g1mpc.robots.base import Robot
+from g1mpc.robots.models import load_plant_model
+from g1mpc.robots.plants import NOMINAL
 
 IMU_SITE = "imu_in_pelvis"  # rt/lowstate's IMU is the pelvis IMU on the G1
 GYRO_SENSOR = "imu-pelvis-angular-velocity"
@@ -60,9 +62,6 @@ def commanded_servos(robot: Robot, servo_plant: str, gains: str, nominal_model: 
     Explicit gain sets give every build the same kp and kd; the model's own gains set kd from a damping ratio on the
     joint's inertia, so a build with the motors' reflected inertia (the G1 as built) asks for more damping where that
     inertia is larger (knees, hips) and less where it is smaller (ankles, arms)."""
-    from g1mpc.robots.models import load_plant_model
-    from g1mpc.robots.plants import NOMINAL
-
     robot.require_plant(servo_plant, "--servo_plant")
     return MotorMap.from_model(nominal_model if servo_plant == NOMINAL else load_plant_model(robot, servo_plant, gains))
 
