@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from g1mpc.common.errors import ConfigError
-from g1mpc.lowlevel.motors import MotorMap
+from g1mpc.lowlevel.motors import MotorMap, commanded_servos
 from g1mpc.lowlevel.robot_sim import is_damping
 from g1mpc.lowlevel.safety import SafetyConfig, clamp_targets, damping_command, divergence, ramp, servo_command
 
@@ -58,7 +58,6 @@ def test_deploy_can_command_the_servo_damping_of_the_robot_as_built(plant):
     """Under the model's gains (kd from a damping ratio on each joint's inertia) the G1 as built, whose motors'
     reflected inertia differs from the planner model's, asks for another kd; under an explicit gain set every build
     gets the same gains; an unknown plant is refused naming the flag."""
-    from g1mpc.lowlevel.motors import commanded_servos
     from g1mpc.robots.g1 import G1
     from g1mpc.robots.models import load_plant_model
 
