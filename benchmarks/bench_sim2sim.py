@@ -24,25 +24,53 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+REALTIME_PRIORITY = 50  # SCHED_FIFO priority of a --robot_sim_realtime robot-sim (1-99; above every normal thread)
 sys.path.insert(0, str(ROOT))
 
 from g1mpc.running.reporting import write_json_atomic  # noqa: E402
 
 
-def _pinned(cpus: list[int] | None):
-    """A ``preexec_fn`` that pins the child process to ``cpus`` (None: no pinning)."""
-    return None if cpus is None else (lambda: os.sched_setaffinity(0, cpus))
+def _pinned(cpus: list[int] | None, realtime: bool = False):
+    """A ``preexec_fn`` that pins the child process to ``cpus`` (None: no pinning) and, with ``realtime``, runs it
+    (and the threads it starts) under the first-in-first-out real-time policy; None when it does neither."""
+    if cpus is None and not realtime:
+        return None
+
+    def prepare() -> None:
+        if cpus is not None:
+            os.sched_setaffinity(0, cpus)
+        if realtime:
+            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(REALTIME_PRIORITY))
+    return prepare
+
+
+def _check_realtime_allowed() -> None:
+    """Exit with a one-line error when this process may not start real-time children (not root, no CAP_SYS_NICE)."""
+    try:
+        pid = os.fork()
+    except OSError as exc:
+        sys.exit(f"bench_sim2sim.py: --robot_sim_realtime: cannot fork to check the policy ({exc})")
+    if pid == 0:
+        try:
+            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(REALTIME_PRIORITY))
+            os._exit(0)
+        except OSError:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit("bench_sim2sim.py: --robot_sim_realtime needs the real-time policy (root or CAP_SYS_NICE): run without it")
 
 
 def _run_dds(force: float, seed: int, duration: float, domain: int, extra: list[str], truth: bool = False,
-             robot_flags: list[str] = (), robot_cpus: list[int] | None = None, deploy_cpus: list[int] | None = None) -> dict:
+             robot_flags: list[str] = (), robot_cpus: list[int] | None = None, deploy_cpus: list[int] | None = None,
+             robot_realtime: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         robot_report, deploy_report = Path(tmp) / "robot.json", Path(tmp) / "deploy.json"
         robot = subprocess.Popen([sys.executable, "-m", "g1mpc", "robot-sim", "--domain", str(domain), "--duration", str(duration),
                                   "--push_force", str(force), "--seed", str(seed), "--wait", "300", "--report", str(robot_report),
                                   *(["--truth_every", "1"] if truth else []), *robot_flags],
                                  cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                 preexec_fn=_pinned(robot_cpus))
+                                 preexec_fn=_pinned(robot_cpus, robot_realtime))
         deploy = subprocess.run([sys.executable, "-m", "g1mpc", "deploy", "--domain", str(domain), "--seed", str(seed),
                                  "--report", str(deploy_report), *(["--base", "truth"] if truth else []), *extra],
                                 cwd=ROOT, capture_output=True, text=True, timeout=900, preexec_fn=_pinned(deploy_cpus))
@@ -90,6 +118,9 @@ def _row(name: str, force: float, runs: list[dict]) -> dict:
             "roundtrip_p50_ms": _pct([r["roundtrip_p50_ms"] for r in robots], 50),
             "roundtrip_p95_ms": _pct([r["roundtrip_p95_ms"] for r in robots], 50),
             "command_latency_p50_ms": _pct([d["command_latency_p50_ms"] for d in deploys], 50),
+            # robot time from the state a command answered to each step that applied it (runs that reported it)
+            "command_age_p95_ms": _pct([r.get("command_age_p95_ms") for r in robots], 50),
+            "command_age_p99_ms": _pct([r.get("command_age_p99_ms") for r in robots], 50),
             "estimator_height_rms_m": float(np.sqrt(np.mean([d["estimator_height_rms_m"] ** 2 for d in deploys]))),
             "estimator_speed_rms_mps": float(np.sqrt(np.mean([d["estimator_speed_error_rms_mps"] ** 2 for d in deploys]))),
             "estimator_velocity_rms_mps": np.sqrt(np.mean([np.square(d["estimator_velocity_rms_mps"]) for d in deploys], axis=0)).tolist(),
@@ -131,8 +162,13 @@ def main() -> int:
     p.add_argument("--deploy_cpus", type=int, nargs="+", default=None,
                    help="pin deploy to these CPUs: with --robot_sim_cpus on others, a controller on a slow computer "
                         "beside a robot that simulates itself elsewhere, as a real G1 does")
+    p.add_argument("--robot_sim_realtime", action="store_true",
+                   help="run the robot-sim under the real-time FIFO policy (root or CAP_SYS_NICE), so it keeps its 500 Hz "
+                        "beside deploy as a G1's own computer does, instead of being held up and catching up")
     p.add_argument("--extra", nargs=argparse.REMAINDER, default=[], help="flags passed to deploy and run-aot (e.g. --num_samples 24)")
     args = p.parse_args()
+    if args.robot_sim_realtime:
+        _check_realtime_allowed()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -146,10 +182,10 @@ def main() -> int:
                     result = (_run_inprocess(force, seed, args.duration, args.extra) if name == "inproc"
                               else _run_dds(force, seed, args.duration, args.domain, args.extra, truth=name == "ddstruth",
                                             robot_flags=shlex.split(args.robot_sim_flags), robot_cpus=args.robot_sim_cpus,
-                                            deploy_cpus=args.deploy_cpus))
+                                            deploy_cpus=args.deploy_cpus, robot_realtime=args.robot_sim_realtime))
                     write_json_atomic(path, {"force_N": force, "seed": seed, "duration_s": args.duration, "extra": args.extra,
                                              "robot_sim_flags": args.robot_sim_flags, "robot_sim_cpus": args.robot_sim_cpus,
-                                             "deploy_cpus": args.deploy_cpus,
+                                             "deploy_cpus": args.deploy_cpus, "robot_sim_realtime": args.robot_sim_realtime,
                                              "wall_s": time.time() - start, **result})
                     fell = result["run"]["falls"] if name == "inproc" else result["robot"]["falls"]
                     print(f"[sim2sim] {name} {force:g} N seed {seed}: falls {fell} ({time.time() - start:.0f} s)", flush=True)

@@ -494,7 +494,8 @@ def cmd_robot_sim(args) -> int:
     print(f"[robot-sim] {s['stopped_by']}: {s['sim_time_s']:.2f} s simulated in {s['wall_time_s']:.2f} s | falls {s['falls']} | "
           f"joint RMS {s['joint_rms_rad'] or 0:.4f} rad | commands applied {s['commands_applied']}, rejected crc "
           f"{s['rejected_crc']} / out of order {s['rejected_out_of_order']} / invalid {s['rejected_invalid']} | round trip p50 "
-          f"{s['roundtrip_p50_ms'] or float('nan'):.2f} / p95 {s['roundtrip_p95_ms'] or float('nan'):.2f} ms | loop CPU "
+          f"{s['roundtrip_p50_ms'] or float('nan'):.2f} / p95 {s['roundtrip_p95_ms'] or float('nan'):.2f} ms | command age p95 "
+          f"{s['command_age_p95_ms'] or float('nan'):.0f} / max {s['command_age_max_ms'] or float('nan'):.0f} ms | loop CPU "
           f"{100 * (s['loop_cpu_share'] or 0):.0f} % of a core" + collector_note(s))
     _write_report(args.report, {"version": 1, "kind": "robot-sim", "flags": _flags(args), "plant": plant_info, "summary": s})
     return 0

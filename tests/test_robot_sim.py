@@ -10,7 +10,7 @@ import pytest
 from g1mpc.common.errors import ConfigError
 from g1mpc.lowlevel.dds import DdsConfig, lowcmd_writer, lowstate_reader, open_participant, truth_reader
 from g1mpc.lowlevel.motors import MotorMap
-from g1mpc.lowlevel.robot_sim import RobotSim, RobotSimConfig
+from g1mpc.lowlevel.robot_sim import RobotSim, RobotSimConfig, command_age_summary
 from g1mpc.lowlevel.safety import servo_command
 from g1mpc.robots.g1 import G1
 from g1mpc.tasks.balance import BalanceTask
@@ -57,10 +57,24 @@ def test_robot_sim_applies_valid_commands_and_rejects_corrupt_and_stale_ones(pla
     assert 0 < summary["rejected_out_of_order"] <= sent_stale
     assert summary["commands_applied"] > 100
     assert summary["roundtrip_p50_ms"] is not None and summary["roundtrip_p50_ms"] < 50
+    # the steps counted their command's age, at least the one tick from the answered state to the step
+    ages = box["result"].command_ages
+    assert 0.9 * summary["steps"] < ages.sum() <= summary["steps"] and ages[0] == 0
+    assert 2.0 <= summary["command_age_p50_ms"] <= summary["command_age_p95_ms"] <= summary["command_age_max_ms"]
     # nothing of the wild targets reached the motors: the joints stay near the held pose
     joints = sim.sim.data.qpos[motors.qpos_adr]
     assert np.max(np.abs(joints - hold)) < 0.1
     assert seen_ticks == sorted(seen_ticks) and len(truth.take(64)) > 0
+
+
+def test_command_ages_are_read_as_percentiles_of_robot_time():
+    counts = np.zeros(64, dtype=np.int64)
+    counts[1], counts[3], counts[9] = 90, 8, 2  # 2 ms for 90 steps, 6 ms for 8, 18 ms for 2
+    ages = command_age_summary(counts, 0.002)
+    assert ages["command_age_p50_ms"] == 2.0 and ages["command_age_p95_ms"] == 6.0
+    assert ages["command_age_p99_ms"] == 18.0 and ages["command_age_max_ms"] == 18.0
+    assert ages["steps_on_commands_over_10ms"] == pytest.approx(0.02)
+    assert command_age_summary(np.zeros(64, dtype=np.int64), 0.002)["command_age_p50_ms"] is None
 
 
 def test_robot_sim_without_a_controller_says_so(plant, reference):

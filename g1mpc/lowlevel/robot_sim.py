@@ -34,6 +34,7 @@ from g1mpc.running.sim import PushConfig, RunResult, SimConfig, Simulation, join
 
 Log = Callable[[str], None]
 _TICK_RING = 4096  # publication times kept per tick, for the round-trip latency
+_AGE_BINS = 64  # command ages counted one robot tick apart; older ones count in the last bin
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ class RobotSimResult:
     """What the simulated robot saw; ``run`` holds the falls and pushes as in-process runs keep them."""
 
     run: RunResult = field(default_factory=RunResult)
+    step_s: float = 0.002  # the plant's step (s), one robot tick
     steps: int = 0
     states_published: int = 0
     commands_received: int = 0
@@ -156,6 +158,8 @@ class RobotSimResult:
     steps_without_new_command: int = 0
     overruns: int = 0
     roundtrip: list[float] = field(default_factory=list)  # s from a state's publication to the command answering it applied
+    # steps by ticks from the state their command answered (but the steps on the command that started the run)
+    command_ages: np.ndarray = field(default_factory=lambda: np.zeros(_AGE_BINS, dtype=np.int64))
     joint_rms: list[float] = field(default_factory=list)
     started: bool = False
     loop_cpu_s: float = 0.0  # CPU time of the loop's thread from the first command (physics, sensors, DDS)
@@ -173,6 +177,7 @@ class RobotSimResult:
             "rejected_crc": self.rejected_crc, "rejected_out_of_order": self.rejected_out_of_order,
             "rejected_invalid": self.rejected_invalid, "steps_without_new_command": self.steps_without_new_command,
             "plant_overruns": self.overruns, "roundtrip_p50_ms": pct(50), "roundtrip_p95_ms": pct(95),
+            **command_age_summary(self.command_ages, self.step_s),
             "joint_rms_rad": float(np.sqrt(np.mean(rms**2))) if rms.size else None,
             "push_times": list(self.run.push_times), "started": self.started, "stopped_by": self.stopped_by,
             "interrupted": self.run.interrupted,
@@ -204,6 +209,21 @@ class CommandGate:
         return chosen
 
 
+def command_age_summary(counts: np.ndarray, dt: float) -> dict:
+    """Percentiles (ms of robot time) of the age of the command each step applied: ticks from the state it
+    answered to the step, ``counts`` (bins,) steps per age in ticks (the last bin: that age or older)."""
+    total = int(counts.sum())
+    if total == 0:
+        return {"command_age_p50_ms": None, "command_age_p95_ms": None, "command_age_p99_ms": None,
+                "command_age_max_ms": None, "steps_on_commands_over_10ms": 0.0}
+    cumulative = np.cumsum(counts) / total
+    age_ms = lambda q: round(float(np.searchsorted(cumulative, q / 100.0) * dt * 1e3), 3)
+    over = int(counts[int(round(0.010 / dt)) + 1:].sum()) if dt > 0 else 0
+    return {"command_age_p50_ms": age_ms(50), "command_age_p95_ms": age_ms(95), "command_age_p99_ms": age_ms(99),
+            "command_age_max_ms": round(float(np.flatnonzero(counts)[-1] * dt * 1e3), 3), "steps_on_commands_over_10ms": over / total,
+            "steps_by_command_age_ticks": [int(c) for c in counts]}
+
+
 class RobotSim:
     """The simulated robot process's loop (see the module docstring)."""
 
@@ -216,7 +236,7 @@ class RobotSim:
         self.sim = Simulation(self.model, reference, sim_config, frequency=1.0 / (config.judge_every * plant.opt.timestep),
                               fall_test=fall_test, push_body=push_body)
         self.sensors = Sensors(self.model, self.motors, config.noise, config.seed)
-        self.result = RobotSimResult()
+        self.result = RobotSimResult(step_s=self.model.opt.timestep)
         self._published_at = np.full(_TICK_RING, np.nan)
 
     def run(self) -> RobotSimResult:
@@ -226,7 +246,7 @@ class RobotSim:
         gate = CommandGate(result)
         d, dt = self.sim.data, self.model.opt.timestep
         mujoco.mj_forward(self.model, d)
-        tick, command, applied_tick = 0, None, -1
+        tick, command, applied_tick, first_answered = 0, None, -1, -1
         wall_start = time.perf_counter()
         anchor = wall_start
         with collector_frozen(result.run.collector):
@@ -252,6 +272,7 @@ class RobotSim:
                             tick += 1
                             continue
                         result.started, run_wall_start, run_cpu_start = True, time.perf_counter(), time.thread_time()
+                        first_answered = command.reserve[0]
                         if self.log:
                             self.log(f"[robot-sim] first command at tick {tick}: the run starts")
                     if newest is None:
@@ -264,6 +285,8 @@ class RobotSim:
                         sent = self._published_at[applied_tick % _TICK_RING]
                         if np.isfinite(sent):
                             result.roundtrip.append(time.perf_counter() - sent)
+                    if command.reserve[0] != first_answered:  # the command that started the run answers an old state
+                        result.command_ages[min(tick - command.reserve[0], _AGE_BINS - 1)] += 1
                     self.sim.step(apply_command(self.model, self.motors, command), result.run)
                     result.steps += 1
                     if result.steps % cfg.judge_every == 0:
