@@ -33,11 +33,12 @@ def test_robot_sim_applies_valid_commands_and_rejects_corrupt_and_stale_ones(pla
     hold = reference.ctrl[0]
     wild = np.clip(hold + 1.0, motors.q_min, motors.q_max)  # would throw the robot over if it were applied
     sent_corrupt = sent_stale = 0
-    seen_ticks, deadline = [], time.time() + 60
+    seen_ticks, stamps, deadline = [], [], time.time() + 60
     while thread.is_alive() and time.time() < deadline:
         taken = states.take() if states.wait(0.1) else []
         if not taken:
             continue
+        stamps.extend((s.tick, s.sample_info.source_timestamp) for s in taken)
         state = taken[-1]
         seen_ticks.append(state.tick)
         assert state.crc_ok()
@@ -65,6 +66,11 @@ def test_robot_sim_applies_valid_commands_and_rejects_corrupt_and_stale_ones(pla
     joints = sim.sim.data.qpos[motors.qpos_adr]
     assert np.max(np.abs(joints - hold)) < 0.1
     assert seen_ticks == sorted(seen_ticks) and len(truth.take(64)) > 0
+    # each state is stamped with the robot's clock at its tick, 2 ms per tick, whenever it was written (a loop
+    # held up for over 20 ms restarts its clock from then: the few pairs across such a gap do not count)
+    spacing = [(b_stamp - a_stamp) / (b_tick - a_tick) for (a_tick, a_stamp), (b_tick, b_stamp) in zip(stamps, stamps[1:])]
+    on_the_clock = [abs(s - 2e6) < 1e3 for s in spacing]
+    assert len(spacing) > 100 and sum(on_the_clock) >= 0.95 * len(spacing)
 
 
 def test_command_ages_are_read_as_percentiles_of_robot_time():

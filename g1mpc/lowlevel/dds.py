@@ -121,13 +121,15 @@ class Writer:
         self._encode = encode
         self._carrier = idl_type() if encode is not None else None
 
-    def write(self, message: Any) -> None:
+    def write(self, message: Any, stamp_ns: int | None = None) -> None:
+        """Publish ``message``; ``stamp_ns`` (ns since the epoch) is its source timestamp, by default the time of
+        writing."""
         if self._encode is None:
-            self._writer.write(message)
+            self._writer.write(message, stamp_ns)
             return
         body = _CDR_LE + self._encode(message)
         self._carrier.serialize = lambda *args, **kwargs: body  # the writer checks the type, then serializes
-        self._writer.write(self._carrier)
+        self._writer.write(self._carrier, stamp_ns)
 
 
 def lowstate_reader(participant: DomainParticipant, depth: int = 1) -> Reader:

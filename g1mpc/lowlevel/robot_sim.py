@@ -1,7 +1,8 @@
 """A simulated G1 that is reachable only through its low-level topics, for sim-to-sim tests.
 
 The MuJoCo plant steps in wall-clock time (2 ms). After every step it publishes ``rt/lowstate``: the pelvis
-IMU with noise and bias, each motor's encoder and torque, a tick and the CRC. Before every step it applies
+IMU with noise and bias, each motor's encoder and torque, a tick and the CRC, stamped with the robot's clock
+at its tick (as a G1 stamps what it measured when it measured it, also when the loop was held up and catches up). Before every step it applies
 the newest valid ``rt/lowcmd`` as the G1's motor drivers do: ``tau + kp (q - q_meas) + kd (dq - dq_meas)``
 per motor, within the joint's torque limit (a motor whose mode is 0 gives no torque). A command with a bad
 CRC, a non-finite value, or one answering an older state than the command already applied (out of order)
@@ -249,6 +250,7 @@ class RobotSim:
         tick, command, applied_tick, first_answered = 0, None, -1, -1
         wall_start = time.perf_counter()
         anchor = wall_start
+        epoch_ns = time.time_ns() - round(wall_start * 1e9)  # perf_counter seconds -> ns since the epoch
         with collector_frozen(result.run.collector):
             try:
                 while True:
@@ -268,7 +270,7 @@ class RobotSim:
                                 result.stopped_by = "no command"
                                 raise ConfigError(f"robot-sim: no valid rt/lowcmd within {cfg.wait_for_command:g} s on "
                                                   f"interface {cfg.dds.interface}, domain {cfg.dds.domain}")
-                            self._publish(states, truth, tick)
+                            self._publish(states, truth, tick, epoch_ns + round(due * 1e9))
                             tick += 1
                             continue
                         result.started, run_wall_start, run_cpu_start = True, time.perf_counter(), time.thread_time()
@@ -298,7 +300,7 @@ class RobotSim:
                     if d.time >= cfg.duration - 1e-9:
                         result.stopped_by = "duration"
                         break
-                    self._publish(states, truth, tick)
+                    self._publish(states, truth, tick, epoch_ns + round(due * 1e9))
                     tick += 1
             except KeyboardInterrupt:
                 result.run.interrupted, result.stopped_by = True, "interrupted"
@@ -307,9 +309,11 @@ class RobotSim:
         result.loop_cpu_s = time.thread_time() - run_cpu_start if result.started else 0.0
         return result
 
-    def _publish(self, states, truth, tick: int) -> None:
+    def _publish(self, states, truth, tick: int, stamp_ns: int) -> None:
+        """Publish the state of ``tick`` stamped ``stamp_ns``: the robot's clock at its tick, not the time of
+        writing, which lags it after the loop was held up and steps through the ticks it owes."""
         d = self.sim.data
-        states.write(self.sensors.measure(d, tick))
+        states.write(self.sensors.measure(d, tick), stamp_ns)
         self._published_at[tick % _TICK_RING] = time.perf_counter()
         self.result.states_published += 1
         if tick % self.config.publish_truth_every == 0:
