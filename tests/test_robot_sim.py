@@ -1,6 +1,7 @@
 """The simulated robot over real DDS on the loopback interface: it applies valid commands as the motor
 drivers do, and ignores (and counts) corrupted and out-of-order ones."""
 
+import itertools
 import threading
 import time
 
@@ -68,7 +69,7 @@ def test_robot_sim_applies_valid_commands_and_rejects_corrupt_and_stale_ones(pla
     assert seen_ticks == sorted(seen_ticks) and len(truth.take(64)) > 0
     # each state is stamped with the robot's clock at its tick, 2 ms per tick, whenever it was written (a loop
     # held up for over 20 ms restarts its clock from then: the few pairs across such a gap do not count)
-    spacing = [(b_stamp - a_stamp) / (b_tick - a_tick) for (a_tick, a_stamp), (b_tick, b_stamp) in zip(stamps, stamps[1:])]
+    spacing = [(b_stamp - a_stamp) / (b_tick - a_tick) for (a_tick, a_stamp), (b_tick, b_stamp) in itertools.pairwise(stamps)]
     on_the_clock = [abs(s - 2e6) < 1e3 for s in spacing]
     assert len(spacing) > 100 and sum(on_the_clock) >= 0.95 * len(spacing)
 
