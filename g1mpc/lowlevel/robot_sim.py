@@ -3,8 +3,8 @@
 The MuJoCo plant steps in wall-clock time (2 ms). After every step it publishes ``rt/lowstate``: the pelvis
 IMU with noise and bias, each motor's encoder and torque, a tick and the CRC, stamped with the robot's
 clock at its tick (as a G1 stamps what it measured when it measured it, also when the loop was held up and
-catches up). Before every step it applies the newest valid ``rt/lowcmd`` as the G1's motor drivers do: ``tau + kp (q - q_meas) + kd (dq - dq_meas)``
-per motor, within the joint's torque limit (a motor whose mode is 0 gives no torque). A command with a bad
+catches up). Before every step it applies the newest valid ``rt/lowcmd`` as the G1's motor drivers do:
+``tau + kp (q - q_meas) + kd (dq - dq_meas)`` per motor, within the joint's torque limit (a motor whose mode is 0 gives no torque). A command with a bad
 CRC, a non-finite value, or one answering an older state than the command already applied (out of order)
 is ignored and counted.
 
