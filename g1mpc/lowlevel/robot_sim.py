@@ -4,9 +4,9 @@ The MuJoCo plant steps in wall-clock time (2 ms). After every step it publishes 
 IMU with noise and bias, each motor's encoder and torque, a tick and the CRC, stamped with the robot's
 clock at its tick (as a G1 stamps what it measured when it measured it, also when the loop was held up and
 catches up). Before every step it applies the newest valid ``rt/lowcmd`` as the G1's motor drivers do:
-``tau + kp (q - q_meas) + kd (dq - dq_meas)`` per motor, within the joint's torque limit (a motor whose mode is 0 gives no torque). A command with a bad
-CRC, a non-finite value, or one answering an older state than the command already applied (out of order)
-is ignored and counted.
+``tau + kp (q - q_meas) + kd (dq - dq_meas)`` per motor, within the joint's torque limit (a motor whose mode
+is 0 gives no torque). A command with a bad CRC, a non-finite value, or one answering an older state than the
+command already applied (out of order) is ignored and counted.
 
 Until the first command arrives the robot hangs still in the reference's first pose (a gantry) and only
 publishes; the run's clock starts with that command. Pushes, falls (judged against the reference at the
