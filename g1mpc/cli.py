@@ -477,7 +477,7 @@ def cmd_robot_sim(args) -> int:
                         directions=tuple(args.push_directions))
     sim_config = RobotSimConfig(duration=args.duration, pushes=pushes, noise=SensorNoise().scaled(args.sensor_noise),
                                 dds=DdsConfig(args.interface, args.domain), seed=args.seed, wait_for_command=args.wait,
-                                publish_truth_every=args.truth_every)
+                                publish_truth_every=args.truth_every, lockstep=args.lockstep)
     robot = config.robot_description
     plant_name, perturb = plant_from_args(args, robot.sim_plant)
     plant, perturbation, plant_info = simulated_plant(robot, plant_name, perturb, args.seed)
@@ -517,7 +517,8 @@ def cmd_deploy(args) -> int:
                                  estimator=EstimatorConfig(stance=args.estimator_stance),
                                  compensation=args.compensation, wait_for_state=args.wait, base=args.base,
                                  adapt_samples=args.adapt_samples == "on", calm_samples=preset_of_args(args)["calm_samples"],
-                                 calm_floor=args.calm_floor, command_every=args.command_every, servo_plant=args.servo_plant)
+                                 calm_floor=args.calm_floor, command_every=args.command_every, servo_plant=args.servo_plant,
+                                 lockstep=args.lockstep, latency=args.latency_ms / 1e3)
     sizing = size_samples_if_auto(args, "hybrid")
     config = run_config_from_args(args, "hybrid")
     assembly, params, header = prepare_precompiled(config, _model_path(args), args.precompiled_dir, args.recompile, args.nthread)
@@ -665,6 +666,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_dds_flags(rsim)
     rsim.add_argument("--wait", type=float, default=300.0, help="seconds to wait for the first rt/lowcmd")
     rsim.add_argument("--truth_every", type=int, default=5, help="plant steps between debug truth messages (1: every state)")
+    rsim.add_argument("--lockstep", action="store_true",
+                      help="from the first command on, step only once a command answers the last state, not on the wall "
+                           "clock (with deploy --lockstep: a deterministic sim-to-sim run, as the synchronous loop)")
     rsim.add_argument("--report", default=None, help="write a JSON report here")
     rsim.set_defaults(func=cmd_robot_sim)
     dep = sub.add_parser("deploy", help="the hybrid controller behind rt/lowstate and rt/lowcmd (a G1, or g1mpc robot-sim)")
@@ -691,6 +695,10 @@ def build_parser() -> argparse.ArgumentParser:
                           "(g1: as_built, the damping its motors' reflected inertia asks for at the same damping ratio). "
                           "Only kd differs, and only under --gains model (docs/g1.md)")
     dep.add_argument("--wait", type=float, default=60.0, help="seconds to wait for the first rt/lowstate")
+    dep.add_argument("--lockstep", action="store_true",
+                     help="against robot-sim --lockstep only: the robot's clock from the state ticks, each plan made before "
+                          "answering the state it starts from, taking effect --latency_ms after it (a deterministic check)")
+    dep.add_argument("--latency_ms", type=float, default=20.0, help="--lockstep: ms from a plan's state to its first command")
     from g1mpc.lowlevel.estimator import BASE_SOURCES, STANCE_RULES
 
     # the noise schedule's speeds and the push observer are the run commands' (the robot's preset): measured over DDS

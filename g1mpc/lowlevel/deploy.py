@@ -65,6 +65,8 @@ class DeployConfig:
     calm_floor: int = FEWEST_CALM_SAMPLES  # the fewest samples a calm plan rolls out (g1mpc.running.sample_count)
     command_every: int = 1  # states per command: 1 answers each state (500 Hz on a G1), 2 every other one (250 Hz)
     servo_plant: str = NOMINAL  # whose servo gains to command (g1mpc.lowlevel.motors.commanded_servos): the planner model's
+    lockstep: bool = False  # against robot-sim --lockstep: the robot's clock (ticks), each plan made in the command loop
+    latency: float = 0.02  # s, with lockstep: each plan takes effect this long after its state (as --loop sync's)
 
     def __post_init__(self) -> None:
         if self.duration is not None and not (math.isfinite(self.duration) and self.duration > 0):
@@ -79,6 +81,11 @@ class DeployConfig:
             raise ConfigError(f"--command_every must be a whole number of states from 1 to {STATE_BACKLOG}, got {self.command_every}")
         if self.base not in BASE_SOURCES:
             raise ConfigError(f"--base: '{self.base}' is not one of {', '.join(BASE_SOURCES)}")
+        if self.lockstep and (self.command_every != 1 or self.adapt_samples):
+            raise ConfigError("--lockstep answers every state and plans at a fixed sample count: drop --command_every "
+                              "and --adapt_samples")
+        if not (math.isfinite(self.latency) and 0 <= self.latency <= 1.0):
+            raise ConfigError("--latency_ms must be between 0 and 1000")
 
 
 def check_command_every(command_every: int, frequency: float, state_dt: float) -> None:
@@ -153,6 +160,45 @@ class DeployResult:
         }
 
 
+class _Lockstep:
+    """``--lockstep`` (against ``robot-sim --lockstep``): the robot's clock from the states' ticks, and each plan made
+    in the command loop when due, from the state it answers, taking effect ``latency`` after it with the prediction
+    of ``--compensation predict``: the synchronous loop's timing over DDS, deterministic but for DDS itself."""
+
+    def __init__(self, deployment: Deployment, schedule: PlanSchedule, pending: FirstApplications, first_tick: int):
+        self.deployment, self.schedule, self.pending, self.first_tick = deployment, schedule, pending, first_tick
+        self.delays = deque([deployment.config.latency], maxlen=1)
+        _, self.calm_share, _ = sample_count_rules(deployment.controller, deployment.period, False,
+                                                   deployment.config.calm_samples, deployment.log)
+        self.last_plan = -np.inf
+        self.last_ctrl: np.ndarray | None = None  # the newest command's targets, held should a plan not be finite
+        self.last_tick = first_tick
+
+    def fresh(self, batch: list, states, timeout: float) -> list:
+        """``batch`` without the states of ticks already handled (the robot-sim repeats its first state until the
+        first command), taking more until a new tick comes or none came within ``timeout`` s ([]: stale)."""
+        fresh = [s for s in batch if s.tick > self.last_tick]
+        while batch and not fresh:
+            batch = Deployment._next_states(states, timeout)
+            fresh = [s for s in batch if s.tick > self.last_tick]
+        if fresh:
+            self.last_tick = fresh[-1].tick
+        return fresh
+
+    def plan_at(self, tick: int, qpos: np.ndarray, qvel: np.ndarray) -> float:
+        """The robot's time (s) at ``tick``, planning first from (``qpos``, ``qvel``) when a plan is due."""
+        dep = self.deployment
+        t = (tick - self.first_tick) * dep.dt
+        if t >= self.last_plan + dep.period - dep.dt / 2:
+            self.last_plan = t
+            ctrl = self.last_ctrl if self.last_ctrl is not None else self.schedule.current(t).control_at(t)
+            ref, loop_ref = dep.assembly.reference, dep.assembly.config.loop_reference
+            plan_and_publish(dep.controller, Snapshot(t, qpos, qvel, False, 0, ctrl), dep.config.compensation == "predict",
+                             self.delays, dep.period, self.schedule, self.pending, dep.result.run,
+                             reference_frame(ref, t, loop_ref), dep.log, None, self.calm_share, None)
+        return t
+
+
 class Deployment:
     """Drives a robot (or ``g1mpc robot-sim``) through its topics with ``controller`` (see the module docstring)."""
 
@@ -193,6 +239,7 @@ class Deployment:
             last_q, last_tick = q_start, first.tick
             try:
                 planner_started = False
+                lockstep = _Lockstep(self, schedule, pending, first.tick) if cfg.lockstep else None
                 while True:
                     t = time.perf_counter() - t0
                     if damping_since is not None and t - damping_since >= cfg.safety.exit_after:
@@ -229,6 +276,8 @@ class Deployment:
                     if damping_since is not None:
                         commands.write(damping_command(last_q, self.motors, cfg.safety.damping_kd, state.tick, state.mode_machine))
                     else:
+                        if lockstep is not None:  # the robot's time, and the plan due at it made before answering
+                            t = lockstep.plan_at(state.tick, qpos, qvel)
                         plan = schedule.current(t)
                         pending.applying(plan, t)
                         target = ramp(q_start, plan.control_at(t), t, cfg.safety.ramp_time)
@@ -237,8 +286,11 @@ class Deployment:
                         result.joint_limit_clamps += joint_clamps
                         result.torque_clamps += torque_clamps
                         commands.write(servo_command(target, self.motors, state.tick, state.mode_machine))
-                        mailbox.put(Snapshot(t, qpos, qvel, False, 0, target))
-                        if not planner_started:
+                        if lockstep is not None:
+                            lockstep.last_ctrl = target
+                        else:
+                            mailbox.put(Snapshot(t, qpos, qvel, False, 0, target))
+                        if not planner_started and lockstep is None:
                             planner.start()
                             planner_started = True
                     result.commands_sent += 1
@@ -252,6 +304,8 @@ class Deployment:
                         log(self._report_line(t, qpos))
                         next_report += cfg.print_every
                     batch = self._next_batch(states, t0, t)
+                    if lockstep is not None:
+                        batch = lockstep.fresh(batch, states, cfg.safety.stale_after)
                     state = batch[-1] if batch else None
             except KeyboardInterrupt:
                 result.run.interrupted = True

@@ -134,12 +134,16 @@ class RobotSimConfig:
     wait_for_command: float = 300.0  # s to wait for the controller's first command
     publish_truth_every: int = 5  # plant steps between debug truth messages
     judge_every: int = 10  # plant steps between fall checks (20 ms, as in-process runs)
+    lockstep: bool = False  # from the first command on, step only once a command answers the last state (deterministic)
+    lockstep_timeout: float = 5.0  # s to wait for that command before stopping with an error
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.duration) and self.duration > 0):
             raise ConfigError("--duration must be > 0 seconds")
         if not (self.wait_for_command > 0):
             raise ConfigError("--wait must be > 0 seconds")
+        if not (self.lockstep_timeout > 0):
+            raise ConfigError("the lockstep timeout must be > 0 seconds")
 
 
 @dataclass
@@ -251,17 +255,23 @@ class RobotSim:
         wall_start = time.perf_counter()
         anchor = wall_start
         epoch_ns = time.time_ns() - round(wall_start * 1e9)  # perf_counter seconds -> ns since the epoch
+        dt_ns, anchor_ns = round(dt * 1e9), epoch_ns + round(anchor * 1e9)  # stamps anchor_ns + tick * dt_ns: whole ns
+        gantry: LowState | None = None  # --lockstep: the one state published until the first command
         with collector_frozen(result.run.collector):
             try:
                 while True:
                     due = anchor + tick * dt
-                    lag = time.perf_counter() - due
-                    if lag < 0:
-                        time.sleep(-lag)
-                    elif lag > 10 * dt:  # far behind wall-clock time: count it and carry on from now
-                        result.overruns += 1
-                        anchor += lag
-                    newest = gate.newest(commands.take())
+                    if cfg.lockstep and result.started:  # the robot's clock waits for the controller, no wall clock
+                        newest = self._answer_to(tick - 1, gate, commands)
+                    else:
+                        lag = time.perf_counter() - due
+                        if lag < 0:
+                            time.sleep(-lag)
+                        elif lag > 10 * dt:  # far behind wall-clock time: count it and carry on from now
+                            result.overruns += 1
+                            anchor += lag
+                            anchor_ns = epoch_ns + round(anchor * 1e9)
+                        newest = gate.newest(commands.take())
                     if newest is not None:
                         command = newest
                     if not result.started:
@@ -270,11 +280,18 @@ class RobotSim:
                                 result.stopped_by = "no command"
                                 raise ConfigError(f"robot-sim: no valid rt/lowcmd within {cfg.wait_for_command:g} s on "
                                                   f"interface {cfg.dds.interface}, domain {cfg.dds.domain}")
-                            self._publish(states, truth, tick, epoch_ns + round(due * 1e9))
+                            if cfg.lockstep:  # one state, tick 0, until the controller answers: the run then
+                                if gantry is None:  # starts the same however long that took
+                                    gantry = self.sensors.measure(d, 0)
+                                self._publish(states, truth, 0, anchor_ns, gantry)
+                            else:
+                                self._publish(states, truth, tick, anchor_ns + tick * dt_ns)
                             tick += 1
                             continue
                         result.started, run_wall_start, run_cpu_start = True, time.perf_counter(), time.thread_time()
                         first_answered = command.reserve[0]
+                        if cfg.lockstep:
+                            tick = 1  # the state after the first step, one step after the gantry's tick 0
                         if self.log:
                             self.log(f"[robot-sim] first command at tick {tick}: the run starts")
                     if newest is None:
@@ -300,7 +317,7 @@ class RobotSim:
                     if d.time >= cfg.duration - 1e-9:
                         result.stopped_by = "duration"
                         break
-                    self._publish(states, truth, tick, epoch_ns + round(due * 1e9))
+                    self._publish(states, truth, tick, anchor_ns + tick * dt_ns)
                     tick += 1
             except KeyboardInterrupt:
                 result.run.interrupted, result.stopped_by = True, "interrupted"
@@ -309,11 +326,22 @@ class RobotSim:
         result.loop_cpu_s = time.thread_time() - run_cpu_start if result.started else 0.0
         return result
 
-    def _publish(self, states, truth, tick: int, stamp_ns: int) -> None:
-        """Publish the state of ``tick`` stamped ``stamp_ns``: the robot's clock at its tick, not the time of
-        writing, which lags it after the loop was held up and steps through the ticks it owes."""
+    def _answer_to(self, tick: int, gate: CommandGate, commands) -> LowCommand:
+        """(``--lockstep``) The newest valid command once one answers the state of ``tick``, waiting for it."""
+        newest = gate.newest(commands.take())
+        while newest is None or newest.reserve[0] < tick:
+            if not commands.wait(self.config.lockstep_timeout):
+                self.result.stopped_by = "no command"
+                raise ConfigError(f"robot-sim --lockstep: no rt/lowcmd answering tick {tick} within "
+                                  f"{self.config.lockstep_timeout:g} s (does the controller answer every state, in lockstep too?)")
+            newest = gate.newest(commands.take()) or newest
+        return newest
+
+    def _publish(self, states, truth, tick: int, stamp_ns: int, measured: LowState | None = None) -> None:
+        """Publish the state of ``tick`` (``measured``, or measured now) stamped ``stamp_ns``: the robot's clock at its
+        tick, not the time of writing, which lags it after the loop was held up and steps through the ticks it owes."""
         d = self.sim.data
-        states.write(self.sensors.measure(d, tick), stamp_ns)
+        states.write(measured if measured is not None else self.sensors.measure(d, tick), stamp_ns)
         self._published_at[tick % _TICK_RING] = time.perf_counter()
         self.result.states_published += 1
         if tick % self.config.publish_truth_every == 0:
