@@ -511,6 +511,8 @@ def cmd_deploy(args) -> int:
     from g1mpc.running.session import header_lines, summary_lines
 
     get_robot(args.robot).require_plant(args.servo_plant, "--servo_plant")  # before anything slow loads
+    if args.latency_ms is not None and not args.lockstep:
+        raise UserError("deploy --latency_ms is for --lockstep runs: in real time the plans' latency is what the machine gives")
     safety = SafetyConfig(ramp_time=args.ramp_time, stale_after=args.stale_ms / 1e3, damping_kd=args.damping_kd,
                           torque_clamp=args.torque_clamp == "on")
     deploy_config = DeployConfig(dds=DdsConfig(args.interface, args.domain), duration=args.duration, safety=safety,
@@ -518,7 +520,8 @@ def cmd_deploy(args) -> int:
                                  compensation=args.compensation, wait_for_state=args.wait, base=args.base,
                                  adapt_samples=args.adapt_samples == "on", calm_samples=preset_of_args(args)["calm_samples"],
                                  calm_floor=args.calm_floor, command_every=args.command_every, servo_plant=args.servo_plant,
-                                 lockstep=args.lockstep, latency=args.latency_ms / 1e3)
+                                 lockstep=args.lockstep,
+                                 latency=(20.0 if args.latency_ms is None else args.latency_ms) / 1e3)
     sizing = size_samples_if_auto(args, "hybrid")
     config = run_config_from_args(args, "hybrid")
     assembly, params, header = prepare_precompiled(config, _model_path(args), args.precompiled_dir, args.recompile, args.nthread)
@@ -698,7 +701,8 @@ def build_parser() -> argparse.ArgumentParser:
     dep.add_argument("--lockstep", action="store_true",
                      help="against robot-sim --lockstep only: the robot's clock from the state ticks, each plan made before "
                           "answering the state it starts from, taking effect --latency_ms after it (a deterministic check)")
-    dep.add_argument("--latency_ms", type=float, default=20.0, help="--lockstep: ms from a plan's state to its first command")
+    dep.add_argument("--latency_ms", type=float, default=None,
+                     help="with --lockstep: ms from a plan's state to its first command (default 20)")
     from g1mpc.lowlevel.estimator import BASE_SOURCES, STANCE_RULES
 
     # the noise schedule's speeds and the push observer are the run commands' (the robot's preset): measured over DDS

@@ -52,6 +52,11 @@ def test_deploy_refuses_an_unknown_servo_plant_before_loading_anything(capsys):
     assert code == 2 and err.startswith("error: --servo_plant") and len(err.splitlines()) == 1
 
 
+def test_deploy_refuses_a_plan_latency_outside_lockstep_before_loading_anything(capsys):
+    code, err = _err(capsys, ["deploy", "--latency_ms", "30", "--wait", "0.1"])
+    assert code == 2 and err.startswith("error: deploy --latency_ms is for --lockstep") and len(err.splitlines()) == 1
+
+
 def test_reference_with_wrong_width_names_file_and_nq(tmp_path, capsys):
     path = tmp_path / "ref.npz"
     np.savez(path, qpos=np.zeros((10, 20)), fps=30.0)
