@@ -521,7 +521,7 @@ def cmd_deploy(args) -> int:
                                  adapt_samples=args.adapt_samples == "on", calm_samples=preset_of_args(args)["calm_samples"],
                                  calm_floor=args.calm_floor, command_every=args.command_every, servo_plant=args.servo_plant,
                                  lockstep=args.lockstep,
-                                 latency=(20.0 if args.latency_ms is None else args.latency_ms) / 1e3)
+                                 **({} if args.latency_ms is None else {"latency": args.latency_ms / 1e3}))
     sizing = size_samples_if_auto(args, "hybrid")
     config = run_config_from_args(args, "hybrid")
     assembly, params, header = prepare_precompiled(config, _model_path(args), args.precompiled_dir, args.recompile, args.nthread)

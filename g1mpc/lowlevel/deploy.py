@@ -192,10 +192,8 @@ class _Lockstep:
         if t >= self.last_plan + dep.period - dep.dt / 2:
             self.last_plan = t
             ctrl = self.last_ctrl if self.last_ctrl is not None else self.schedule.current(t).control_at(t)
-            ref, loop_ref = dep.assembly.reference, dep.assembly.config.loop_reference
-            plan_and_publish(dep.controller, Snapshot(t, qpos, qvel, False, 0, ctrl), dep.config.compensation == "predict",
-                             self.delays, dep.period, self.schedule, self.pending, dep.result.run,
-                             reference_frame(ref, t, loop_ref), dep.log, None, self.calm_share, None)
+            dep._plan(Snapshot(t, qpos, qvel, False, 0, ctrl), self.schedule, self.pending, self.delays, None,
+                      self.calm_share, None)
         return t
 
 
@@ -373,7 +371,7 @@ class Deployment:
     def _plan_loop(self, schedule: PlanSchedule, pending: FirstApplications, mailbox: Mailbox) -> None:
         try:
             delays: deque[float] = deque(maxlen=LATENCY_WINDOW)
-            ref, loop_ref, last = self.assembly.reference, self.assembly.config.loop_reference, -np.inf
+            last = -np.inf
             samples, calm_share, calm_floor = sample_count_rules(self.controller, self.period, self.config.adapt_samples,
                                                                  self.config.calm_samples, self.log, self.config.calm_floor)
             while True:
@@ -383,12 +381,17 @@ class Deployment:
                         return
                     continue
                 last = snap.time
-                plan_and_publish(self.controller, snap, self.config.compensation == "predict", delays, self.period, schedule,
-                                 pending, self.result.run, reference_frame(ref, snap.time, loop_ref), self.log, samples,
-                                 calm_share, calm_floor)
+                self._plan(snap, schedule, pending, delays, samples, calm_share, calm_floor)
                 delays.append(mailbox.newest_time() + self.dt - snap.time)
         except BaseException as exc:  # re-raised by the command loop
             self._planner_error = exc
+
+    def _plan(self, snap: Snapshot, schedule: PlanSchedule, pending: FirstApplications, delays: deque, samples,
+              calm_share: float, calm_floor) -> None:
+        """One plan from ``snap``, published to ``schedule``: the planner thread's, and ``--lockstep``'s in the command loop."""
+        ref = reference_frame(self.assembly.reference, snap.time, self.assembly.config.loop_reference)
+        plan_and_publish(self.controller, snap, self.config.compensation == "predict", delays, self.period, schedule, pending,
+                         self.result.run, ref, self.log, samples, calm_share, calm_floor)
 
     def _remember(self, tick: int, qpos: np.ndarray, qvel: np.ndarray, t: float) -> None:
         self._estimates[tick % _RING] = (tick, qpos[2], *qvel[:3], t, self.estimator.stance)

@@ -223,7 +223,7 @@ def command_age_summary(counts: np.ndarray, dt: float) -> dict:
                 "command_age_max_ms": None, "steps_on_commands_over_10ms": 0.0}
     cumulative = np.cumsum(counts) / total
     age_ms = lambda q: round(float(np.searchsorted(cumulative, q / 100.0) * dt * 1e3), 3)
-    over = int(counts[int(round(0.010 / dt)) + 1:].sum()) if dt > 0 else 0
+    over = int(counts[int(round(0.010 / dt)) + 1:].sum())
     return {"command_age_p50_ms": age_ms(50), "command_age_p95_ms": age_ms(95), "command_age_p99_ms": age_ms(99),
             "command_age_max_ms": round(float(np.flatnonzero(counts)[-1] * dt * 1e3), 3), "steps_on_commands_over_10ms": over / total,
             "steps_by_command_age_ticks": [int(c) for c in counts]}
@@ -260,11 +260,10 @@ class RobotSim:
         with collector_frozen(result.run.collector):
             try:
                 while True:
-                    due = anchor + tick * dt
                     if cfg.lockstep and result.started:  # the robot's clock waits for the controller, no wall clock
                         newest = self._answer_to(tick - 1, gate, commands)
                     else:
-                        lag = time.perf_counter() - due
+                        lag = time.perf_counter() - (anchor + tick * dt)
                         if lag < 0:
                             time.sleep(-lag)
                         elif lag > 10 * dt:  # far behind wall-clock time: count it and carry on from now
