@@ -51,6 +51,8 @@ LEVERS: dict[str, PlannerModelConfig] = {
     "every contact, dt 0.02 x 5, then 0.04 x 10": replace(COARSE, timestep=0.02, far_timestep=0.04, far_after=0.1),
     "every contact, dt 0.02 x 25, no joint friction loss": replace(COARSE, timestep=0.02, frictionloss=0.0),
     "coarse, no joint friction loss": replace(COARSE, frictionloss=0.0),
+    **{f"dt 0.02 x 25, no friction, hulls of {n} vertices": replace(COARSE, timestep=0.02, frictionloss=0.0, hull_vertices=n)
+       for n in (16, 32, 64, 128)},
 }
 
 

@@ -95,16 +95,75 @@ def _compile(spec: mujoco.MjSpec, robot: Robot) -> mujoco.MjModel:
     return model
 
 
-def load_plant_model(robot: Robot, plant: str = NOMINAL, gains: str = MODEL_GAINS) -> mujoco.MjModel:
+def load_plant_model(robot: Robot, plant: str = NOMINAL, gains: str = MODEL_GAINS,
+                     hull_vertices: int | None = None) -> mujoco.MjModel:
     """The robot as the scene ships it plus the task sensors (``nominal``: the planner's model), or as the
-    plant variant ``plant`` (:attr:`Robot.plants`), with servo gains ``gains`` (:attr:`Robot.gain_sets`)."""
+    plant variant ``plant`` (:attr:`Robot.plants`), with servo gains ``gains`` (:attr:`Robot.gain_sets`);
+    ``hull_vertices``: its colliding meshes reduced to that many of their hull's vertices (:func:`reduce_collision_hulls`;
+    for a planner's model, never a plant)."""
     robot.require_plant(plant)
     spec = _load_spec(robot)
     if plant != NOMINAL:
         robot.plants[plant].edit(spec)
     model = _compile(spec, robot)
+    if hull_vertices is not None:
+        reduce_collision_hulls(spec, model, hull_vertices)
+        model = _compile(spec, robot)
     set_servo_gains(model, robot, gains)
     return model
+
+
+def farthest_points(points: np.ndarray, count: int) -> np.ndarray:
+    """(min(count, n),) indices of ``points`` (n, 3) chosen one by one, each the farthest from those chosen before
+    (the first: the farthest from their mean): a spread-out subset that keeps a shape's extremes."""
+    chosen = [int(np.argmax(np.linalg.norm(points - points.mean(axis=0), axis=1)))]
+    distance = np.linalg.norm(points - points[chosen[0]], axis=1)
+    while len(chosen) < min(count, len(points)):
+        chosen.append(int(np.argmax(distance)))
+        distance = np.minimum(distance, np.linalg.norm(points - points[chosen[-1]], axis=1))
+    return np.array(chosen)
+
+
+def hull_vertices_of(model: mujoco.MjModel, mesh: int) -> np.ndarray:
+    """(k, 3) the vertices of mesh ``mesh``'s convex hull, as MuJoCo's collision uses it (in the mesh's frame)."""
+    graph = int(model.mesh_graphadr[mesh])
+    if graph < 0:  # no hull graph: collision uses every vertex
+        start = int(model.mesh_vertadr[mesh])
+        return model.mesh_vert[start:start + int(model.mesh_vertnum[mesh])].astype(float)
+    count = int(model.mesh_graph[graph])  # the graph: vertex count, face count, edge addresses, global vertex ids, ...
+    ids = model.mesh_graph[graph + 2 + count:graph + 2 + 2 * count]
+    return model.mesh_vert[int(model.mesh_vertadr[mesh]) + ids].astype(float)
+
+
+def reduce_collision_hulls(spec: mujoco.MjSpec, model: mujoco.MjModel, max_vertices: int) -> None:
+    """Point every colliding mesh geom of ``spec`` (compiled as ``model``) at a new mesh of at most ``max_vertices``
+    of its hull's vertices (:func:`farthest_points`), in place; visual geoms keep theirs.
+
+    MuJoCo collides a mesh as its convex hull; the G1's hulls have 130 to 5 600 vertices, and the narrow phase
+    walks them. A hull of a few dozen of their vertices lies inside the original, within millimetres of it."""
+    if not (isinstance(max_vertices, int) and max_vertices >= 4):
+        raise ConfigError(f"--planner_hull_vertices must be a whole number >= 4, got {max_vertices}")
+    for geom in range(model.ngeom):
+        colliding = model.geom_contype[geom] or model.geom_conaffinity[geom]
+        if not colliding or model.geom_type[geom] != mujoco.mjtGeom.mjGEOM_MESH:
+            continue
+        mesh = int(model.geom_dataid[geom])
+        hull = hull_vertices_of(model, mesh)
+        kept = hull[farthest_points(hull, max_vertices)]
+        rotation = np.zeros(9)
+        mujoco.mju_quat2Mat(rotation, model.geom_quat[geom])
+        in_body = kept @ rotation.reshape(3, 3).T + model.geom_pos[geom]  # the compiled geom frame -> its body's
+        name = f"{model.mesh(mesh).name}_hull{max_vertices}_{geom}"
+        spec.add_mesh(name=name, uservert=in_body.ravel().tolist())
+        edited = spec.geom(model.geom(geom).name) if model.geom(geom).name else _nth_colliding_mesh(spec, model, geom)
+        edited.meshname, edited.pos, edited.quat = name, [0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0]
+
+
+def _nth_colliding_mesh(spec: mujoco.MjSpec, model: mujoco.MjModel, geom: int):
+    """The spec's geom compiled as ``geom`` (unnamed): geoms compile in the order of their body's list."""
+    body = model.geom_bodyid[geom]
+    siblings = [g for g in range(model.ngeom) if model.geom_bodyid[g] == body]
+    return spec.body(model.body(body).name).geoms[siblings.index(geom)]
 
 
 def set_servo_gains(model: mujoco.MjModel, robot: Robot, gains: str) -> None:
@@ -138,6 +197,8 @@ class PlannerModelConfig:
             fine where the plan acts first and cheap where it only judges where it leads (:func:`step_durations`).
         frictionloss: None keeps the plant's joint friction loss; a number sets every joint's (N m; 0 drops the
             friction rows from the constraint solver, the cheaper step).
+        hull_vertices: None collides the plant's meshes; a number reduces each colliding mesh to that many of its
+            hull's vertices (:func:`reduce_collision_hulls`: a cheaper narrow phase).
     """
 
     timestep: float = 0.04
@@ -148,6 +209,7 @@ class PlannerModelConfig:
     far_timestep: float | None = None
     far_after: float = 0.1
     frictionloss: float | None = None
+    hull_vertices: int | None = None
 
     def __post_init__(self) -> None:
         if not (np.isfinite(self.timestep) and self.timestep > 0):
@@ -160,6 +222,8 @@ class PlannerModelConfig:
             raise ConfigError("--planner_iterations and --planner_ls_iterations must be >= 1")
         if self.frictionloss is not None and not (np.isfinite(self.frictionloss) and self.frictionloss >= 0):
             raise ConfigError(f"--planner_frictionloss must be >= 0, got {self.frictionloss}")
+        if self.hull_vertices is not None and not (isinstance(self.hull_vertices, int) and self.hull_vertices >= 4):
+            raise ConfigError(f"--planner_hull_vertices must be a whole number >= 4, got {self.hull_vertices}")
         if self.contacts not in get_args(Contacts):
             raise ConfigError(f"--planner_contacts: '{self.contacts}' is not one of {', '.join(get_args(Contacts))}")
 
@@ -195,7 +259,7 @@ def restrict_contacts(model: mujoco.MjModel, robot: Robot, contacts: Contacts) -
 
 def load_planner_model(robot: Robot, config: PlannerModelConfig) -> mujoco.MjModel:
     """A coarser copy of the plant for rollouts (see :func:`planner_model_from`)."""
-    return planner_model_from(load_plant_model(robot), config, robot)
+    return planner_model_from(load_plant_model(robot, hull_vertices=config.hull_vertices), config, robot)
 
 
 def planner_model_from(model: mujoco.MjModel, config: PlannerModelConfig, robot: Robot) -> mujoco.MjModel:

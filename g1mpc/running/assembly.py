@@ -55,7 +55,11 @@ def planner_model_for(config: RunConfig, plant: mujoco.MjModel) -> mujoco.MjMode
     """The planner's model: a copy of ``plant`` (the robot's own model), or of the plant variant
     ``config.planner_plant``, with the planner settings applied."""
     robot = config.robot_description
-    base = plant if config.planner_plant == NOMINAL else load_plant_model(robot, config.planner_plant, config.gains)
+    hulls = config.planner_model.hull_vertices
+    if config.planner_plant == NOMINAL and hulls is None:
+        base = plant
+    else:
+        base = load_plant_model(robot, config.planner_plant, config.gains, hull_vertices=hulls)
     return planner_model_from(copy.deepcopy(base), config.planner_model, robot)
 
 
