@@ -53,6 +53,10 @@ LEVERS: dict[str, PlannerModelConfig] = {
     "coarse, no joint friction loss": replace(COARSE, frictionloss=0.0),
     **{f"dt 0.02 x 25, no friction, hulls of {n} vertices": replace(COARSE, timestep=0.02, frictionloss=0.0, hull_vertices=n)
        for n in (16, 32, 64, 128)},
+    **{f"dt 0.02 x 25, no friction, {solver} solver": replace(COARSE, timestep=0.02, frictionloss=0.0, solver=solver)
+       for solver in ("cg", "pgs")},
+    "dt 0.02 x 25, no friction, pgs solver, hulls of 32 vertices": replace(COARSE, timestep=0.02, frictionloss=0.0,
+                                                                           solver="pgs", hull_vertices=32),
 }
 
 

@@ -154,6 +154,9 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--planner_frictionloss", type=float, default=None,
                    help="every joint's friction loss in the planner model (N m; 0: none, a cheaper step; default: the preset's; "
                         "the G1's cpu preset: 0, else the plant's)")
+    g.add_argument("--planner_hull_vertices", type=int, default=None,
+                   help="each colliding mesh of the planner model reduced to this many of its convex hull's vertices "
+                        "(a cheaper narrow phase; default: the meshes as shipped; the plant keeps them)")
     g.add_argument("--planner_iterations", type=int, default=None, help="planner model constraint-solver iterations")
     g.add_argument("--planner_ls_iterations", type=int, default=None, help="planner model line-search iterations")
     g.add_argument("--mjx_unroll", type=int, default=C.mjx_unroll, help="--backend mjx: planner steps per compiled loop trip")
@@ -287,7 +290,8 @@ def planner_model_from_args(args, sizes: dict) -> PlannerModelConfig:
                                                   ("iterations", args.planner_iterations),
                                                   ("ls_iterations", args.planner_ls_iterations),
                                                   ("far_timestep", args.planner_far_dt),
-                                                  ("far_after", args.planner_far_after)) if value is not None}
+                                                  ("far_after", args.planner_far_after),
+                                                  ("hull_vertices", args.planner_hull_vertices)) if value is not None}
     return replace(named_planner_model(args.planner_model, args.backend), **changes)
 
 

@@ -105,6 +105,41 @@ def test_the_planner_model_can_drop_the_joints_friction_loss_and_the_plant_keeps
         PlannerModelConfig(frictionloss=-0.1)
 
 
+def test_the_planner_model_can_collide_reduced_hulls_in_the_same_place_and_the_plant_keeps_its_meshes(reference):
+    """``hull_vertices=N``: each colliding mesh of the planner model becomes at most N vertices of its own convex hull,
+    at the same place on its body (every kept vertex lies on the plant's hull in the world); visual geoms, masses and
+    the plant keep theirs; the standing pose touches the floor as before; a bad count is refused naming the flag."""
+    import mujoco
+
+    from g1mpc.common.errors import ConfigError
+    from g1mpc.robots.models import hull_vertices_of, load_plant_model
+
+    plant = load_plant_model(G1)
+    reduced = load_planner_model(G1, PlannerModelConfig(timestep=0.02, hull_vertices=32))
+    untouched = load_plant_model(G1)
+    np.testing.assert_array_equal(plant.mesh_vert, untouched.mesh_vert)
+    np.testing.assert_allclose(reduced.body_mass, plant.body_mass)
+    np.testing.assert_allclose(reduced.body_inertia, plant.body_inertia)
+    datas = [mujoco.MjData(m) for m in (plant, reduced)]
+    for model, data in zip((plant, reduced), datas, strict=True):
+        data.qpos[:] = reference.qpos[40]
+        mujoco.mj_forward(model, data)
+    world = lambda m, d, g: hull_vertices_of(m, int(m.geom_dataid[g])) @ d.geom_xmat[g].reshape(3, 3).T + d.geom_xpos[g]
+    meshes = [g for g in range(plant.ngeom) if plant.geom_type[g] == mujoco.mjtGeom.mjGEOM_MESH]
+    colliding = [g for g in meshes if plant.geom_contype[g] or plant.geom_conaffinity[g]]
+    assert len(colliding) > 20
+    for g in meshes:
+        if g not in colliding:  # a visual geom: the mesh it had
+            assert reduced.mesh(int(reduced.geom_dataid[g])).name == plant.mesh(int(plant.geom_dataid[g])).name
+            continue
+        kept, full = world(reduced, datas[1], g), world(plant, datas[0], g)
+        assert 4 <= len(kept) <= 32 < len(full)
+        assert np.linalg.norm(kept[:, None] - full[None], axis=2).min(axis=1).max() < 1e-6
+    assert datas[0].ncon == datas[1].ncon > 0
+    with pytest.raises(ConfigError, match="--planner_hull_vertices"):
+        PlannerModelConfig(hull_vertices=3)
+
+
 @pytest.mark.slow
 def test_mjx_mismatch_comes_from_clamped_actuator_damping(reference):
     """Why the wrists and waist are not compared above: with the joints' actuator-force limits on,

@@ -136,6 +136,8 @@ def test_planner_model_flags_reach_the_planner_model_config():
     assert parse().far_timestep is None
     far = parse("--planner_far_dt", "0.04", "--planner_far_after", "0.12")
     assert (far.timestep, far.far_timestep, far.far_after) == (0.02, 0.04, 0.12)
+    # colliding meshes reduced to a few of their hull's vertices: off by default (docs/realtime.md)
+    assert parse().hull_vertices is None and parse("--planner_hull_vertices", "32").hull_vertices == 32
 
 
 def test_a_robot_can_size_its_own_cpu_preset():

@@ -20,6 +20,8 @@ from g1mpc.robots.plants import MODEL_GAINS, NOMINAL
 
 SENSOR_PREFIX = "g1mpc_"
 Contacts = Literal["all", "floor", "feet"]
+Solver = Literal["newton", "cg", "pgs"]
+_SOLVERS = {"newton": mujoco.mjtSolver.mjSOL_NEWTON, "cg": mujoco.mjtSolver.mjSOL_CG, "pgs": mujoco.mjtSolver.mjSOL_PGS}
 
 
 def _frame_type(frame: Frame) -> int:
@@ -199,6 +201,7 @@ class PlannerModelConfig:
             friction rows from the constraint solver, the cheaper step).
         hull_vertices: None collides the plant's meshes; a number reduces each colliding mesh to that many of its
             hull's vertices (:func:`reduce_collision_hulls`: a cheaper narrow phase).
+        solver: MuJoCo's constraint solver for the rollouts (the scene's: newton).
     """
 
     timestep: float = 0.04
@@ -210,6 +213,7 @@ class PlannerModelConfig:
     far_after: float = 0.1
     frictionloss: float | None = None
     hull_vertices: int | None = None
+    solver: Solver = "newton"
 
     def __post_init__(self) -> None:
         if not (np.isfinite(self.timestep) and self.timestep > 0):
@@ -224,6 +228,8 @@ class PlannerModelConfig:
             raise ConfigError(f"--planner_frictionloss must be >= 0, got {self.frictionloss}")
         if self.hull_vertices is not None and not (isinstance(self.hull_vertices, int) and self.hull_vertices >= 4):
             raise ConfigError(f"--planner_hull_vertices must be a whole number >= 4, got {self.hull_vertices}")
+        if self.solver not in _SOLVERS:
+            raise ConfigError(f"--planner_solver: '{self.solver}' is not one of {', '.join(_SOLVERS)}")
         if self.contacts not in get_args(Contacts):
             raise ConfigError(f"--planner_contacts: '{self.contacts}' is not one of {', '.join(get_args(Contacts))}")
 
@@ -272,6 +278,7 @@ def planner_model_from(model: mujoco.MjModel, config: PlannerModelConfig, robot:
     model.opt.timestep = config.timestep
     model.opt.iterations = config.iterations
     model.opt.ls_iterations = config.ls_iterations
+    model.opt.solver = _SOLVERS[config.solver]
     restrict_contacts(model, robot, config.contacts)
     joints = FreeBase.JOINT_VELOCITIES
     if config.frictionloss is not None:
