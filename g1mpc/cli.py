@@ -23,7 +23,7 @@ from g1mpc.motion.generated import MotionConfig
 from g1mpc.planning.controller import Backend, ControllerConfig, Mode, MppiSigma, PlannerName, Switch
 from g1mpc.planning.splines import SplineKind
 from g1mpc.registry import TASKS, get_robot, get_task, robot_choices
-from g1mpc.robots.models import PLANNER_MODELS, Contacts, PlannerModelConfig
+from g1mpc.robots.models import PLANNER_MODELS, Contacts, PlannerModelConfig, Solver
 from g1mpc.robots.perturbation import FACTORS, PerturbationRanges
 from g1mpc.robots.plants import NOMINAL
 from g1mpc.running.cluster import ClusterConfig
@@ -154,6 +154,9 @@ def add_planner_flags(p: argparse.ArgumentParser, default_preset: str = "cpu") -
     g.add_argument("--planner_frictionloss", type=float, default=None,
                    help="every joint's friction loss in the planner model (N m; 0: none, a cheaper step; default: the preset's; "
                         "the G1's cpu preset: 0, else the plant's)")
+    g.add_argument("--planner_solver", choices=get_args(Solver), default=None,
+                   help="MuJoCo's constraint solver in the planner model's rollouts (default: the preset's, else the "
+                        "model's newton)")
     g.add_argument("--planner_hull_vertices", type=int, default=None,
                    help="each colliding mesh of the planner model reduced to this many of its convex hull's vertices "
                         "(a cheaper narrow phase; default: the meshes as shipped; the plant keeps them)")
@@ -283,9 +286,11 @@ def preset_of_args(args) -> dict[str, float | str]:
 
 def planner_model_from_args(args, sizes: dict) -> PlannerModelConfig:
     """The named planner model with the single-setting flags and the preset's step and joint friction (``sizes``, as
-    :func:`preset_of_args` gives them: ``--planner_dt`` and ``--planner_frictionloss`` applied; None: the model's own)."""
+    :func:`preset_of_args` gives them: ``--planner_dt``, ``--planner_frictionloss`` and ``--planner_solver`` applied; None:
+    the model's own)."""
     changes = {field: value for field, value in (("timestep", sizes["planner_dt"]),
                                                   ("frictionloss", sizes["planner_frictionloss"]),
+                                                  ("solver", sizes["planner_solver"]),
                                                   ("contacts", args.planner_contacts),
                                                   ("iterations", args.planner_iterations),
                                                   ("ls_iterations", args.planner_ls_iterations),

@@ -38,6 +38,8 @@ def _err(capsys, argv):
         (["--cem_only", "--antithetic", "yes"], "--antithetic"),
         (["--cem_only", "--planner_frictionloss", "-1"], "--planner_frictionloss"),
         (["--cem_only", "--calm_floor", "-1"], "--calm_floor"),
+        (["--cem_only", "--planner_hull_vertices", "2"], "--planner_hull_vertices"),
+        (["--cem_only", "--planner_solver", "newtonian"], "--planner_solver"),
     ],
 )
 def test_bad_flags_give_one_line_and_exit_2(capsys, argv, flag):
@@ -138,6 +140,7 @@ def test_planner_model_flags_reach_the_planner_model_config():
     assert (far.timestep, far.far_timestep, far.far_after) == (0.02, 0.04, 0.12)
     # colliding meshes reduced to a few of their hull's vertices: off by default (docs/realtime.md)
     assert parse().hull_vertices is None and parse("--planner_hull_vertices", "32").hull_vertices == 32
+    assert parse("--planner_solver", "pgs").solver == "pgs" and parse("--planner_model", "legacy").solver == "newton"
 
 
 def test_a_robot_can_size_its_own_cpu_preset():

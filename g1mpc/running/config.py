@@ -31,7 +31,7 @@ PRESET_FIELDS = ("num_samples", "num_elites", "plan_horizon", "num_knots", "iter
                  "anchor_fraction", "calm_anchor_fraction",  # around what
                  "calm_speed", "pushed_speed", "pushed_joint_speed", "calm_accel", "pushed_accel", "push_hold",  # when
                  "calm_temperature", "temperature_samples",  # how they are weighed
-                 "planner_dt", "planner_frictionloss",  # the planner model's step and joint friction
+                 "planner_dt", "planner_frictionloss", "planner_solver",  # the planner model's step, joint friction, solver
                  "calm_samples")  # the real-time loops' share while calm
 PRESETS: dict[str, dict[str, float | str]] = {
     "cpu": {},
@@ -126,5 +126,6 @@ def preset(name: str, robot: Robot | None = None, gains: str | None = None) -> d
     defaults = {f.name: f.default for cls in (ControllerConfig, RunConfig, SimConfig) for f in fields(cls) if f.name in PRESET_FIELDS}
     defaults["planner_dt"] = None  # the named planner model's own step
     defaults["planner_frictionloss"] = None  # the plant's joint friction
+    defaults["planner_solver"] = None  # the model's constraint solver
     robot_settings = robot.preset_settings.get(name, {}) if robot is not None else {}
     return {**defaults, **PRESETS[name], **robot_settings, **(gain_set.cpu_preset if gain_set else {})}
