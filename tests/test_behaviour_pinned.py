@@ -17,9 +17,11 @@ ROOT = Path(__file__).resolve().parents[1]
 PINNED = Path(__file__).parent / "data" / "pinned_hybrid_controls.npz"
 # The hybrid as it was pinned (CEM, 16 samples, 2 elites, ``--planner_model legacy``, the sampling noise of then
 # (sigma 0.1 for a fifth of the samples, however calm the robot, 80 % of them around the held plan) and the network shipped then, kept as
-# ``data/g1_network_v1.ckpt``) and the plant's joint friction in the planner model (0.3 N m), pushed once at 0.4 s.
+# ``data/g1_network_v1.ckpt``) and the plant's joint friction and Newton solver in the planner model (0.3 N m), pushed
+# once at 0.4 s.
 NETWORK_V1 = Path(__file__).parent / "data" / "g1_network_v1.ckpt"
-ARGS = ["--hybrid", "--model_path", str(NETWORK_V1), "--planner_model", "legacy", "--planner_frictionloss", "0.3", "--planner", "cem",
+ARGS = ["--hybrid", "--model_path", str(NETWORK_V1), "--planner_model", "legacy", "--planner_frictionloss", "0.3",
+        "--planner_solver", "newton", "--planner", "cem",
         "--noise_correlation", "none", "--calm_noise", "1", "--num_samples", "16", "--num_elites", "2",
         "--sigma_start", "0.1", "--explore_fraction", "0.2", "--anchor_fraction", "0.8",
         "--headless", "--no_realtime",

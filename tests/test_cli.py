@@ -40,6 +40,7 @@ def _err(capsys, argv):
         (["--cem_only", "--calm_floor", "-1"], "--calm_floor"),
         (["--cem_only", "--planner_hull_vertices", "2"], "--planner_hull_vertices"),
         (["--cem_only", "--planner_solver", "newtonian"], "--planner_solver"),
+        (["--cem_only", "--backend", "mjx", "--planner_solver", "pgs"], "--planner_solver pgs"),
     ],
 )
 def test_bad_flags_give_one_line_and_exit_2(capsys, argv, flag):
@@ -116,16 +117,17 @@ def test_planner_model_flags_reach_the_planner_model_config():
     parse = lambda *flags: _run_config(*flags).planner_model
     assert parse("--preset", "expert") == parse("--robot", "t1") == PlannerModelConfig() == PLANNER_MODELS["coarse"]
     # the G1's cpu preset plans at the finer step (docs/realtime.md, "The 0.02 s step by default") without joint
-    # friction ("A planner model without joint friction")
+    # friction ("A planner model without joint friction") and with the PGS solver ("The planner's constraint solver")
     frictionless = replace(PLANNER_MODELS["coarse"], frictionloss=0.0)
-    assert parse() == replace(frictionless, timestep=0.02) and parse("--planner_dt", "0.04") == frictionless
+    preset = replace(frictionless, solver="pgs")
+    assert parse() == replace(preset, timestep=0.02) and parse("--planner_dt", "0.04") == preset
     assert parse("--planner_frictionloss", "0.3").frictionloss == 0.3  # the plant's, as before
-    # ... but not under Unitree's soft servos, where the samples matter more
+    # ... but not under Unitree's soft servos, where the samples matter more (and the Newton solver, PGS unmeasured there)
     # (docs/plants.md, "The planner's step under Unitree's gains")
     assert parse("--gains", "unitree") == frictionless and parse("--gains", "motor") == parse()
     assert parse("--gains", "unitree", "--planner_dt", "0.02").timestep == 0.02
     assert parse("--backend", "mjx") == PLANNER_MODELS["coarse_feet"]  # MJX lacks mesh-mesh contacts
-    assert parse("--planner_model", "legacy") == replace(PLANNER_MODELS["legacy"], frictionloss=0.0) != frictionless
+    assert parse("--planner_model", "legacy") == replace(PLANNER_MODELS["legacy"], frictionloss=0.0, solver="pgs") != preset
     for value in ("feet", "floor"):  # the old flag name still works
         assert parse("--backend", "mjx", "--mjx_contacts", value).contacts == value
     legacy_coarse_steps = parse("--planner_model", "legacy", "--planner_dt", "0.04", "--planner_iterations", "2",
@@ -140,7 +142,7 @@ def test_planner_model_flags_reach_the_planner_model_config():
     assert (far.timestep, far.far_timestep, far.far_after) == (0.02, 0.04, 0.12)
     # colliding meshes reduced to a few of their hull's vertices: off by default (docs/realtime.md)
     assert parse().hull_vertices is None and parse("--planner_hull_vertices", "32").hull_vertices == 32
-    assert parse("--planner_solver", "pgs").solver == "pgs" and parse("--planner_model", "legacy").solver == "newton"
+    assert parse("--planner_solver", "newton").solver == "newton" and parse("--preset", "expert").solver == "newton"
 
 
 def test_a_robot_can_size_its_own_cpu_preset():

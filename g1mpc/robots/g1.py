@@ -53,11 +53,11 @@ G1 = Robot(
     key_poses=KEY_POSES,
     clip=CLIP,
     pose_ranges=POSE_RANGES,
-    # docs/realtime.md, "Balance against compute", "Sampling around the plan it holds" and "A planner model without
-    # joint friction"
+    # docs/realtime.md, "Balance against compute", "Sampling around the plan it holds", "A planner model without
+    # joint friction" and "The planner's constraint solver, and collision hulls"
     preset_settings={"cpu": {"planner": "mppi", "calm_noise": 0.25, "anchor_fraction": 1.0, "temperature_samples": 16,
-                             "planner_dt": 0.02, "planner_frictionloss": 0.0, "calm_samples": 0.5, "calm_speed": 0.15,
-                             "pushed_speed": 0.3}},
+                             "planner_dt": 0.02, "planner_frictionloss": 0.0, "planner_solver": "pgs", "calm_samples": 0.5,
+                             "calm_speed": 0.15, "pushed_speed": 0.3}},
     plants={"as_built": AS_BUILT, "as_built_holosoma": AS_BUILT_HOLOSOMA, **BUILD_PART_PLANTS},
     sim_plant="as_built",
     gain_sets={"motor": MOTOR_GAINS, "unitree": UNITREE_GAINS},

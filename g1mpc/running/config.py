@@ -87,6 +87,8 @@ class RunConfig:
             raise ConfigError(f"--plan_horizon ({self.plan_horizon}) must be at least one planner step (--planner_dt {dt})")
         if self.controller.backend == "mjx" and self.planner_model.contacts == "all":
             raise ConfigError("--planner_contacts all is for native rollouts only (MJX lacks mesh-mesh contacts): use floor or feet")
+        if self.controller.backend == "mjx" and self.planner_model.solver == "pgs":
+            raise ConfigError("--planner_solver pgs is for native rollouts only (MJX has newton and cg)")
         if not (math.isfinite(self.clip_capacity) and self.clip_capacity >= 0):
             raise ConfigError("clip_capacity must be a finite number of seconds >= 0")
         robot = get_robot(self.robot)  # a known robot or an existing XML file
