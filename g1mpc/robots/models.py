@@ -157,11 +157,11 @@ def reduce_collision_hulls(spec: mujoco.MjSpec, model: mujoco.MjModel, max_verti
         in_body = kept @ rotation.reshape(3, 3).T + model.geom_pos[geom]  # the compiled geom frame -> its body's
         name = f"{model.mesh(mesh).name}_hull{max_vertices}_{geom}"
         spec.add_mesh(name=name, uservert=in_body.ravel().tolist())
-        edited = spec.geom(model.geom(geom).name) if model.geom(geom).name else _nth_colliding_mesh(spec, model, geom)
+        edited = spec.geom(model.geom(geom).name) if model.geom(geom).name else _spec_geom(spec, model, geom)
         edited.meshname, edited.pos, edited.quat = name, [0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0]
 
 
-def _nth_colliding_mesh(spec: mujoco.MjSpec, model: mujoco.MjModel, geom: int):
+def _spec_geom(spec: mujoco.MjSpec, model: mujoco.MjModel, geom: int):
     """The spec's geom compiled as ``geom`` (unnamed): geoms compile in the order of their body's list."""
     body = model.geom_bodyid[geom]
     siblings = [g for g in range(model.ngeom) if model.geom_bodyid[g] == body]
