@@ -137,14 +137,19 @@ def hull_vertices_of(model: mujoco.MjModel, mesh: int) -> np.ndarray:
     return model.mesh_vert[int(model.mesh_vertadr[mesh]) + ids].astype(float)
 
 
+def check_hull_vertices(count: int) -> None:
+    """A reduced hull's vertex count: a whole number, at least 4 (the fewest a solid hull has)."""
+    if not (isinstance(count, int) and count >= 4):
+        raise ConfigError(f"--planner_hull_vertices must be a whole number >= 4, got {count}")
+
+
 def reduce_collision_hulls(spec: mujoco.MjSpec, model: mujoco.MjModel, max_vertices: int) -> None:
     """Point every colliding mesh geom of ``spec`` (compiled as ``model``) at a new mesh of at most ``max_vertices``
     of its hull's vertices (:func:`farthest_points`), in place; visual geoms keep theirs.
 
     MuJoCo collides a mesh as its convex hull; the G1's hulls have 130 to 5 600 vertices, and the narrow phase
     walks them. A hull of a few dozen of their vertices lies inside the original, within millimetres of it."""
-    if not (isinstance(max_vertices, int) and max_vertices >= 4):
-        raise ConfigError(f"--planner_hull_vertices must be a whole number >= 4, got {max_vertices}")
+    check_hull_vertices(max_vertices)
     for geom in range(model.ngeom):
         colliding = model.geom_contype[geom] or model.geom_conaffinity[geom]
         if not colliding or model.geom_type[geom] != mujoco.mjtGeom.mjGEOM_MESH:
@@ -226,8 +231,8 @@ class PlannerModelConfig:
             raise ConfigError("--planner_iterations and --planner_ls_iterations must be >= 1")
         if self.frictionloss is not None and not (np.isfinite(self.frictionloss) and self.frictionloss >= 0):
             raise ConfigError(f"--planner_frictionloss must be >= 0, got {self.frictionloss}")
-        if self.hull_vertices is not None and not (isinstance(self.hull_vertices, int) and self.hull_vertices >= 4):
-            raise ConfigError(f"--planner_hull_vertices must be a whole number >= 4, got {self.hull_vertices}")
+        if self.hull_vertices is not None:
+            check_hull_vertices(self.hull_vertices)
         if self.solver not in _SOLVERS:
             raise ConfigError(f"--planner_solver: '{self.solver}' is not one of {', '.join(_SOLVERS)}")
         if self.contacts not in get_args(Contacts):
