@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from g1mpc.common.errors import ConfigError
-from g1mpc.viewing.web.frame_rate import RateGovernor, ThreadsCpuClock
+from g1mpc.viewing.web.frame_rate import PlanPacer, RateGovernor, ThreadsCpuClock
 from tests.helpers import ROOT
 
 
@@ -33,6 +33,50 @@ def test_an_idle_run_leaves_the_view_half_the_wall_clocks_share():
 def test_bad_settings_are_refused(kwargs):
     with pytest.raises(ConfigError):
         RateGovernor(**kwargs)
+
+
+def _pace(pacer: PlanPacer, interval: float, seconds: float, plan_every: float | None) -> list[tuple[str, float]]:
+    """The drawing thread's wakes and the planner's plans, (what, when), in the order they happened, over ``seconds``."""
+    events: list[tuple[str, float]] = []
+    lock, stop = threading.Lock(), threading.Event()
+
+    def draw() -> None:
+        while pacer.wait(interval, stop):
+            with lock:
+                events.append(("wake", time.perf_counter()))
+
+    drawing = threading.Thread(target=draw)
+    drawing.start()
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        if plan_every is None:
+            time.sleep(0.01)
+            continue
+        time.sleep(plan_every)
+        with lock:
+            events.append(("plan", time.perf_counter()))
+        pacer.planned()
+    stop.set()
+    pacer.planned()
+    drawing.join(timeout=2.0)
+    assert not drawing.is_alive()  # the stop ends the wait
+    return events
+
+
+def test_the_view_draws_right_after_plans_at_most_once_an_interval():
+    """Plans every 40 ms, drawing at most every 0.1 s: every wake follows a plan made since the wake before, and
+    comes right after it (a timer at 0.1 s would wake 20 ms after the last plan at the median)."""
+    events = _pace(PlanPacer(), interval=0.1, seconds=2.0, plan_every=0.04)
+    wakes = [i for i, (what, _) in enumerate(events) if what == "wake"]
+    assert 8 <= len(wakes) <= 21  # 2 s / 0.1 s + 1 at most
+    assert all(any(w == "plan" for w, _ in events[a + 1:b]) for a, b in zip([-1, *wakes], wakes))
+    after_plan = [events[i][1] - max(t for w, t in events[:i] if w == "plan") for i in wakes]
+    assert np.median(after_plan) < 0.01
+
+
+def test_without_plans_the_view_still_draws_once_an_interval():
+    events = _pace(PlanPacer(), interval=0.05, seconds=0.6, plan_every=None)
+    assert {w for w, _ in events} == {"wake"} and 3 <= len(events) <= 13  # 0.6 s / 0.05 s + 1 at most
 
 
 def test_the_clock_counts_the_cpu_of_the_threads_it_watches_and_not_of_others():

@@ -1,10 +1,11 @@
-"""The web view's update rates, held to a share of the run's own CPU time.
+"""The web view's update rates, held to a share of the run's own CPU time, and timed into the planner's slack.
 
 The view's threads (drawing, the plan traces, the page's websocket server) run beside the planner; on a
 machine with one core every millisecond they use is one the planner waits for. Once a second the view
 compares the CPU time its threads used with the CPU time the rest of the process used (the planner and its
 rollout threads, the plant, the loop), and scales its rates (scene frames, traces, plots) so the former stays
-within ``share`` of the latter.
+within ``share`` of the latter. The drawing wakes right after a plan (:class:`PlanPacer`), when the planner
+waits for its next period, so the page's work takes neither the interpreter lock nor a core from a plan in progress.
 """
 
 from __future__ import annotations
@@ -93,3 +94,33 @@ class ThreadsCpuClock:
 
     def __len__(self) -> int:
         return len(self._watched)
+
+
+class PlanPacer:
+    """Wakes the view's drawing right after a plan, at most once per interval; without plans (paused, or a plan
+    longer than the interval) once per interval.
+
+    The planner thread calls :meth:`planned` after each plan; the drawing thread loops on :meth:`wait`.
+    """
+
+    def __init__(self) -> None:
+        self._planned = threading.Event()
+        self._last_wake = -float("inf")
+
+    def planned(self) -> None:
+        """A plan has just been made (or the drawing thread should look at its stop event)."""
+        self._planned.set()
+
+    def wait(self, interval: float, stop: threading.Event) -> bool:
+        """Block until a plan comes at least ``interval`` s after the previous wake, or ``interval`` s pass without
+        one; False once ``stop`` is set."""
+        while not stop.is_set():
+            self._planned.wait(interval)
+            self._planned.clear()
+            now = time.perf_counter()
+            if stop.is_set():
+                break
+            if now - self._last_wake >= interval:
+                self._last_wake = now
+                return True
+        return False

@@ -10,7 +10,8 @@ rebuild. The others watch, and the page says who drives.
 
 The loop calls :meth:`WebViewer.update` after every replan period (the session's cycle hook) and plans
 through :meth:`WebViewer.watch` (a wrapper that hands each plan to the page). Drawing runs in the
-viewer's own thread at ``fps``, so the control loop only copies a few arrays. The view's threads keep within 2 %
+viewer's own thread at ``fps``, right after a plan (when the planner waits for its next period), so the control loop
+only copies a few arrays and the page's work falls in the planner's slack. The view's threads keep within 2 %
 of the CPU time the rest of the process (the planner, its rollout threads, the plant) uses: their rates (scene
 frames, traces, plots) scale down on a machine where they would not (:mod:`g1mpc.viewing.web.frame_rate`).
 """
@@ -29,7 +30,7 @@ import numpy as np
 
 from g1mpc.motion.reference import Reference
 from g1mpc.planning.pipeline import ClipTooLong, check_clip_fits
-from g1mpc.viewing.web.frame_rate import RateGovernor, ThreadsCpuClock
+from g1mpc.viewing.web.frame_rate import PlanPacer, RateGovernor, ThreadsCpuClock
 from g1mpc.viewing.web.meshes import visual_meshes
 from g1mpc.viewing.web.poses import local_poses, scene_paths
 from g1mpc.viewing.web.traces import TRACE_INTERVAL_S, PlanTracer
@@ -53,8 +54,7 @@ class _Frame:
     time: float
     xpos: np.ndarray
     xquat: np.ndarray
-    ghost_xpos: np.ndarray
-    ghost_xquat: np.ndarray
+    ref_qpos: np.ndarray
 
 
 class _Watched:
@@ -93,7 +93,9 @@ class WebViewer:
         self.rates = RateGovernor(share=VIEW_CPU_SHARE)
         self.port = self.server.get_port()
         self.url = f"http://{host}:{self.port}"
-        self._ghost_data = mujoco.MjData(self.model)
+        self._ghost_data = mujoco.MjData(self.model)  # the drawing thread's own
+        self._ghost_poses_of: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (ref qpos, xpos, xquat)
+        self._pacer = PlanPacer()
         self._lock = threading.Lock()
         self._frame: _Frame | None = None
         self._paused = threading.Event()
@@ -356,15 +358,14 @@ class WebViewer:
                          f"({1e3 * (time.time() - clip[1]):.0f} ms after the switch)")
         if self._watchers:
             self.tracer.submit(plan, qpos, qvel)
+        self._pacer.planned()
 
     def update(self, data: mujoco.MjData, ref_qpos: np.ndarray) -> bool:
-        """The loop's cycle hook: copy the poses and the numbers for the page; hold while paused; reset on request."""
-        g = self._ghost_data
-        g.qpos[:] = ref_qpos
-        mujoco.mj_kinematics(self.model, g)
+        """The loop's cycle hook: copy the poses and the numbers for the page (the ghost's are computed when drawn);
+        hold while paused; reset on request."""
         joint_rms = float(np.sqrt(np.mean((data.qpos[7:] - ref_qpos[7:]) ** 2)))
         with self._lock:
-            self._frame = _Frame(data.time, data.xpos.copy(), data.xquat.copy(), g.xpos.copy(), g.xquat.copy())
+            self._frame = _Frame(data.time, data.xpos.copy(), data.xquat.copy(), np.array(ref_qpos))
             h = self._history
             h["t"].append(data.time)
             h["plan_ms"].append(self._cycle_ms[-1] if self._cycle_ms else np.nan)
@@ -382,7 +383,7 @@ class WebViewer:
         fps, count, drawn = self.fps, 0, None
         clock = ThreadsCpuClock([threading.current_thread(), self.tracer.thread, *self._server_threads])
         window_start, process_start = time.perf_counter(), time.process_time()
-        while not self._stop.wait(1.0 / (fps * self.rates.factor)):
+        while self._pacer.wait(1.0 / (fps * self.rates.factor), self._stop):
             try:
                 now, process = time.perf_counter(), time.process_time()
                 if now - window_start >= RATE_WINDOW_S:  # the rest of the process: the planner, the plant, the loop
@@ -410,7 +411,7 @@ class WebViewer:
             return drawn
         moves = self._moves("robot", self._robot, frame.xpos, frame.xquat)
         if self._parts["ghost"].visible:
-            moves += self._moves("ghost", self._ghost, frame.ghost_xpos, frame.ghost_xquat)
+            moves += self._moves("ghost", self._ghost, *self._ghost_poses(frame.ref_qpos))
         traces = self.tracer.latest()
         new_traces = traces is not None and traces is not self._drawn_traces
         if moves or new_traces:
@@ -422,6 +423,16 @@ class WebViewer:
                     for name, points in traces.items():
                         self._traces[name].positions = points
         return frame
+
+    def _ghost_poses(self, ref_qpos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The reference's body poses (nbody x 3, nbody x 4), computed again only when the reference moved."""
+        last = self._ghost_poses_of
+        if last is None or not np.array_equal(last[0], ref_qpos):
+            g = self._ghost_data
+            g.qpos[:] = ref_qpos
+            mujoco.mj_kinematics(self.model, g)
+            self._ghost_poses_of = last = (ref_qpos, g.xpos.copy(), g.xquat.copy())
+        return last[1], last[2]
 
     def _moves(self, name: str, frames: dict, xpos: np.ndarray, xquat: np.ndarray) -> list[tuple[object, str, np.ndarray]]:
         """(scene node, ``position`` or ``wxyz``, value) for each body whose pose in its parent's frame changed by
@@ -473,6 +484,7 @@ class WebViewer:
 
     def close(self) -> None:
         self._stop.set()
+        self._pacer.planned()  # wake the drawing thread to see the stop
         self._paused.clear()
         self._thread.join(timeout=2.0)
         self.tracer.close()
