@@ -5,7 +5,9 @@ The web view runs with a client that receives the page's stream as a browser on 
 interleaved over rounds so they share the machine's state. A config ending in ``+process`` runs the
 planner in its own process (``--planner_process on``). Each run is ``run_policy_aot.py`` with its
 defaults (``--num_samples auto``, the asynchronous loop), ``--duration`` s with pushes; planning p50/p95
-and the share of the target rate come from its report.
+and the share of the target rate come from its report. ``--code_dirs before=/tmp/old now=.`` runs every config
+from each checkout in turn within each round (a row per checkout and config), and the table gives each web
+config's planning p50 against its own checkout's headless run, round by round.
 
     python benchmarks/bench_viewer_cost.py --rounds 3 --out benchmarks/results/viewer_cost.json
 """
@@ -34,10 +36,10 @@ PORT = 8741
 PROCESS = "+process"
 
 
-def _run(config: str, args, report: Path, display: str | None) -> dict:
+def _run(config: str, args, report: Path, display: str | None, code_dir: Path = ROOT) -> dict:
     flags = ["--duration", str(args.duration), "--push_force", str(args.push_force), "--seed", str(args.seed), "--quiet",
              "--report", str(report)]
-    env = dict(os.environ)
+    env = {**os.environ, "PYTHONPATH": str(code_dir)}
     if config.endswith(PROCESS):  # the same, with the planner in its own process
         flags += ["--planner_process", "on"]
         config = config.removesuffix(PROCESS)
@@ -47,7 +49,7 @@ def _run(config: str, args, report: Path, display: str | None) -> dict:
         flags += ["--viewer", "web", "--port", str(PORT)]
     else:
         env["DISPLAY"] = display
-    proc = subprocess.Popen([sys.executable, "run_policy_aot.py", *flags], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "run_policy_aot.py", *flags], cwd=code_dir, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     browser = client = None
     if config in ("web+browser", "web+client"):
@@ -123,35 +125,52 @@ def main() -> int:
     p.add_argument("--duration", type=float, default=20.0)
     p.add_argument("--push_force", type=float, default=150.0)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--code_dirs", nargs="+", default=[f"now={ROOT}"], metavar="LABEL=DIR",
+                   help="checkouts to run each config from, in turn within each round (default: this one)")
     p.add_argument("--out", default=str(ROOT / "benchmarks/results/viewer_cost.json"))
     args = p.parse_args()
+    code_dirs = {}
+    for item in args.code_dirs:
+        label, _, path = item.partition("=")
+        if not path or not (Path(path) / "run_policy_aot.py").is_file():
+            p.error(f"--code_dirs: '{item}' is not LABEL=DIR with DIR a checkout holding run_policy_aot.py")
+        code_dirs[label] = Path(path).resolve()
+    names = {(label, c): c if len(code_dirs) == 1 else f"{label}:{c}" for label in code_dirs for c in args.configs}
     xvfb = None
     if "mujoco" in args.configs:
         xvfb = subprocess.Popen(["Xvfb", ":93", "-screen", "0", "1280x800x24"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1.0)
-    runs: dict[str, list[dict]] = {c: [] for c in args.configs}
+    runs: dict[str, list[dict]] = {name: [] for name in names.values()}
     try:
         with tempfile.TemporaryDirectory() as tmp:
             for r in range(args.rounds):
-                for config in args.configs:
-                    runs[config].append(_run(config, args, Path(tmp) / f"{config}_{r}.json", ":93"))
-                    print(f"[viewer cost] round {r}: {config} {runs[config][-1]}", flush=True)
+                for (label, config), name in names.items():
+                    report = Path(tmp) / f"{label}_{config}_{r}.json"
+                    runs[name].append(_run(config, args, report, ":93", code_dirs[label]))
+                    print(f"[viewer cost] round {r}: {name} {runs[name][-1]}", flush=True)
     finally:
         if xvfb is not None:
             xvfb.terminate()
-    base = np.mean([x["target_share"] for x in runs["headless"]]) if "headless" in runs else None
     rows = []
-    print(f"{'config':<12} {'plan p50':>9} {'plan p95':>9} {'of 50 Hz':>9} {'vs headless':>12} {'falls':>6}")
-    for config, xs in runs.items():
+    print(f"{'config':<18} {'plan p50':>9} {'plan p95':>9} {'of 50 Hz':>9} {'vs headless':>12} {'p50 vs headless':>16} "
+          f"{'falls':>6}")
+    for (label, _config), name in names.items():
+        xs, base = runs[name], runs.get(names.get((label, "headless"), ""))
         share = float(np.mean([x["target_share"] for x in xs]))
-        row = {"config": config, "runs": len(xs), "planning_p50_ms": float(np.median([x["planning_p50_ms"] for x in xs])),
+        row = {"config": name, "runs": len(xs), "planning_p50_ms": float(np.median([x["planning_p50_ms"] for x in xs])),
                "planning_p95_ms": float(np.median([x["planning_p95_ms"] for x in xs])), "target_share": share,
-               "share_vs_headless_points": None if base is None else 100 * (share - base), "falls": sum(x["falls"] for x in xs)}
+               "share_vs_headless_points": None, "planning_p50_vs_headless_pct": None, "falls": sum(x["falls"] for x in xs)}
+        if base:  # round by round against the same checkout's headless run
+            row["share_vs_headless_points"] = 100 * (share - float(np.mean([x["target_share"] for x in base])))
+            row["planning_p50_vs_headless_pct"] = float(np.mean(
+                [100 * (x["planning_p50_ms"] / b["planning_p50_ms"] - 1) for x, b in zip(xs, base, strict=True)]))
         rows.append(row)
-        delta = "" if base is None else f"{row['share_vs_headless_points']:+.1f} pts"
-        print(f"{config:<12} {row['planning_p50_ms']:>8.2f} {row['planning_p95_ms']:>9.2f} {100 * share:>8.1f}% {delta:>12} "
-              f"{row['falls']:>6}")
+        points = "" if row["share_vs_headless_points"] is None else f"{row['share_vs_headless_points']:+.1f} pts"
+        pct = "" if row["planning_p50_vs_headless_pct"] is None else f"{row['planning_p50_vs_headless_pct']:+.1f} %"
+        print(f"{name:<18} {row['planning_p50_ms']:>8.2f} {row['planning_p95_ms']:>9.2f} {100 * share:>8.1f}% {points:>12} "
+              f"{pct:>16} {row['falls']:>6}")
     write_json_atomic(args.out, {"rows": rows, "runs": runs, "duration_s": args.duration, "push_force_N": args.push_force,
+                                 "code_dirs": {k: str(v) for k, v in code_dirs.items()},
                                  "command": "python benchmarks/bench_viewer_cost.py " + " ".join(sys.argv[1:])})
     return 0
 
