@@ -3,7 +3,9 @@ plans a second in wall-clock time (each plan the reference's targets over a 0.5 
 newest out for its traces; ``--plan_ms`` of CPU spent per cycle in the feeding thread stands in for the
 planner, whose CPU the view's rates follow), with a client on the websocket (a separate process, as a browser on another
 machine) and without one (the page served, nobody watching: the baseline), its process's CPU time per
-50 Hz cycle.
+50 Hz cycle, and the stand-in plan's wall time: how much longer a plan of ``--plan_ms`` CPU takes beside the view
+(its threads take the interpreter lock, and on one core the core, from a plan they overlap). The run's interpreter
+switch interval is set as the asynchronous loop sets it.
 
 Two motions: ``pushed`` (the G1's servos holding the standing reference under 150 N pushes every 2 s, the
 ghost still) and ``motion`` (a generated motion clip, robot and ghost both moving: the most the page sends).
@@ -82,6 +84,7 @@ def measure(motion: str, seconds: float, client: bool, port: int, plan_ms: float
     from g1mpc.planning.controller import CycleTiming
     from g1mpc.planning.plan import Plan
     from g1mpc.running.assembly import load_task_models
+    from g1mpc.running.async_loop import GIL_SWITCH_INTERVAL
     from g1mpc.running.config import RunConfig
     from g1mpc.running.sim import SimConfig, Simulation
     from g1mpc.viewing.web.viewer import WebViewer
@@ -102,9 +105,13 @@ def measure(motion: str, seconds: float, client: bool, port: int, plan_ms: float
         while not viewer.server.get_clients():
             time.sleep(0.05)
         time.sleep(2.0)  # the scene's meshes go out first: not what a frame costs
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+    plan_walls = []
     start_cpu, start = time.process_time(), time.perf_counter()
     for i in range(len(robot_qpos)):
+        plan_start = time.perf_counter()
         _spend_cpu(plan_ms / 1e3)
+        plan_walls.append(time.perf_counter() - plan_start)
         sim.data.qpos[:] = robot_qpos[i]
         mujoco.mj_kinematics(sim.model, sim.data)
         plan = Plan(start_time=i * PERIOD, state_time=i * PERIOD, controls=controls, dt=dt, knots=np.zeros((4, sim.model.nu)))
@@ -116,7 +123,8 @@ def measure(motion: str, seconds: float, client: bool, port: int, plan_ms: float
     received = [0, 0]
     if watcher is not None:
         received = [int(x) for x in watcher.communicate(timeout=30)[0].split()]
-    return {"cpu_ms_per_cycle": 1e3 * cpu / len(robot_qpos), "wall_s": wall, "messages": received[0], "bytes": received[1]}
+    return {"cpu_ms_per_cycle": 1e3 * cpu / len(robot_qpos), "wall_s": wall, "messages": received[0], "bytes": received[1],
+            "plan_wall_ms_mean": 1e3 * float(np.mean(plan_walls)), "plan_wall_ms_p50": 1e3 * float(np.median(plan_walls))}
 
 
 def main() -> int:
@@ -150,19 +158,22 @@ def main() -> int:
                     print(f"[web cpu] round {r} {code} {motion} {watched}: {row}", flush=True)
     table = []
     print(f"{'code':<24} {'motion':<8} {'CPU ms/cycle, client':>21} {'no client':>10} {'view costs':>11} {'of plan':>8} "
-          f"{'msgs/s':>7} {'kB/s':>6}")
+          f"{'msgs/s':>7} {'kB/s':>6} {'plan wall, client':>18} {'no client':>10} {'longer':>7}")
     for code in args.code_dirs:
         for motion in args.motions:
             watched, idle = runs[f"{code}|{motion}|client"], runs[f"{code}|{motion}|none"]
             c, n = np.mean([x["cpu_ms_per_cycle"] for x in watched]), np.mean([x["cpu_ms_per_cycle"] for x in idle])
             rate = np.mean([x["messages"] / x["wall_s"] for x in watched])
             kbs = np.mean([x["bytes"] / x["wall_s"] / 1e3 for x in watched])
+            pc, pn = (np.mean([x.get("plan_wall_ms_mean", np.nan) for x in xs]) for xs in (watched, idle))
             table.append({"code": code, "motion": motion, "cpu_ms_per_cycle_client": c, "cpu_ms_per_cycle_no_client": n,
                           "view_ms_per_cycle": c - n,
                           "view_share_of_plan": (c - n) / args.plan_ms if args.plan_ms > 0 else None,
-                          "messages_per_s": rate, "kbytes_per_s": kbs})
+                          "messages_per_s": rate, "kbytes_per_s": kbs, "plan_wall_ms_client": pc, "plan_wall_ms_no_client": pn,
+                          "plan_longer_with_client": pc / pn - 1})
             share = f"{100 * (c - n) / args.plan_ms:.1f} %" if args.plan_ms > 0 else "-"
-            print(f"{code:<24} {motion:<8} {c:>21.2f} {n:>10.2f} {c - n:>11.2f} {share:>8} {rate:>7.0f} {kbs:>6.0f}")
+            print(f"{code:<24} {motion:<8} {c:>21.2f} {n:>10.2f} {c - n:>11.2f} {share:>8} {rate:>7.0f} {kbs:>6.0f} "
+                  f"{pc:>18.2f} {pn:>10.2f} {100 * (pc / pn - 1):>6.1f}%")
     if args.out:
         sys.path.insert(0, str(ROOT))
         from g1mpc.running.reporting import write_json_atomic

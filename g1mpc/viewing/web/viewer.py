@@ -422,6 +422,7 @@ class WebViewer:
                     self._drawn_traces = traces
                     for name, points in traces.items():
                         self._traces[name].positions = points
+            self.server.flush()  # sent now, in the planner's slack, not on the page's own window timer a plan later
         return frame
 
     def _ghost_poses(self, ref_qpos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -466,6 +467,7 @@ class WebViewer:
             return
         with self.server.atomic():  # one wake of the websocket thread for the plots and the status together
             self._send_panel(frame, hist, plan_ms)
+        self.server.flush()
 
     def _send_panel(self, frame: _Frame, hist: dict[str, np.ndarray], plan_ms: list[float]) -> None:
         if len(hist["t"]) >= 2:
