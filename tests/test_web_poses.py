@@ -113,7 +113,7 @@ def test_a_frame_sends_only_the_joint_that_turned_and_nothing_for_a_held_ghost(p
         viewer.update(sim.data, reference.qpos[0])
         frame = viewer._frame
         robot = viewer._moves("robot", viewer._robot, frame.xpos, frame.xquat)
-        ghost = viewer._moves("ghost", viewer._ghost, frame.ghost_xpos, frame.ghost_xquat)
+        ghost = viewer._moves("ghost", viewer._ghost, *viewer._ghost_poses(frame.ref_qpos))
         shin = viewer._robot[plant.body("left_knee_link").id]
         assert [(node, attribute) for node, attribute, _ in robot] == [(shin, "wxyz")]
         assert ghost == []
