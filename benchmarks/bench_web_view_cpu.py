@@ -165,7 +165,7 @@ def main() -> int:
             c, n = np.mean([x["cpu_ms_per_cycle"] for x in watched]), np.mean([x["cpu_ms_per_cycle"] for x in idle])
             rate = np.mean([x["messages"] / x["wall_s"] for x in watched])
             kbs = np.mean([x["bytes"] / x["wall_s"] / 1e3 for x in watched])
-            pc, pn = (np.mean([x.get("plan_wall_ms_mean", np.nan) for x in xs]) for xs in (watched, idle))
+            pc, pn = (np.mean([x["plan_wall_ms_mean"] for x in xs]) for xs in (watched, idle))
             table.append({"code": code, "motion": motion, "cpu_ms_per_cycle_client": c, "cpu_ms_per_cycle_no_client": n,
                           "view_ms_per_cycle": c - n,
                           "view_share_of_plan": (c - n) / args.plan_ms if args.plan_ms > 0 else None,

@@ -122,7 +122,7 @@ def test_planner_model_flags_reach_the_planner_model_config():
     preset = replace(frictionless, solver="pgs")
     assert parse() == replace(preset, timestep=0.02) and parse("--planner_dt", "0.04") == preset
     assert parse("--planner_frictionloss", "0.3").frictionloss == 0.3  # the plant's, as before
-    # ... but not under Unitree's soft servos, where the samples matter more (and the Newton solver, PGS unmeasured there)
+    # ... but not under Unitree's soft servos, where the samples matter more (and the Newton solver: with PGS the sizing overshoots there)
     # (docs/plants.md, "The planner's step under Unitree's gains")
     assert parse("--gains", "unitree") == frictionless and parse("--gains", "motor") == parse()
     assert parse("--gains", "unitree", "--planner_dt", "0.02").timestep == 0.02

@@ -158,6 +158,7 @@ UNITREE_GAINS = GainSet(
         "*_shoulder_*_joint": (40.0, 1.0), "*_elbow_joint": (40.0, 1.0), "*_wrist_*_joint": (40.0, 1.0),
     },
     # under these soft servos the real-time run needs the samples more than the finer step
-    # (docs/plants.md, "The planner's step under Unitree's gains"); the PGS solver was not measured under them
+    # (docs/plants.md, "The planner's step under Unitree's gains"); Newton, since with PGS the start-up sizing
+    # overshoots under them ("The PGS solver under Unitree's gains")
     cpu_preset={"planner_dt": 0.04, "calm_samples": 1.0, "calm_speed": 0.05, "pushed_speed": 0.2, "planner_solver": "newton"},
 )
