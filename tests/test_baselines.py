@@ -110,11 +110,13 @@ def test_a_policy_drives_the_as_built_g1_through_the_evaluation_on_its_gains(g1,
     evaluation = Evaluation(RunConfig(controller=ControllerConfig(mode="nn")), duration=2.0,
                             pushes=PushConfig(force=0.0), plant="as_built", policy=path)
     runner = SeedRunner(evaluation)
+    seen = []  # a watch sees each cycle's end state, the one the run's joint RMS is taken from
     try:
-        run = runner(0)
+        run = runner(0, watch=lambda d, ref: seen.append(np.sqrt(np.mean((d.qpos[7:] - ref[7:]) ** 2))))
     finally:
         runner.close()
     assert run["falls"] == [] and run["steps"] == 0 and run["walked_m"] < 0.05 and len(run["planning_s"]) == 100
+    np.testing.assert_allclose(seen, run["joint_rms"])
     with pytest.raises(ConfigError, match="gains are not the policy's"):
         SeedRunner(Evaluation(RunConfig(controller=ControllerConfig(mode="nn"), gains="motor"), duration=0.1,
                               plant="as_built", policy=path))(0)

@@ -11,7 +11,7 @@ import pytest
 
 from g1mpc.planning.controller import ControllerConfig
 from g1mpc.running.config import RunConfig
-from g1mpc.running.sizing import PlantBeside, choose_num_samples, elites_for, measure_rollouts, size_num_samples
+from g1mpc.running.sizing import PlantBeside, choose_num_samples, elites_for, measure_rollouts, size_num_samples, sizing_key
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,6 +80,13 @@ def test_a_sizing_is_measured_once_per_machine_and_settings(tmp_path):
     cache.write_text("{not json")  # a damaged cache is measured again and rewritten
     _, reused = size_num_samples(config, 2, preset, cache)
     assert not reused and first.key in json.loads(cache.read_text())
+
+
+def test_runs_that_differ_only_in_their_servo_gains_are_sized_apart():
+    config = RunConfig(controller=ControllerConfig(mode="hybrid"))
+    keys = {sizing_key(RunConfig(controller=config.controller, gains=g), 2) for g in ("model", "motor", "unitree")}
+    assert len(keys) == 3
+    assert sizing_key(config, 2) == sizing_key(RunConfig(controller=ControllerConfig(mode="hybrid")), 2)
 
 
 def _run(tmp_path, *flags):

@@ -7,8 +7,10 @@ any number of workers gives the same falls and tracking as a serial one; only ti
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import mujoco
 import numpy as np
 
 from g1mpc.baselines.locomotion_policy import LocomotionPolicy, check_plant, load_policy_spec
@@ -71,7 +73,8 @@ class SeedRunner:
 
             self.params = load_network(evaluation.checkpoint, self.assembly.network_spec())
 
-    def __call__(self, seed: int) -> dict:
+    def __call__(self, seed: int, watch: Callable[[mujoco.MjData, np.ndarray], object] | None = None) -> dict:
+        """One seed's run; ``watch(data, reference_qpos)``, if given, also sees every cycle's end state."""
         e, a = self.evaluation, self.assembly
         sim = a.simulation(SimConfig(duration=e.duration, realtime=e.loop == "async", print_every=0,
                                      pushes=replace(e.pushes, seed=seed), loop=e.loop, latency=e.latency,
@@ -86,7 +89,8 @@ class SeedRunner:
         controller.reset(a.reference.ctrl[0])
         track = FootTrack(sim.model, a.robot)
         cpu_start = time.process_time()
-        result = run_loop(sim, controller, on_cycle=track, log=None)
+        on_cycle = track if watch is None else (lambda d, ref: bool(track(d, ref)) and watch(d, ref) is not False)
+        result = run_loop(sim, controller, on_cycle=on_cycle, log=None)
         cpu_s = time.process_time() - cpu_start
         return {**track.summary(), "track": track.arrays(), "cpu_s": cpu_s,
             "seed": seed, "planning_s": np.array([c.total for c in result.cycles]),

@@ -133,10 +133,11 @@ def machine_fingerprint(nthread: int | None) -> dict:
 
 
 def sizing_key(config: RunConfig, nthread: int | None, context: str = IN_PROCESS) -> str:
-    """Hash of the machine, of the settings the rollout time depends on, and of the ``context`` the planner runs in
+    """Hash of the machine, of the settings the rollout time depends on (the servo gains among them: softer servos
+    change the contacts a rollout meets), and of the ``context`` the planner runs in
     (``deploy`` sizes itself apart: it shares the machine with what it drives, a robot-sim in sim-to-sim)."""
     settings = {"robot": config.robot, "reference": config.reference, "frequency": config.frequency,
-                "plan_horizon": config.plan_horizon, "planner_model": asdict(config.planner_model),
+                "plan_horizon": config.plan_horizon, "planner_model": asdict(config.planner_model), "gains": config.gains,
                 "sigma_start": config.controller.sigma_start, "method": METHOD, "context": context}
     blob = json.dumps({"machine": machine_fingerprint(nthread), "settings": settings}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
