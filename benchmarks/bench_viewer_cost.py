@@ -36,6 +36,18 @@ PORT = 8741
 PROCESS = "+process"
 
 
+def code_dirs_of(items: list[str], needed: str = "run_policy_aot.py") -> dict[str, Path]:
+    """label -> checkout, from ``--code_dirs`` items ``LABEL=DIR`` or a bare ``DIR`` (its label: DIR as written);
+    ValueError naming the first item whose DIR holds no ``needed``."""
+    dirs = {}
+    for item in items:
+        label, _, path = item.partition("=") if "=" in item else (item, "", item)
+        if not label or not (Path(path) / needed).exists():
+            raise ValueError(f"--code_dirs: '{item}' is not DIR or LABEL=DIR with DIR a checkout holding {needed}")
+        dirs[label] = Path(path).resolve()
+    return dirs
+
+
 def _run(config: str, args, report: Path, display: str | None, code_dir: Path = ROOT) -> dict:
     flags = ["--duration", str(args.duration), "--push_force", str(args.push_force), "--seed", str(args.seed), "--quiet",
              "--report", str(report)]
@@ -125,16 +137,14 @@ def main() -> int:
     p.add_argument("--duration", type=float, default=20.0)
     p.add_argument("--push_force", type=float, default=150.0)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--code_dirs", nargs="+", default=[f"now={ROOT}"], metavar="LABEL=DIR",
+    p.add_argument("--code_dirs", nargs="+", default=[f"now={ROOT}"], metavar="[LABEL=]DIR",
                    help="checkouts to run each config from, in turn within each round (default: this one)")
     p.add_argument("--out", default=str(ROOT / "benchmarks/results/viewer_cost.json"))
     args = p.parse_args()
-    code_dirs = {}
-    for item in args.code_dirs:
-        label, _, path = item.partition("=")
-        if not path or not (Path(path) / "run_policy_aot.py").is_file():
-            p.error(f"--code_dirs: '{item}' is not LABEL=DIR with DIR a checkout holding run_policy_aot.py")
-        code_dirs[label] = Path(path).resolve()
+    try:
+        code_dirs = code_dirs_of(args.code_dirs)
+    except ValueError as e:
+        p.error(str(e))
     names = {(label, c): c if len(code_dirs) == 1 else f"{label}:{c}" for label in code_dirs for c in args.configs}
     xvfb = None
     if "mujoco" in args.configs:

@@ -10,7 +10,7 @@ switch interval is set as the asynchronous loop sets it.
 Two motions: ``pushed`` (the G1's servos holding the standing reference under 150 N pushes every 2 s, the
 ghost still) and ``motion`` (a generated motion clip, robot and ghost both moving: the most the page sends).
 ``--code_dirs`` runs each directory's g1mpc in turn, interleaved over ``--rounds``, to compare versions side
-by side on one machine:
+by side on one machine (``LABEL=DIR`` names a row, as ``bench_viewer_cost.py --code_dirs`` takes them):
 
     git worktree add /tmp/web_old HEAD~1
     python benchmarks/bench_web_view_cpu.py --code_dirs . /tmp/web_old --out benchmarks/results/web_view_cpu.json
@@ -129,7 +129,8 @@ def measure(motion: str, seconds: float, client: bool, port: int, plan_ms: float
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--code_dirs", nargs="+", default=["."], help="g1mpc checkouts to compare (interleaved)")
+    p.add_argument("--code_dirs", nargs="+", default=["."], metavar="[LABEL=]DIR",
+                   help="g1mpc checkouts to compare (interleaved), each labelled LABEL or DIR as written")
     p.add_argument("--motions", nargs="+", default=["pushed", "motion"], choices=["pushed", "motion"])
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--seconds", type=float, default=10.0)
@@ -142,15 +143,22 @@ def main() -> int:
     if args.child:
         print(json.dumps(measure(args.child[0], args.seconds, args.child[1] == "client", args.port, args.plan_ms)))
         return 0
+    sys.path.insert(0, str(ROOT / "benchmarks"))  # not in a child: it must import the g1mpc of its PYTHONPATH
+    from bench_viewer_cost import code_dirs_of
+
+    try:
+        code_dirs = code_dirs_of(args.code_dirs, needed="g1mpc")
+    except ValueError as e:
+        p.error(str(e))
     runs: dict[str, list[dict]] = {}
     for r in range(args.rounds):
-        for code in args.code_dirs:
+        for code, code_dir in code_dirs.items():
             for motion in args.motions:
                 for watched in ("client", "none"):
-                    env = {**os.environ, "PYTHONPATH": str(Path(code).resolve())}
+                    env = {**os.environ, "PYTHONPATH": str(code_dir)}
                     out = subprocess.run([sys.executable, __file__, "--child", motion, watched, "--seconds", str(args.seconds),
                                           "--port", str(args.port), "--plan_ms", str(args.plan_ms)],
-                                         env=env, capture_output=True, text=True, cwd=code)
+                                         env=env, capture_output=True, text=True, cwd=code_dir)
                     if out.returncode != 0:
                         raise SystemExit(f"error: {code} {motion} {watched} failed:\n{out.stderr[-2000:]}")
                     row = json.loads(out.stdout.strip().splitlines()[-1])
@@ -159,7 +167,7 @@ def main() -> int:
     table = []
     print(f"{'code':<24} {'motion':<8} {'CPU ms/cycle, client':>21} {'no client':>10} {'view costs':>11} {'of plan':>8} "
           f"{'msgs/s':>7} {'kB/s':>6} {'plan wall, client':>18} {'no client':>10} {'longer':>7}")
-    for code in args.code_dirs:
+    for code in code_dirs:
         for motion in args.motions:
             watched, idle = runs[f"{code}|{motion}|client"], runs[f"{code}|{motion}|none"]
             c, n = np.mean([x["cpu_ms_per_cycle"] for x in watched]), np.mean([x["cpu_ms_per_cycle"] for x in idle])

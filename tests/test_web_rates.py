@@ -170,3 +170,15 @@ def test_plan_traces_match_a_forward_pass_at_every_state(plant, reference):
         if k < 20:
             check.ctrl[:] = controls[2 * k]
             mujoco.mj_step(plant, check)
+
+
+def test_the_view_benchmarks_take_checkouts_as_labelled_or_bare_directories(tmp_path):
+    """Both viewer benchmarks read ``--code_dirs`` one way: ``LABEL=DIR`` or ``DIR`` (labelled as written)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_viewer_cost import code_dirs_of
+
+    (tmp_path / "old" / "g1mpc").mkdir(parents=True)
+    dirs = code_dirs_of([f"before={tmp_path / 'old'}", str(ROOT)], needed="g1mpc")
+    assert dirs == {"before": (tmp_path / "old").resolve(), str(ROOT): ROOT.resolve()}
+    with pytest.raises(ValueError, match=r"'x=.*' is not DIR or LABEL=DIR"):
+        code_dirs_of([f"x={tmp_path}"], needed="g1mpc")
