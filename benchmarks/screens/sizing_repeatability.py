@@ -41,11 +41,13 @@ def main() -> int:
                    help="the planner's step (default: the G1's cpu preset's, as the default run has it)")
     p.add_argument("--planner_frictionloss", type=float, default=g1_cpu["planner_frictionloss"],
                    help="the planner model's joint friction loss (default: the G1's cpu preset's)")
+    p.add_argument("--planner_solver", default=g1_cpu["planner_solver"],
+                   help="the planner model's constraint solver (default: the G1's cpu preset's)")
     p.add_argument("--loads", nargs="+", choices=("idle", "bursts"), default=["idle", "bursts"])
     args = p.parse_args()
     # the G1 on its default clip at 50 Hz: what the sizing's timings depend on, as the default run has it
     config = RunConfig(planner_model=replace(named_planner_model(None, "mujoco"), timestep=args.planner_dt,
-                                               frictionloss=args.planner_frictionloss))
+                                               frictionloss=args.planner_frictionloss, solver=args.planner_solver))
     preset_sizes = {"num_samples": 64, "num_elites": 8}
     result = {"command": "python benchmarks/screens/sizing_repeatability.py " + " ".join(sys.argv[1:])}
     for load in args.loads:
