@@ -21,6 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench_vs_policy import evaluation_of, parse_entry
 
+from g1mpc.robots.models import actuated_qpos_indices
 from g1mpc.running.evaluate import SeedRunner
 from g1mpc.running.reporting import write_json_atomic
 
@@ -28,9 +29,8 @@ from g1mpc.running.reporting import write_json_atomic
 def joint_groups(model: mujoco.MjModel, robot) -> dict[str, np.ndarray]:
     """group -> qpos addresses of the joints its actuators drive."""
     groups: dict[str, list[int]] = {}
-    for a in range(model.nu):
-        name = mujoco.mj_id2name(model, mujoco.mjtObj.mjOBJ_ACTUATOR, a)
-        groups.setdefault(robot.actuator_group(name), []).append(int(model.jnt_qposadr[model.actuator_trnid[a, 0]]))
+    for a, address in enumerate(actuated_qpos_indices(model)):
+        groups.setdefault(robot.actuator_group(model.actuator(a).name), []).append(int(address))
     return {g: np.array(adr) for g, adr in groups.items()}
 
 
@@ -57,20 +57,19 @@ def main() -> None:
     try:
         for seed in args.seeds:
             squared = dict.fromkeys(groups, 0.0)
-            cycles = [0]
 
-            def watch(data, reference_qpos, squared=squared, cycles=cycles):
+            def watch(data, reference_qpos, squared=squared):
                 for g, adr in groups.items():
                     squared[g] += float(np.sum((data.qpos[adr] - reference_qpos[adr]) ** 2))
-                cycles[0] += 1
 
             r = runner(seed, watch=watch)
-            run = group_summary(squared, counts, cycles[0])
+            cycles = len(r["joint_rms"])  # the watch saw every cycle the run recorded
+            run = group_summary(squared, counts, cycles)
             report["runs"][str(seed)] = {"groups": run, "joint_rms": float(np.sqrt(np.mean(np.square(r["joint_rms"])))),
                                          "fell_at_s": r["falls"][0] if r["falls"] else None, "steps": r["steps"]}
             for g in groups:
                 pooled[g] += squared[g]
-            pooled_cycles += cycles[0]
+            pooled_cycles += cycles
             report["pooled"] = group_summary(pooled, counts, pooled_cycles)
             write_json_atomic(args.out, report)
             print(f"seed {seed}: joint RMS {report['runs'][str(seed)]['joint_rms']:.4f} | "
